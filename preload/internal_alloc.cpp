@@ -1,0 +1,36 @@
+#include "internal_alloc.h"
+
+#include <atomic>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace heapdrift {
+namespace {
+
+std::atomic<uint64_t> g_mapped{0};
+
+size_t round_to_pages(size_t size) {
+  const size_t page = 4096;
+  return (size + page - 1) & ~(page - 1);
+}
+
+}  // namespace
+
+void* internal_map(size_t size) {
+  size = round_to_pages(size);
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  g_mapped.fetch_add(size, std::memory_order_relaxed);
+  return p;
+}
+
+void internal_unmap(void* p, size_t size) {
+  if (!p) return;
+  size = round_to_pages(size);
+  munmap(p, size);
+  g_mapped.fetch_sub(size, std::memory_order_relaxed);
+}
+
+uint64_t internal_mapped_bytes() { return g_mapped.load(std::memory_order_relaxed); }
+
+}  // namespace heapdrift

@@ -1,0 +1,217 @@
+// The exported allocation functions: nothing but one line per entry point over three
+// templates (allocate, free, reallocate). Each forwards to the real allocator and
+// tells the Recorder. Calls made while the thread is already inside the shim (the
+// re-entrancy guard is set: libunwind, dlsym, the writer thread, or a real operator
+// new calling malloc) are forwarded untouched.
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <new>
+
+#include "lifecycle.h"
+#include "real_alloc.h"
+#include "thread_state.h"
+
+namespace heapdrift {
+namespace {
+
+inline size_t usable_size(void* p) { return g_real.malloc_usable_size ? g_real.malloc_usable_size(p) : 0; }
+
+// `call` runs the real allocator and returns the block (or nullptr).
+template <class Call>
+inline void* allocate(size_t size, Call call) {
+  ThreadState& t = t_state;
+  if (t.guard) [[unlikely]] return call();
+  ReentrancyGuard guard(t);
+  void* p = call();
+  if (p && g_live.load(std::memory_order_relaxed)) [[likely]] g_recorder->on_alloc(t, p, size, usable_size(p));
+  return p;
+}
+
+// `call` runs the real free. The block leaves the live table first.
+template <class Call>
+inline void release(void* p, Call call) {
+  if (!p || is_bootstrap(p)) [[unlikely]] return;
+  ThreadState& t = t_state;
+  if (t.guard) [[unlikely]] return call();
+  ReentrancyGuard guard(t);
+  if (g_live.load(std::memory_order_relaxed)) [[likely]] g_recorder->on_free(t, p, usable_size(p));
+  call();
+}
+
+// `call` runs the real realloc-like function on `old` (non-null). A failure leaves the
+// old block live, so it is put back; realloc(p, 0) frees p and returns nullptr.
+template <class Call>
+inline void* reallocate(void* old, size_t size, bool zero_frees, Call call) {
+  ThreadState& t = t_state;
+  if (t.guard || !g_live.load(std::memory_order_relaxed)) [[unlikely]] return call();
+  ReentrancyGuard guard(t);
+  size_t old_usable = usable_size(old);
+  LiveEntry entry;
+  bool was_sampled = g_recorder->take(old, &entry);
+  void* p = call();
+  if (!p && !(zero_frees && size == 0)) {
+    if (was_sampled) g_recorder->restore(entry);
+    return p;
+  }
+  g_recorder->count_free(t, old_usable);
+  if (p) g_recorder->on_alloc(t, p, size, usable_size(p));
+  return p;
+}
+
+// realloc of a block from the bootstrap arena: move it to the real allocator.
+void* leave_bootstrap(void* old, size_t size) {
+  void* p = g_real.malloc ? allocate(size, [=] { return g_real.malloc(size); }) : bootstrap_alloc(size);
+  if (p) memcpy(p, old, bootstrap_size(old) < size ? bootstrap_size(old) : size);
+  return p;
+}
+
+bool mul_overflows(size_t a, size_t b, size_t* out) { return __builtin_mul_overflow(a, b, out); }
+
+}  // namespace
+}  // namespace heapdrift
+
+using namespace heapdrift;
+using std::align_val_t;
+using std::nothrow_t;
+
+extern "C" {
+
+__attribute__((visibility("default"))) void* malloc(size_t size) {
+  auto fn = real().malloc;
+  if (!fn) [[unlikely]] return bootstrap_alloc(size);
+  return allocate(size, [=] { return fn(size); });
+}
+
+__attribute__((visibility("default"))) void* calloc(size_t n, size_t size) {
+  auto fn = real().calloc;
+  size_t total = 0;
+  bool overflow = mul_overflows(n, size, &total);
+  if (!fn) [[unlikely]] return overflow ? nullptr : bootstrap_alloc(total);
+  return allocate(total, [=] { return fn(n, size); });
+}
+
+__attribute__((visibility("default"))) void free(void* p) {
+  release(p, [=] { g_real.free(p); });
+}
+
+__attribute__((visibility("default"))) void* realloc(void* old, size_t size) {
+  if (old && is_bootstrap(old)) [[unlikely]] return leave_bootstrap(old, size);
+  auto fn = real().realloc;
+  if (!fn) [[unlikely]] return old ? nullptr : bootstrap_alloc(size);
+  if (!old) return allocate(size, [=] { return fn(nullptr, size); });
+  return reallocate(old, size, true, [=] { return fn(old, size); });
+}
+
+__attribute__((visibility("default"))) void* reallocarray(void* old, size_t n, size_t size) {
+  size_t total;
+  if (mul_overflows(n, size, &total)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  if (old && is_bootstrap(old)) [[unlikely]] return leave_bootstrap(old, total);
+  auto fn = real().reallocarray;
+  if (!fn) [[unlikely]] return realloc(old, total);
+  if (!old) return allocate(total, [=] { return fn(nullptr, n, size); });
+  return reallocate(old, total, true, [=] { return fn(old, n, size); });
+}
+
+__attribute__((visibility("default"))) int posix_memalign(void** out, size_t align, size_t size) {
+  auto fn = real().posix_memalign;
+  if (!fn) return ENOMEM;
+  int rc = 0;
+  void* p = allocate(size, [&]() -> void* {
+    rc = fn(out, align, size);
+    return rc == 0 ? *out : nullptr;
+  });
+  if (rc == 0) *out = p;
+  return rc;
+}
+
+__attribute__((visibility("default"))) void* aligned_alloc(size_t align, size_t size) {
+  auto fn = real().aligned_alloc;
+  return fn ? allocate(size, [=] { return fn(align, size); }) : nullptr;
+}
+
+__attribute__((visibility("default"))) void* memalign(size_t align, size_t size) {
+  auto fn = real().memalign;
+  return fn ? allocate(size, [=] { return fn(align, size); }) : nullptr;
+}
+
+__attribute__((visibility("default"))) void* valloc(size_t size) {
+  auto fn = real().valloc;
+  return fn ? allocate(size, [=] { return fn(size); }) : nullptr;
+}
+
+__attribute__((visibility("default"))) void* pvalloc(size_t size) {
+  auto fn = real().pvalloc;
+  return fn ? allocate(size, [=] { return fn(size); }) : nullptr;
+}
+
+// jemalloc's API. Exported always (programs look jemalloc up by these names), and
+// served by the functions of the same name behind the shim; without jemalloc there
+// are none, and the calls get the closest standard equivalent.
+__attribute__((visibility("default"))) void* mallocx(size_t size, int flags) {
+  if (auto fn = real().mallocx) return allocate(size, [=] { return fn(size, flags); });
+  size_t align = (flags & 0x3f) ? size_t{1} << (flags & 0x3f) : 16;
+  void* p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
+  if (p && (flags & 0x40)) memset(p, 0, size);
+  return p;
+}
+
+__attribute__((visibility("default"))) void* rallocx(void* old, size_t size, int flags) {
+  if (auto fn = real().rallocx) return reallocate(old, size, false, [=] { return fn(old, size, flags); });
+  return realloc(old, size);
+}
+
+__attribute__((visibility("default"))) void sdallocx(void* p, size_t size, int flags) {
+  if (auto fn = real().sdallocx) return release(p, [=] { fn(p, size, flags); });
+  free(p);
+}
+
+__attribute__((visibility("default"))) void dallocx(void* p, int flags) {
+  if (auto fn = real().dallocx) return release(p, [=] { fn(p, flags); });
+  free(p);
+}
+
+}  // extern "C"
+
+// C++ allocation functions. The real ones may throw; the guard is restored on the way.
+#define HD_NEW(signature, member, size, ...)                                                         \
+  __attribute__((visibility("default"))) void* operator new signature {                           \
+    return allocate(size, [&] { return g_real.member ? g_real.member(__VA_ARGS__) : malloc(size); }); \
+  }
+#define HD_NEW_ARRAY(signature, member, size, ...)                                                   \
+  __attribute__((visibility("default"))) void* operator new[] signature {                         \
+    return allocate(size, [&] { return g_real.member ? g_real.member(__VA_ARGS__) : malloc(size); }); \
+  }
+#define HD_DELETE(signature, member, ...)                                                \
+  __attribute__((visibility("default"))) void operator delete signature noexcept {      \
+    release(p, [&] { g_real.member ? g_real.member(__VA_ARGS__) : g_real.free(p); });  \
+  }
+#define HD_DELETE_ARRAY(signature, member, ...)                                          \
+  __attribute__((visibility("default"))) void operator delete[] signature noexcept {    \
+    release(p, [&] { g_real.member ? g_real.member(__VA_ARGS__) : g_real.free(p); });  \
+  }
+
+HD_NEW((size_t n), op_new, n, n)
+HD_NEW_ARRAY((size_t n), op_new_array, n, n)
+HD_NEW((size_t n, const nothrow_t& t) noexcept, op_new_nothrow, n, n, t)
+HD_NEW_ARRAY((size_t n, const nothrow_t& t) noexcept, op_new_array_nothrow, n, n, t)
+HD_NEW((size_t n, align_val_t a), op_new_aligned, n, n, a)
+HD_NEW_ARRAY((size_t n, align_val_t a), op_new_array_aligned, n, n, a)
+HD_NEW((size_t n, align_val_t a, const nothrow_t& t) noexcept, op_new_aligned_nothrow, n, n, a, t)
+HD_NEW_ARRAY((size_t n, align_val_t a, const nothrow_t& t) noexcept, op_new_array_aligned_nothrow, n, n, a, t)
+
+HD_DELETE((void* p), op_delete, p)
+HD_DELETE_ARRAY((void* p), op_delete_array, p)
+HD_DELETE((void* p, size_t n), op_delete_sized, p, n)
+HD_DELETE_ARRAY((void* p, size_t n), op_delete_array_sized, p, n)
+HD_DELETE((void* p, const nothrow_t& t), op_delete_nothrow, p, t)
+HD_DELETE_ARRAY((void* p, const nothrow_t& t), op_delete_array_nothrow, p, t)
+HD_DELETE((void* p, align_val_t a), op_delete_aligned, p, a)
+HD_DELETE_ARRAY((void* p, align_val_t a), op_delete_array_aligned, p, a)
+HD_DELETE((void* p, size_t n, align_val_t a), op_delete_sized_aligned, p, n, a)
+HD_DELETE_ARRAY((void* p, size_t n, align_val_t a), op_delete_array_sized_aligned, p, n, a)
+HD_DELETE((void* p, align_val_t a, const nothrow_t& t), op_delete_aligned_nothrow, p, a, t)
+HD_DELETE_ARRAY((void* p, align_val_t a, const nothrow_t& t), op_delete_array_aligned_nothrow, p, a, t)

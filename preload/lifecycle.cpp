@@ -1,0 +1,155 @@
+// Start-up, fork and exit of the shim inside the target process.
+//
+// Start-up (the library's constructor): read the configuration, resolve the real
+// allocator, warm up libunwind, create the Recorder and the writer thread, and only
+// then let the hooks record. Anything wrong is reported once on stderr and the
+// process runs on unprofiled: the shim never takes its host down.
+//
+// fork: prepare takes the writer's mutex, then the stack depot's and every live-table
+// shard's lock (always in that order), so the child inherits consistent tables and no
+// lock held by a thread that does not exist in it. The child starts clean, with its
+// own directory and writer thread. vfork and posix_spawn children share the parent's
+// memory until exec and run no atfork handler; they are never "re-initialised" (a
+// change of pid is not a signal to do anything), and the few libc calls they make
+// before exec go through the hooks like the parent's.
+//
+// Exit: an atexit handler writes the last snapshot. Nothing is torn down: other
+// threads may still allocate while exit runs.
+#include <pthread.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <unistd.h>
+
+#include "config.h"
+#include "lifecycle.h"
+#include "module_map.h"
+#include "real_alloc.h"
+#include "recorder.h"
+#include "snapshot_writer.h"
+#include "stack_capture.h"
+#include "thread_state.h"
+#include "writer_thread.h"
+
+namespace heapdrift {
+
+std::atomic<bool> g_live{false};
+Recorder* g_recorder = nullptr;
+
+namespace {
+
+alignas(Recorder) unsigned char g_recorder_storage[sizeof(Recorder)];
+alignas(WriterThread) unsigned char g_writer_storage[sizeof(WriterThread)];
+WriterThread* g_writer = nullptr;
+pthread_key_t g_thread_key;
+
+void report(const std::string& what) {
+  std::string line = "heapdrift: " + what + "\n";
+  (void)!write(STDERR_FILENO, line.data(), line.size());
+}
+
+const char* env_lookup(const char* name, void*) { return getenv(name); }
+
+ProcessIdentity current_identity() {
+  ProcessIdentity id;
+  id.pid = static_cast<uint32_t>(getpid());
+  id.ppid = static_cast<uint32_t>(getppid());
+  id.start_wall_ns = clock_ns(CLOCK_REALTIME);
+  id.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+  return id;
+}
+
+void on_thread_exit(void*) {
+  ReentrancyGuard guard(t_state);
+  g_recorder->detach(t_state);
+}
+
+void on_thread_attached(ThreadState&) {
+  // Any non-null value makes the key's destructor run at thread exit.
+  pthread_setspecific(g_thread_key, &g_thread_key);
+}
+
+void at_exit() {
+  ReentrancyGuard guard(t_state);
+  g_writer->finish();
+}
+
+void prepare_fork() {
+  ReentrancyGuard guard(t_state);
+  g_writer->prepare_fork();
+  g_recorder->prepare_fork();
+}
+
+void parent_after_fork() {
+  ReentrancyGuard guard(t_state);
+  g_recorder->parent_after_fork();
+  g_writer->parent_after_fork();
+}
+
+void child_after_fork() {
+  ReentrancyGuard guard(t_state);
+  g_recorder->child_after_fork(t_state);
+  std::string error;
+  if (!g_writer->child_after_fork(current_identity(), &error)) {
+    g_live.store(false, std::memory_order_release);
+    report(error + "; pid " + std::to_string(getpid()) + " runs unprofiled");
+  }
+}
+
+std::string absolute(const char* dir) {
+  if (dir[0] == '/') return dir;
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof(cwd))) return dir;
+  return std::string(cwd) + "/" + dir;
+}
+
+void initialize() {
+  Config config;
+  char error[512];
+  if (!load_config(env_lookup, nullptr, &config, error, sizeof(error))) {
+    report(std::string(error) + "; running unprofiled");
+    return;
+  }
+  resolve_real_allocator();
+  if (!g_real.ready.load()) {
+    report("cannot find the real malloc/free (dlsym RTLD_NEXT); running unprofiled");
+    return;
+  }
+  std::string root = config.output_dir[0] ? absolute(config.output_dir)
+                                          : absolute(("heapdrift." + std::to_string(getpid())).c_str());
+
+  // Frames of the shim itself are cut from every stack.
+  uintptr_t self_lo = 0, self_hi = 0;
+  code_range_of(reinterpret_cast<const void*>(&initialize), &self_lo, &self_hi);
+  warm_up_unwinder();
+
+  if (pthread_key_create(&g_thread_key, on_thread_exit) != 0) {
+    report("cannot create a thread key; running unprofiled");
+    return;
+  }
+  g_recorder = new (g_recorder_storage) Recorder(config, self_lo, self_hi);
+  g_recorder->set_attach_callback(on_thread_attached);
+  g_writer = new (g_writer_storage) WriterThread(*g_recorder, root);
+  std::string why;
+  if (!g_writer->start(current_identity(), &why)) {
+    report(why + "; running unprofiled");
+    return;
+  }
+  pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);
+  atexit(at_exit);
+  g_live.store(true, std::memory_order_release);
+}
+
+}  // namespace
+
+__attribute__((constructor)) void heapdrift_start() {
+  ReentrancyGuard guard(t_state);
+  initialize();
+}
+
+}  // namespace heapdrift

@@ -1,0 +1,161 @@
+#include "live_table.h"
+
+#include <cstring>
+
+#include "internal_alloc.h"
+
+namespace heapdrift {
+namespace {
+
+constexpr uint32_t kInitialCapacity = 256;
+constexpr size_t kFilterSize = size_t{1} << LiveTable::kFilterBits;
+
+}  // namespace
+
+LiveTable::LiveTable(uint64_t max_entries) {
+  uint64_t per_shard = (max_entries + kShards - 1) / kShards;
+  max_per_shard_ = per_shard > (1u << 30) ? (1u << 30) : static_cast<uint32_t>(per_shard);
+  filter_ = static_cast<std::atomic<uint8_t>*>(internal_map(kFilterSize));
+}
+
+LiveTable::~LiveTable() {
+  for (Shard& s : shards_) internal_unmap(s.slots, size_t{s.capacity} * sizeof(LiveEntry));
+  internal_unmap(filter_, kFilterSize);
+}
+
+uint32_t LiveTable::slot_index(uintptr_t address, uint32_t capacity) {
+  // A different mix than the shard and filter bits, so one shard's keys spread.
+  uint64_t h = address >> 4;
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  return static_cast<uint32_t>(h) & (capacity - 1);
+}
+
+bool LiveTable::grow(Shard& shard) {
+  uint32_t capacity = shard.capacity ? shard.capacity * 2 : kInitialCapacity;
+  auto* slots = static_cast<LiveEntry*>(internal_map(size_t{capacity} * sizeof(LiveEntry)));
+  if (!slots) return false;
+  for (uint32_t i = 0; i < shard.capacity; ++i) {
+    const LiveEntry& e = shard.slots[i];
+    if (!e.address) continue;
+    uint32_t j = slot_index(e.address, capacity);
+    while (slots[j].address) j = (j + 1) & (capacity - 1);
+    slots[j] = e;
+  }
+  internal_unmap(shard.slots, size_t{shard.capacity} * sizeof(LiveEntry));
+  shard.slots = slots;
+  shard.capacity = capacity;
+  return true;
+}
+
+bool LiveTable::insert(const LiveEntry& entry) {
+  if (!filter_) return false;
+  Shard& shard = shards_[shard_index(entry.address)];
+  {
+    SpinLockGuard guard(shard.lock);
+    if (shard.count >= max_per_shard_ ||
+        ((shard.count + 1) * 4 > shard.capacity * 3 && !grow(shard))) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    uint32_t mask = shard.capacity - 1;
+    uint32_t i = slot_index(entry.address, shard.capacity);
+    while (shard.slots[i].address && shard.slots[i].address != entry.address) i = (i + 1) & mask;
+    // An address already present means its free went unseen (freed through a path the
+    // shim does not hook, or while the re-entrancy guard was set): the new block wins.
+    bool fresh = shard.slots[i].address == 0;
+    shard.slots[i] = entry;
+    if (!fresh) return true;
+    ++shard.count;
+  }
+  filter_increment(entry.address);
+  return true;
+}
+
+bool LiveTable::erase_slow(uintptr_t address, LiveEntry* removed) {
+  Shard& shard = shards_[shard_index(address)];
+  {
+    SpinLockGuard guard(shard.lock);
+    if (!shard.count) return false;
+    uint32_t mask = shard.capacity - 1;
+    uint32_t i = slot_index(address, shard.capacity);
+    while (shard.slots[i].address != address) {
+      if (!shard.slots[i].address) return false;
+      i = (i + 1) & mask;
+    }
+    if (removed) *removed = shard.slots[i];
+    // Backward-shift deletion: pull later entries of the probe run into the hole, so
+    // lookups never need tombstones.
+    uint32_t hole = i;
+    for (uint32_t j = (i + 1) & mask; shard.slots[j].address; j = (j + 1) & mask) {
+      uint32_t home = slot_index(shard.slots[j].address, shard.capacity);
+      bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+      if (movable) {
+        shard.slots[hole] = shard.slots[j];
+        hole = j;
+      }
+    }
+    shard.slots[hole].address = 0;
+    --shard.count;
+  }
+  filter_decrement(address);
+  return true;
+}
+
+void LiveTable::filter_increment(uintptr_t address) {
+  std::atomic<uint8_t>& c = filter_[filter_index(address)];
+  uint8_t v = c.load(std::memory_order_relaxed);
+  while (v != 255 && !c.compare_exchange_weak(v, v + 1, std::memory_order_relaxed)) {
+  }
+}
+
+void LiveTable::filter_decrement(uintptr_t address) {
+  std::atomic<uint8_t>& c = filter_[filter_index(address)];
+  uint8_t v = c.load(std::memory_order_relaxed);
+  while (v != 255 && v != 0 && !c.compare_exchange_weak(v, v - 1, std::memory_order_relaxed)) {
+  }
+}
+
+size_t LiveTable::copy_shard(unsigned index, LiveEntry* out, size_t capacity) {
+  Shard& shard = shards_[index];
+  SpinLockGuard guard(shard.lock);
+  if (shard.count > capacity) return shard.count;
+  size_t n = 0;
+  for (uint32_t i = 0; i < shard.capacity; ++i) {
+    if (shard.slots[i].address) out[n++] = shard.slots[i];
+  }
+  return n;
+}
+
+uint64_t LiveTable::size() const {
+  uint64_t n = 0;
+  for (const Shard& s : shards_) n += __atomic_load_n(&s.count, __ATOMIC_RELAXED);
+  return n;
+}
+
+uint64_t LiveTable::mapped_bytes() const {
+  uint64_t n = filter_ ? kFilterSize : 0;
+  for (const Shard& s : shards_) n += __atomic_load_n(&s.capacity, __ATOMIC_RELAXED) * sizeof(LiveEntry);
+  return n;
+}
+
+void LiveTable::lock_all() {
+  for (Shard& s : shards_) s.lock.lock();
+}
+
+void LiveTable::unlock_all() {
+  for (Shard& s : shards_) s.lock.unlock();
+}
+
+void LiveTable::reset_after_fork() {
+  for (Shard& s : shards_) {
+    s.lock.reset();
+    if (s.slots) memset(static_cast<void*>(s.slots), 0, size_t{s.capacity} * sizeof(LiveEntry));
+    s.count = 0;
+  }
+  if (filter_) memset(static_cast<void*>(filter_), 0, kFilterSize);
+  dropped_.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace heapdrift

@@ -1,0 +1,99 @@
+// The table of sampled allocations that are still live: address -> (size, weight,
+// stack id, allocation time, thread).
+//
+// Every free() must ask "was this pointer sampled?", and almost always the answer is
+// no. A counting filter answers that without a lock: one byte per hashed address,
+// incremented on insert and decremented on erase. A zero byte proves the address is
+// not in the table; only a non-zero byte (a sampled pointer, or a collision) takes
+// the lock of one of the table's shards. Inserts increment the filter before the
+// pointer is returned to the program, so any free() of it sees a non-zero byte.
+// A byte that reaches 255 sticks there (never decremented), which stays correct.
+//
+// The table is split in kShards open-addressing hash tables (linear probing with
+// backward-shift deletion), each behind its own spin lock, holding at most
+// max_entries / kShards entries. Their arrays come from internal_map.
+#ifndef HEAPDRIFT_PRELOAD_LIVE_TABLE_H
+#define HEAPDRIFT_PRELOAD_LIVE_TABLE_H
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "spin_lock.h"
+
+namespace heapdrift {
+
+struct LiveEntry {
+  uintptr_t address;  // 0 marks an empty slot
+  uint64_t size;
+  uint64_t alloc_ns;  // CLOCK_MONOTONIC
+  double weight;
+  uint32_t stack_id;
+  uint32_t tid;
+};
+
+class LiveTable {
+ public:
+  static constexpr unsigned kShards = 64;
+  static constexpr unsigned kFilterBits = 18;  // 256 KiB of counters
+
+  explicit LiveTable(uint64_t max_entries);
+  ~LiveTable();
+  LiveTable(const LiveTable&) = delete;
+  LiveTable& operator=(const LiveTable&) = delete;
+
+  // False when the entry's shard is full (the sample is dropped and counted) or
+  // memory for the table could not be mapped.
+  bool insert(const LiveEntry& entry);
+
+  // The free() path. Lock-free unless the filter says the address may be present.
+  bool erase(uintptr_t address, LiveEntry* removed = nullptr) {
+    if (filter_[filter_index(address)].load(std::memory_order_relaxed) == 0) return false;
+    return erase_slow(address, removed);
+  }
+
+  // Copies the entries of one shard under its lock into out[0..capacity); returns how
+  // many there were (a return > capacity means `out` was too small and nothing past
+  // capacity was written). Lets the writer hold each lock only for one memcpy.
+  size_t copy_shard(unsigned shard, LiveEntry* out, size_t capacity);
+
+  uint64_t size() const;            // approximate while other threads run
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  uint64_t mapped_bytes() const;
+
+  // Lock / unlock every shard (fork's prepare and parent handlers).
+  void lock_all();
+  void unlock_all();
+  // In a fork child: empty the table (the child starts clean), locks reset.
+  void reset_after_fork();
+
+ private:
+  struct Shard {
+    SpinLock lock;
+    LiveEntry* slots = nullptr;
+    uint32_t capacity = 0;  // power of two
+    uint32_t count = 0;
+    char padding[40];
+  };
+
+  static uint64_t hash(uintptr_t address) { return (address >> 4) * 0x9E3779B97F4A7C15ull; }
+  static unsigned shard_index(uintptr_t address) { return hash(address) >> 58; }
+  static size_t filter_index(uintptr_t address) {
+    return (hash(address) >> 30) & ((size_t{1} << kFilterBits) - 1);
+  }
+  static uint32_t slot_index(uintptr_t address, uint32_t capacity);
+
+  bool erase_slow(uintptr_t address, LiveEntry* removed);
+  bool grow(Shard& shard);
+  void filter_increment(uintptr_t address);
+  void filter_decrement(uintptr_t address);
+
+  uint32_t max_per_shard_;
+  Shard shards_[kShards];
+  std::atomic<uint8_t>* filter_;
+  std::atomic<uint64_t> dropped_{0};
+};
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_PRELOAD_LIVE_TABLE_H

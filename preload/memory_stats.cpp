@@ -1,0 +1,89 @@
+#include "memory_stats.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <malloc.h>
+#include <unistd.h>
+
+#include "module_map.h"
+
+namespace heapdrift {
+namespace {
+
+using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
+using Mallinfo2Fn = struct mallinfo2 (*)();
+
+void add_jemalloc_stats(MallctlFn mallctl, MemoryStats* stats) {
+  // Statistics are cached by jemalloc until the epoch is bumped.
+  uint64_t epoch = 1;
+  size_t len = sizeof(epoch);
+  mallctl("epoch", &epoch, &len, &epoch, len);
+  for (const char* name : {"allocated", "active", "resident", "mapped", "retained"}) {
+    size_t value = 0;
+    len = sizeof(value);
+    std::string key = std::string("stats.") + name;
+    if (mallctl(key.c_str(), &value, &len, nullptr, 0) == 0) {
+      stats->values.emplace_back(std::string("jemalloc.") + name, value);
+    }
+  }
+  unsigned arenas = 0;
+  len = sizeof(arenas);
+  if (mallctl("arenas.narenas", &arenas, &len, nullptr, 0) == 0) {
+    stats->values.emplace_back("jemalloc.arena_count", arenas);
+  }
+}
+
+// glibc reports one <heap nr="N"> element per arena in malloc_info's XML.
+uint64_t glibc_arena_count() {
+  char* text = nullptr;
+  size_t size = 0;
+  FILE* f = open_memstream(&text, &size);
+  if (!f) return 0;
+  malloc_info(0, f);
+  fclose(f);
+  uint64_t count = 0;
+  for (const char* p = text; p && (p = strstr(p, "<heap nr=")); ++p) ++count;
+  free(text);
+  return count;
+}
+
+void add_glibc_stats(Mallinfo2Fn mallinfo2_fn, MemoryStats* stats) {
+  struct mallinfo2 mi = mallinfo2_fn();
+  stats->values.emplace_back("malloc.arena_bytes", mi.arena);
+  stats->values.emplace_back("malloc.mmap_bytes", mi.hblkhd);
+  stats->values.emplace_back("malloc.in_use_bytes", mi.uordblks);
+  stats->values.emplace_back("malloc.free_bytes", mi.fordblks);
+  stats->values.emplace_back("malloc.top_pad_bytes", mi.keepcost);
+  stats->values.emplace_back("malloc.arena_count", glibc_arena_count());
+}
+
+}  // namespace
+
+MemoryStats read_memory_stats() {
+  MemoryStats stats;
+  std::string statm;
+  unsigned long long size_pages = 0, resident_pages = 0;
+  if (read_small_file("/proc/self/statm", &statm) &&
+      sscanf(statm.c_str(), "%llu %llu", &size_pages, &resident_pages) == 2) {
+    uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    stats.values.emplace_back("rss_bytes", resident_pages * page);
+    stats.values.emplace_back("vm_bytes", size_pages * page);
+  }
+  read_small_file("/proc/self/smaps_rollup", &stats.smaps_rollup);
+
+  // The allocator behind the shim: jemalloc exports mallctl; glibc has mallinfo2.
+  if (auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"))) {
+    stats.allocator = "jemalloc";
+    add_jemalloc_stats(mallctl, &stats);
+  } else if (auto mi = reinterpret_cast<Mallinfo2Fn>(dlsym(RTLD_DEFAULT, "mallinfo2"))) {
+    stats.allocator = "glibc";
+    add_glibc_stats(mi, &stats);
+  } else {
+    stats.allocator = "unknown";
+  }
+  return stats;
+}
+
+}  // namespace heapdrift

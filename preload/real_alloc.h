@@ -1,0 +1,77 @@
+// The allocator behind the shim: glibc, or whatever comes after libheapdrift.so in
+// the search order (a preloaded jemalloc or tcmalloc). Found with dlsym(RTLD_NEXT).
+//
+// dlsym itself may call calloc/malloc before those are known; such calls are served
+// from a small static bootstrap arena, whose blocks are never passed to the real free.
+#ifndef HEAPDRIFT_PRELOAD_REAL_ALLOC_H
+#define HEAPDRIFT_PRELOAD_REAL_ALLOC_H
+
+#include <atomic>
+#include <cstddef>
+#include <new>
+
+namespace heapdrift {
+
+struct RealAllocator {
+  void* (*malloc)(size_t);
+  void (*free)(void*);
+  void* (*calloc)(size_t, size_t);
+  void* (*realloc)(void*, size_t);
+  void* (*reallocarray)(void*, size_t, size_t);
+  int (*posix_memalign)(void**, size_t, size_t);
+  void* (*aligned_alloc)(size_t, size_t);
+  void* (*memalign)(size_t, size_t);
+  void* (*valloc)(size_t);
+  void* (*pvalloc)(size_t);
+  size_t (*malloc_usable_size)(void*);
+
+  // C++: a preloaded jemalloc or tcmalloc has its own, which do not go through malloc.
+  void* (*op_new)(size_t);
+  void* (*op_new_array)(size_t);
+  void* (*op_new_nothrow)(size_t, const std::nothrow_t&);
+  void* (*op_new_array_nothrow)(size_t, const std::nothrow_t&);
+  void* (*op_new_aligned)(size_t, std::align_val_t);
+  void* (*op_new_array_aligned)(size_t, std::align_val_t);
+  void* (*op_new_aligned_nothrow)(size_t, std::align_val_t, const std::nothrow_t&);
+  void* (*op_new_array_aligned_nothrow)(size_t, std::align_val_t, const std::nothrow_t&);
+  void (*op_delete)(void*);
+  void (*op_delete_array)(void*);
+  void (*op_delete_sized)(void*, size_t);
+  void (*op_delete_array_sized)(void*, size_t);
+  void (*op_delete_nothrow)(void*, const std::nothrow_t&);
+  void (*op_delete_array_nothrow)(void*, const std::nothrow_t&);
+  void (*op_delete_aligned)(void*, std::align_val_t);
+  void (*op_delete_array_aligned)(void*, std::align_val_t);
+  void (*op_delete_sized_aligned)(void*, size_t, std::align_val_t);
+  void (*op_delete_array_sized_aligned)(void*, size_t, std::align_val_t);
+  void (*op_delete_aligned_nothrow)(void*, std::align_val_t, const std::nothrow_t&);
+  void (*op_delete_array_aligned_nothrow)(void*, std::align_val_t, const std::nothrow_t&);
+
+  // jemalloc's non-standard API, when jemalloc is behind the shim.
+  void* (*mallocx)(size_t, int);
+  void* (*rallocx)(void*, size_t, int);
+  void (*sdallocx)(void*, size_t, int);
+  void (*dallocx)(void*, int);
+
+  std::atomic<bool> ready;
+};
+
+extern RealAllocator g_real;
+
+// Resolves every function once. While the calling thread is inside dlsym, returns with
+// the table incomplete: the caller falls back to the bootstrap arena.
+void resolve_real_allocator();
+
+inline RealAllocator& real() {
+  if (!g_real.ready.load(std::memory_order_acquire)) [[unlikely]] resolve_real_allocator();
+  return g_real;
+}
+
+// The bootstrap arena: zeroed memory, 16-byte aligned, never freed.
+void* bootstrap_alloc(size_t size);
+bool is_bootstrap(const void* p);
+size_t bootstrap_size(const void* p);
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_PRELOAD_REAL_ALLOC_H

@@ -1,0 +1,90 @@
+#include "recorder.h"
+
+#include <ctime>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "stack_capture.h"
+
+namespace heapdrift {
+namespace {
+
+uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+}  // namespace
+
+Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
+    : config_(config),
+      sampler_(config.sample_rate),
+      skip_lo_(skip_lo),
+      skip_hi_(skip_hi),
+      live_(config.max_live_samples),
+      stacks_(config.max_stacks) {
+  thread_seed_base_ = config.seed_set ? config.seed : monotonic_ns() ^ (uint64_t(getpid()) << 32);
+}
+
+void Recorder::count_slow(ThreadState& t, bool alloc, size_t usable) {
+  if (!t.exited) {
+    t.counters = counters_.acquire();
+    if (on_attach_) on_attach_(t);
+  }
+  if (ThreadCounters* c = t.counters) {
+    alloc ? c->on_alloc(usable) : c->on_free(usable);
+    return;
+  }
+  ThreadCounters& shared = counters_.shared();
+  CounterRegistry::add_shared(alloc ? shared.alloc_calls : shared.free_calls, 1);
+  CounterRegistry::add_shared(alloc ? shared.alloc_bytes : shared.free_bytes, usable);
+}
+
+void Recorder::detach(ThreadState& t) {
+  counters_.release(t.counters);
+  t.counters = nullptr;
+  t.exited = true;
+}
+
+void Recorder::sample(ThreadState& t, void* p, size_t size) {
+  if (t.tid == 0) t.tid = static_cast<uint32_t>(syscall(SYS_gettid));
+  uint64_t thread_seed = 0;
+  if (!t.sampler.seeded) {
+    // With HEAPDRIFT_SEED, the n-th thread to allocate gets the same stream every run.
+    uint64_t n = thread_sequence_.fetch_add(1, std::memory_order_relaxed);
+    thread_seed = thread_seed_base_ ^ (n * 0x9E3779B97F4A7C15ull);
+  }
+  if (!sampler_.sample(t.sampler, size, thread_seed)) return;
+
+  if (t.stack_hi == 0) t.stack_hi = current_stack_top();
+  // Unwind first, holding no lock: libunwind may take the loader's lock and allocate.
+  CapturedStack stack;
+  capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, t.stack_hi, &stack);
+  uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags);
+
+  LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, monotonic_ns(), sampler_.weight(size),
+                  stack_id, t.tid};
+  live_.insert(entry);
+  if (t.counters) ThreadCounters::bump(t.counters->sampled, 1);
+  else CounterRegistry::add_shared(counters_.shared().sampled, 1);
+}
+
+void Recorder::prepare_fork() {
+  stacks_.lock();
+  live_.lock_all();
+}
+
+void Recorder::parent_after_fork() {
+  live_.unlock_all();
+  stacks_.unlock();
+}
+
+void Recorder::child_after_fork(ThreadState& t) {
+  live_.reset_after_fork();
+  stacks_.reset_lock_after_fork();
+  counters_.reset_after_fork(t.counters);
+  t.tid = 0;
+}
+
+}  // namespace heapdrift

@@ -1,0 +1,90 @@
+// The core of the shim: what happens to an allocation or a free once the hooks have
+// called the real allocator. The hooks (interpose.cpp) own the thread-local state and
+// pass it in; tests drive a Recorder directly from many threads, without LD_PRELOAD.
+//
+// Order of events, which the hooks keep: an allocation is recorded after the real call
+// returned and before the pointer is handed to the program; a free is recorded (and
+// erased from the live table) before the real free, so the address cannot be handed
+// out again in between.
+#ifndef HEAPDRIFT_PRELOAD_RECORDER_H
+#define HEAPDRIFT_PRELOAD_RECORDER_H
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "config.h"
+#include "live_table.h"
+#include "sampler.h"
+#include "stack_depot.h"
+#include "thread_counters.h"
+#include "thread_state.h"
+
+namespace heapdrift {
+
+class Recorder {
+ public:
+  // Frames in [skip_lo, skip_hi) at the top of a captured stack (the shim's code) are
+  // not recorded.
+  Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi);
+
+  // The guard must be set by the caller: sampling unwinds, and unwinding may allocate.
+  void on_alloc(ThreadState& t, void* p, size_t size, size_t usable) {
+    if (t.counters) [[likely]] t.counters->on_alloc(usable);
+    else count_slow(t, true, usable);
+    if (Sampler::countdown(t.sampler, size)) [[unlikely]] sample(t, p, size);
+  }
+
+  void on_free(ThreadState& t, void* p, size_t usable) {
+    count_free(t, usable);
+    live_.erase(reinterpret_cast<uintptr_t>(p));
+  }
+
+  // realloc: the old block stays recorded until the real call succeeded. take() removes
+  // it (returning whether it was sampled), restore() puts it back after a failure.
+  bool take(void* p, LiveEntry* entry) { return live_.erase(reinterpret_cast<uintptr_t>(p), entry); }
+  void restore(const LiveEntry& entry) { live_.insert(entry); }
+  void count_free(ThreadState& t, size_t usable) {
+    if (t.counters) [[likely]] t.counters->on_free(usable);
+    else count_slow(t, false, usable);
+  }
+
+  // Called once per thread, when it first allocates (the shim registers its
+  // thread-exit handler there), with the guard set.
+  using AttachCallback = void (*)(ThreadState&);
+  void set_attach_callback(AttachCallback callback) { on_attach_ = callback; }
+  // The thread is exiting: its counters block goes back to the pool.
+  void detach(ThreadState& t);
+
+  const Config& config() const { return config_; }
+  const Sampler& sampler() const { return sampler_; }
+  LiveTable& live() { return live_; }
+  StackDepot& stacks() { return stacks_; }
+  Totals totals() const { return counters_.sum(); }
+  uint64_t threads_seen() const { return counters_.threads_seen(); }
+
+  // fork: prepare takes every lock of the recorder in a fixed order, parent releases
+  // them, child resets them and starts clean (empty live table, zero counts).
+  void prepare_fork();
+  void parent_after_fork();
+  void child_after_fork(ThreadState& forking_thread);
+
+ private:
+  // First count of a thread (attaches a block), or a count after the thread's exit.
+  void count_slow(ThreadState& t, bool alloc, size_t usable);
+  void sample(ThreadState& t, void* p, size_t size);
+
+  Config config_;
+  Sampler sampler_;
+  uintptr_t skip_lo_, skip_hi_;
+  uint64_t thread_seed_base_;
+  std::atomic<uint64_t> thread_sequence_{0};
+  AttachCallback on_attach_ = nullptr;
+  LiveTable live_;
+  StackDepot stacks_;
+  CounterRegistry counters_;
+};
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_PRELOAD_RECORDER_H

@@ -1,0 +1,47 @@
+// The on-disk snapshot format shared by the writer (preload/) and the reader
+// (analyzer/). docs/FORMAT.md is the specification; this header only names its
+// constants so that both sides cannot drift apart.
+#ifndef HEAPDRIFT_PRELOAD_SNAPSHOT_FORMAT_H
+#define HEAPDRIFT_PRELOAD_SNAPSHOT_FORMAT_H
+
+#include <cstdint>
+
+namespace heapdrift::format {
+
+inline constexpr char kMagic[8] = {'H', 'E', 'A', 'P', 'D', 'R', 'F', 'T'};
+inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kFileHeaderSize = 16;     // magic, version, reserved
+inline constexpr uint32_t kSectionHeaderSize = 16;  // tag, reserved, payload length
+
+enum class Section : uint32_t {
+  kProcess = 1,
+  kCounters = 2,
+  kMemory = 3,
+  kModules = 4,
+  kMaps = 5,
+  kStacks = 6,
+  kSamples = 7,
+  kEnd = 0xFFFFFFFFu,
+};
+
+enum class Trigger : uint32_t { kPeriodic = 0, kOnDemand = 1, kExit = 2 };
+
+// Bits of a MAPS entry's `prot` field.
+inline constexpr uint32_t kProtRead = 1, kProtWrite = 2, kProtExec = 4, kProtShared = 8;
+
+// Bits of a STACKS entry's `flags` field.
+inline constexpr uint16_t kStackTruncated = 1;   // the walk stopped at max depth
+inline constexpr uint16_t kStackFramePointer = 2;  // some frames came from the FP walk
+
+// Stack id 0 stands for "no stack recorded" (the depot was full).
+inline constexpr uint32_t kOverflowStackId = 0;
+
+// Layout inside DIR (the recording directory).
+inline constexpr const char* kRecordingFile = "recording.json";
+inline constexpr const char* kControlFifo = "control";
+inline constexpr const char* kSnapshotPrefix = "snap-";
+inline constexpr const char* kSnapshotSuffix = ".hds";
+
+}  // namespace heapdrift::format
+
+#endif  // HEAPDRIFT_PRELOAD_SNAPSHOT_FORMAT_H

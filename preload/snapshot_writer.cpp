@@ -1,0 +1,228 @@
+#include "snapshot_writer.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <fcntl.h>
+#include <unistd.h>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "internal_alloc.h"
+#include "memory_stats.h"
+#include "module_map.h"
+#include "snapshot_encoder.h"
+
+namespace heapdrift {
+namespace {
+
+using KeyValues = std::vector<std::pair<std::string, uint64_t>>;
+
+std::vector<LiveEntry> copy_live_entries(LiveTable& live) {
+  std::vector<LiveEntry> entries;
+  std::vector<LiveEntry> shard(64);
+  for (unsigned i = 0; i < LiveTable::kShards; ++i) {
+    size_t n;
+    while ((n = live.copy_shard(i, shard.data(), shard.size())) > shard.size()) shard.resize(n * 2);
+    entries.insert(entries.end(), shard.begin(), shard.begin() + static_cast<ptrdiff_t>(n));
+  }
+  return entries;
+}
+
+uint64_t kv_size(const KeyValues& kv) {
+  uint64_t n = 4;
+  for (const auto& [key, value] : kv) n += SnapshotEncoder::str_size(key.size()) + 8;
+  return n;
+}
+
+void put_kv(SnapshotEncoder& out, const KeyValues& kv) {
+  out.u32(static_cast<uint32_t>(kv.size()));
+  for (const auto& [key, value] : kv) {
+    out.str(key.data(), key.size());
+    out.u64(value);
+  }
+}
+
+struct Contents {
+  ProcessIdentity process;
+  uint32_t sequence;
+  format::Trigger trigger;
+  uint64_t wall_ns, mono_ns;
+  std::string exe, cmdline;
+  KeyValues counters;
+  MemoryStats memory;
+  std::vector<Module> modules;
+  std::vector<Mapping> maps;
+  std::vector<const StackRecord*> stacks;
+  std::vector<LiveEntry> samples;
+};
+
+void encode(SnapshotEncoder& out, const Contents& c, const Config& config) {
+  out.begin_section(format::Section::kProcess, 4 * 4 + 8 * 5 + 4 * 2 + SnapshotEncoder::str_size(c.exe.size()) +
+                                                   SnapshotEncoder::str_size(c.cmdline.size()));
+  out.u32(c.process.pid);
+  out.u32(c.process.ppid);
+  out.u32(c.sequence);
+  out.u32(static_cast<uint32_t>(c.trigger));
+  out.u64(c.wall_ns);
+  out.u64(c.mono_ns);
+  out.u64(c.process.start_wall_ns);
+  out.u64(c.process.start_mono_ns);
+  out.u64(config.sample_rate);
+  out.u32(config.max_depth);
+  out.u32(0);
+  out.str(c.exe.data(), c.exe.size());
+  out.str(c.cmdline.data(), c.cmdline.size());
+  out.end_section();
+
+  out.begin_section(format::Section::kCounters, kv_size(c.counters));
+  put_kv(out, c.counters);
+  out.end_section();
+
+  out.begin_section(format::Section::kMemory, SnapshotEncoder::str_size(c.memory.allocator.size()) +
+                                                  kv_size(c.memory.values) +
+                                                  SnapshotEncoder::str_size(c.memory.smaps_rollup.size()));
+  out.str(c.memory.allocator.data(), c.memory.allocator.size());
+  put_kv(out, c.memory.values);
+  out.str(c.memory.smaps_rollup.data(), c.memory.smaps_rollup.size());
+  out.end_section();
+
+  uint64_t size = 4;
+  for (const Module& m : c.modules) {
+    size += SnapshotEncoder::str_size(m.path.size()) + 8 + 1 + m.build_id.size() + 4 + m.segments.size() * 28;
+  }
+  out.begin_section(format::Section::kModules, size);
+  out.u32(static_cast<uint32_t>(c.modules.size()));
+  for (const Module& m : c.modules) {
+    out.str(m.path.data(), m.path.size());
+    out.u64(m.load_bias);
+    out.u8(static_cast<uint8_t>(m.build_id.size()));
+    out.bytes(m.build_id.data(), m.build_id.size());
+    out.u32(static_cast<uint32_t>(m.segments.size()));
+    for (const ModuleSegment& s : m.segments) {
+      out.u64(s.vaddr);
+      out.u64(s.memsz);
+      out.u64(s.offset);
+      out.u32(s.flags);
+    }
+  }
+  out.end_section();
+
+  size = 4;
+  for (const Mapping& m : c.maps) size += 8 * 3 + 4 + SnapshotEncoder::str_size(m.path.size());
+  out.begin_section(format::Section::kMaps, size);
+  out.u32(static_cast<uint32_t>(c.maps.size()));
+  for (const Mapping& m : c.maps) {
+    out.u64(m.start);
+    out.u64(m.end);
+    out.u64(m.offset);
+    out.u32(m.prot);
+    out.str(m.path.data(), m.path.size());
+  }
+  out.end_section();
+
+  size = 4;
+  for (const StackRecord* s : c.stacks) size += 8 + 8 * uint64_t{s->depth};
+  out.begin_section(format::Section::kStacks, size);
+  out.u32(static_cast<uint32_t>(c.stacks.size()));
+  for (const StackRecord* s : c.stacks) {
+    out.u32(s->id);
+    out.u16(s->depth);
+    out.u16(s->flags);
+    out.bytes(s->frames, s->depth * sizeof(uintptr_t));
+  }
+  out.end_section();
+
+  out.begin_section(format::Section::kSamples, 8 + c.samples.size() * 40);
+  out.u64(c.samples.size());
+  for (const LiveEntry& e : c.samples) {
+    out.u64(e.address);
+    out.u64(e.size);
+    out.u64(e.alloc_ns);
+    out.f64(e.weight);
+    out.u32(e.stack_id);
+    out.u32(e.tid);
+  }
+  out.end_section();
+}
+
+}  // namespace
+
+uint64_t clock_ns(int clock_id) {
+  timespec ts;
+  clock_gettime(clock_id, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+std::string snapshot_path(const std::string& dir, uint32_t sequence, bool temporary) {
+  char name[64];
+  snprintf(name, sizeof(name), temporary ? "/.%s%06u.tmp" : "/%s%06u%s", format::kSnapshotPrefix,
+           sequence, format::kSnapshotSuffix);
+  return dir + name;
+}
+
+bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const std::string& dir,
+                    uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns) {
+  Contents c;
+  c.process = process;
+  c.sequence = sequence;
+  c.trigger = trigger;
+  c.samples = copy_live_entries(recorder.live());
+  c.wall_ns = clock_ns(CLOCK_REALTIME);
+  c.mono_ns = clock_ns(CLOCK_MONOTONIC);
+  std::sort(c.samples.begin(), c.samples.end(),
+            [](const LiveEntry& a, const LiveEntry& b) { return a.alloc_ns < b.alloc_ns; });
+
+  std::unordered_set<uint32_t> ids;
+  for (const LiveEntry& e : c.samples) {
+    if (const StackRecord* s = recorder.stacks().get(e.stack_id); s && ids.insert(e.stack_id).second) {
+      c.stacks.push_back(s);
+    }
+  }
+  std::sort(c.stacks.begin(), c.stacks.end(), [](auto* a, auto* b) { return a->id < b->id; });
+
+  Totals totals = recorder.totals();
+  c.counters = {
+      {"alloc_calls", totals.alloc_calls},
+      {"free_calls", totals.free_calls},
+      {"alloc_bytes", totals.alloc_bytes},
+      {"free_bytes", totals.free_bytes},
+      {"sampled_allocs", totals.sampled},
+      {"live_samples", c.samples.size()},
+      {"dropped_samples", recorder.live().dropped()},
+      {"dropped_stacks", recorder.stacks().dropped()},
+      {"threads", recorder.threads_seen()},
+      {"shim_bytes", internal_mapped_bytes()},
+      {"live_table_bytes", recorder.live().mapped_bytes()},
+      {"stack_depot_bytes", recorder.stacks().mapped_bytes()},
+  };
+  c.memory = read_memory_stats();
+  c.modules = loaded_modules();
+  c.maps = memory_mappings();
+  char exe[4096];
+  if (ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe)); n > 0) c.exe.assign(exe, size_t(n));
+  read_small_file("/proc/self/cmdline", &c.cmdline);
+  if (!c.cmdline.empty() && c.cmdline.back() == '\0') c.cmdline.pop_back();
+
+  std::string final_path = snapshot_path(dir, sequence);
+  std::string temp_path = snapshot_path(dir, sequence, true);
+  int fd = open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  bool ok;
+  {
+    SnapshotEncoder out(fd);
+    encode(out, c, recorder.config());
+    ok = out.finish();
+  }
+  ok = close(fd) == 0 && ok;
+  if (!ok || rename(temp_path.c_str(), final_path.c_str()) != 0) {
+    unlink(temp_path.c_str());
+    return false;
+  }
+  if (mono_ns) *mono_ns = c.mono_ns;
+  return true;
+}
+
+}  // namespace heapdrift

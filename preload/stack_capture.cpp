@@ -1,0 +1,97 @@
+#include "stack_capture.h"
+
+#include <pthread.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "frame_pointer_walker.h"
+#include "snapshot_format.h"
+
+namespace heapdrift {
+namespace {
+
+// Adds a frame unless it belongs to the leading run of skipped (shim) frames.
+struct FrameSink {
+  CapturedStack* out;
+  uint32_t max_depth;
+  uintptr_t skip_lo, skip_hi;
+  bool skipping = true;
+
+  // False once the stack is full.
+  bool add(uintptr_t ip) {
+    if (skipping && ip >= skip_lo && ip < skip_hi) return true;
+    skipping = false;
+    if (out->depth == max_depth) {
+      out->flags |= format::kStackTruncated;
+      return false;
+    }
+    out->frames[out->depth++] = ip;
+    return true;
+  }
+};
+
+void frame_pointer_tail(FrameSink& sink, uintptr_t fp, uintptr_t lo, uintptr_t hi) {
+  uintptr_t frames[kMaxMaxDepth];
+  uint32_t room = sink.max_depth - sink.out->depth + 1;  // one more to notice truncation
+  if (room > kMaxMaxDepth) room = kMaxMaxDepth;
+  uint32_t n = walk_frame_pointers(fp, lo, hi, frames, room);
+  if (n) sink.out->flags |= format::kStackFramePointer;
+  for (uint32_t i = 0; i < n && sink.add(frames[i]); ++i) {
+  }
+}
+
+}  // namespace
+
+uintptr_t current_stack_top() {
+  pthread_attr_t attr;
+  void* base = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &base, &size);
+    pthread_attr_destroy(&attr);
+  }
+  return reinterpret_cast<uintptr_t>(base) + size;
+}
+
+__attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo,
+                                             uintptr_t skip_hi, uintptr_t stack_hi,
+                                             CapturedStack* out) {
+  out->depth = 0;
+  out->flags = 0;
+  if (max_depth > kMaxMaxDepth) max_depth = kMaxMaxDepth;
+  FrameSink sink{out, max_depth, skip_lo, skip_hi};
+  uintptr_t stack_lo = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  if (stack_hi <= stack_lo) stack_hi = stack_lo + (1u << 20);
+
+  if (mode == UnwindMode::kFramePointer) {
+    frame_pointer_tail(sink, stack_lo, stack_lo, stack_hi);
+    return;
+  }
+
+  unw_context_t context;
+  unw_cursor_t cursor;
+  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return;
+  // Frame 0 is this function; the shim's frames after it are skipped by range.
+  int step = unw_step(&cursor);
+  while (step > 0) {
+    unw_word_t ip = 0;
+    unw_get_reg(&cursor, UNW_REG_IP, &ip);
+    if (ip == 0 || !sink.add(ip)) return;
+    step = unw_step(&cursor);
+  }
+  if (step < 0) {
+    // No unwind info here (JIT code, usually): go on through frame pointers.
+    unw_word_t fp = 0;
+    unw_get_reg(&cursor, UNW_X86_64_RBP, &fp);
+    frame_pointer_tail(sink, fp, stack_lo, stack_hi);
+  }
+}
+
+void warm_up_unwinder() {
+  unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+  CapturedStack stack;
+  capture_stack(UnwindMode::kLibunwind, 8, 0, 0, current_stack_top(), &stack);
+}
+
+}  // namespace heapdrift

@@ -1,0 +1,45 @@
+// Captures the current thread's call stack as return addresses, innermost first.
+//
+// libunwind (local unwinding, per-thread caches) follows DWARF unwind info. Code
+// without unwind info (JIT-compiled Java) stops it; from there the walk goes on
+// through frame pointers (frame_pointer_walker.h), which HotSpot keeps under
+// -XX:+PreserveFramePointer. In UnwindMode::kFramePointer the whole walk uses frame
+// pointers: faster, but blind to code built without them.
+//
+// Calls into libunwind may take the loader's lock (dl_iterate_phdr) and allocate:
+// callers must hold no lock of the shim, and have the re-entrancy guard set.
+#ifndef HEAPDRIFT_PRELOAD_STACK_CAPTURE_H
+#define HEAPDRIFT_PRELOAD_STACK_CAPTURE_H
+
+#include <cstdint>
+
+#include "config.h"
+
+namespace heapdrift {
+
+struct StackBounds {
+  uintptr_t lo = 0;  // the walk never reads below the capturing frame
+  uintptr_t hi = 0;  // the top of the thread's stack
+};
+
+// The top of the calling thread's stack (from pthread_getattr_np; may allocate).
+uintptr_t current_stack_top();
+
+struct CapturedStack {
+  uintptr_t frames[kMaxMaxDepth];
+  uint32_t depth;
+  uint16_t flags;  // format::kStackTruncated, format::kStackFramePointer
+};
+
+// Frames whose address is inside [skip_lo, skip_hi) at the top of the stack (the
+// shim's own) are left out. `stack_hi` bounds the frame-pointer walk.
+void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo, uintptr_t skip_hi,
+                   uintptr_t stack_hi, CapturedStack* out);
+
+// Turns on libunwind's per-thread caching and runs one unwind, so that its lazy
+// set-up happens before the allocation hooks go live.
+void warm_up_unwinder();
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_PRELOAD_STACK_CAPTURE_H

@@ -1,0 +1,138 @@
+#include "writer_thread.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "thread_state.h"
+
+namespace heapdrift {
+namespace {
+
+bool make_directories(const std::string& path) {
+  for (size_t pos = 1; pos <= path.size(); ++pos) {
+    if (pos != path.size() && path[pos] != '/') continue;
+    std::string prefix = path.substr(0, pos);
+    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return false;
+  }
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+class MutexLock {
+ public:
+  explicit MutexLock(pthread_mutex_t& m) : m_(m) { pthread_mutex_lock(&m_); }
+  ~MutexLock() { pthread_mutex_unlock(&m_); }
+
+ private:
+  pthread_mutex_t& m_;
+};
+
+}  // namespace
+
+WriterThread::WriterThread(Recorder& recorder, std::string root_dir)
+    : recorder_(recorder), root_dir_(std::move(root_dir)), series_(recorder.config().max_snapshots) {}
+
+bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
+  identity_ = identity;
+  process_dir_ = root_dir_ + "/" + std::to_string(identity.pid);
+  if (!make_directories(process_dir_)) {
+    *error = "cannot create " + process_dir_ + ": " + strerror(errno);
+    return false;
+  }
+  std::string fifo = process_dir_ + "/" + format::kControlFifo;
+  unlink(fifo.c_str());  // left by an earlier process with the same pid
+  if (mkfifo(fifo.c_str(), 0600) != 0 ||
+      (control_fd_ = open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
+    *error = "cannot create the control FIFO " + fifo + ": " + strerror(errno);
+    return false;
+  }
+
+  // The thread inherits a fully blocked signal mask: signals stay with the program's
+  // own threads (the JVM relies on where its signals are delivered).
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  pthread_t thread;
+  int rc = pthread_create(&thread, nullptr, &WriterThread::thread_main, this);
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  if (rc != 0) {
+    *error = std::string("cannot start the writer thread: ") + strerror(rc);
+    return false;
+  }
+  pthread_detach(thread);
+  return true;
+}
+
+void* WriterThread::thread_main(void* self) {
+  t_state.guard = 1;  // for the thread's whole life
+  static_cast<WriterThread*>(self)->run();
+  return nullptr;
+}
+
+void WriterThread::run() {
+  const uint64_t interval_ns = recorder_.config().interval_ms * 1000000u;
+  uint64_t next_due = clock_ns(CLOCK_MONOTONIC) + interval_ns;
+  for (;;) {
+    int timeout_ms = -1;
+    if (interval_ns) {
+      uint64_t now = clock_ns(CLOCK_MONOTONIC);
+      timeout_ms = next_due > now ? static_cast<int>((next_due - now + 999999) / 1000000) : 0;
+    }
+    pollfd p{control_fd_, POLLIN, 0};
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (r > 0) {
+      char drain[64];
+      while (read(control_fd_, drain, sizeof(drain)) > 0) {
+      }
+      snapshot(format::Trigger::kOnDemand);
+    } else {
+      snapshot(format::Trigger::kPeriodic);
+      next_due += interval_ns;
+    }
+  }
+}
+
+void WriterThread::snapshot(format::Trigger trigger) {
+  MutexLock lock(mutex_);
+  if (finished_) return;
+  uint32_t sequence = ++sequence_;
+  uint64_t mono_ns = 0;
+  if (!write_snapshot(recorder_, identity_, process_dir_, sequence, trigger, &mono_ns)) return;
+  for (uint32_t old : series_.add(sequence, mono_ns)) unlink(snapshot_path(process_dir_, old).c_str());
+}
+
+void WriterThread::finish() {
+  snapshot(format::Trigger::kExit);
+  MutexLock lock(mutex_);
+  finished_ = true;
+}
+
+void WriterThread::prepare_fork() { pthread_mutex_lock(&mutex_); }
+
+void WriterThread::parent_after_fork() { pthread_mutex_unlock(&mutex_); }
+
+bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string* error) {
+  // The parent's writer thread does not exist here, and the mutex is held by the
+  // (forking) thread: start over.
+  pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+  mutex_ = fresh;
+  series_.clear();
+  sequence_ = 0;
+  finished_ = false;
+  if (control_fd_ >= 0) close(control_fd_);
+  control_fd_ = -1;
+  if (start(identity, error)) return true;
+  finished_ = true;
+  return false;
+}
+
+}  // namespace heapdrift

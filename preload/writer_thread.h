@@ -1,0 +1,62 @@
+// The background thread that writes snapshots: every `interval`, whenever a byte
+// arrives on the process's control FIFO (`heapdrift snapshot PID`; no signal is used,
+// since HotSpot owns most of them), and, called from the exiting thread, at exit.
+//
+// It blocks every signal and runs with the re-entrancy guard set, so what it and
+// libc allocate for it is never recorded. One mutex serialises snapshots; it is held
+// across fork (prepare/parent) so that a child never inherits a half-written series.
+#ifndef HEAPDRIFT_PRELOAD_WRITER_THREAD_H
+#define HEAPDRIFT_PRELOAD_WRITER_THREAD_H
+
+#include <pthread.h>
+
+#include <cstdint>
+#include <string>
+
+#include "recorder.h"
+#include "snapshot_format.h"
+#include "snapshot_series.h"
+#include "snapshot_writer.h"
+
+namespace heapdrift {
+
+class WriterThread {
+ public:
+  // `root_dir` is the absolute recording directory; this process writes into
+  // root_dir/<pid>.
+  WriterThread(Recorder& recorder, std::string root_dir);
+
+  // Creates the process directory and FIFO, starts the thread. On failure writes one
+  // line into `error` and returns false.
+  bool start(const ProcessIdentity& identity, std::string* error);
+
+  // Writes a snapshot now, on the calling thread; none after finish().
+  void snapshot(format::Trigger trigger);
+  // The exit snapshot: the last one this process writes.
+  void finish();
+
+  void prepare_fork();
+  void parent_after_fork();
+  // In the child: a new series in root_dir/<child pid> and a new thread.
+  bool child_after_fork(const ProcessIdentity& identity, std::string* error);
+
+  const std::string& process_dir() const { return process_dir_; }
+
+ private:
+  static void* thread_main(void* self);
+  void run();
+
+  Recorder& recorder_;
+  std::string root_dir_;
+  std::string process_dir_;
+  ProcessIdentity identity_;
+  pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  SnapshotSeries series_;
+  uint32_t sequence_ = 0;
+  bool finished_ = false;
+  int control_fd_ = -1;
+};
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_PRELOAD_WRITER_THREAD_H

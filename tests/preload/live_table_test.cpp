@@ -1,0 +1,108 @@
+#include "live_table.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace heapdrift {
+namespace {
+
+LiveEntry entry(uintptr_t address, uint64_t size = 16) { return {address, size, 1, 1.0, 3, 4}; }
+
+std::vector<LiveEntry> contents(LiveTable& table) {
+  std::vector<LiveEntry> all, shard(1 << 16);
+  for (unsigned i = 0; i < LiveTable::kShards; ++i) {
+    size_t n = table.copy_shard(i, shard.data(), shard.size());
+    EXPECT_LE(n, shard.size());
+    all.insert(all.end(), shard.begin(), shard.begin() + n);
+  }
+  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.address < b.address; });
+  return all;
+}
+
+TEST(LiveTable, InsertEraseAndLookup) {
+  LiveTable table(1000);
+  EXPECT_FALSE(table.erase(0x1000));
+  EXPECT_TRUE(table.insert(entry(0x1000, 32)));
+  EXPECT_TRUE(table.insert(entry(0x2000, 64)));
+  EXPECT_EQ(table.size(), 2u);
+  LiveEntry removed{};
+  EXPECT_TRUE(table.erase(0x1000, &removed));
+  EXPECT_EQ(removed.size, 32u);
+  EXPECT_FALSE(table.erase(0x1000));
+  EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(LiveTable, GrowsAndSurvivesBackwardShiftDeletion) {
+  LiveTable table(1 << 20);
+  // Addresses 16 bytes apart, as malloc hands them out: many share a shard and collide.
+  for (uintptr_t a = 0x10000; a < 0x10000 + 16 * 50000; a += 16) ASSERT_TRUE(table.insert(entry(a)));
+  for (uintptr_t a = 0x10000; a < 0x10000 + 16 * 50000; a += 32) ASSERT_TRUE(table.erase(a)) << a;
+  auto all = contents(table);
+  ASSERT_EQ(all.size(), 25000u);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].address, 0x10000 + 16 + 32 * i);
+  for (uintptr_t a = 0x10000; a < 0x10000 + 16 * 50000; a += 32) EXPECT_FALSE(table.erase(a));
+}
+
+TEST(LiveTable, ConcurrentInsertAndEraseFromManyThreads) {
+  LiveTable table(1 << 22);
+  constexpr int threads = 4, per_thread = 200000;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&table, t] {
+      uintptr_t base = (uintptr_t(t) + 1) << 32;
+      for (int i = 0; i < per_thread; ++i) {
+        ASSERT_TRUE(table.insert(entry(base + 16 * uintptr_t(i), i)));
+        // Free most of them again soon after, as a program would; keep every 10th.
+        if (i >= 5 && (i - 5) % 10 != 0) {
+          ASSERT_TRUE(table.erase(base + 16 * uintptr_t(i - 5)));
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  auto all = contents(table);
+  // Kept: i % 10 == 0, plus the last five of each thread, never reached by the eraser.
+  auto kept = [](uint64_t i) { return i % 10 == 0 || i >= per_thread - 5; };
+  size_t expected = 0;
+  for (int i = 0; i < per_thread; ++i) expected += kept(i);
+  EXPECT_EQ(all.size(), expected * threads);
+  EXPECT_EQ(table.size(), expected * threads);
+  for (const LiveEntry& e : all) {
+    uint64_t i = (e.address & 0xffffffffu) / 16;
+    EXPECT_TRUE(kept(i)) << std::hex << e.address;
+    EXPECT_EQ(e.size, i);
+  }
+}
+
+TEST(LiveTable, DropsAndCountsPastItsCap) {
+  LiveTable table(LiveTable::kShards * 4);  // 4 entries per shard
+  int inserted = 0;
+  for (uintptr_t a = 0x1000; a < 0x1000 + 16 * 10000; a += 16) inserted += table.insert(entry(a));
+  EXPECT_EQ(inserted, int(LiveTable::kShards * 4));
+  EXPECT_EQ(table.dropped(), 10000u - LiveTable::kShards * 4);
+}
+
+TEST(LiveTable, ResetAfterForkEmptiesEverything) {
+  LiveTable table(1000);
+  table.insert(entry(0x1000));
+  table.lock_all();  // as if a thread held the locks at fork
+  table.reset_after_fork();
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_FALSE(table.erase(0x1000));
+  EXPECT_TRUE(table.insert(entry(0x1000)));  // the locks work again
+}
+
+TEST(LiveTable, CopyShardReportsWhenTheBufferIsTooSmall) {
+  LiveTable table(1 << 20);
+  for (uintptr_t a = 0x1000; a < 0x1000 + 16 * 100000; a += 16) table.insert(entry(a));
+  LiveEntry small[2];
+  size_t total = 0;
+  for (unsigned i = 0; i < LiveTable::kShards; ++i) total += table.copy_shard(i, small, 0);
+  EXPECT_EQ(total, 100000u);
+}
+
+}  // namespace
+}  // namespace heapdrift
