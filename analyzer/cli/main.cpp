@@ -1,0 +1,47 @@
+// `heapdrift`: parses the command line and runs one subcommand. Every failure ends as
+// one line on stderr and a non-zero exit: 2 for a bad command line, 1 for bad input.
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "command.h"
+
+namespace {
+
+void print_error(std::string message) {
+  std::replace(message.begin(), message.end(), '\n', ' ');  // one line, always
+  std::fprintf(stderr, "heapdrift: %s\n", message.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace heapdrift::cli;
+  CLI::App app{"heapdrift: finds native memory leaks in long-running processes", "heapdrift"};
+  app.require_subcommand(1);
+  std::vector<Command> commands = {add_record_command(app), add_snapshot_command(app),
+                                   add_dump_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    print_error(e.what());
+    return 2;
+  }
+  for (const Command& c : commands) {
+    if (!c.app->parsed()) continue;
+    try {
+      return c.run();
+    } catch (const UsageError& e) {
+      print_error(e.what());
+      return 2;
+    } catch (const std::exception& e) {
+      print_error(e.what());
+      return 1;
+    }
+  }
+  return 2;  // unreachable: require_subcommand(1)
+}

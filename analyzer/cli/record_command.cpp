@@ -1,0 +1,176 @@
+// `heapdrift record [-o DIR] [--sample-rate SIZE] [--interval DURATION]
+//  [--max-snapshots N] [--max-depth N] -- CMD [ARGS...]`: runs CMD with the shim
+// preloaded and exits with CMD's status. Everything that can be wrong with the
+// command line is checked before CMD is forked, so a bad option runs nothing and
+// creates nothing.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "child_process.h"
+#include "command.h"
+#include "config.h"
+#include "preload_library.h"
+#include "recording.h"
+#include "recording_info.h"
+#include "snapshot_format.h"
+
+namespace heapdrift::cli {
+namespace {
+namespace fs = std::filesystem;
+
+using EnvList = std::vector<std::pair<std::string, std::string>>;
+
+struct RecordOptions {
+  std::string output;
+  std::string sample_rate, interval, max_snapshots, max_depth;
+  std::vector<std::string> command;
+  std::vector<std::string> extras;
+};
+
+[[noreturn]] void bad_option(const char* option, const std::string& value, const char* expected) {
+  throw UsageError(std::string(option) + " '" + value + "': expected " + expected);
+}
+
+// Turns the options into the HEAPDRIFT_* variables the shim reads (only those given).
+EnvList shim_variables(const RecordOptions& o) {
+  EnvList env;
+  uint64_t n;
+  if (!o.sample_rate.empty()) {
+    if (!parse_size(o.sample_rate.c_str(), &n)) {
+      bad_option("--sample-rate", o.sample_rate, "1 or a byte count such as 4096, 64K, 512KiB, 1M");
+    }
+    env.emplace_back(kEnvSampleRate, std::to_string(n));
+  }
+  if (!o.interval.empty()) {
+    if (!parse_duration_ms(o.interval.c_str(), &n)) {
+      bad_option("--interval", o.interval, "a duration such as 500ms, 2s, 5m, or 0 for on demand only");
+    }
+    env.emplace_back(kEnvInterval, std::to_string(n) + "ms");
+  }
+  if (!o.max_snapshots.empty()) {
+    if (!parse_uint(o.max_snapshots.c_str(), UINT32_MAX, &n) || (n != 0 && n < 3)) {
+      bad_option("--max-snapshots", o.max_snapshots, "0 (keep all) or a count of at least 3");
+    }
+    env.emplace_back(kEnvMaxSnapshots, std::to_string(n));
+  }
+  if (!o.max_depth.empty()) {
+    if (!parse_uint(o.max_depth.c_str(), kMaxMaxDepth, &n) || n == 0) {
+      bad_option("--max-depth", o.max_depth, "a frame count from 1 to 256");
+    }
+    env.emplace_back(kEnvMaxDepth, std::to_string(n));
+  }
+  return env;
+}
+
+// The shim's own parser has the last word on the environment CMD will see (the
+// options above plus any HEAPDRIFT_* already set): what it would reject, we reject
+// now rather than let CMD run unprofiled. Returns the settings for recording.json.
+Config check_shim_config(const EnvList& env) {
+  struct Lookup {
+    const EnvList* env;
+    static const char* get(const char* name, void* self) {
+      if (std::string_view(name) == kEnvOutput) return nullptr;  // we set it, later
+      for (const auto& [k, v] : *static_cast<Lookup*>(self)->env) {
+        if (k == name) return v.c_str();
+      }
+      return std::getenv(name);
+    }
+  } lookup{&env};
+  Config config;
+  char error[512];
+  if (!load_config(&Lookup::get, &lookup, &config, error, sizeof(error))) throw UsageError(error);
+  return config;
+}
+
+uint64_t wall_ns_now() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+size_t count_snapshots(const fs::path& process_dir) {
+  try {
+    return list_snapshots(process_dir).size();
+  } catch (const RecordingError&) {
+    return 0;  // the shim wrote nothing (the directory does not exist)
+  }
+}
+
+int run_record(const RecordOptions& o) {
+  for (const std::string& extra : o.extras) {
+    if (extra != "--") throw UsageError("record: unknown option '" + extra + "'");
+  }
+  EnvList env = shim_variables(o);
+  const Config config = check_shim_config(env);
+  const fs::path library = find_preload_library();
+  const uint64_t start_wall_ns = wall_ns_now();
+
+  PausedChild child(o.command);
+  const std::string shown_dir = o.output.empty() ? "heapdrift." + std::to_string(child.pid()) : o.output;
+  const fs::path dir = fs::absolute(shown_dir).lexically_normal();
+  bool created = false;
+  try {
+    std::error_code ec;
+    created = fs::create_directories(dir, ec);
+    if (ec) throw RecordingError(shown_dir + ": cannot create the directory: " + ec.message());
+    write_recording_info(dir, {1, static_cast<uint32_t>(child.pid()), o.command, start_wall_ns,
+                               config.sample_rate, config.interval_ms});
+  } catch (...) {
+    child.cancel();
+    throw;
+  }
+
+  const char* previous = std::getenv("LD_PRELOAD");
+  env.emplace_back("LD_PRELOAD", prepend_preload(library, previous ? previous : ""));
+  env.emplace_back(kEnvOutput, dir.string());
+  if (!child.start(env)) {
+    // Nothing ran: take back what we created rather than leave an empty recording.
+    if (created) {
+      std::error_code ec;
+      fs::remove(dir / format::kRecordingFile, ec);
+      fs::remove(dir, ec);
+    }
+    return child.wait();
+  }
+  int status = child.wait();
+  std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d)\n", shown_dir.c_str(),
+               count_snapshots(dir / std::to_string(child.pid())), static_cast<int>(child.pid()));
+  return status;
+}
+
+}  // namespace
+
+Command add_record_command(CLI::App& app) {
+  auto o = std::make_shared<RecordOptions>();
+  CLI::App* cmd = app.add_subcommand("record", "Run CMD with the heapdrift shim preloaded");
+  cmd->add_option("-o,--output", o->output, "Recording directory (default heapdrift.<pid>)")->type_name("DIR");
+  cmd->add_option("--sample-rate", o->sample_rate, "Mean bytes between samples; 1 = every allocation (default 512KiB)")
+      ->type_name("SIZE");
+  cmd->add_option("--interval", o->interval, "Time between snapshots; 0 = on demand only (default 60s)")
+      ->type_name("DURATION");
+  cmd->add_option("--max-snapshots", o->max_snapshots, "Keep at most N snapshots, thinning the middle (default 0 = all)")
+      ->type_name("N");
+  cmd->add_option("--max-depth", o->max_depth, "Frames kept per stack, 1-256 (default 64)")->type_name("N");
+  cmd->add_option("CMD", o->command, "The command to run and its arguments, after --")
+      ->type_name("")
+      ->required();
+  // Everything from CMD on belongs to CMD, even what looks like an option.
+  cmd->positionals_at_end();
+  // Unknown options are collected and reported by run_record, in one clear line.
+  cmd->allow_extras();
+  return {cmd, [o, cmd] {
+            o->extras = cmd->remaining();
+            return run_record(*o);
+          }};
+}
+
+}  // namespace heapdrift::cli

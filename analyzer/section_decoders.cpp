@@ -1,0 +1,173 @@
+#include "section_decoders.h"
+
+#include <cmath>
+#include <string>
+
+#include "byte_reader.h"
+
+namespace heapdrift::decode {
+namespace {
+
+using format::Section;
+
+// Smallest encodings of one entry, for checking counts before reserving.
+constexpr size_t kKvEntryMin = 4 + 8;              // empty key, value
+constexpr size_t kModuleMin = 4 + 8 + 1 + 4;       // empty path, bias, no build-id, no segments
+constexpr size_t kSegmentSize = 8 + 8 + 8 + 4;
+constexpr size_t kMappingMin = 8 + 8 + 8 + 4 + 4;  // ..., empty path
+constexpr size_t kStackMin = 4 + 2 + 2;            // no frames
+constexpr size_t kSampleSize = 8 + 8 + 8 + 8 + 4 + 4;
+
+ByteReader reader_for(Section tag, Payload payload) {
+  return ByteReader(payload, std::string("section '") + section_name(static_cast<uint32_t>(tag)) + "'");
+}
+
+KeyValues read_kv(ByteReader& in) {
+  KeyValues out;
+  size_t n = in.count(in.u32(), kKvEntryMin);
+  for (size_t i = 0; i < n; ++i) {
+    std::string key = in.str();
+    uint64_t value = in.u64();
+    if (!out.emplace(key, value).second) in.fail("key '" + key + "' appears twice");
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* section_name(uint32_t tag) {
+  switch (static_cast<Section>(tag)) {
+    case Section::kProcess: return "process";
+    case Section::kCounters: return "counters";
+    case Section::kMemory: return "memory";
+    case Section::kModules: return "modules";
+    case Section::kMaps: return "maps";
+    case Section::kStacks: return "stacks";
+    case Section::kSamples: return "samples";
+    case Section::kEnd: return "end";
+  }
+  return nullptr;
+}
+
+ProcessInfo process(Payload payload) {
+  ByteReader in = reader_for(Section::kProcess, payload);
+  ProcessInfo p;
+  p.pid = in.u32();
+  p.ppid = in.u32();
+  p.sequence = in.u32();
+  uint32_t trigger = in.u32();
+  if (trigger > static_cast<uint32_t>(format::Trigger::kExit)) {
+    in.fail("unknown trigger " + std::to_string(trigger));
+  }
+  p.trigger = static_cast<format::Trigger>(trigger);
+  p.wall_ns = in.u64();
+  p.mono_ns = in.u64();
+  p.start_wall_ns = in.u64();
+  p.start_mono_ns = in.u64();
+  p.sample_rate = in.u64();
+  if (p.sample_rate == 0) in.fail("sample rate is 0");
+  p.max_depth = in.u32();
+  if (in.u32() != 0) in.fail("its reserved field is not 0");
+  p.exe = in.str();
+  p.cmdline = in.str();
+  in.expect_end();
+  return p;
+}
+
+KeyValues counters(Payload payload) {
+  ByteReader in = reader_for(Section::kCounters, payload);
+  KeyValues out = read_kv(in);
+  in.expect_end();
+  return out;
+}
+
+MemoryInfo memory(Payload payload) {
+  ByteReader in = reader_for(Section::kMemory, payload);
+  MemoryInfo m;
+  m.allocator = in.str();
+  m.values = read_kv(in);
+  m.smaps_rollup = in.str();
+  in.expect_end();
+  return m;
+}
+
+std::vector<Module> modules(Payload payload) {
+  ByteReader in = reader_for(Section::kModules, payload);
+  std::vector<Module> out(in.count(in.u32(), kModuleMin));
+  for (Module& m : out) {
+    m.path = in.str();
+    m.load_bias = in.u64();
+    auto id = in.bytes(in.u8());
+    m.build_id.assign(id.begin(), id.end());
+    m.segments.resize(in.count(in.u32(), kSegmentSize));
+    for (Segment& s : m.segments) {
+      s.vaddr = in.u64();
+      s.memsz = in.u64();
+      s.offset = in.u64();
+      s.flags = in.u32();
+    }
+  }
+  in.expect_end();
+  return out;
+}
+
+std::vector<Mapping> maps(Payload payload) {
+  ByteReader in = reader_for(Section::kMaps, payload);
+  std::vector<Mapping> out(in.count(in.u32(), kMappingMin));
+  for (size_t i = 0; i < out.size(); ++i) {
+    Mapping& m = out[i];
+    m.start = in.u64();
+    m.end = in.u64();
+    m.offset = in.u64();
+    m.prot = in.u32();
+    m.path = in.str();
+    if (m.end < m.start) in.fail("mapping " + std::to_string(i) + " ends before it starts");
+  }
+  in.expect_end();
+  return out;
+}
+
+std::map<uint32_t, Stack> stacks(Payload payload) {
+  ByteReader in = reader_for(Section::kStacks, payload);
+  std::map<uint32_t, Stack> out;
+  size_t n = in.count(in.u32(), kStackMin);
+  for (size_t i = 0; i < n; ++i) {
+    Stack s;
+    s.id = in.u32();
+    uint16_t depth = in.u16();
+    s.flags = in.u16();
+    in.count(depth, 8);
+    s.frames.resize(depth);
+    for (uint64_t& f : s.frames) f = in.u64();
+    if (s.id == format::kOverflowStackId) in.fail("a stack has the reserved id 0");
+    uint32_t id = s.id;
+    if (!out.emplace(id, std::move(s)).second) {
+      in.fail("stack id " + std::to_string(id) + " appears twice");
+    }
+  }
+  in.expect_end();
+  return out;
+}
+
+std::vector<Sample> samples(Payload payload) {
+  ByteReader in = reader_for(Section::kSamples, payload);
+  std::vector<Sample> out(in.count(in.u64(), kSampleSize));
+  for (size_t i = 0; i < out.size(); ++i) {
+    Sample& s = out[i];
+    s.address = in.u64();
+    s.size = in.u64();
+    s.alloc_mono_ns = in.u64();
+    s.weight = in.f64();
+    s.stack_id = in.u32();
+    s.tid = in.u32();
+    // A weight is an inverse probability: NaN, infinite or non-positive ones would
+    // poison every estimate built on it.
+    if (!std::isfinite(s.weight) || s.weight <= 0) {
+      in.fail("sample " + std::to_string(i) + " has weight " + std::to_string(s.weight));
+    }
+  }
+  in.expect_end();
+  return out;
+}
+
+}  // namespace heapdrift::decode

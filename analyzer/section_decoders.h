@@ -1,0 +1,31 @@
+// Decoders of the known sections' payloads, one per section (docs/FORMAT.md, the
+// section table). Internal to the reader: each consumes its payload exactly and throws
+// FormatError on anything malformed; cross-section checks live in snapshot_reader.cpp.
+#ifndef HEAPDRIFT_ANALYZER_SECTION_DECODERS_H
+#define HEAPDRIFT_ANALYZER_SECTION_DECODERS_H
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "snapshot.h"
+
+namespace heapdrift::decode {
+
+using Payload = std::span<const uint8_t>;
+
+// "process", "counters", ...; nullptr for a tag this reader does not know.
+const char* section_name(uint32_t tag);
+
+ProcessInfo process(Payload payload);
+KeyValues counters(Payload payload);
+MemoryInfo memory(Payload payload);
+std::vector<Module> modules(Payload payload);
+std::vector<Mapping> maps(Payload payload);
+std::map<uint32_t, Stack> stacks(Payload payload);
+std::vector<Sample> samples(Payload payload);
+
+}  // namespace heapdrift::decode
+
+#endif  // HEAPDRIFT_ANALYZER_SECTION_DECODERS_H

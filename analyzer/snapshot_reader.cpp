@@ -1,0 +1,199 @@
+#include "snapshot_reader.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "byte_reader.h"
+#include "section_decoders.h"
+
+namespace heapdrift {
+namespace {
+
+using format::Section;
+
+constexpr uint32_t kEndTag = static_cast<uint32_t>(Section::kEnd);
+constexpr uint64_t kChecksumSize = 8;
+constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kSamples);
+
+std::string describe_tag(uint32_t tag) {
+  const char* name = decode::section_name(tag);
+  return name ? std::string("section '") + name + "'" : "section with tag " + std::to_string(tag);
+}
+
+uint32_t load_u32(const uint8_t* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
+uint64_t load_u64(const uint8_t* p) { uint64_t v; std::memcpy(&v, p, 8); return v; }
+
+// Payloads of the known sections, indexed by tag; empty spans for absent ones.
+struct Framing {
+  std::array<std::span<const uint8_t>, kLastKnownTag + 1> payload{};
+  std::array<bool, kLastKnownTag + 1> present{};
+};
+
+struct SectionHeader {
+  uint32_t tag;
+  uint32_t reserved;
+  uint64_t offset;  // of the header
+  std::span<const uint8_t> payload;
+};
+
+// Walks the section headers up to the end section, checking every length against the
+// file size, and then the checksum: so damage anywhere checksummed is reported as such.
+std::vector<SectionHeader> walk_sections(std::span<const uint8_t> file) {
+  const uint64_t size = file.size();
+  std::vector<SectionHeader> sections;
+  uint64_t off = format::kFileHeaderSize;
+  for (;;) {
+    if (off == size) throw FormatError("truncated: the end section is missing");
+    if (size - off < format::kSectionHeaderSize) {
+      throw FormatError("truncated: the file ends inside a section header at offset " +
+                        std::to_string(off));
+    }
+    SectionHeader h{load_u32(file.data() + off), load_u32(file.data() + off + 4), off, {}};
+    uint64_t length = load_u64(file.data() + off + 8);
+    uint64_t payload_off = off + format::kSectionHeaderSize;
+    if (length > size - payload_off) {
+      throw FormatError("truncated: " + describe_tag(h.tag) + " runs past the end of the file");
+    }
+    h.payload = file.subspan(payload_off, length);
+    if (h.tag != kEndTag) {
+      sections.push_back(h);
+      off = payload_off + length;
+      continue;
+    }
+    // The end section's header is the one part the checksum cannot cover: its
+    // reserved field must be 0 like every other, and is checked here.
+    if (h.reserved != 0) throw FormatError("the end section's reserved field is not 0");
+    if (length != kChecksumSize) {
+      throw FormatError("the end section has length " + std::to_string(length) + ", not 8");
+    }
+    if (payload_off + length != size) {
+      throw FormatError(std::to_string(size - payload_off - length) + " unexpected bytes after the end section");
+    }
+    if (XXH3_64bits(file.data(), off) != load_u64(file.data() + payload_off)) {
+      throw FormatError("checksum mismatch (the file is corrupt)");
+    }
+    return sections;
+  }
+}
+
+// Checks the header and the framing, and picks out the known sections' payloads.
+Framing split_sections(std::span<const uint8_t> file) {
+  const uint64_t size = file.size();
+  const size_t magic_len = sizeof(format::kMagic);
+  if (size == 0 || std::memcmp(file.data(), format::kMagic, std::min<size_t>(size, magic_len)) != 0) {
+    throw FormatError("not a heapdrift snapshot (bad magic)");
+  }
+  if (size < format::kFileHeaderSize) {
+    throw FormatError("truncated: the file ends inside its header");
+  }
+  uint32_t version = load_u32(file.data() + magic_len);
+  if (version != format::kVersion) {
+    throw FormatError("unsupported format version " + std::to_string(version) +
+                      " (this heapdrift reads version " + std::to_string(format::kVersion) + ")");
+  }
+  std::vector<SectionHeader> sections = walk_sections(file);
+  if (load_u32(file.data() + magic_len + 4) != 0) {
+    throw FormatError("the header's reserved field is not 0");
+  }
+
+  Framing out;
+  for (const SectionHeader& h : sections) {
+    if (h.reserved != 0) {
+      throw FormatError("the reserved field of the " + describe_tag(h.tag) + " at offset " +
+                        std::to_string(h.offset) + " is not 0");
+    }
+    if (h.tag < 1 || h.tag > kLastKnownTag) continue;  // unknown: skipped, as the format asks
+    if (out.present[h.tag]) throw FormatError(describe_tag(h.tag) + " appears more than once");
+    out.present[h.tag] = true;
+    out.payload[h.tag] = h.payload;
+  }
+  return out;
+}
+
+std::span<const uint8_t> required(const Framing& f, Section s) {
+  auto tag = static_cast<uint32_t>(s);
+  if (!f.present[tag]) throw FormatError("the " + describe_tag(tag) + " is missing");
+  return f.payload[tag];
+}
+
+Snapshot decode_all(std::span<const uint8_t> file) {
+  Framing f = split_sections(file);
+  Snapshot s;
+  s.process = decode::process(required(f, Section::kProcess));
+  s.counters = decode::counters(required(f, Section::kCounters));
+  if (f.present[static_cast<uint32_t>(Section::kMemory)]) {
+    s.memory = decode::memory(f.payload[static_cast<uint32_t>(Section::kMemory)]);
+  }
+  s.modules = decode::modules(required(f, Section::kModules));
+  s.maps = decode::maps(required(f, Section::kMaps));
+  s.stacks = decode::stacks(required(f, Section::kStacks));
+  s.samples = decode::samples(required(f, Section::kSamples));
+  for (size_t i = 0; i < s.samples.size(); ++i) {
+    uint32_t id = s.samples[i].stack_id;
+    if (id != format::kOverflowStackId && !s.stacks.contains(id)) {
+      throw FormatError("sample " + std::to_string(i) + " refers to stack " + std::to_string(id) +
+                        ", which is not in the file");
+    }
+  }
+  return s;
+}
+
+std::vector<uint8_t> read_file(const std::filesystem::path& path) {
+  auto fail = [&](const char* what) {
+    throw SnapshotError(path.string() + ": " + what + ": " + std::strerror(errno));
+  };
+  // O_NONBLOCK so that a FIFO given by mistake (a `control` file) cannot block the open.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) fail("cannot open");
+  struct stat st;
+  if (fstat(fd, &st) != 0) { close(fd); fail("cannot stat"); }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    throw SnapshotError(path.string() + ": not a regular file");
+  }
+  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = read(fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { int e = errno; close(fd); errno = e; fail("cannot read"); }
+    if (n == 0) break;  // shrank while reading: the framing checks will say so
+    got += static_cast<size_t>(n);
+  }
+  close(fd);
+  bytes.resize(got);
+  return bytes;
+}
+
+}  // namespace
+
+Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name) {
+  try {
+    return decode_all(bytes);
+  } catch (const FormatError& e) {
+    throw SnapshotError(std::string(name) + ": " + e.what());
+  } catch (const std::bad_alloc&) {
+    throw SnapshotError(std::string(name) + ": out of memory while reading");
+  }
+}
+
+Snapshot read_snapshot(const std::filesystem::path& path) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_file(path);
+  } catch (const std::bad_alloc&) {
+    throw SnapshotError(path.string() + ": too large to read into memory");
+  }
+  return parse_snapshot(bytes, path.string());
+}
+
+}  // namespace heapdrift

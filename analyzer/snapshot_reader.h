@@ -1,0 +1,33 @@
+// Reads one snapshot file (docs/FORMAT.md) into a Snapshot. The whole file is
+// validated before anything is returned: framing, checksum, that each known section
+// is present once, every count and length, and that samples refer to stacks in the
+// file. Any problem throws SnapshotError; garbage input never crashes the reader.
+#ifndef HEAPDRIFT_ANALYZER_SNAPSHOT_READER_H
+#define HEAPDRIFT_ANALYZER_SNAPSHOT_READER_H
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "snapshot.h"
+
+namespace heapdrift {
+
+// what() is one line: "<file>: <what is wrong>".
+class SnapshotError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads and validates the file at `path`; errors name it as given.
+Snapshot read_snapshot(const std::filesystem::path& path);
+
+// The same for bytes already in memory; `name` stands for the file in errors.
+Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name);
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_ANALYZER_SNAPSHOT_READER_H

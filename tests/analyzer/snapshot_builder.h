@@ -1,0 +1,57 @@
+// Test-side writer of snapshot files: encodes a Snapshot model section by section,
+// in docs/FORMAT.md's field order, and frames the sections with preload's
+// SnapshotEncoder, so the checksum and framing come from the production writer.
+// Sections are exposed raw so tests can drop, repeat, reorder or corrupt them and
+// still produce a file with a valid checksum.
+#ifndef HEAPDRIFT_TESTS_ANALYZER_SNAPSHOT_BUILDER_H
+#define HEAPDRIFT_TESTS_ANALYZER_SNAPSHOT_BUILDER_H
+
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "snapshot.h"
+
+namespace heapdrift::test {
+
+// Little-endian appender for hand-made payloads.
+struct Payload {
+  std::vector<uint8_t> bytes;
+  Payload& u8(uint8_t v) { return raw(&v, 1); }
+  Payload& u16(uint16_t v) { return raw(&v, 2); }
+  Payload& u32(uint32_t v) { return raw(&v, 4); }
+  Payload& u64(uint64_t v) { return raw(&v, 8); }
+  Payload& f64(double v) { return raw(&v, 8); }
+  Payload& str(std::string_view s);
+  Payload& kv(const KeyValues& kv);
+  Payload& raw(const void* data, size_t len);
+};
+
+struct RawSection {
+  uint32_t tag;
+  std::vector<uint8_t> payload;
+};
+
+std::vector<uint8_t> encode_process(const ProcessInfo& p);
+std::vector<uint8_t> encode_stacks(const std::map<uint32_t, Stack>& stacks);
+std::vector<uint8_t> encode_samples(const std::vector<Sample>& samples);
+
+// Every section of `s` in the format's order (memory only when present).
+std::vector<RawSection> encode_sections(const Snapshot& s);
+
+// A whole file: header, the sections as given, and the end section with the checksum.
+std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections);
+
+inline std::vector<uint8_t> encode_snapshot(const Snapshot& s) { return encode_file(encode_sections(s)); }
+
+// Every section present with non-trivial values (edge values included).
+Snapshot rich_snapshot();
+// One or two entries per section: small enough to flip each byte in turn.
+Snapshot small_snapshot();
+
+void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
+
+}  // namespace heapdrift::test
+
+#endif  // HEAPDRIFT_TESTS_ANALYZER_SNAPSHOT_BUILDER_H

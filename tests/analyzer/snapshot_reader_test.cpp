@@ -1,0 +1,265 @@
+// The reader against files written with preload's SnapshotEncoder: every field
+// round-trips, and each rule of docs/FORMAT.md is enforced with a one-line error.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "snapshot_builder.h"
+#include "snapshot_reader.h"
+#include "temp_dir.h"
+
+namespace heapdrift::test {
+namespace {
+
+using format::Section;
+
+constexpr uint32_t tag(Section s) { return static_cast<uint32_t>(s); }
+
+// The error message of parsing `bytes`, or "" if it parsed.
+std::string parse_error(const std::vector<uint8_t>& bytes, std::string_view name = "snap-000003.hds") {
+  try {
+    parse_snapshot(bytes, name);
+  } catch (const SnapshotError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::vector<RawSection> without(std::vector<RawSection> sections, Section s) {
+  std::erase_if(sections, [&](const RawSection& r) { return r.tag == tag(s); });
+  return sections;
+}
+
+RawSection& find(std::vector<RawSection>& sections, Section s) {
+  for (RawSection& r : sections) {
+    if (r.tag == tag(s)) return r;
+  }
+  throw std::logic_error("no such section");
+}
+
+TEST(SnapshotReader, RoundTripsEveryField) {
+  const Snapshot original = rich_snapshot();
+  Snapshot read = parse_snapshot(encode_snapshot(original), "rich.hds");
+  // Field groups first, so that a failure says where; then the whole model.
+  EXPECT_EQ(read.process, original.process);
+  EXPECT_EQ(read.counters, original.counters);
+  ASSERT_TRUE(read.memory.has_value());
+  EXPECT_EQ(read.memory, original.memory);
+  EXPECT_EQ(read.modules, original.modules);
+  EXPECT_EQ(read.maps, original.maps);
+  EXPECT_EQ(read.stacks, original.stacks);
+  EXPECT_EQ(read.samples, original.samples);
+  EXPECT_EQ(read, original);
+  EXPECT_EQ(read.process.arguments(),
+            (std::vector<std::string>{"java", "-Xmx1g", "", "-cp", "app dir/x.jar", "Main"}));
+  EXPECT_EQ(read.modules[0].build_id.size(), 20u);
+  EXPECT_EQ(read.stacks.at(7).frames.size(), 64u);
+  EXPECT_EQ(read.samples[1].weight, 21845.666666666668);
+}
+
+TEST(SnapshotReader, ReadsAFileAndNamesItInErrors) {
+  TempDir dir;
+  write_bytes(dir / "snap-000001.hds", encode_snapshot(rich_snapshot()));
+  EXPECT_EQ(read_snapshot(dir / "snap-000001.hds"), rich_snapshot());
+
+  const auto missing = dir / "snap-000009.hds";
+  try {
+    read_snapshot(missing);
+    FAIL() << "read a missing file";
+  } catch (const SnapshotError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(missing.string() + ": ", 0), 0u) << e.what();
+  }
+}
+
+TEST(SnapshotReader, MemorySectionMayBeAbsent) {
+  Snapshot s = small_snapshot();
+  s.memory.reset();
+  Snapshot read = parse_snapshot(encode_snapshot(s), "x");
+  EXPECT_FALSE(read.memory.has_value());
+  EXPECT_EQ(read, s);
+}
+
+TEST(SnapshotReader, SkipsUnknownSectionsAnywhere) {
+  std::vector<RawSection> sections = encode_sections(rich_snapshot());
+  sections.insert(sections.begin(), {8, {1, 2, 3}});
+  sections.insert(sections.begin() + 3, {0x1234, {}});
+  sections.push_back({0, std::vector<uint8_t>(100, 0xee)});
+  sections.push_back({8, {9}});  // unknown sections may repeat
+  EXPECT_EQ(parse_snapshot(encode_file(sections), "x"), rich_snapshot());
+}
+
+TEST(SnapshotReader, SectionOrderDoesNotMatter) {
+  std::vector<RawSection> sections = encode_sections(rich_snapshot());
+  std::reverse(sections.begin(), sections.end());
+  EXPECT_EQ(parse_snapshot(encode_file(sections), "x"), rich_snapshot());
+}
+
+TEST(SnapshotReader, RejectsWrongMagic) {
+  std::vector<uint8_t> bytes = encode_snapshot(small_snapshot());
+  bytes[0] = 'X';
+  EXPECT_EQ(parse_error(bytes), "snap-000003.hds: not a heapdrift snapshot (bad magic)");
+  EXPECT_EQ(parse_error({}), "snap-000003.hds: not a heapdrift snapshot (bad magic)");
+  EXPECT_NE(parse_error({'E', 'L', 'F'}).find("bad magic"), std::string::npos);
+}
+
+TEST(SnapshotReader, RejectsOtherVersions) {
+  std::vector<uint8_t> bytes = encode_snapshot(small_snapshot());
+  bytes[8] = 2;
+  EXPECT_EQ(parse_error(bytes), "snap-000003.hds: unsupported format version 2 (this heapdrift reads version 1)");
+}
+
+TEST(SnapshotReader, RejectsDuplicateSections) {
+  for (Section s : {Section::kProcess, Section::kMemory, Section::kStacks, Section::kSamples}) {
+    std::vector<RawSection> sections = encode_sections(rich_snapshot());
+    sections.push_back(find(sections, s));
+    EXPECT_NE(parse_error(encode_file(sections)).find("appears more than once"), std::string::npos)
+        << static_cast<uint32_t>(s);
+  }
+}
+
+TEST(SnapshotReader, RejectsMissingRequiredSections) {
+  const std::pair<Section, const char*> required[] = {
+      {Section::kProcess, "process"}, {Section::kCounters, "counters"}, {Section::kModules, "modules"},
+      {Section::kMaps, "maps"},       {Section::kStacks, "stacks"},     {Section::kSamples, "samples"}};
+  for (const auto& [section, name] : required) {
+    EXPECT_EQ(parse_error(encode_file(without(encode_sections(rich_snapshot()), section))),
+              std::string("snap-000003.hds: the section '") + name + "' is missing");
+  }
+}
+
+TEST(SnapshotReader, RejectsSampleWithUnknownStack) {
+  Snapshot s = small_snapshot();
+  s.samples.push_back({0x7000, 16, 1000, 1.0, 99, 1});
+  EXPECT_EQ(parse_error(encode_snapshot(s)),
+            "snap-000003.hds: sample 2 refers to stack 99, which is not in the file");
+}
+
+TEST(SnapshotReader, StackIdZeroMeansNoStack) {
+  Snapshot s = small_snapshot();
+  s.stacks.clear();
+  for (Sample& x : s.samples) x.stack_id = format::kOverflowStackId;
+  EXPECT_EQ(parse_snapshot(encode_snapshot(s), "x"), s);
+
+  s.stacks = {{0, {0, 0, {0x1}}}};  // but no stack may claim id 0
+  EXPECT_NE(parse_error(encode_snapshot(s)).find("reserved id 0"), std::string::npos);
+}
+
+TEST(SnapshotReader, RejectsDuplicateStackIds) {
+  Payload stacks;
+  stacks.u32(2).u32(5).u16(1).u16(0).u64(0x10).u32(5).u16(0).u16(0);
+  std::vector<RawSection> sections = encode_sections(small_snapshot());
+  find(sections, Section::kStacks).payload = stacks.bytes;
+  find(sections, Section::kSamples).payload = encode_samples({});
+  EXPECT_NE(parse_error(encode_file(sections)).find("stack id 5 appears twice"), std::string::npos);
+}
+
+TEST(SnapshotReader, RejectsCountsThatCannotFit) {
+  struct Case {
+    Section section;
+    std::vector<uint8_t> payload;
+  };
+  Payload huge_module_count, huge_depth, huge_samples, huge_segments, huge_kv, huge_maps;
+  huge_module_count.u32(0xFFFFFFFF).str("/x").u64(0).u8(0).u32(0);
+  huge_segments.u32(1).str("/x").u64(0).u8(0).u32(0x10000000);
+  huge_depth.u32(1).u32(1).u16(0xFFFF).u16(0).u64(1);
+  huge_samples.u64(1ull << 60);
+  huge_kv.u32(0x7FFFFFFF);
+  huge_maps.u32(1000);
+  const Case cases[] = {{Section::kModules, huge_module_count.bytes},
+                        {Section::kModules, huge_segments.bytes},
+                        {Section::kStacks, huge_depth.bytes},
+                        {Section::kSamples, huge_samples.bytes},
+                        {Section::kCounters, huge_kv.bytes},
+                        {Section::kMaps, huge_maps.bytes}};
+  for (const Case& c : cases) {
+    std::vector<RawSection> sections = encode_sections(small_snapshot());
+    find(sections, c.section).payload = c.payload;
+    if (c.section == Section::kStacks) find(sections, Section::kSamples).payload = encode_samples({});
+    EXPECT_NE(parse_error(encode_file(sections)).find("cannot fit"), std::string::npos)
+        << static_cast<uint32_t>(c.section) << ": " << parse_error(encode_file(sections));
+  }
+}
+
+TEST(SnapshotReader, RejectsPayloadsLongerOrShorterThanTheirFields) {
+  std::vector<RawSection> sections = encode_sections(small_snapshot());
+  find(sections, Section::kProcess).payload.push_back(0);
+  EXPECT_EQ(parse_error(encode_file(sections)),
+            "snap-000003.hds: section 'process' is malformed: 1 unexpected bytes at its end");
+
+  sections = encode_sections(small_snapshot());
+  find(sections, Section::kMaps).payload.pop_back();
+  EXPECT_NE(parse_error(encode_file(sections)).find("section 'maps' is malformed"), std::string::npos);
+}
+
+TEST(SnapshotReader, RejectsWeightsThatAreNotProbabilities) {
+  for (double w : {0.0, -1.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    Snapshot s = small_snapshot();
+    s.samples[0].weight = w;
+    EXPECT_NE(parse_error(encode_snapshot(s)).find("sample 0 has weight"), std::string::npos) << w;
+  }
+}
+
+TEST(SnapshotReader, RejectsUnknownTrigger) {
+  Snapshot s = small_snapshot();
+  s.process.trigger = static_cast<format::Trigger>(3);
+  EXPECT_NE(parse_error(encode_snapshot(s)).find("unknown trigger 3"), std::string::npos);
+}
+
+TEST(SnapshotReader, RejectsMappingThatEndsBeforeItStarts) {
+  Snapshot s = small_snapshot();
+  s.maps[0].end = s.maps[0].start - 1;
+  EXPECT_NE(parse_error(encode_snapshot(s)).find("ends before it starts"), std::string::npos);
+}
+
+TEST(SnapshotReader, RejectsBadEndSection) {
+  const std::vector<uint8_t> good = encode_snapshot(small_snapshot());
+
+  std::vector<uint8_t> trailing = good;
+  trailing.push_back(0);
+  EXPECT_EQ(parse_error(trailing), "snap-000003.hds: 1 unexpected bytes after the end section");
+
+  std::vector<uint8_t> no_end(good.begin(), good.end() - 24);
+  EXPECT_EQ(parse_error(no_end), "snap-000003.hds: truncated: the end section is missing");
+
+  std::vector<uint8_t> bad_length = good;
+  bad_length[bad_length.size() - 16] = 4;  // the end section's length field
+  EXPECT_EQ(parse_error(bad_length), "snap-000003.hds: the end section has length 4, not 8");
+}
+
+TEST(SnapshotReader, TruncationNamesTheSectionThatRunsPastTheEnd) {
+  std::vector<uint8_t> bytes = encode_snapshot(small_snapshot());
+  bytes.resize(bytes.size() - 40);  // into the samples, the last section
+  EXPECT_EQ(parse_error(bytes), "snap-000003.hds: truncated: section 'samples' runs past the end of the file");
+}
+
+TEST(SnapshotReader, ChecksumCoversThePayloads) {
+  std::vector<uint8_t> bytes = encode_snapshot(small_snapshot());
+  bytes[bytes.size() - 40] ^= 0x01;  // inside the samples payload; framing still fine
+  EXPECT_EQ(parse_error(bytes), "snap-000003.hds: checksum mismatch (the file is corrupt)");
+}
+
+TEST(SnapshotReader, DamageIsReportedAsSuchBeforeWhatItLooksLike) {
+  // A damaged tag that turns one section into a second copy of another is
+  // corruption, not a writer's duplicate section.
+  std::vector<uint8_t> bytes = encode_snapshot(small_snapshot());
+  const size_t first_section = 16;  // right after the file header: the process section
+  ASSERT_EQ(bytes[first_section], 1);
+  bytes[first_section] = 2;  // process → counters
+  EXPECT_EQ(parse_error(bytes), "snap-000003.hds: checksum mismatch (the file is corrupt)");
+}
+
+TEST(SnapshotReader, ArgumentsSplitAtNul) {
+  ProcessInfo p;
+  EXPECT_TRUE(p.arguments().empty());
+  p.cmdline = "one";
+  EXPECT_EQ(p.arguments(), std::vector<std::string>{"one"});
+  p.cmdline = std::string("a\0b\0", 4);
+  EXPECT_EQ(p.arguments(), (std::vector<std::string>{"a", "b"}));
+  p.cmdline = std::string("a\0\0", 3);
+  EXPECT_EQ(p.arguments(), (std::vector<std::string>{"a", ""}));
+}
+
+}  // namespace
+}  // namespace heapdrift::test

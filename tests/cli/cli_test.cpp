@@ -1,0 +1,337 @@
+// The `heapdrift` executable as users run it: exit statuses, one-line errors, what
+// `record` hands the command (environment, recording.json) and what `dump` prints.
+// Tests that need the real shim to write snapshots are in cli_live_test.cpp.
+#include <csignal>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "run_process.h"
+#include "snapshot_builder.h"
+#include "temp_dir.h"
+
+namespace heapdrift::test {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class Cli : public ::testing::Test {
+ protected:
+  Cli() { fs::create_directory(work()); }
+
+  // The directory commands run in; nothing else is put there.
+  fs::path work() const { return tmp_ / "work"; }
+
+  Result heapdrift(std::vector<std::string> args, const EnvVars& env = {}) {
+    args.insert(args.begin(), HEAPDRIFT_EXE);
+    return run(args, work(), env);
+  }
+
+  std::vector<std::string> work_entries() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(work())) out.push_back(e.path().filename());
+    return out;
+  }
+
+  std::string read_text(const fs::path& p) const {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+
+  TempDir tmp_;
+};
+
+// One line on stderr, "heapdrift: ...", containing every one of `parts`.
+void expect_one_error_line(const Result& r, std::initializer_list<std::string> parts) {
+  std::vector<std::string> l = lines(r.err);
+  ASSERT_EQ(l.size(), 1u) << r.err;
+  EXPECT_EQ(l[0].rfind("heapdrift: ", 0), 0u) << l[0];
+  for (const std::string& p : parts) EXPECT_NE(l[0].find(p), std::string::npos) << l[0] << " lacks " << p;
+}
+
+const std::string kTouch = "touch ran";  // proof that the command ran
+
+TEST_F(Cli, MalformedSizeRunsNothing) {
+  Result r = heapdrift({"record", "--sample-rate", "12Q", "--", "sh", "-c", kTouch});
+  EXPECT_EQ(r.status, 2);
+  expect_one_error_line(r, {"--sample-rate", "12Q"});
+  EXPECT_TRUE(work_entries().empty());
+}
+
+TEST_F(Cli, MalformedValuesRunNothing) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--interval", "5x"}, {"--interval", "-1s"}, {"--sample-rate", "0"}, {"--max-depth", "0"},
+      {"--max-depth", "257"}, {"--max-snapshots", "2"}, {"--max-snapshots", "many"}};
+  for (const auto& option : bad) {
+    Result r = heapdrift({"record", option[0], option[1], "-o", "rec", "--", "sh", "-c", kTouch});
+    EXPECT_EQ(r.status, 2) << option[0] << " " << option[1];
+    expect_one_error_line(r, {option[0], option[1]});
+    EXPECT_TRUE(work_entries().empty()) << option[0] << " " << option[1];
+  }
+}
+
+TEST_F(Cli, UnknownOptionRunsNothing) {
+  Result r = heapdrift({"record", "--bogus", "-o", "rec", "--", "sh", "-c", kTouch});
+  EXPECT_EQ(r.status, 2);
+  expect_one_error_line(r, {"--bogus"});
+  EXPECT_TRUE(work_entries().empty());
+
+  r = heapdrift({"--bogus", "dump", "x"});
+  EXPECT_EQ(r.status, 2);
+  expect_one_error_line(r, {"--bogus"});
+}
+
+TEST_F(Cli, MissingCommandOrSubcommandIsAUsageError) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"record"}, {"record", "--"}, {"record", "-o", "rec"}, {}, {"frobnicate"}, {"dump"}, {"snapshot"}}) {
+    Result r = heapdrift(args);
+    EXPECT_EQ(r.status, 2) << ::testing::PrintToString(args);
+    expect_one_error_line(r, {});
+  }
+  EXPECT_TRUE(work_entries().empty());
+}
+
+TEST_F(Cli, InvalidInheritedShimSettingRunsNothing) {
+  // The shim would reject it and run the command unprofiled: record refuses instead.
+  Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", kTouch}, {{"HEAPDRIFT_SAMPLE_RATE", "lots"}});
+  EXPECT_EQ(r.status, 2);
+  expect_one_error_line(r, {"HEAPDRIFT_SAMPLE_RATE", "lots"});
+  EXPECT_TRUE(work_entries().empty());
+}
+
+TEST_F(Cli, HelpExitsZero) {
+  Result r = heapdrift({"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("record"), std::string::npos);
+  EXPECT_NE(r.out.find("snapshot"), std::string::npos);
+}
+
+TEST_F(Cli, ExitsWithTheCommandsStatus) {
+  Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", "exit 7"});
+  EXPECT_EQ(r.status, 7) << r.err;
+  std::vector<std::string> l = lines(r.err);
+  ASSERT_FALSE(l.empty());
+  EXPECT_TRUE(std::regex_match(l.back(), std::regex(R"(heapdrift: recording in rec \(\d+ snapshots from pid \d+\))")))
+      << l.back();
+
+  EXPECT_EQ(heapdrift({"record", "-o", "rec2", "--", "sh", "-c", "exit 0"}).status, 0);
+}
+
+TEST_F(Cli, ExitsWith128PlusTheSignalThatKilledTheCommand) {
+  Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", "kill -TERM $$"});
+  EXPECT_EQ(r.status, 128 + SIGTERM) << r.err;
+}
+
+TEST_F(Cli, CommandThatCannotRunExits127AndLeavesNothing) {
+  Result r = heapdrift({"record", "-o", "rec", "--", "/nonexistent/command", "arg"});
+  EXPECT_EQ(r.status, 127);
+  expect_one_error_line(r, {"/nonexistent/command"});
+  EXPECT_TRUE(work_entries().empty());
+}
+
+TEST_F(Cli, RecordingJsonDescribesTheRun) {
+  const auto before = std::chrono::system_clock::now();
+  Result r = heapdrift({"record", "-o", "rec", "--sample-rate", "64K", "--interval", "2s", "--", "sh", "-c",
+                        "echo $$ > pid.txt"});
+  const auto after = std::chrono::system_clock::now();
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string pid = read_text(work() / "pid.txt");
+  ASSERT_FALSE(pid.empty());
+
+  nlohmann::json j = nlohmann::json::parse(read_text(work() / "rec" / "recording.json"));
+  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["main_pid"], std::stoul(pid));
+  EXPECT_EQ(j["command"], (std::vector<std::string>{"sh", "-c", "echo $$ > pid.txt"}));
+  EXPECT_EQ(j["sample_rate"], 65536);
+  EXPECT_EQ(j["interval_ms"], 2000);
+  auto ns = [](auto t) { return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(); };
+  EXPECT_GE(j["start_wall_ns"].get<int64_t>(), ns(before));
+  EXPECT_LE(j["start_wall_ns"].get<int64_t>(), ns(after));
+  EXPECT_NE(r.err.find("snapshots from pid " + pid.substr(0, pid.size() - 1) + ")"), std::string::npos) << r.err;
+
+  for (const auto& e : fs::directory_iterator(work() / "rec")) {  // no temporary file left
+    std::string name = e.path().filename();
+    EXPECT_TRUE(name == "recording.json" || name.find_first_not_of("0123456789") == std::string::npos) << name;
+  }
+}
+
+TEST_F(Cli, RecordingJsonHasTheDefaultsWhenNoOptionIsGiven) {
+  ASSERT_EQ(heapdrift({"record", "-o", "rec", "--", "true"}).status, 0);
+  nlohmann::json j = nlohmann::json::parse(read_text(work() / "rec" / "recording.json"));
+  EXPECT_EQ(j["sample_rate"], 512 * 1024);
+  EXPECT_EQ(j["interval_ms"], 60000);
+}
+
+TEST_F(Cli, DefaultDirectoryIsNamedAfterTheCommandsPid) {
+  Result r = heapdrift({"record", "--", "sh", "-c", "echo $$ > pid.txt"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string pid = read_text(work() / "pid.txt");
+  pid.pop_back();
+  EXPECT_TRUE(fs::exists(work() / ("heapdrift." + pid) / "recording.json"));
+  EXPECT_NE(r.err.find("recording in heapdrift." + pid + " ("), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, PreloadGoesInFrontOfTheExistingOne) {
+  const std::string shim = fs::canonical(HEAPDRIFT_PRELOAD_LIB).string();
+  Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", "echo \"$LD_PRELOAD\""},
+                       {{"LD_PRELOAD", EMPTY_PRELOAD_LIB}});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, shim + ":" + EMPTY_PRELOAD_LIB + "\n");
+
+  r = heapdrift({"record", "-o", "rec2", "--", "sh", "-c", "echo \"$LD_PRELOAD\""});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, shim + "\n");
+}
+
+TEST_F(Cli, ShimVariablesAreSetOnlyWhenGiven) {
+  const std::string print = "env | grep '^HEAPDRIFT_' | sort";
+  Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", print});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "HEAPDRIFT_OUTPUT=" + (work() / "rec").string() + "\n");
+
+  r = heapdrift({"record", "-o", "sub/../rec2", "--sample-rate", "1", "--interval", "500ms", "--max-snapshots",
+                 "10", "--max-depth", "32", "--", "sh", "-c", print});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "HEAPDRIFT_INTERVAL=500ms\nHEAPDRIFT_MAX_DEPTH=32\nHEAPDRIFT_MAX_SNAPSHOTS=10\n"
+                   "HEAPDRIFT_OUTPUT=" + (work() / "rec2").string() + "\nHEAPDRIFT_SAMPLE_RATE=1\n");
+}
+
+// Starts `record` on a shell that exits with 42 on SIGTERM and 43 on SIGHUP, and
+// waits until its traps are set. The traps fire at once because `wait` is
+// interruptible, unlike a foreground sleep.
+std::unique_ptr<Process> start_trapping_shell(const fs::path& work, pid_t* child) {
+  auto record = std::make_unique<Process>(
+      std::vector<std::string>{HEAPDRIFT_EXE, "record", "-o", "rec", "--", "sh", "-c",
+                               "trap 'kill $!; exit 42' TERM; trap 'kill $!; exit 43' HUP; "
+                               "echo $$ > pid.tmp; mv pid.tmp pid.txt; sleep 60 & wait"},
+      work);
+  for (int i = 0; i < 3000 && !fs::exists(work / "pid.txt"); ++i) std::this_thread::sleep_for(10ms);
+  std::ifstream in(work / "pid.txt");
+  *child = 0;
+  in >> *child;
+  return record;
+}
+
+TEST_F(Cli, ForwardsSigtermAndIgnoresSigintAndSigquit) {
+  pid_t child;
+  auto record = start_trapping_shell(work(), &child);
+  ASSERT_GT(child, 0) << record->err();
+
+  // As if only heapdrift got them (a terminal sends them to the child too).
+  kill(record->pid(), SIGINT);
+  kill(record->pid(), SIGQUIT);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(record->running());
+  EXPECT_EQ(kill(child, 0), 0);
+
+  kill(record->pid(), SIGTERM);
+  EXPECT_EQ(record->wait(30s), 42) << record->err();
+}
+
+TEST_F(Cli, ForwardsSighup) {
+  pid_t child;
+  auto record = start_trapping_shell(work(), &child);
+  ASSERT_GT(child, 0) << record->err();
+  kill(record->pid(), SIGHUP);
+  EXPECT_EQ(record->wait(30s), 43) << record->err();
+}
+
+TEST_F(Cli, DumpOfAMissingFileNamesIt) {
+  Result r = heapdrift({"dump", "no-such.hds"});
+  EXPECT_EQ(r.status, 1);
+  expect_one_error_line(r, {"no-such.hds", "No such file"});
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(Cli, DumpOfACorruptFileNamesItAndPrintsNothing) {
+  std::vector<uint8_t> bytes = encode_snapshot(rich_snapshot());
+  bytes[100] ^= 0x40;
+  write_bytes(work() / "bad.hds", bytes);
+  Result r = heapdrift({"dump", "bad.hds"});
+  EXPECT_EQ(r.status, 1);
+  expect_one_error_line(r, {"bad.hds", "checksum"});
+  EXPECT_TRUE(r.out.empty());
+
+  bytes = encode_snapshot(rich_snapshot());
+  bytes.resize(bytes.size() / 2);
+  write_bytes(work() / "short.hds", bytes);
+  r = heapdrift({"dump", "--summary", "short.hds"});
+  EXPECT_EQ(r.status, 1);
+  expect_one_error_line(r, {"short.hds", "truncated"});
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(Cli, DumpPrintsEverySection) {
+  write_bytes(work() / "snap.hds", encode_snapshot(rich_snapshot()));
+  Result r = heapdrift({"dump", "snap.hds"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* expected : {
+           "pid 4242  ppid 1  sequence 17  trigger on-demand",
+           "cmdline java -Xmx1g '' -cp 'app dir/x.jar' Main",
+           "alloc_bytes              1099511627776",
+           "memory (allocator glibc)",
+           "Rss:  716800 kB",
+           "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so  bias 0x7f0012340000  build-id "
+           "deadbeef000102030405060708090a0b0c0d0eff",
+           "segment vaddr 0x200000  memsz 0xabcdef  offset 0x200000  r-x",
+           "linux-vdso.so.1  bias 0x7ffc00000000  build-id -",
+           "000000007ffc1000-000000007ffc2000 rw-p 00000000 [stack]",
+           "stack 7  flags truncated,frame-pointer  depth 64",
+           "    0x00007f0012345000\n",
+           "stack 1000  flags -  depth 0",
+       }) {
+    EXPECT_NE(r.out.find(expected), std::string::npos) << "missing: " << expected;
+  }
+  // address, size, weight, age = 98765432100 − 98000000000 ns, stack, tid
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(0x00007f00aa000010 +1048576 +1\.000 +765\.432 +7 +4243\n)")))
+      << r.out;
+}
+
+TEST_F(Cli, DumpSummaryRanksStacksByLiveBytes) {
+  Snapshot s = small_snapshot();
+  s.stacks = {{1, {1, 0, {0xa1}}}, {2, {2, 0, {0xb2}}}};
+  s.samples = {{0x10, 100, 0, 10.0, 1, 1}, {0x20, 100, 0, 10.0, 1, 1},  // 2000 bytes
+               {0x30, 5000, 0, 1.0, 2, 1},                               // 5000
+               {0x40, 3, 0, 1.0, 0, 1}};                                 // 3, no stack
+  write_bytes(work() / "snap.hds", encode_snapshot(s));
+  Result r = heapdrift({"dump", "--summary", "snap.hds"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> l = lines(r.out);
+  ASSERT_EQ(l.size(), 5u) << r.out;
+  EXPECT_NE(l[0].find("samples 4  estimated live bytes 7003"), std::string::npos) << l[0];
+  EXPECT_TRUE(std::regex_match(l[2], std::regex(R"( +2 +1 +5000  0xb2)"))) << l[2];
+  EXPECT_TRUE(std::regex_match(l[3], std::regex(R"( +1 +2 +2000  0xa1)"))) << l[3];
+  EXPECT_TRUE(std::regex_match(l[4], std::regex(R"( +0 +1 +3  \(no stack\))"))) << l[4];
+}
+
+TEST_F(Cli, SnapshotOfAProcessNotUnderHeapdrift) {
+  Process sleeper({"sleep", "30"}, work());
+  Result r = heapdrift({"snapshot", std::to_string(sleeper.pid()), "--timeout", "2s"});
+  EXPECT_EQ(r.status, 1);
+  expect_one_error_line(r, {"process " + std::to_string(sleeper.pid()) + " is not running under heapdrift"});
+}
+
+TEST_F(Cli, SnapshotOfAProcessThatIsGone) {
+  Process gone({"true"}, work());
+  ASSERT_EQ(gone.wait(), 0);
+  Result r = heapdrift({"snapshot", std::to_string(gone.pid())});
+  EXPECT_EQ(r.status, 1);
+  expect_one_error_line(r, {"no process with pid " + std::to_string(gone.pid())});
+}
+
+TEST_F(Cli, SnapshotWithBadArguments) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"snapshot", "abc"}, {"snapshot", "0"}, {"snapshot", "1", "--timeout", "3x"}}) {
+    Result r = heapdrift(args);
+    EXPECT_EQ(r.status, 2) << ::testing::PrintToString(args);
+    expect_one_error_line(r, {});
+  }
+}
+
+}  // namespace
+}  // namespace heapdrift::test
