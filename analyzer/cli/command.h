@@ -25,6 +25,9 @@ struct Command {
 Command add_record_command(CLI::App& app);
 Command add_snapshot_command(CLI::App& app);
 Command add_dump_command(CLI::App& app);
+Command add_leaks_command(CLI::App& app);
+Command add_diff_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
 
 }  // namespace heapdrift::cli
 

@@ -1,0 +1,38 @@
+#include "allocator_frames.h"
+
+namespace heapdrift {
+
+const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
+  static const std::vector<std::string> patterns = {
+      // The allocation functions the shim hooks, and allocators' internals.
+      "(malloc|calloc|realloc|reallocarray|free|posix_memalign|aligned_alloc|memalign|valloc|pvalloc)",
+      "(mallocx|rallocx|sdallocx|dallocx|je_.*|__libc_.*|_int_.*|tc_.*)",
+      "operator new(\\[\\])?",
+      // glibc functions that allocate on their caller's behalf.
+      "(__)?(strdup|strndup|wcsdup|asprintf|vasprintf|getline|getdelim|open_memstream|realpath|__vasprintf.*)",
+      // The C++ standard library allocating on its caller's behalf (allocator layers,
+      // container internals, std::string): the site is the code that called it.
+      "(std|__gnu_cxx)::.*",
+      // HotSpot's wrappers around malloc.
+      "os::(malloc|realloc|strdup)",
+      "(AllocateHeap|ReallocateHeap|AllocateHeapOrNull)",
+      "CHeapObj<.*>::operator new(\\[\\])?",
+      "CHeapBitMap::.*|ArrayAllocator<.*>::.*|MallocArrayAllocator<.*>::.*",
+  };
+  return patterns;
+}
+
+AllocatorFrames::AllocatorFrames(const std::vector<std::string>& extra) {
+  for (const auto* list : {&builtin_patterns(), &extra}) {
+    for (const std::string& p : *list) patterns_.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+  }
+}
+
+bool AllocatorFrames::matches(const std::string& function) const {
+  for (const std::regex& r : patterns_) {
+    if (std::regex_match(function, r)) return true;
+  }
+  return false;
+}
+
+}  // namespace heapdrift

@@ -1,0 +1,54 @@
+// Options shared by the analysis subcommands (leaks, diff, report, flamegraph): where
+// debug info is, which frames are allocator frames, how deep a site is; and how they
+// find the snapshots a command line names.
+#ifndef HEAPDRIFT_ANALYZER_CLI_ANALYSIS_OPTIONS_H
+#define HEAPDRIFT_ANALYZER_CLI_ANALYSIS_OPTIONS_H
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "allocator_frames.h"
+#include "frame.h"
+#include "process_history.h"
+#include "stack_symbolizer.h"
+
+namespace heapdrift::cli {
+
+struct AnalysisOptions {
+  std::vector<std::string> debug_dirs;
+  std::string sysroot;
+  std::vector<std::string> ignore;
+  unsigned depth = 0;
+
+  void add_to(CLI::App& app);
+};
+
+// Everything an analysis needs, built from the options (bad --ignore patterns are a
+// usage error). Symbolizer warnings are printed on stderr when it is destroyed.
+class Analysis {
+ public:
+  explicit Analysis(const AnalysisOptions& options);
+  ~Analysis();
+
+  ProcessHistory load(const std::vector<std::filesystem::path>& snapshots);
+  const FrameTable& frames() const { return frames_; }
+
+ private:
+  FrameTable frames_;
+  AllocatorFrames allocator_frames_;
+  StackSymbolizer symbolizer_;
+  SiteOptions site_options_;
+};
+
+// The snapshot files of each process that PATH names, main process first: PATH is a
+// recording directory, one process's directory, or a single snapshot file. Throws
+// std::runtime_error when it holds no snapshot.
+std::vector<std::vector<std::filesystem::path>> snapshots_of(const std::filesystem::path& path);
+
+}  // namespace heapdrift::cli
+
+#endif  // HEAPDRIFT_ANALYZER_CLI_ANALYSIS_OPTIONS_H

@@ -1,0 +1,95 @@
+// `heapdrift diff EARLY LATE [--json]`: growth, shrink, new and gone per allocation
+// site between two snapshots, with the sampling error of each change.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis_options.h"
+#include "command.h"
+#include "leaks_output.h"
+#include "site_diff.h"
+#include "snapshot_reader.h"
+#include "units.h"
+
+namespace heapdrift::cli {
+namespace {
+
+struct DiffOptions {
+  std::string early, late;
+  bool json = false;
+  size_t top = 20;
+  AnalysisOptions analysis;
+};
+
+std::string site_name(const std::vector<FrameId>& ids, const FrameTable& frames) {
+  if (ids.empty()) return "(no stack)";
+  const Frame& f = frames[ids.front()];
+  std::string where = f.file.empty() ? "" : "  " + std::filesystem::path(f.file).filename().string() +
+                                                (f.line ? ":" + std::to_string(f.line) : "");
+  return f.function + where;
+}
+
+bool same_process(const std::string& a, const std::string& b) {
+  ProcessInfo pa = read_snapshot(a).process, pb = read_snapshot(b).process;
+  return pa.pid == pb.pid && pa.start_mono_ns == pb.start_mono_ns && pa.mono_ns < pb.mono_ns;
+}
+
+int run_diff(const DiffOptions& o) {
+  Analysis analysis(o.analysis);
+  std::vector<SiteChange> changes;
+  bool one_process = same_process(o.early, o.late);
+  if (one_process) changes = diff_sites(analysis.load({o.early, o.late}));
+  else changes = diff_sites(analysis.load({o.early}), analysis.load({o.late}), analysis.frames());
+
+  if (o.json) {
+    nlohmann::ordered_json sites = nlohmann::ordered_json::array();
+    for (const SiteChange& c : changes) {
+      nlohmann::ordered_json frames = nlohmann::ordered_json::array();
+      for (FrameId id : c.frames) frames.push_back(frame_json(analysis.frames()[id]));
+      sites.push_back({{"status", status_name(c.status)},
+                       {"change_bytes", std::llround(c.change)},
+                       {"change_stddev_bytes", std::sqrt(c.change_variance)},
+                       {"early_bytes", std::llround(c.early)},
+                       {"late_bytes", std::llround(c.late)},
+                       {"frames", frames}});
+    }
+    nlohmann::ordered_json j = {{"early", o.early}, {"late", o.late}, {"same_process", one_process}, {"sites", sites}};
+    std::fprintf(stdout, "%s\n", j.dump(2).c_str());
+  } else {
+    std::fprintf(stdout, "%s -> %s%s\n", o.early.c_str(), o.late.c_str(),
+                 one_process ? " (one process: shared samples cancel)" : " (two processes)");
+    std::fprintf(stdout, "  %12s %12s  %25s  %-6s  %s\n", "change", "+/- 2 sd", "early -> late", "status", "site");
+    size_t shown = 0;
+    for (const SiteChange& c : changes) {
+      if (shown++ == o.top) {
+        std::fprintf(stdout, "  ... %zu more (--top)\n", changes.size() - o.top);
+        break;
+      }
+      std::string change = (c.change > 0 ? "+" : "") + format_bytes(c.change);
+      std::string span = format_bytes(c.early) + " -> " + format_bytes(c.late);
+      std::fprintf(stdout, "  %12s %12s  %25s  %-6s  %s\n", change.c_str(),
+                   format_bytes(2 * std::sqrt(c.change_variance)).c_str(), span.c_str(),
+                   std::string(status_name(c.status)).c_str(), site_name(c.frames, analysis.frames()).c_str());
+    }
+  }
+  if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
+  return 0;
+}
+
+}  // namespace
+
+Command add_diff_command(CLI::App& app) {
+  auto o = std::make_shared<DiffOptions>();
+  CLI::App* cmd = app.add_subcommand("diff", "Compare the live heap of two snapshots, site by site");
+  cmd->add_option("EARLY", o->early, "The earlier snapshot")->required();
+  cmd->add_option("LATE", o->late, "The later snapshot")->required();
+  cmd->add_flag("--json", o->json, "Machine-readable output");
+  cmd->add_option("--top", o->top, "Show at most N sites (text)")->check(CLI::PositiveNumber);
+  o->analysis.add_to(*cmd);
+  return {cmd, [o] { return run_diff(*o); }};
+}
+
+}  // namespace heapdrift::cli

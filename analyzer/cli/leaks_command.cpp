@@ -1,0 +1,54 @@
+// `heapdrift leaks DIR [--json] [--top N] [--fail-on-leak]`: the allocation sites whose
+// live bytes keep growing, strongest evidence first (docs/LEAK_RANKING.md).
+#include <cstdio>
+#include <memory>
+
+#include "analysis_options.h"
+#include "command.h"
+#include "leak_finder.h"
+#include "leaks_output.h"
+
+namespace heapdrift::cli {
+namespace {
+
+struct LeaksOptions {
+  std::string path;
+  bool json = false;
+  size_t top = 10;
+  bool top_set = false;
+  bool fail_on_leak = false;
+  AnalysisOptions analysis;
+};
+
+int run_leaks(const LeaksOptions& o) {
+  Analysis analysis(o.analysis);
+  std::vector<ProcessLeaks> processes;
+  for (const auto& files : snapshots_of(o.path)) processes.push_back(find_leaks(analysis.load(files), LeakCriteria{}));
+  bool found = false;
+  for (const ProcessLeaks& p : processes) found |= !p.suspects.empty();
+  if (o.json) {
+    std::string text = leaks_json(processes, analysis.frames(), o.top_set ? o.top : SIZE_MAX).dump(2);
+    std::fprintf(stdout, "%s\n", text.c_str());
+  } else {
+    print_leaks(stdout, processes, analysis.frames(), o.top);
+  }
+  if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
+  return found && o.fail_on_leak ? 3 : 0;
+}
+
+}  // namespace
+
+Command add_leaks_command(CLI::App& app) {
+  auto o = std::make_shared<LeaksOptions>();
+  CLI::App* cmd = app.add_subcommand("leaks", "Rank allocation sites whose live bytes keep growing");
+  cmd->add_option("DIR", o->path, "A recording directory (or one process's directory)")->required();
+  cmd->add_flag("--json", o->json, "Machine-readable output");
+  cmd->add_option("--top", o->top, "Show at most N suspects per process")
+      ->check(CLI::PositiveNumber)
+      ->each([o](const std::string&) { o->top_set = true; });
+  cmd->add_flag("--fail-on-leak", o->fail_on_leak, "Exit with status 3 when a suspect is reported");
+  o->analysis.add_to(*cmd);
+  return {cmd, [o] { return run_leaks(*o); }};
+}
+
+}  // namespace heapdrift::cli

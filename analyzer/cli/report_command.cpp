@@ -1,0 +1,123 @@
+// `heapdrift report SNAPSHOT|DIR [--top N]`: the live heap by allocation site in one
+// snapshot (the latest of a recording's main process), its totals, and where the
+// process's RSS goes.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "analysis_options.h"
+#include "command.h"
+#include "memory_breakdown.h"
+#include "units.h"
+
+namespace heapdrift::cli {
+namespace {
+
+struct ReportOptions {
+  std::string path;
+  size_t top = 20;
+  AnalysisOptions analysis;
+};
+
+std::string where(const Frame& f) {
+  if (f.file.empty()) return std::filesystem::path(f.module).filename().string();
+  return std::filesystem::path(f.file).filename().string() + (f.line ? ":" + std::to_string(f.line) : "");
+}
+
+double counter(const KeyValues& kv, const char* key) {
+  auto it = kv.find(key);
+  return it == kv.end() ? 0.0 : double(it->second);
+}
+
+void print_breakdown(const SnapshotSummary& s, double estimated) {
+  MemoryBreakdown b = memory_breakdown(s.counters, s.memory);
+  const KeyValues& c = s.counters;
+  std::printf("\nTotals\n");
+  std::printf("  estimated live heap     %12s  from %.0f live samples\n", format_bytes(estimated).c_str(),
+              counter(c, "live_samples"));
+  std::printf("  exact live heap         %12s  (%.0f allocations - %.0f frees since the shim started)\n",
+              format_bytes(b.live_heap).c_str(), counter(c, "alloc_calls"), counter(c, "free_calls"));
+  if (b.live_heap > 0) std::printf("  share of the exact heap the estimate accounts for: %.0f%%\n", 100 * estimated / b.live_heap);
+  std::printf("  allocated in all        %12s  freed %s\n", format_bytes(counter(c, "alloc_bytes")).c_str(),
+              format_bytes(counter(c, "free_bytes")).c_str());
+  std::printf("\nWhere RSS goes\n");
+  if (b.rss) std::printf("  RSS                     %12s\n", format_bytes(*b.rss).c_str());
+  std::printf("  live heap               %12s\n", format_bytes(b.live_heap).c_str());
+  if (b.allocator_free) {
+    std::printf("  allocator free/fragmented %10s  (%s holds %s", format_bytes(*b.allocator_free).c_str(),
+                b.allocator.c_str(), format_bytes(b.allocator_held.value_or(0)).c_str());
+    if (b.arenas) std::printf(" in %.0f arenas", *b.arenas);
+    std::printf(")\n");
+  }
+  if (b.anonymous) {
+    double other = *b.anonymous - b.allocator_held.value_or(b.live_heap);
+    std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
+                format_bytes(std::max(0.0, other)).c_str());
+    std::printf("  file-backed             %12s  (code and mapped files)\n", format_bytes(*b.file_backed).c_str());
+  }
+  std::printf("\nheapdrift itself: %s mapped, %.0f samples and %.0f stacks dropped at caps\n",
+              format_bytes(counter(c, "shim_bytes")).c_str(), counter(c, "dropped_samples"),
+              counter(c, "dropped_stacks"));
+}
+
+int run_report(const ReportOptions& o) {
+  auto processes = snapshots_of(o.path);
+  std::filesystem::path latest = processes.front().back();
+  Analysis analysis(o.analysis);
+  ProcessHistory h = analysis.load({latest});
+  const SnapshotSummary& s = h.snapshots.front();
+
+  struct Row {
+    double bytes, variance;
+    size_t samples;
+    const SiteHistory* site;
+  };
+  std::vector<Row> rows;
+  double total = 0, total_variance = 0;
+  for (const SiteHistory& site : h.sites) {
+    Row r{0, 0, site.samples.size(), &site};
+    for (const TrackedSample& t : site.samples) r.bytes += t.bytes, r.variance += t.sampling_variance();
+    total += r.bytes, total_variance += r.variance;
+    rows.push_back(r);
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.bytes > b.bytes; });
+
+  std::printf("%s: process %u (%s), %s after start, sampling %s\n", latest.string().c_str(), h.pid, h.command.c_str(),
+              format_seconds(double(s.process.mono_ns - s.process.start_mono_ns) / 1e9).c_str(),
+              h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str());
+  std::printf("\nLive heap by allocation site\n");
+  std::printf("  %12s %12s %6s %8s  %s\n", "live", "+/- 2 sd", "share", "samples", "site");
+  size_t shown = 0;
+  for (const Row& r : rows) {
+    if (shown++ == o.top) {
+      std::printf("  ... %zu more sites (--top)\n", rows.size() - o.top);
+      break;
+    }
+    const SiteHistory& site = *r.site;
+    std::string name = site.frames.empty() ? "(no stack)" : analysis.frames()[site.frames.front()].function + "  " +
+                                                                where(analysis.frames()[site.frames.front()]);
+    std::printf("  %12s %12s %5.1f%% %8zu  %s\n", format_bytes(r.bytes).c_str(),
+                format_bytes(2 * std::sqrt(r.variance)).c_str(), total > 0 ? 100 * r.bytes / total : 0.0, r.samples,
+                name.c_str());
+  }
+  print_breakdown(s, total);
+  (void)total_variance;
+  if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
+  return 0;
+}
+
+}  // namespace
+
+Command add_report_command(CLI::App& app) {
+  auto o = std::make_shared<ReportOptions>();
+  CLI::App* cmd = app.add_subcommand("report", "Live heap by allocation site, and where RSS goes");
+  cmd->add_option("SNAPSHOT|DIR", o->path, "A snapshot, or a recording (its main process's latest snapshot)")
+      ->required();
+  cmd->add_option("--top", o->top, "Show at most N sites")->check(CLI::PositiveNumber);
+  o->analysis.add_to(*cmd);
+  return {cmd, [o] { return run_report(*o); }};
+}
+
+}  // namespace heapdrift::cli

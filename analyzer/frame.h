@@ -1,0 +1,51 @@
+// Symbolized frames, interned: every distinct frame of a run is stored once and named
+// by a FrameId, so stacks and sites are small vectors of ids.
+#ifndef HEAPDRIFT_ANALYZER_FRAME_H
+#define HEAPDRIFT_ANALYZER_FRAME_H
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "frame_kind.h"
+
+namespace heapdrift {
+
+// An index that cannot be mixed up with another kind of index (after heaptrack's
+// indices.h).
+template <class Tag>
+struct Index {
+  uint32_t value = 0;
+  auto operator<=>(const Index&) const = default;
+};
+
+using FrameId = Index<struct FrameTag>;
+
+struct Frame {
+  std::string function;   // demangled, without parameters; or "libfoo.so+0x1a2b", "0x7f..."
+  std::string signature;  // with parameters when known, else = function
+  std::string file;       // source path as DWARF records it; "" when unknown
+  uint32_t line = 0;
+  std::string module;     // path of the module; "" outside every module
+  FrameKind kind = FrameKind::kUnknown;
+  bool inlined = false;   // inlined into the next (outer) frame
+
+  bool operator==(const Frame&) const = default;
+};
+
+class FrameTable {
+ public:
+  FrameId intern(const Frame& frame);
+  const Frame& operator[](FrameId id) const { return frames_[id.value]; }
+  size_t size() const { return frames_.size(); }
+
+ private:
+  std::vector<Frame> frames_;
+  std::unordered_map<std::string, FrameId> ids_;
+};
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_ANALYZER_FRAME_H

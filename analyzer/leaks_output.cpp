@@ -1,0 +1,173 @@
+#include "leaks_output.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "units.h"
+
+namespace heapdrift {
+namespace {
+
+std::string base_name(const std::string& path) {
+  return path.empty() ? path : std::filesystem::path(path).filename().string();
+}
+
+std::string location(const Frame& f) {
+  if (f.file.empty()) return "";
+  return base_name(f.file) + (f.line ? ":" + std::to_string(f.line) : "");
+}
+
+double duration_s(const ProcessHistory& h) {
+  const auto& t = h.timeline.snapshot_ns;
+  return t.size() < 2 ? 0.0 : double(t.back() - t.front()) / 1e9;
+}
+
+std::string z_text(double z) {
+  char buf[32];
+  if (std::isinf(z)) return "exact";
+  std::snprintf(buf, sizeof(buf), "z %.1f", z);
+  return buf;
+}
+
+void print_stack(std::FILE* out, const std::vector<FrameId>& ids, const FrameTable& frames) {
+  size_t name_width = 0, loc_width = 0;
+  for (FrameId id : ids) {
+    name_width = std::max(name_width, frames[id].function.size());
+    loc_width = std::max(loc_width, location(frames[id]).size());
+  }
+  name_width = std::min<size_t>(name_width, 70);
+  bool first = true;
+  for (FrameId id : ids) {
+    const Frame& f = frames[id];
+    std::string name = f.function.size() > 70 ? f.function.substr(0, 67) + "..." : f.function;
+    std::fprintf(out, "      %s %-*s  %-*s  %s%s\n", first ? "at" : "  ", int(name_width), name.c_str(),
+                 int(loc_width), location(f).c_str(), base_name(f.module).c_str(), f.inlined ? " (inlined)" : "");
+    first = false;
+  }
+}
+
+void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames, size_t top) {
+  const ProcessHistory& h = p.history;
+  std::fprintf(out, "process %u: %s\n", h.pid, h.command.c_str());
+  std::fprintf(out, "  %zu snapshots over %s, sampling %s; %zu allocation sites, %zu leaking\n", h.snapshots.size(),
+               format_seconds(duration_s(h)).c_str(),
+               h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str(),
+               h.sites.size(), p.suspects.size());
+  if (p.memory.note) std::fprintf(out, "\n  note: %s\n", p.memory.note->c_str());
+  if (p.suspects.empty()) {
+    if (h.snapshots.size() < 3) {
+      std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");
+    } else {
+      std::fprintf(out, "\n  No leaking site found. Detection floor: a steady leak of about %s or more would\n"
+                        "  have been found with this sampling rate, %zu snapshots and %s.\n",
+                   format_rate(p.detection_floor).c_str(), h.snapshots.size(), format_seconds(duration_s(h)).c_str());
+    }
+    return;
+  }
+  size_t shown = 0;
+  for (const Suspect& s : p.suspects) {
+    if (shown++ == top) {
+      std::fprintf(out, "\n  ... %zu more (--top)\n", p.suspects.size() - top);
+      break;
+    }
+    const Verdict& v = s.verdict;
+    const SiteHistory& site = h.sites[s.site];
+    std::string name = site.frames.empty() ? "(no stack)" : frames[site.frames.front()].function;
+    std::fprintf(out, "\n  #%zu %s\n", shown, name.c_str());
+    std::string growth = (v.growth >= 0 ? "+" : "") + format_bytes(v.growth);
+    std::fprintf(out, "      grows %s, %s over the run (%s, confidence %.4f%%)\n", format_rate(v.slope).c_str(),
+                 growth.c_str(), z_text(v.window.z).c_str(), 100 * confidence(v.window.z));
+    std::fprintf(out, "      live %s -> %s (+/- %s)   born  [%s]  start -> end\n", format_bytes(v.live.front()).c_str(),
+                 format_bytes(v.live.back()).c_str(), format_bytes(2 * std::sqrt(v.live_variance.back())).c_str(),
+                 sparkline(v.age_histogram).c_str());
+    print_stack(out, site.frames, frames);
+  }
+}
+
+}  // namespace
+
+double confidence(double z) { return std::isinf(z) ? 1.0 : 1.0 - 0.5 * std::erfc(z / std::sqrt(2.0)); }
+
+std::string sparkline(const std::vector<double>& values) {
+  static const char* levels[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+  double top = 0;
+  for (double v : values) top = std::max(top, v);
+  std::string line;
+  for (double v : values) line += v <= 0 || top <= 0 ? " " : levels[std::min(7, int(v / top * 7.999))];
+  return line;
+}
+
+nlohmann::ordered_json frame_json(const Frame& f) {
+  nlohmann::ordered_json j = {{"function", f.function}, {"kind", frame_kind_name(f.kind)}};
+  if (f.signature != f.function) j["signature"] = f.signature;
+  if (!f.file.empty()) j["file"] = base_name(f.file), j["path"] = f.file;
+  if (f.line) j["line"] = f.line;
+  if (!f.module.empty()) j["module"] = base_name(f.module), j["module_path"] = f.module;
+  if (f.inlined) j["inlined"] = true;
+  return j;
+}
+
+void print_leaks(std::FILE* out, const std::vector<ProcessLeaks>& processes, const FrameTable& frames, size_t top) {
+  for (size_t i = 0; i < processes.size(); ++i) {
+    if (i == 1) std::fprintf(out, "\nchildren of process %u:\n", processes[0].history.pid);
+    if (i > 0) std::fprintf(out, "\n");
+    print_process(out, processes[i], frames, top);
+  }
+}
+
+namespace {
+
+nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& frames, size_t top) {
+  const ProcessHistory& h = p.history;
+  nlohmann::ordered_json suspects = nlohmann::ordered_json::array();
+  for (const Suspect& s : p.suspects) {
+    if (suspects.size() == top) break;
+    const Verdict& v = s.verdict;
+    nlohmann::ordered_json stack = nlohmann::ordered_json::array();
+    for (FrameId id : h.sites[s.site].frames) stack.push_back(frame_json(frames[id]));
+    suspects.push_back({
+        {"growth_bytes", std::llround(v.growth)},
+        {"slope_bytes_per_second", v.slope},
+        {"window_growth_bytes", std::llround(v.window.growth)},
+        {"z", std::isinf(v.window.z) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v.window.z)},
+        {"confidence", confidence(v.window.z)},
+        {"retention", v.window.retention},
+        {"live_bytes", v.live},
+        {"live_bytes_stddev", [&] {
+           std::vector<double> sd;
+           for (double var : v.live_variance) sd.push_back(std::sqrt(var));
+           return sd;
+         }()},
+        {"age_histogram_bytes", v.age_histogram},
+        {"frames", stack},
+    });
+  }
+  nlohmann::ordered_json j = {
+      {"pid", h.pid},
+      {"command", h.command},
+      {"snapshots", h.snapshots.size()},
+      {"duration_seconds", duration_s(h)},
+      {"sample_rate", h.sample_rate},
+      {"sites", h.sites.size()},
+      {"suspects", suspects},
+      {"detection_floor_bytes_per_second",
+       std::isinf(p.detection_floor) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.detection_floor)},
+      {"rss_bytes", {{"first", p.memory.rss_first}, {"last", p.memory.rss_last}}},
+      {"live_heap_bytes", {{"first", p.memory.heap_first}, {"last", p.memory.heap_last}}},
+  };
+  if (p.memory.note) j["note"] = *p.memory.note;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::ordered_json leaks_json(const std::vector<ProcessLeaks>& processes, const FrameTable& frames, size_t top) {
+  nlohmann::ordered_json j = process_json(processes.at(0), frames, top);
+  nlohmann::ordered_json children = nlohmann::ordered_json::array();
+  for (size_t i = 1; i < processes.size(); ++i) children.push_back(process_json(processes[i], frames, top));
+  j["children"] = children;
+  return j;
+}
+
+}  // namespace heapdrift

@@ -1,0 +1,54 @@
+#include "memory_breakdown.h"
+
+#include <sstream>
+
+namespace heapdrift {
+namespace {
+
+std::optional<double> get(const KeyValues& kv, const char* key) {
+  auto it = kv.find(key);
+  return it == kv.end() ? std::nullopt : std::optional<double>(double(it->second));
+}
+
+}  // namespace
+
+std::map<std::string, double> parse_smaps_rollup(const std::string& text) {
+  std::map<std::string, double> fields;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string name, unit;
+    double value;
+    if (l >> name >> value >> unit && name.size() > 1 && name.back() == ':' && unit == "kB") {
+      fields[name.substr(0, name.size() - 1)] = value * 1024;
+    }
+  }
+  return fields;
+}
+
+MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory) {
+  MemoryBreakdown b;
+  b.live_heap = get(counters, "alloc_bytes").value_or(0) - get(counters, "free_bytes").value_or(0);
+  if (!memory) return b;
+  const KeyValues& m = memory->values;
+  b.allocator = memory->allocator;
+  b.rss = get(m, "rss_bytes");
+  if (auto arena = get(m, "malloc.arena_bytes")) {  // glibc
+    b.allocator_held = *arena + get(m, "malloc.mmap_bytes").value_or(0);
+    b.allocator_free = get(m, "malloc.free_bytes");
+    b.arenas = get(m, "malloc.arena_count");
+  } else if (auto resident = get(m, "jemalloc.resident")) {
+    b.allocator_held = resident;
+    b.allocator_free = *resident - get(m, "jemalloc.allocated").value_or(0);
+    b.arenas = get(m, "jemalloc.arena_count");
+  }
+  auto smaps = parse_smaps_rollup(memory->smaps_rollup);
+  if (smaps.count("Rss") && smaps.count("Anonymous")) {
+    b.anonymous = smaps["Anonymous"];
+    b.file_backed = smaps["Rss"] - smaps["Anonymous"] - (smaps.count("Shmem") ? smaps["Shmem"] : 0.0);
+  }
+  return b;
+}
+
+}  // namespace heapdrift

@@ -1,0 +1,63 @@
+// One process's snapshots turned into what the analysis needs: the allocation sites
+// (stacks symbolized, allocator frames cut, grouped by their chain of functions), and
+// for each site every sample followed across the snapshots it was live in.
+//
+// Memory grows with the distinct samples and stacks of the process, not with the
+// number of snapshots: a snapshot is read, folded in, and dropped.
+#ifndef HEAPDRIFT_ANALYZER_PROCESS_HISTORY_H
+#define HEAPDRIFT_ANALYZER_PROCESS_HISTORY_H
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "allocator_frames.h"
+#include "frame.h"
+#include "leak_rank.h"
+#include "snapshot.h"
+#include "stack_symbolizer.h"
+
+namespace heapdrift {
+
+struct SiteOptions {
+  const AllocatorFrames* allocator_frames = nullptr;
+  unsigned depth = 0;  // group sites by their innermost `depth` frames; 0 = all
+};
+
+// What a snapshot says besides its samples.
+struct SnapshotSummary {
+  std::filesystem::path path;
+  ProcessInfo process;
+  KeyValues counters;
+  std::optional<MemoryInfo> memory;
+};
+
+struct SiteHistory {
+  std::vector<FrameId> frames;  // innermost first, allocator frames cut (the first stack seen)
+  std::vector<TrackedSample> samples;
+};
+
+struct ProcessHistory {
+  uint32_t pid = 0;
+  std::string command;  // the process's arguments, joined by spaces
+  uint64_t sample_rate = 0;
+  Timeline timeline;
+  std::vector<SnapshotSummary> snapshots;
+  std::vector<SiteHistory> sites;
+};
+
+// The identity of a site: its chain of function names (with their modules), so that
+// the same code reached at other offsets, or compiled anew, is one site.
+std::string site_key(const std::vector<FrameId>& frames, const FrameTable& table);
+
+// Reads `files` (snapshots of one process, oldest first) and folds them into sites.
+// Throws SnapshotError on an unreadable file, std::runtime_error if the files do not
+// belong to one process.
+ProcessHistory load_history(const std::vector<std::filesystem::path>& files, StackSymbolizer& symbolizer,
+                            const SiteOptions& options);
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_ANALYZER_PROCESS_HISTORY_H

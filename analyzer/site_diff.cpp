@@ -1,0 +1,93 @@
+#include "site_diff.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+
+namespace heapdrift {
+namespace {
+
+struct Totals {
+  double bytes = 0, variance = 0;
+};
+
+Totals live_at(const SiteHistory& site, uint32_t k) {
+  Totals t;
+  for (const TrackedSample& s : site.samples) {
+    if (s.first <= k && k <= s.last) t.bytes += s.bytes, t.variance += s.sampling_variance();
+  }
+  return t;
+}
+
+void classify(SiteChange& c) {
+  using S = SiteChange::Status;
+  if (c.early <= 0 && c.late > 0) c.status = S::kNew;
+  else if (c.late <= 0 && c.early > 0) c.status = S::kGone;
+  else if (c.change > 0) c.status = S::kGrowth;
+  else if (c.change < 0) c.status = S::kShrink;
+  else c.status = S::kSame;
+}
+
+std::vector<SiteChange> sorted(std::vector<SiteChange> changes) {
+  std::erase_if(changes, [](const SiteChange& c) { return c.early <= 0 && c.late <= 0; });
+  std::stable_sort(changes.begin(), changes.end(),
+                   [](const SiteChange& a, const SiteChange& b) { return std::fabs(a.change) > std::fabs(b.change); });
+  return changes;
+}
+
+}  // namespace
+
+std::string_view status_name(SiteChange::Status status) {
+  switch (status) {
+    case SiteChange::Status::kGrowth: return "growth";
+    case SiteChange::Status::kShrink: return "shrink";
+    case SiteChange::Status::kNew: return "new";
+    case SiteChange::Status::kGone: return "gone";
+    case SiteChange::Status::kSame: return "same";
+  }
+  return "same";
+}
+
+std::vector<SiteChange> diff_sites(const ProcessHistory& h) {
+  std::vector<SiteChange> changes;
+  const uint32_t last = static_cast<uint32_t>(h.snapshots.size() - 1);
+  for (const SiteHistory& site : h.sites) {
+    SiteChange c;
+    c.frames = site.frames;
+    c.early = live_at(site, 0).bytes;
+    c.late = live_at(site, last).bytes;
+    c.change = c.late - c.early;
+    // Samples live in both cancel: only births and deaths carry error.
+    for (const TrackedSample& s : site.samples) {
+      bool in_early = s.first == 0, in_late = s.last == last;
+      if (in_early != in_late) c.change_variance += s.sampling_variance();
+    }
+    classify(c);
+    changes.push_back(std::move(c));
+  }
+  return sorted(std::move(changes));
+}
+
+std::vector<SiteChange> diff_sites(const ProcessHistory& early, const ProcessHistory& late, const FrameTable& frames) {
+  std::map<std::string, SiteChange> by_key;
+  for (const auto* h : {&early, &late}) {
+    const uint32_t k = static_cast<uint32_t>(h->snapshots.size() - 1);
+    for (const SiteHistory& site : h->sites) {
+      SiteChange& c = by_key[site_key(site.frames, frames)];
+      if (c.frames.empty()) c.frames = site.frames;
+      Totals t = live_at(site, k);
+      (h == &early ? c.early : c.late) += t.bytes;
+      c.change_variance += t.variance;
+    }
+  }
+  std::vector<SiteChange> changes;
+  for (auto& [key, c] : by_key) {
+    c.change = c.late - c.early;
+    classify(c);
+    changes.push_back(std::move(c));
+  }
+  return sorted(std::move(changes));
+}
+
+}  // namespace heapdrift
