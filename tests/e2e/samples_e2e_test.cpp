@@ -1,0 +1,107 @@
+// Records each native sample for 12 s under the real shim and checks the verdicts:
+// the leaking function is the top suspect and no decoy (cache, churn, big buffer)
+// appears among the suspects; diff and report work on the same recordings.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status;
+  std::string out;
+};
+
+Result run(const std::string& command) {
+  std::string out;
+  FILE* p = popen((command + " 2>/dev/null").c_str(), "r");
+  if (!p) return {-1, ""};
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+}
+
+struct Case {
+  const char* sample;
+  const char* leak;                  // frames[0].function of the top suspect
+  const char* leak_module;           // frames[0].module
+  std::vector<const char*> decoys;   // functions that must appear in no suspect
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.sample; }
+
+class SampleLeaks : public testing::TestWithParam<Case> {};
+
+TEST_P(SampleLeaks, LeakingFunctionIsTheTopSuspectAndNoDecoyIsReported) {
+  const Case& c = GetParam();
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-" + std::string(c.sample) + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 256K --interval 1s -- " + SAMPLES_DIR +
+                   "/" + c.sample + " 12");
+  ASSERT_EQ(rec.status, 0);
+
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json --fail-on-leak");
+  ASSERT_EQ(leaks.status, 3) << "--fail-on-leak exits 3 when a suspect is reported\n" << leaks.out;
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_GE(j["snapshots"].get<int>(), 10);
+  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  const auto& top = j["suspects"][0];
+  EXPECT_GT(top["growth_bytes"].get<double>(), 0);
+  EXPECT_EQ(top["frames"][0]["function"], c.leak) << top.dump(2);
+  EXPECT_EQ(top["frames"][0]["module"], c.leak_module);
+  EXPECT_EQ(top["frames"][0]["kind"], "native");
+  EXPECT_TRUE(top["frames"][0].contains("line"));
+  for (const auto& suspect : j["suspects"]) {
+    for (const auto& frame : suspect["frames"]) {
+      for (const char* decoy : c.decoys) EXPECT_NE(frame["function"], decoy) << "decoy reported as a leak";
+    }
+  }
+
+  // diff first vs last snapshot of the main process: the leak grew.
+  std::vector<fs::path> snaps;
+  for (const auto& e : fs::directory_iterator(dir / std::to_string(j["pid"].get<int>()))) {
+    if (e.path().extension() == ".hds") snaps.push_back(e.path());
+  }
+  std::sort(snaps.begin(), snaps.end());
+  ASSERT_GE(snaps.size(), 3u);
+  Result diff = run(heapdrift + " diff " + snaps[1].string() + " " + snaps[snaps.size() - 2].string() + " --json");
+  ASSERT_EQ(diff.status, 0);
+  auto d = nlohmann::json::parse(diff.out);
+  EXPECT_TRUE(d["same_process"].get<bool>());
+  bool leak_grew = false;
+  for (const auto& site : d["sites"]) {
+    if (site["frames"][0]["function"] == c.leak) leak_grew = site["change_bytes"].get<double>() > 4 * site["change_stddev_bytes"].get<double>();
+  }
+  EXPECT_TRUE(leak_grew) << diff.out;
+
+  Result report = run(heapdrift + " report " + dir.string());
+  ASSERT_EQ(report.status, 0);
+  EXPECT_NE(report.out.find(c.leak), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("Where RSS goes"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    NativeSamples, SampleLeaks,
+    testing::Values(Case{"thread_registry_leak", "ThreadRegistry::onThreadStart", "thread_registry_leak",
+                         {"BoundedCache::put", "churnBurst", "allocateBallast"}},
+                    Case{"dlopen_leak", "plugin::SessionCache::remember", "libleaky_plugin.so",
+                         {"plugin::acquire_request_scratch", "RecentResponses::push", "allocate_host_arena"}},
+                    Case{"inline_leak", "Journal::append_entry", "inline_leak",
+                         {"Journal::checksum_event", "QueryCache::put", "allocate_segment_buffer"}}),
+    [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.sample); });
+
+}  // namespace
