@@ -15,6 +15,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string_view>
@@ -403,7 +404,8 @@ std::string tooltip(const std::vector<Node>& nodes, const Placed& p, double tota
     t += frame_kind_name(n.kind);
     if (!n.details.empty()) {
       t += " · " + *n.details.begin();
-      if (n.details.size() > 1) t += " (and " + std::to_string(n.details.size() - 1) + " other locations)";
+      size_t others = n.details.size() - 1;
+      if (others > 0) t += " (and " + std::to_string(others) + (others == 1 ? " other location)" : " other locations)");
     }
   }
   t += "\n" + human_bytes(n.bytes) + " (" + percent(n.bytes / total) + " of all), " +
@@ -470,11 +472,15 @@ void write_headings(SvgWriter& w, const Canvas& c, const std::string& title, con
   if (!subtitle.empty()) w.text(c.width / 2, 42, "subtitle", subtitle);
 }
 
+double image_width(const FlameOptions& options) {
+  return std::isfinite(options.width) ? std::max(options.width, 200.0) : 1200;
+}
+
 // What the user sees when there is nothing to draw.
 std::string render_empty(const std::string& title, const std::string& subtitle, const FlameOptions& options,
                          double baseline_total) {
   Canvas c;
-  c.width = options.width;
+  c.width = image_width(options);
   c.height = 130;
   std::string out;
   open_svg(out, c, "", title);
@@ -513,7 +519,7 @@ std::string render_flamegraph_svg(const std::vector<FlameStack>& stacks, const F
   }
 
   Canvas c;
-  c.width = std::max(options.width, 200.0);
+  c.width = image_width(options);
   c.plot_width = c.width - 2 * kXPad;
   std::vector<LegendItem> legend = legend_items(nodes, layout, options.diff);
   auto legend_at = legend_positions(legend, c.width);

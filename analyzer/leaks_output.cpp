@@ -54,6 +54,10 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
                format_seconds(duration_s(h)).c_str(),
                h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str(),
                h.sites.size(), p.suspects.size());
+  if (h.skipped_before_exec) {
+    std::fprintf(out, "  (%zu earlier snapshots were of the program this process ran before an exec)\n",
+                 h.skipped_before_exec);
+  }
   if (p.memory.note) std::fprintf(out, "\n  note: %s\n", p.memory.note->c_str());
   if (p.suspects.empty()) {
     if (h.snapshots.size() < 3) {

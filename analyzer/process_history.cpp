@@ -30,6 +30,11 @@ class SiteGrouper {
   SiteGrouper(StackSymbolizer& symbolizer, const SiteOptions& options, std::vector<SiteHistory>& sites)
       : symbolizer_(symbolizer), options_(options), sites_(sites) {}
 
+  void clear() {
+    by_stack_.clear();
+    by_key_.clear();
+  }
+
   size_t site_of(const Snapshot& snapshot, uint32_t stack_id) {
     auto [it, inserted] = by_stack_.try_emplace(stack_id, 0);
     if (!inserted) return it->second;
@@ -80,6 +85,14 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
   std::unordered_map<SampleIdentity, std::pair<size_t, size_t>, SampleIdentityHash> seen;
   for (const std::filesystem::path& file : files) {
     Snapshot s = read_snapshot(file);
+    if (!h.snapshots.empty() && s.process.pid == h.pid && s.process.start_mono_ns > h.timeline.start_ns) {
+      // The process exec'd another program: what came before is another heap.
+      size_t skipped = h.skipped_before_exec + h.snapshots.size();
+      h = ProcessHistory{};
+      h.skipped_before_exec = skipped;
+      grouper.clear();
+      seen.clear();
+    }
     uint32_t k = static_cast<uint32_t>(h.snapshots.size());
     if (k == 0) {
       h.pid = s.process.pid;

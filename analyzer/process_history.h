@@ -46,6 +46,9 @@ struct ProcessHistory {
   Timeline timeline;
   std::vector<SnapshotSummary> snapshots;
   std::vector<SiteHistory> sites;
+  // Snapshots of programs the process ran before an exec (same pid, earlier start):
+  // skipped, since only the last program's heap is analysed.
+  size_t skipped_before_exec = 0;
 };
 
 // The identity of a site: its chain of function names (with their modules), so that
@@ -54,7 +57,8 @@ std::string site_key(const std::vector<FrameId>& frames, const FrameTable& table
 
 // Reads `files` (snapshots of one process, oldest first) and folds them into sites.
 // Throws SnapshotError on an unreadable file, std::runtime_error if the files do not
-// belong to one process.
+// belong to one process (an exec, seen as a later start under the same pid, starts
+// the history anew).
 ProcessHistory load_history(const std::vector<std::filesystem::path>& files, StackSymbolizer& symbolizer,
                             const SiteOptions& options);
 

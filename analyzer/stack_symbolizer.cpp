@@ -41,7 +41,7 @@ const symbolizer::ProcessImage& StackSymbolizer::image(const Snapshot& snapshot)
 }
 
 const std::vector<FrameId>& StackSymbolizer::frames(const Snapshot& snapshot, const Stack& stack) {
-  auto [it, inserted] = stacks_.try_emplace({snapshot.process.pid, stack.id});
+  auto [it, inserted] = stacks_.try_emplace({snapshot.process.pid, snapshot.process.start_mono_ns, stack.id});
   if (!inserted) return it->second;
   const symbolizer::ProcessImage& img = image(snapshot);
   for (uint64_t address : stack.frames) {

@@ -1,6 +1,6 @@
 // Turns a snapshot's raw stacks (return addresses) into interned frames, through the
 // symbolizer and the snapshot's own module map, and gives each frame its kind.
-// Stacks are cached per process by their id (ids are stable within a process: the
+// Stacks are cached per process image by their id (ids are stable within one: the
 // shim's stack depot is append-only), module maps by content.
 #ifndef HEAPDRIFT_ANALYZER_STACK_SYMBOLIZER_H
 #define HEAPDRIFT_ANALYZER_STACK_SYMBOLIZER_H
@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "frame.h"
@@ -35,7 +36,8 @@ class StackSymbolizer {
   symbolizer::Symbolizer symbolizer_;
   FrameTable& table_;
   std::map<std::string, symbolizer::ProcessImage> images_;  // by module-map fingerprint
-  std::map<std::pair<uint32_t, uint32_t>, std::vector<FrameId>> stacks_;  // (pid, stack id)
+  // By (pid, start time, stack id): an exec starts a new stack depot under the same pid.
+  std::map<std::tuple<uint32_t, uint64_t, uint32_t>, std::vector<FrameId>> stacks_;
 };
 
 }  // namespace heapdrift

@@ -176,42 +176,53 @@ __attribute__((visibility("default"))) void dallocx(void* p, int flags) {
 
 }  // extern "C"
 
-// C++ allocation functions. The real ones may throw; the guard is restored on the way.
-#define HD_NEW(signature, member, size, ...)                                                         \
-  __attribute__((visibility("default"))) void* operator new signature {                           \
-    return allocate(size, [&] { return g_real.member ? g_real.member(__VA_ARGS__) : malloc(size); }); \
+// C++ allocation functions. The throwing forms call the real nothrow form and throw
+// std::bad_alloc themselves once the guard is released: an exception allocated inside
+// the guard (by a real operator new that throws) would be freed outside it, and count
+// as a free without its allocation. Nested calls (the real nothrow form calling
+// ::operator new, as libstdc++'s does) forward to the real throwing form.
+// One difference from the real thing: an exception other than std::bad_alloc thrown by
+// a new_handler arrives as std::bad_alloc.
+#define HD_NEW(function, signature, member, nothrow_member, size, ...)                  \
+  __attribute__((visibility("default"))) void* function signature {                    \
+    if (t_state.guard) return real().member(__VA_ARGS__);                              \
+    void* p = allocate(size, [&]() -> void* {                                           \
+      auto fn = real().nothrow_member;                                                 \
+      return fn ? fn(__VA_ARGS__, std::nothrow) : nullptr;                             \
+    });                                                                                \
+    if (!p) throw std::bad_alloc();                                                    \
+    return p;                                                                          \
   }
-#define HD_NEW_ARRAY(signature, member, size, ...)                                                   \
-  __attribute__((visibility("default"))) void* operator new[] signature {                         \
-    return allocate(size, [&] { return g_real.member ? g_real.member(__VA_ARGS__) : malloc(size); }); \
+#define HD_NEW_NOTHROW(function, signature, member, size, ...)                                  \
+  __attribute__((visibility("default"))) void* function signature noexcept {                  \
+    return allocate(size, [&]() -> void* {                                                    \
+      auto fn = real().member;                                                                \
+      return fn ? fn(__VA_ARGS__) : nullptr;                                                  \
+    });                                                                                       \
   }
-#define HD_DELETE(signature, member, ...)                                                \
-  __attribute__((visibility("default"))) void operator delete signature noexcept {      \
-    release(p, [&] { g_real.member ? g_real.member(__VA_ARGS__) : g_real.free(p); });  \
-  }
-#define HD_DELETE_ARRAY(signature, member, ...)                                          \
-  __attribute__((visibility("default"))) void operator delete[] signature noexcept {    \
+#define HD_DELETE(function, signature, member, ...)                                     \
+  __attribute__((visibility("default"))) void function signature noexcept {            \
     release(p, [&] { g_real.member ? g_real.member(__VA_ARGS__) : g_real.free(p); });  \
   }
 
-HD_NEW((size_t n), op_new, n, n)
-HD_NEW_ARRAY((size_t n), op_new_array, n, n)
-HD_NEW((size_t n, const nothrow_t& t) noexcept, op_new_nothrow, n, n, t)
-HD_NEW_ARRAY((size_t n, const nothrow_t& t) noexcept, op_new_array_nothrow, n, n, t)
-HD_NEW((size_t n, align_val_t a), op_new_aligned, n, n, a)
-HD_NEW_ARRAY((size_t n, align_val_t a), op_new_array_aligned, n, n, a)
-HD_NEW((size_t n, align_val_t a, const nothrow_t& t) noexcept, op_new_aligned_nothrow, n, n, a, t)
-HD_NEW_ARRAY((size_t n, align_val_t a, const nothrow_t& t) noexcept, op_new_array_aligned_nothrow, n, n, a, t)
+HD_NEW(operator new, (size_t n), op_new, op_new_nothrow, n, n)
+HD_NEW(operator new[], (size_t n), op_new_array, op_new_array_nothrow, n, n)
+HD_NEW(operator new, (size_t n, align_val_t a), op_new_aligned, op_new_aligned_nothrow, n, n, a)
+HD_NEW(operator new[], (size_t n, align_val_t a), op_new_array_aligned, op_new_array_aligned_nothrow, n, n, a)
+HD_NEW_NOTHROW(operator new, (size_t n, const nothrow_t& t), op_new_nothrow, n, n, t)
+HD_NEW_NOTHROW(operator new[], (size_t n, const nothrow_t& t), op_new_array_nothrow, n, n, t)
+HD_NEW_NOTHROW(operator new, (size_t n, align_val_t a, const nothrow_t& t), op_new_aligned_nothrow, n, n, a, t)
+HD_NEW_NOTHROW(operator new[], (size_t n, align_val_t a, const nothrow_t& t), op_new_array_aligned_nothrow, n, n, a, t)
 
-HD_DELETE((void* p), op_delete, p)
-HD_DELETE_ARRAY((void* p), op_delete_array, p)
-HD_DELETE((void* p, size_t n), op_delete_sized, p, n)
-HD_DELETE_ARRAY((void* p, size_t n), op_delete_array_sized, p, n)
-HD_DELETE((void* p, const nothrow_t& t), op_delete_nothrow, p, t)
-HD_DELETE_ARRAY((void* p, const nothrow_t& t), op_delete_array_nothrow, p, t)
-HD_DELETE((void* p, align_val_t a), op_delete_aligned, p, a)
-HD_DELETE_ARRAY((void* p, align_val_t a), op_delete_array_aligned, p, a)
-HD_DELETE((void* p, size_t n, align_val_t a), op_delete_sized_aligned, p, n, a)
-HD_DELETE_ARRAY((void* p, size_t n, align_val_t a), op_delete_array_sized_aligned, p, n, a)
-HD_DELETE((void* p, align_val_t a, const nothrow_t& t), op_delete_aligned_nothrow, p, a, t)
-HD_DELETE_ARRAY((void* p, align_val_t a, const nothrow_t& t), op_delete_array_aligned_nothrow, p, a, t)
+HD_DELETE(operator delete, (void* p), op_delete, p)
+HD_DELETE(operator delete[], (void* p), op_delete_array, p)
+HD_DELETE(operator delete, (void* p, size_t n), op_delete_sized, p, n)
+HD_DELETE(operator delete[], (void* p, size_t n), op_delete_array_sized, p, n)
+HD_DELETE(operator delete, (void* p, const nothrow_t& t), op_delete_nothrow, p, t)
+HD_DELETE(operator delete[], (void* p, const nothrow_t& t), op_delete_array_nothrow, p, t)
+HD_DELETE(operator delete, (void* p, align_val_t a), op_delete_aligned, p, a)
+HD_DELETE(operator delete[], (void* p, align_val_t a), op_delete_array_aligned, p, a)
+HD_DELETE(operator delete, (void* p, size_t n, align_val_t a), op_delete_sized_aligned, p, n, a)
+HD_DELETE(operator delete[], (void* p, size_t n, align_val_t a), op_delete_array_sized_aligned, p, n, a)
+HD_DELETE(operator delete, (void* p, align_val_t a, const nothrow_t& t), op_delete_aligned_nothrow, p, a, t)
+HD_DELETE(operator delete[], (void* p, align_val_t a, const nothrow_t& t), op_delete_array_aligned_nothrow, p, a, t)

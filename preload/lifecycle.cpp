@@ -5,9 +5,10 @@
 // then let the hooks record. Anything wrong is reported once on stderr and the
 // process runs on unprofiled: the shim never takes its host down.
 //
-// fork: prepare takes the writer's mutex, then the stack depot's and every live-table
-// shard's lock (always in that order), so the child inherits consistent tables and no
-// lock held by a thread that does not exist in it. The child starts clean, with its
+// fork: prepare takes the writer's mutex, closes the unwind gate (no thread inside
+// libunwind), then takes the stack depot's and every live-table shard's lock (always in
+// that order), so the child inherits consistent tables and no lock held by a thread
+// that does not exist in it. The child starts clean, with its
 // own directory and writer thread. vfork and posix_spawn children share the parent's
 // memory until exec and run no atfork handler; they are never "re-initialised" (a
 // change of pid is not a signal to do anything), and the few libc calls they make

@@ -60,7 +60,10 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   if (t.stack_hi == 0) t.stack_hi = current_stack_top();
   // Unwind first, holding no lock: libunwind may take the loader's lock and allocate.
   CapturedStack stack;
+  bool libunwind = config_.unwind == UnwindMode::kLibunwind;
+  if (libunwind) unwind_gate_.enter();
   capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, t.stack_hi, &stack);
+  if (libunwind) unwind_gate_.leave();
   uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags);
 
   LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, monotonic_ns(), sampler_.weight(size),
@@ -71,6 +74,7 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
 }
 
 void Recorder::prepare_fork() {
+  unwind_gate_.close();
   stacks_.lock();
   live_.lock_all();
 }
@@ -78,9 +82,11 @@ void Recorder::prepare_fork() {
 void Recorder::parent_after_fork() {
   live_.unlock_all();
   stacks_.unlock();
+  unwind_gate_.open();
 }
 
 void Recorder::child_after_fork(ThreadState& t) {
+  unwind_gate_.reset_after_fork();
   live_.reset_after_fork();
   stacks_.reset_lock_after_fork();
   counters_.reset_after_fork(t.counters);

@@ -19,6 +19,7 @@
 #include "stack_depot.h"
 #include "thread_counters.h"
 #include "thread_state.h"
+#include "unwind_gate.h"
 
 namespace heapdrift {
 
@@ -63,8 +64,9 @@ class Recorder {
   Totals totals() const { return counters_.sum(); }
   uint64_t threads_seen() const { return counters_.threads_seen(); }
 
-  // fork: prepare takes every lock of the recorder in a fixed order, parent releases
-  // them, child resets them and starts clean (empty live table, zero counts).
+  // fork: prepare closes the unwind gate and takes every lock of the recorder, always
+  // in that order; parent releases them; child resets them and starts clean (empty
+  // live table, zero counts).
   void prepare_fork();
   void parent_after_fork();
   void child_after_fork(ThreadState& forking_thread);
@@ -83,6 +85,7 @@ class Recorder {
   LiveTable live_;
   StackDepot stacks_;
   CounterRegistry counters_;
+  UnwindGate unwind_gate_;
 };
 
 }  // namespace heapdrift

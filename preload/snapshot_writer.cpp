@@ -217,7 +217,8 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
     ok = out.finish();
   }
   ok = close(fd) == 0 && ok;
-  if (!ok || rename(temp_path.c_str(), final_path.c_str()) != 0) {
+  // Never replace a snapshot: numbers are not reused, even across an exec.
+  if (!ok || renameat2(AT_FDCWD, temp_path.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) != 0) {
     unlink(temp_path.c_str());
     return false;
   }

@@ -6,8 +6,10 @@
 // -XX:+PreserveFramePointer. In UnwindMode::kFramePointer the whole walk uses frame
 // pointers: faster, but blind to code built without them.
 //
-// Calls into libunwind may take the loader's lock (dl_iterate_phdr) and allocate:
-// callers must hold no lock of the shim, and have the re-entrancy guard set.
+// Calls into libunwind may take the loader's lock (dl_iterate_phdr), libunwind's own
+// global cache lock (Debian's build has no per-thread caches), and allocate: callers
+// must hold no lock of the shim, have the re-entrancy guard set, and be inside the
+// UnwindGate (unwind_gate.h) so that fork waits for them.
 #ifndef HEAPDRIFT_PRELOAD_STACK_CAPTURE_H
 #define HEAPDRIFT_PRELOAD_STACK_CAPTURE_H
 
@@ -36,8 +38,8 @@ struct CapturedStack {
 void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo, uintptr_t skip_hi,
                    uintptr_t stack_hi, CapturedStack* out);
 
-// Turns on libunwind's per-thread caching and runs one unwind, so that its lazy
-// set-up happens before the allocation hooks go live.
+// Asks libunwind for per-thread caching (where its build has it) and runs one unwind,
+// so that its lazy set-up happens before the allocation hooks go live.
 void warm_up_unwinder();
 
 }  // namespace heapdrift

@@ -2,12 +2,15 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "snapshot_format.h"
 #include "thread_state.h"
 
 namespace heapdrift {
@@ -21,6 +24,20 @@ bool make_directories(const std::string& path) {
   }
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+uint32_t highest_snapshot_number(const std::string& dir) {
+  uint32_t highest = 0;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return 0;
+  const size_t prefix = strlen(format::kSnapshotPrefix);
+  while (dirent* e = readdir(d)) {
+    if (strncmp(e->d_name, format::kSnapshotPrefix, prefix) != 0) continue;
+    unsigned long n = strtoul(e->d_name + prefix, nullptr, 10);
+    if (n > highest && n < UINT32_MAX) highest = static_cast<uint32_t>(n);
+  }
+  closedir(d);
+  return highest;
 }
 
 class MutexLock {
@@ -44,6 +61,8 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
     *error = "cannot create " + process_dir_ + ": " + strerror(errno);
     return false;
   }
+  // After an exec the same pid carries on in the same directory: number on.
+  sequence_ = highest_snapshot_number(process_dir_);
   std::string fifo = process_dir_ + "/" + format::kControlFifo;
   unlink(fifo.c_str());  // left by an earlier process with the same pid
   if (mkfifo(fifo.c_str(), 0600) != 0 ||

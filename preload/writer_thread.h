@@ -23,7 +23,8 @@ namespace heapdrift {
 class WriterThread {
  public:
   // `root_dir` is the absolute recording directory; this process writes into
-  // root_dir/<pid>.
+  // root_dir/<pid>, numbering its snapshots after any already there (an exec keeps
+  // the pid).
   WriterThread(Recorder& recorder, std::string root_dir);
 
   // Creates the process directory and FIFO, starts the thread. On failure writes one

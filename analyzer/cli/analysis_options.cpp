@@ -22,6 +22,7 @@ symbolizer::Options symbolizer_options(const AnalysisOptions& o) {
   symbolizer::Options s;
   s.debug_dirs = o.debug_dirs;
   s.sysroot = o.sysroot;
+  s.debuginfod = !o.no_debuginfod;
   return s;
 }
 
@@ -32,6 +33,7 @@ void AnalysisOptions::add_to(CLI::App& app) {
       ->type_name("DIR");
   app.add_option("--sysroot", sysroot, "The target's files are under DIR (analysis on another machine)")
       ->type_name("DIR");
+  app.add_flag("--no-debuginfod", no_debuginfod, "Never ask debuginfod servers, even with DEBUGINFOD_URLS set");
   app.add_option("--ignore", ignore, "Also treat functions matching REGEX as allocator frames")->type_name("REGEX");
   app.add_option("--depth", depth, "Group allocation sites by their innermost N frames")->type_name("N");
 }

@@ -21,6 +21,7 @@ namespace heapdrift::cli {
 struct AnalysisOptions {
   std::vector<std::string> debug_dirs;
   std::string sysroot;
+  bool no_debuginfod = false;
   std::vector<std::string> ignore;
   unsigned depth = 0;
 

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<Command> commands = {add_record_command(app), add_snapshot_command(app),
                                    add_leaks_command(app),  add_diff_command(app),
-                                   add_report_command(app), add_dump_command(app)};
+                                   add_report_command(app), add_flamegraph_command(app),
+                                   add_dump_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help

@@ -65,7 +65,9 @@ void check_program(bool with_jemalloc) {
   std::multiset<std::pair<uint64_t, uint64_t>> expected, recorded;
   for (const auto& l : o.all("live")) expected.emplace(parse_number(l.at(0)), parse_number(l.at(1)));
   ASSERT_EQ(expected.size(), 3u) << "jemalloc_program keeps 3 blocks live at site jeapi";
-  for (const heapdrift::Sample& s : samples_at(s3, site_range(o, "jeapi"))) recorded.emplace(s.address, s.size);
+  for (const heapdrift::Sample& s : samples_at(s3, site_range(o, "jeapi"))) {
+    recorded.emplace(s.address, s.size);
+  }
   EXPECT_EQ(recorded, expected);
   EXPECT_EQ(samples_at(s3, arrays).size(), 100u) << "the arrays are still live";
 }

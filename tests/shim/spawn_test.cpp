@@ -56,7 +56,7 @@ void check_spawns(int n, double timeout_s) {
 
 TEST(spawn, posix_spawn_and_vfork_exec_from_threaded_program) { check_spawns(20, 60); }
 
-TEST(spawn_slow, many_posix_spawn_and_vfork_exec) { check_spawns(250, 600); }
+TEST(spawn_slow, many_posix_spawn_and_vfork_exec) { check_spawns(250, 300); }
 
 }  // namespace
 }  // namespace shimtest

@@ -60,7 +60,8 @@ RunResult run_program(const std::vector<std::string>& argv, const EnvVars& env, 
     if (inherited(*e)) env_strings.emplace_back(*e);
   }
   for (const auto& [k, v] : env) {  // a later setting of a variable replaces an earlier one
-    std::erase_if(env_strings, [&k = k](const std::string& e) { return e.compare(0, k.size() + 1, k + "=") == 0; });
+    const std::string prefix = k + "=";
+    std::erase_if(env_strings, [&](const std::string& e) { return e.starts_with(prefix); });
     env_strings.push_back(k + "=" + v);
   }
   std::vector<char*> envp, args;

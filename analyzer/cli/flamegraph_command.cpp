@@ -1,0 +1,84 @@
+// `heapdrift flamegraph SNAPSHOT|DIR [--diff] -o FILE.svg`: the live heap as an
+// interactive flamegraph; with --diff, coloured by the change from the first to the
+// last snapshot of the recording's main process.
+#include <filesystem>
+#include <memory>
+
+#include "analysis_options.h"
+#include "command.h"
+#include "flamegraph_svg.h"
+#include "output_file.h"
+#include "units.h"
+
+namespace heapdrift::cli {
+namespace {
+
+struct FlamegraphOptions {
+  std::string path;
+  std::string output;
+  bool diff = false;
+  AnalysisOptions analysis;
+};
+
+double live_at(const SiteHistory& site, uint32_t k, double* count) {
+  double bytes = 0;
+  *count = 0;
+  for (const TrackedSample& s : site.samples) {
+    if (s.first <= k && k <= s.last) bytes += s.bytes, *count += 1;
+  }
+  return bytes;
+}
+
+FlameFrame flame_frame(const Frame& f) {
+  std::string detail;
+  if (!f.file.empty()) detail = std::filesystem::path(f.file).filename().string() + (f.line ? ":" + std::to_string(f.line) : "");
+  if (!f.module.empty()) detail += (detail.empty() ? "" : " ") + ("(" + std::filesystem::path(f.module).filename().string() + ")");
+  if (f.inlined) detail += " inlined";
+  return {f.function, f.kind, detail};
+}
+
+int run_flamegraph(const FlamegraphOptions& o) {
+  auto processes = snapshots_of(o.path);
+  const auto& files = processes.front();
+  if (o.diff && files.size() < 2) throw UsageError("--diff needs a recording with at least two snapshots");
+  Analysis analysis(o.analysis);
+  ProcessHistory h = o.diff ? analysis.load({files.front(), files.back()}) : analysis.load({files.back()});
+  const uint32_t last = uint32_t(h.snapshots.size() - 1);
+
+  std::vector<FlameStack> stacks;
+  for (const SiteHistory& site : h.sites) {
+    FlameStack s;
+    for (auto it = site.frames.rbegin(); it != site.frames.rend(); ++it) s.frames.push_back(flame_frame(analysis.frames()[*it]));
+    s.bytes = live_at(site, last, &s.count);
+    if (o.diff) s.baseline_bytes = live_at(site, 0, &s.baseline_count);
+    stacks.push_back(std::move(s));
+  }
+  FlameOptions options;
+  options.diff = o.diff;
+  options.title = (o.diff ? "Live heap growth: " : "Live heap: ") + h.command + " (pid " + std::to_string(h.pid) + ")";
+  const ProcessInfo& p = h.snapshots.back().process;
+  options.subtitle = h.snapshots.back().path.filename().string() + ", " +
+                     format_seconds(double(p.mono_ns - p.start_mono_ns) / 1e9) + " after start";
+  if (o.diff) {
+    const ProcessInfo& f = h.snapshots.front().process;
+    options.subtitle = "from " + h.snapshots.front().path.filename().string() + " (" +
+                       format_seconds(double(f.mono_ns - f.start_mono_ns) / 1e9) + ") to " + options.subtitle;
+  }
+  write_file_atomically(o.output, render_flamegraph_svg(stacks, options));
+  return 0;
+}
+
+}  // namespace
+
+Command add_flamegraph_command(CLI::App& app) {
+  auto o = std::make_shared<FlamegraphOptions>();
+  CLI::App* cmd = app.add_subcommand("flamegraph", "Draw the live heap as an interactive SVG flamegraph");
+  cmd->add_option("SNAPSHOT|DIR", o->path, "A snapshot, or a recording (its main process's latest snapshot)")
+      ->required();
+  cmd->add_option("-o,--output", o->output, "The SVG file to write")->type_name("FILE.svg")->required();
+  cmd->add_flag("--diff", o->diff, "Colour the growth between the first and the last snapshot");
+  o->analysis.add_to(*cmd);
+  return {cmd, [o] { return run_flamegraph(*o); }};
+}
+
+}  // namespace heapdrift::cli

@@ -1,0 +1,48 @@
+// exec: a process that execs (same pid) starts a second shim writing into the same
+// DIR/<pid> (exec_program). Every snapshot of both images must survive under its own
+// number, the first image's before the second's, so that the newest snapshot of the
+// directory is the exit snapshot of the image that ran last.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "shim_run.h"
+#include "shim_snapshots.h"
+
+namespace shimtest {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(exec, snapshots_of_both_images_survive) {
+  ScratchDir scratch;
+  const fs::path rec = scratch.path() / "rec";
+  RunResult r = run_program({EXEC_PROGRAM}, shim_env(rec), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  ProgramOutput o(r.out);
+  auto before = o.all("before_exec").at(0);
+  ASSERT_EQ(parse_number(before.at(0)), static_cast<uint64_t>(r.pid));
+  ASSERT_EQ(o.number("after_exec"), static_cast<uint64_t>(r.pid));
+
+  std::vector<NumberedSnapshot> series;
+  ASSERT_NO_THROW(series = read_process_snapshots(rec / std::to_string(r.pid)));
+  // Two on demand from the first image, the exit snapshot of the second.
+  ASSERT_EQ(series.size(), 3u) << "a snapshot of the first image was overwritten";
+  int on_demand = 0;
+  for (const NumberedSnapshot& n : series) {
+    EXPECT_EQ(n.snapshot.process.pid, static_cast<uint32_t>(r.pid));
+    if (n.snapshot.process.trigger == heapdrift::format::Trigger::kOnDemand) {
+      ++on_demand;
+      EXPECT_EQ(n.snapshot.process.arguments().size(), 1u)
+          << "snapshot " << n.number << " is not the first image's";
+    }
+  }
+  EXPECT_EQ(on_demand, 2);
+  const heapdrift::Snapshot& last = series.back().snapshot;
+  EXPECT_EQ(last.process.trigger, heapdrift::format::Trigger::kExit)
+      << "the newest is snapshot " << series.back().number;
+  EXPECT_EQ(last.process.arguments().size(), 2u) << "the newest snapshot is not the second image's";
+}
+
+}  // namespace
+}  // namespace shimtest

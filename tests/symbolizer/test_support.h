@@ -1,0 +1,64 @@
+// What the symbolizer tests share: temporary directories, the fixture library loaded
+// once per process with its sites, and the fixture's build variants (stripped copies,
+// separate debug file, a rebuilt copy with another build-id).
+#ifndef HEAPDRIFT_TESTS_SYMBOLIZER_TEST_SUPPORT_H
+#define HEAPDRIFT_TESTS_SYMBOLIZER_TEST_SUPPORT_H
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fixture/fixture_api.h"
+#include "module_desc.h"
+
+namespace heapdrift::symbolizer::test {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::filesystem::path& p) const { return path_ / p; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Copies `from` to `to`, creating the directories on the way.
+void copy_file(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// The build's fixture files (paths given by CMake).
+struct FixtureFiles {
+  static std::string library();      // libhdsym_fixture.so, -g -O2
+  static std::string rebuilt();      // the same sources rebuilt differently
+  static std::string debug_file();   // objcopy --only-keep-debug of library()
+  static std::string strip_debug();  // strip --strip-debug
+  static std::string strip_all();    // strip --strip-all
+  static std::string debuglinked();  // strip --strip-all + --add-gnu-debuglink=<debug_file()>
+  static std::string debuglink_name();  // the name recorded in debuglinked()
+};
+
+// The fixture library, dlopen'ed once per process, and what its entry points report.
+struct LoadedFixture {
+  static const LoadedFixture& get();
+
+  HdsymSite plain;
+  HdsymSite hidden;
+  HdsymInlineSite inlined;
+  HdsymNoreturnSite noreturn;
+  std::vector<ModuleDesc> modules;  // the process's, after the dlopen
+  int index = -1;                   // the fixture's entry in `modules`
+
+  const ModuleDesc& desc() const { return modules[static_cast<size_t>(index)]; }
+  // `modules` with the fixture's entry recorded under another path (the same
+  // build-id, load bias and segments), as if the process had loaded it from there.
+  std::vector<ModuleDesc> modules_with_fixture_at(const std::string& path) const;
+  // The runtime address minus the load bias.
+  uint64_t offset(const void* address) const;
+};
+
+}  // namespace heapdrift::symbolizer::test
+
+#endif  // HEAPDRIFT_TESTS_SYMBOLIZER_TEST_SUPPORT_H
