@@ -23,14 +23,18 @@ double duration_s(const ProcessHistory& h) {
   return t.size() < 2 ? 0.0 : double(t.back() - t.front()) / 1e9;
 }
 
-std::string z_text(double z) {
-  char buf[32];
-  if (std::isinf(z)) return "exact";
-  std::snprintf(buf, sizeof(buf), "z %.1f", z);
+// The evidence: z and the one-sided chance that noise alone grew this much.
+std::string evidence(double z) {
+  char buf[48];
+  double p = 1 - confidence(z);
+  if (p < 1e-12) std::snprintf(buf, sizeof(buf), "z %.1f, p < 1e-12", z);
+  else std::snprintf(buf, sizeof(buf), "z %.1f, p = %.1g", z, p);
   return buf;
 }
 
-void print_stack(std::FILE* out, const std::vector<FrameId>& ids, const FrameTable& frames) {
+void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTable& frames) {
+  const size_t shown = 12;
+  std::vector<FrameId> ids(all.begin(), all.begin() + long(std::min(all.size(), shown)));
   size_t name_width = 0, loc_width = 0;
   for (FrameId id : ids) {
     name_width = std::max(name_width, frames[id].function.size());
@@ -45,6 +49,7 @@ void print_stack(std::FILE* out, const std::vector<FrameId>& ids, const FrameTab
                  int(loc_width), location(f).c_str(), base_name(f.module).c_str(), f.inlined ? " (inlined)" : "");
     first = false;
   }
+  if (all.size() > shown) std::fprintf(out, "         ... %zu more frames (--json has them all)\n", all.size() - shown);
 }
 
 void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames, size_t top) {
@@ -80,9 +85,9 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     std::string name = site.frames.empty() ? "(no stack)" : frames[site.frames.front()].function;
     std::fprintf(out, "\n  #%zu %s\n", shown, name.c_str());
     std::string growth = (v.growth >= 0 ? "+" : "") + format_bytes(v.growth);
-    std::fprintf(out, "      grows %s, %s over the run (%s, confidence %.4f%%)\n", format_rate(v.slope).c_str(),
-                 growth.c_str(), z_text(v.window.z).c_str(), 100 * confidence(v.window.z));
-    std::fprintf(out, "      live %s -> %s (+/- %s)   born  [%s]  start -> end\n", format_bytes(v.live.front()).c_str(),
+    std::fprintf(out, "      grows %s, %s over the run (%s)\n", format_rate(v.slope).c_str(), growth.c_str(),
+                 evidence(v.window.z).c_str());
+    std::fprintf(out, "      live %s -> %s (+/- %s), allocated over the run [%s]\n", format_bytes(v.live.front()).c_str(),
                  format_bytes(v.live.back()).c_str(), format_bytes(2 * std::sqrt(v.live_variance.back())).c_str(),
                  sparkline(v.age_histogram).c_str());
     print_stack(out, site.frames, frames);
