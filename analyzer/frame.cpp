@@ -1,6 +1,29 @@
 #include "frame.h"
 
+#include <filesystem>
+
 namespace heapdrift {
+namespace {
+
+std::string base_name(const std::string& path) {
+  return path.empty() ? path : std::filesystem::path(path).filename().string();
+}
+
+}  // namespace
+
+std::string source_location(const Frame& f) {
+  if (f.file.empty()) return "";
+  return base_name(f.file) + (f.line ? ":" + std::to_string(f.line) : "");
+}
+
+std::string module_name(const Frame& f) { return base_name(f.module); }
+
+std::string site_name(const std::vector<FrameId>& frames, const FrameTable& table) {
+  if (frames.empty()) return "(no stack)";
+  const Frame& f = table[frames.front()];
+  std::string where = source_location(f);
+  return where.empty() ? f.function : f.function + "  " + where;
+}
 
 FrameId FrameTable::intern(const Frame& f) {
   std::string key = f.function + '\x1f' + f.signature + '\x1f' + f.file + '\x1f' + std::to_string(f.line) +

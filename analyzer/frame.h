@@ -35,6 +35,15 @@ struct Frame {
   bool operator==(const Frame&) const = default;
 };
 
+// "file.cpp:42" (the file's base name), "file.cpp" without a line, "" without a file.
+std::string source_location(const Frame& frame);
+// The base name of the frame's module ("libfoo.so"), "" outside every module.
+std::string module_name(const Frame& frame);
+
+class FrameTable;
+// A site in one line: its innermost function and where it is ("(no stack)" if none).
+std::string site_name(const std::vector<FrameId>& frames, const FrameTable& table);
+
 class FrameTable {
  public:
   FrameId intern(const Frame& frame);

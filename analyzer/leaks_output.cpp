@@ -9,15 +9,6 @@
 namespace heapdrift {
 namespace {
 
-std::string base_name(const std::string& path) {
-  return path.empty() ? path : std::filesystem::path(path).filename().string();
-}
-
-std::string location(const Frame& f) {
-  if (f.file.empty()) return "";
-  return base_name(f.file) + (f.line ? ":" + std::to_string(f.line) : "");
-}
-
 double duration_s(const ProcessHistory& h) {
   const auto& t = h.timeline.snapshot_ns;
   return t.size() < 2 ? 0.0 : double(t.back() - t.front()) / 1e9;
@@ -38,7 +29,7 @@ void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTab
   size_t name_width = 0, loc_width = 0;
   for (FrameId id : ids) {
     name_width = std::max(name_width, frames[id].function.size());
-    loc_width = std::max(loc_width, location(frames[id]).size());
+    loc_width = std::max(loc_width, source_location(frames[id]).size());
   }
   name_width = std::min<size_t>(name_width, 70);
   bool first = true;
@@ -46,7 +37,7 @@ void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTab
     const Frame& f = frames[id];
     std::string name = f.function.size() > 70 ? f.function.substr(0, 67) + "..." : f.function;
     std::fprintf(out, "      %s %-*s  %-*s  %s%s\n", first ? "at" : "  ", int(name_width), name.c_str(),
-                 int(loc_width), location(f).c_str(), base_name(f.module).c_str(), f.inlined ? " (inlined)" : "");
+                 int(loc_width), source_location(f).c_str(), module_name(f).c_str(), f.inlined ? " (inlined)" : "");
     first = false;
   }
   if (all.size() > shown) std::fprintf(out, "         ... %zu more frames (--json has them all)\n", all.size() - shown);
@@ -82,8 +73,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     }
     const Verdict& v = s.verdict;
     const SiteHistory& site = h.sites[s.site];
-    std::string name = site.frames.empty() ? "(no stack)" : frames[site.frames.front()].function;
-    std::fprintf(out, "\n  #%zu %s\n", shown, name.c_str());
+    std::fprintf(out, "\n  #%zu %s\n", shown, site_name(site.frames, frames).c_str());
     std::string growth = (v.growth >= 0 ? "+" : "") + format_bytes(v.growth);
     std::fprintf(out, "      grows %s, %s over the run (%s)\n", format_rate(v.slope).c_str(), growth.c_str(),
                  evidence(v.window.z).c_str());
@@ -110,9 +100,9 @@ std::string sparkline(const std::vector<double>& values) {
 nlohmann::ordered_json frame_json(const Frame& f) {
   nlohmann::ordered_json j = {{"function", f.function}, {"kind", frame_kind_name(f.kind)}};
   if (f.signature != f.function) j["signature"] = f.signature;
-  if (!f.file.empty()) j["file"] = base_name(f.file), j["path"] = f.file;
+  if (!f.file.empty()) j["file"] = std::filesystem::path(f.file).filename().string(), j["path"] = f.file;
   if (f.line) j["line"] = f.line;
-  if (!f.module.empty()) j["module"] = base_name(f.module), j["module_path"] = f.module;
+  if (!f.module.empty()) j["module"] = module_name(f), j["module_path"] = f.module;
   if (f.inlined) j["inlined"] = true;
   return j;
 }

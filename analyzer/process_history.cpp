@@ -71,6 +71,14 @@ class SiteGrouper {
 
 }  // namespace
 
+LiveTotals live_at(const SiteHistory& site, uint32_t k) {
+  LiveTotals t;
+  for (const TrackedSample& s : site.samples) {
+    if (s.first <= k && k <= s.last) t.bytes += s.bytes, t.variance += s.sampling_variance(), t.samples += 1;
+  }
+  return t;
+}
+
 std::string site_key(const std::vector<FrameId>& frames, const FrameTable& table) {
   std::string key;
   for (FrameId f : frames) key += table[f].function + '\x1f' + table[f].module + '\n';

@@ -39,6 +39,13 @@ struct SiteHistory {
   std::vector<TrackedSample> samples;
 };
 
+// A site's live samples in snapshot k: the estimated bytes, their sampling variance,
+// and how many samples.
+struct LiveTotals {
+  double bytes = 0, variance = 0, samples = 0;
+};
+LiveTotals live_at(const SiteHistory& site, uint32_t k);
+
 struct ProcessHistory {
   uint32_t pid = 0;
   std::string command;  // the process's arguments, joined by spaces

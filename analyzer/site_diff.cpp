@@ -8,18 +8,6 @@
 namespace heapdrift {
 namespace {
 
-struct Totals {
-  double bytes = 0, variance = 0;
-};
-
-Totals live_at(const SiteHistory& site, uint32_t k) {
-  Totals t;
-  for (const TrackedSample& s : site.samples) {
-    if (s.first <= k && k <= s.last) t.bytes += s.bytes, t.variance += s.sampling_variance();
-  }
-  return t;
-}
-
 void classify(SiteChange& c) {
   using S = SiteChange::Status;
   if (c.early <= 0 && c.late > 0) c.status = S::kNew;
@@ -76,7 +64,7 @@ std::vector<SiteChange> diff_sites(const ProcessHistory& early, const ProcessHis
     for (const SiteHistory& site : h->sites) {
       SiteChange& c = by_key[site_key(site.frames, frames)];
       if (c.frames.empty()) c.frames = site.frames;
-      Totals t = live_at(site, k);
+      LiveTotals t = live_at(site, k);
       (h == &early ? c.early : c.late) += t.bytes;
       c.change_variance += t.variance;
     }

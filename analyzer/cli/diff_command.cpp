@@ -24,14 +24,6 @@ struct DiffOptions {
   AnalysisOptions analysis;
 };
 
-std::string site_name(const std::vector<FrameId>& ids, const FrameTable& frames) {
-  if (ids.empty()) return "(no stack)";
-  const Frame& f = frames[ids.front()];
-  std::string where = f.file.empty() ? "" : "  " + std::filesystem::path(f.file).filename().string() +
-                                                (f.line ? ":" + std::to_string(f.line) : "");
-  return f.function + where;
-}
-
 bool same_process(const std::string& a, const std::string& b) {
   ProcessInfo pa = read_snapshot(a).process, pb = read_snapshot(b).process;
   return pa.pid == pb.pid && pa.start_mono_ns == pb.start_mono_ns && pa.mono_ns < pb.mono_ns;

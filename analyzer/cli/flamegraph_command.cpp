@@ -20,19 +20,9 @@ struct FlamegraphOptions {
   AnalysisOptions analysis;
 };
 
-double live_at(const SiteHistory& site, uint32_t k, double* count) {
-  double bytes = 0;
-  *count = 0;
-  for (const TrackedSample& s : site.samples) {
-    if (s.first <= k && k <= s.last) bytes += s.bytes, *count += 1;
-  }
-  return bytes;
-}
-
 FlameFrame flame_frame(const Frame& f) {
-  std::string detail;
-  if (!f.file.empty()) detail = std::filesystem::path(f.file).filename().string() + (f.line ? ":" + std::to_string(f.line) : "");
-  if (!f.module.empty()) detail += (detail.empty() ? "" : " ") + ("(" + std::filesystem::path(f.module).filename().string() + ")");
+  std::string detail = source_location(f);
+  if (!f.module.empty()) detail += (detail.empty() ? "(" : " (") + module_name(f) + ")";
   if (f.inlined) detail += " inlined";
   return {f.function, f.kind, detail};
 }
@@ -49,8 +39,12 @@ int run_flamegraph(const FlamegraphOptions& o) {
   for (const SiteHistory& site : h.sites) {
     FlameStack s;
     for (auto it = site.frames.rbegin(); it != site.frames.rend(); ++it) s.frames.push_back(flame_frame(analysis.frames()[*it]));
-    s.bytes = live_at(site, last, &s.count);
-    if (o.diff) s.baseline_bytes = live_at(site, 0, &s.baseline_count);
+    LiveTotals now = live_at(site, last);
+    s.bytes = now.bytes, s.count = now.samples;
+    if (o.diff) {
+      LiveTotals then = live_at(site, 0);
+      s.baseline_bytes = then.bytes, s.baseline_count = then.samples;
+    }
     stacks.push_back(std::move(s));
   }
   FlameOptions options;

@@ -21,11 +21,6 @@ struct ReportOptions {
   AnalysisOptions analysis;
 };
 
-std::string where(const Frame& f) {
-  if (f.file.empty()) return std::filesystem::path(f.module).filename().string();
-  return std::filesystem::path(f.file).filename().string() + (f.line ? ":" + std::to_string(f.line) : "");
-}
-
 double counter(const KeyValues& kv, const char* key) {
   auto it = kv.find(key);
   return it == kv.end() ? 0.0 : double(it->second);
@@ -70,19 +65,16 @@ int run_report(const ReportOptions& o) {
   const SnapshotSummary& s = h.snapshots.front();
 
   struct Row {
-    double bytes, variance;
-    size_t samples;
+    LiveTotals live;
     const SiteHistory* site;
   };
   std::vector<Row> rows;
-  double total = 0, total_variance = 0;
+  double total = 0;
   for (const SiteHistory& site : h.sites) {
-    Row r{0, 0, site.samples.size(), &site};
-    for (const TrackedSample& t : site.samples) r.bytes += t.bytes, r.variance += t.sampling_variance();
-    total += r.bytes, total_variance += r.variance;
-    rows.push_back(r);
+    rows.push_back({live_at(site, 0), &site});
+    total += rows.back().live.bytes;
   }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.bytes > b.bytes; });
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.live.bytes > b.live.bytes; });
 
   std::printf("%s: process %u (%s), %s after start, sampling %s\n", latest.string().c_str(), h.pid, h.command.c_str(),
               format_seconds(double(s.process.mono_ns - s.process.start_mono_ns) / 1e9).c_str(),
@@ -95,15 +87,11 @@ int run_report(const ReportOptions& o) {
       std::printf("  ... %zu more sites (--top)\n", rows.size() - o.top);
       break;
     }
-    const SiteHistory& site = *r.site;
-    std::string name = site.frames.empty() ? "(no stack)" : analysis.frames()[site.frames.front()].function + "  " +
-                                                                where(analysis.frames()[site.frames.front()]);
-    std::printf("  %12s %12s %5.1f%% %8zu  %s\n", format_bytes(r.bytes).c_str(),
-                format_bytes(2 * std::sqrt(r.variance)).c_str(), total > 0 ? 100 * r.bytes / total : 0.0, r.samples,
-                name.c_str());
+    std::printf("  %12s %12s %5.1f%% %8.0f  %s\n", format_bytes(r.live.bytes).c_str(),
+                format_bytes(2 * std::sqrt(r.live.variance)).c_str(), total > 0 ? 100 * r.live.bytes / total : 0.0,
+                r.live.samples, site_name(r.site->frames, analysis.frames()).c_str());
   }
   print_breakdown(s, total);
-  (void)total_variance;
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
   return 0;
 }

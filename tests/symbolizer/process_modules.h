@@ -1,4 +1,4 @@
-// The running test process's module map as the shim records it (dl_iterate_phdr:
+// The running test process's module map as the shim records it (preload/module_map:
 // path, load bias, build-id from PT_NOTE, PT_LOAD segments), as ModuleDescs.
 #ifndef HEAPDRIFT_TESTS_SYMBOLIZER_PROCESS_MODULES_H
 #define HEAPDRIFT_TESTS_SYMBOLIZER_PROCESS_MODULES_H
