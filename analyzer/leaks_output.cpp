@@ -46,6 +46,10 @@ void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTab
 void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames, size_t top) {
   const ProcessHistory& h = p.history;
   std::fprintf(out, "process %u: %s\n", h.pid, h.command.c_str());
+  if (h.snapshots.empty()) {
+    std::fprintf(out, "  wrote no snapshot (it exited through _exit or exec'd before its first)\n");
+    return;
+  }
   std::fprintf(out, "  %zu snapshots over %s, sampling %s; %zu allocation sites, %zu leaking\n", h.snapshots.size(),
                format_seconds(duration_s(h)).c_str(),
                h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str(),

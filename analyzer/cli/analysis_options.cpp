@@ -51,26 +51,44 @@ ProcessHistory Analysis::load(const std::vector<std::filesystem::path>& snapshot
   return load_history(snapshots, symbolizer_, site_options_);
 }
 
-std::vector<std::vector<std::filesystem::path>> snapshots_of(const std::filesystem::path& path) {
+const std::vector<std::filesystem::path>& SnapshotSet::main_files() const {
+  if (main.files.empty()) {
+    throw std::runtime_error("the main process (pid " + std::to_string(main.pid) + ") wrote no snapshot");
+  }
+  return main.files;
+}
+
+SnapshotSet snapshots_of(const std::filesystem::path& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw std::runtime_error(path.string() + ": no such file or directory");
-  if (!fs::is_directory(path, ec)) return {{path}};
-  auto paths = [](const std::vector<SnapshotFile>& files) {
+  SnapshotSet set;
+  if (!fs::is_directory(path, ec)) {
+    set.main.files = {path};
+    return set;
+  }
+  auto files = [](const std::vector<SnapshotFile>& snapshots) {
     std::vector<fs::path> out;
-    for (const SnapshotFile& f : files) out.push_back(f.path);
+    for (const SnapshotFile& f : snapshots) out.push_back(f.path);
     return out;
   };
-  if (auto own = list_snapshots(path); !own.empty()) return {paths(own)};
-  Recording r = read_recording(path);
-  std::vector<std::vector<fs::path>> out;
-  if (const ProcessRecording* main = r.main_process(); main && !main->snapshots.empty()) out.push_back(paths(main->snapshots));
-  for (const ProcessRecording& p : r.processes) {
-    if (r.main_pid && p.pid == *r.main_pid) continue;
-    if (!p.snapshots.empty()) out.push_back(paths(p.snapshots));
+  if (auto own = list_snapshots(path); !own.empty()) {
+    set.main.files = files(own);
+    return set;
   }
-  if (out.empty()) throw std::runtime_error(path.string() + ": no snapshots in this recording");
-  return out;
+  Recording r = read_recording(path);
+  bool any = false;
+  if (r.main_pid) set.main.pid = *r.main_pid;
+  if (r.info) {
+    for (const std::string& a : r.info->command) set.main.command += (set.main.command.empty() ? "" : " ") + a;
+  }
+  for (const ProcessRecording& p : r.processes) {
+    any |= !p.snapshots.empty();
+    if (r.main_pid && p.pid == *r.main_pid) set.main.files = files(p.snapshots);
+    else if (!p.snapshots.empty()) set.children.push_back({p.pid, "", files(p.snapshots)});
+  }
+  if (!any) throw std::runtime_error(path.string() + ": no snapshots in this recording");
+  return set;
 }
 
 }  // namespace heapdrift::cli

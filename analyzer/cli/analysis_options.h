@@ -45,10 +45,22 @@ class Analysis {
   SiteOptions site_options_;
 };
 
-// The snapshot files of each process that PATH names, main process first: PATH is a
-// recording directory, one process's directory, or a single snapshot file. Throws
-// std::runtime_error when it holds no snapshot.
-std::vector<std::vector<std::filesystem::path>> snapshots_of(const std::filesystem::path& path);
+// The snapshot files that PATH names, by process: PATH is a recording directory, one
+// process's directory, or a single snapshot file.
+struct ProcessSnapshots {
+  uint32_t pid = 0;
+  std::string command;  // from recording.json, for a main process that wrote nothing
+  std::vector<std::filesystem::path> files;  // oldest first; empty if it wrote none
+};
+struct SnapshotSet {
+  ProcessSnapshots main;
+  std::vector<ProcessSnapshots> children;
+
+  // The main process's snapshots; throws std::runtime_error if it wrote none.
+  const std::vector<std::filesystem::path>& main_files() const;
+};
+// Throws std::runtime_error when PATH holds no snapshot at all.
+SnapshotSet snapshots_of(const std::filesystem::path& path);
 
 }  // namespace heapdrift::cli
 

@@ -1,6 +1,7 @@
 // `heapdrift leaks DIR [--json] [--top N] [--fail-on-leak]`: the allocation sites whose
 // live bytes keep growing, strongest evidence first (docs/LEAK_RANKING.md).
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 #include "analysis_options.h"
@@ -23,7 +24,17 @@ struct LeaksOptions {
 int run_leaks(const LeaksOptions& o) {
   Analysis analysis(o.analysis);
   std::vector<ProcessLeaks> processes;
-  for (const auto& files : snapshots_of(o.path)) processes.push_back(find_leaks(analysis.load(files), LeakCriteria{}));
+  SnapshotSet set = snapshots_of(o.path);
+  auto judge = [&](const ProcessSnapshots& p) {
+    if (!p.files.empty()) return find_leaks(analysis.load(p.files), LeakCriteria{});
+    ProcessLeaks nothing;  // a main process that wrote no snapshot (it exec'd, or _exit'ed early)
+    nothing.history.pid = p.pid;
+    nothing.history.command = p.command;
+    nothing.detection_floor = std::numeric_limits<double>::infinity();
+    return nothing;
+  };
+  processes.push_back(judge(set.main));
+  for (const ProcessSnapshots& child : set.children) processes.push_back(judge(child));
   bool found = false;
   for (const ProcessLeaks& p : processes) found |= !p.suspects.empty();
   if (o.json) {

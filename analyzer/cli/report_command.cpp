@@ -58,8 +58,7 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
 }
 
 int run_report(const ReportOptions& o) {
-  auto processes = snapshots_of(o.path);
-  std::filesystem::path latest = processes.front().back();
+  std::filesystem::path latest = snapshots_of(o.path).main_files().back();
   Analysis analysis(o.analysis);
   ProcessHistory h = analysis.load({latest});
   const SnapshotSummary& s = h.snapshots.front();

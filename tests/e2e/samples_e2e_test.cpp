@@ -105,3 +105,32 @@ INSTANTIATE_TEST_SUITE_P(
     [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.sample); });
 
 }  // namespace
+
+namespace {
+
+// A recording with a child: `sh -c 'SAMPLE 12; true'` forks the sample. The JSON
+// describes the shell at the top level and the sample under `children`.
+TEST(RecordingWithChildren, ChildrenAreJudgedAndListedSeparately) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-children-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  std::string sample = std::string(SAMPLES_DIR) + "/thread_registry_leak";
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 256K --interval 1s -- sh -c '" + sample +
+                   " 12; true'");
+  ASSERT_EQ(rec.status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  EXPECT_EQ(j["command"].get<std::string>().rfind("sh -c", 0), 0u) << j["command"];
+  EXPECT_TRUE(j["suspects"].empty());
+  ASSERT_EQ(j["children"].size(), 1u) << leaks.out;
+  const auto& child = j["children"][0];
+  EXPECT_NE(child["pid"], j["pid"]);
+  EXPECT_EQ(child["command"], sample + " 12");
+  EXPECT_GE(child["snapshots"].get<int>(), 10);
+  ASSERT_FALSE(child["suspects"].empty());
+  EXPECT_EQ(child["suspects"][0]["frames"][0]["function"], "ThreadRegistry::onThreadStart");
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -1,0 +1,77 @@
+// find_leaks on histories built by hand: the RSS-versus-heap note, and the ranking.
+#include "leak_finder.h"
+
+#include <gtest/gtest.h>
+
+namespace heapdrift {
+namespace {
+
+constexpr double kMiB = 1 << 20;
+
+SnapshotSummary summary(double seconds, double rss, double live_heap, uint64_t arenas) {
+  SnapshotSummary s;
+  s.process.mono_ns = uint64_t(seconds * 1e9);
+  s.counters = {{"alloc_bytes", uint64_t(live_heap + 1000 * kMiB)}, {"free_bytes", uint64_t(1000 * kMiB)}};
+  s.memory = MemoryInfo{"glibc",
+                        {{"rss_bytes", uint64_t(rss)},
+                         {"malloc.arena_count", arenas},
+                         {"malloc.free_bytes", uint64_t(rss - live_heap)}},
+                        ""};
+  return s;
+}
+
+ProcessHistory history(std::vector<SnapshotSummary> snapshots) {
+  ProcessHistory h;
+  h.sample_rate = 512 * 1024;
+  for (const auto& s : snapshots) h.timeline.snapshot_ns.push_back(s.process.mono_ns);
+  h.snapshots = std::move(snapshots);
+  return h;
+}
+
+TEST(LeakFinder, SaysSoWhenRssGrowsWithoutTheHeap) {
+  ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 50 * kMiB, 8), summary(30, 200 * kMiB, 52 * kMiB, 8),
+                                       summary(60, 300 * kMiB, 51 * kMiB, 8)}),
+                              LeakCriteria{});
+  ASSERT_TRUE(r.memory.note.has_value());
+  EXPECT_NE(r.memory.note->find("RSS grew by 200 MiB"), std::string::npos) << *r.memory.note;
+  EXPECT_NE(r.memory.note->find("8 arenas"), std::string::npos) << *r.memory.note;
+  EXPECT_NE(r.memory.note->find("MALLOC_ARENA_MAX"), std::string::npos) << *r.memory.note;
+  EXPECT_TRUE(r.suspects.empty());
+}
+
+TEST(LeakFinder, SaysNothingWhenTheHeapExplainsTheRss) {
+  ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 50 * kMiB, 2), summary(30, 200 * kMiB, 150 * kMiB, 2),
+                                       summary(60, 300 * kMiB, 250 * kMiB, 2)}),
+                              LeakCriteria{});
+  EXPECT_FALSE(r.memory.note.has_value());
+}
+
+TEST(LeakFinder, SaysNothingWhenRssBarelyMoves) {
+  ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 50 * kMiB, 2), summary(60, 105 * kMiB, 50 * kMiB, 2)}),
+                              LeakCriteria{});
+  EXPECT_FALSE(r.memory.note.has_value());
+}
+
+TEST(LeakFinder, RanksSuspectsByEvidence) {
+  ProcessHistory h = history({summary(5, 0, 0, 1), summary(10, 0, 0, 1), summary(15, 0, 0, 1), summary(20, 0, 0, 1)});
+  // Two steady leaks, one with twice the samples (stronger evidence), and a stable site.
+  auto leak = [&](int per_second) {
+    SiteHistory site;
+    for (int i = 0; i < 20 * per_second; ++i) {
+      uint64_t birth = uint64_t(i * 1e9 / per_second) + 1;
+      uint32_t first = uint32_t((birth - 1) / uint64_t(5e9));  // the first snapshot at or after it
+      site.samples.push_back({birth, 65536, 64, first, 3});
+    }
+    return site;
+  };
+  h.sites.push_back(leak(2));
+  h.sites.push_back({{}, {{1, 64 * kMiB, 1, 0, 3}}});
+  h.sites.push_back(leak(4));
+  ProcessLeaks r = find_leaks(h, LeakCriteria{});
+  ASSERT_EQ(r.suspects.size(), 2u);
+  EXPECT_EQ(r.suspects[0].site, 2u);
+  EXPECT_EQ(r.suspects[1].site, 0u);
+}
+
+}  // namespace
+}  // namespace heapdrift
