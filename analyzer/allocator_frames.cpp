@@ -18,6 +18,9 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       "(AllocateHeap|ReallocateHeap|AllocateHeapOrNull)",
       "CHeapObj<.*>::operator new(\\[\\])?",
       "CHeapBitMap::.*|ArrayAllocator<.*>::.*|MallocArrayAllocator<.*>::.*",
+      // Java's off-heap allocation API, down to HotSpot's entry point for it.
+      "Unsafe_(Allocate|Reallocate)Memory0",
+      "(jdk\\.internal\\.misc|sun\\.misc)\\.Unsafe\\.(allocate|reallocate)Memory0?",
   };
   return patterns;
 }

@@ -22,7 +22,31 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
   if (frames.empty()) return "(no stack)";
   const Frame& f = table[frames.front()];
   std::string where = source_location(f);
-  return where.empty() ? f.function : f.function + "  " + where;
+  std::string name = where.empty() ? f.function : f.function + "  " + where;
+  // Native code called from Java: the Java method is what the user knows the site by.
+  auto is_java = [](const Frame& frame) {
+    return frame.kind == FrameKind::kJava || frame.kind == FrameKind::kJavaInlined ||
+           frame.kind == FrameKind::kJavaInterpreted;
+  };
+  if (is_java(f)) return name;
+  // The innermost Java method outside the JDK's own packages, else the innermost one.
+  auto in_jdk = [](const std::string& function) {
+    for (const char* prefix : {"java.", "javax.", "jdk.", "sun.", "com.sun."}) {
+      if (function.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+  };
+  const Frame* java = nullptr;
+  for (FrameId id : frames) {
+    const Frame& frame = table[id];
+    if (!is_java(frame)) continue;
+    if (!java) java = &frame;
+    if (!in_jdk(frame.function)) {
+      java = &frame;
+      break;
+    }
+  }
+  return java ? name + "  <- " + java->function : name;
 }
 
 FrameId FrameTable::intern(const Frame& f) {

@@ -37,7 +37,9 @@ void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTab
     const Frame& f = frames[id];
     std::string name = f.function.size() > 70 ? f.function.substr(0, 67) + "..." : f.function;
     std::fprintf(out, "      %s %-*s  %-*s  %s%s\n", first ? "at" : "  ", int(name_width), name.c_str(),
-                 int(loc_width), source_location(f).c_str(), module_name(f).c_str(), f.inlined ? " (inlined)" : "");
+                 int(loc_width), source_location(f).c_str(),
+                 f.module.empty() ? std::string(frame_kind_name(f.kind)).c_str() : module_name(f).c_str(),
+                 f.inlined && !f.module.empty() ? " (inlined)" : "");
     first = false;
   }
   if (all.size() > shown) std::fprintf(out, "         ... %zu more frames (--json has them all)\n", all.size() - shown);

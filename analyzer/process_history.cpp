@@ -35,19 +35,28 @@ class SiteGrouper {
     by_key_.clear();
   }
 
-  size_t site_of(const Snapshot& snapshot, uint32_t stack_id) {
+  // Stacks through JIT code are named per sample (the code at an address changes over
+  // time); the others once per stack.
+  size_t site_of(const Snapshot& snapshot, uint32_t stack_id, uint64_t alloc_ns) {
+    auto s = snapshot.stacks.find(stack_id);
+    if (s == snapshot.stacks.end()) return site_for({});
+    if (symbolizer_.has_jit_frames(snapshot, s->second)) {
+      return site_for(symbolizer_.frames(snapshot, s->second, alloc_ns));
+    }
     auto [it, inserted] = by_stack_.try_emplace(stack_id, 0);
-    if (!inserted) return it->second;
-    std::vector<FrameId> frames;
-    if (auto s = snapshot.stacks.find(stack_id); s != snapshot.stacks.end()) frames = symbolizer_.frames(snapshot, s->second);
+    if (inserted) it->second = site_for(symbolizer_.frames(snapshot, s->second, alloc_ns));
+    return it->second;
+  }
+
+ private:
+  size_t site_for(std::vector<FrameId> frames) {
     frames = cut_allocator_frames(frames);
     if (options_.depth && frames.size() > options_.depth) frames.resize(options_.depth);
     auto [site, added] = by_key_.try_emplace(site_key(frames, symbolizer_.table()), sites_.size());
     if (added) sites_.push_back({frames, {}});
-    return it->second = site->second;
+    return site->second;
   }
 
- private:
   std::vector<FrameId> cut_allocator_frames(const std::vector<FrameId>& frames) {
     size_t cut = 0;
     while (cut + 1 < frames.size() && is_allocator(frames[cut])) ++cut;
@@ -113,11 +122,12 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
     } else if (s.process.mono_ns <= h.timeline.snapshot_ns.back()) {
       throw std::runtime_error(file.string() + ": taken before " + h.snapshots.back().path.string());
     }
+    if (k == 0) symbolizer.use_jit_log(s, file.parent_path() / "jit.log");
     h.timeline.snapshot_ns.push_back(s.process.mono_ns);
     for (const Sample& sample : s.samples) {
       auto [it, inserted] = seen.try_emplace(SampleIdentity{sample.address, sample.alloc_mono_ns});
       if (inserted) {
-        size_t site = grouper.site_of(s, sample.stack_id);
+        size_t site = grouper.site_of(s, sample.stack_id, sample.alloc_mono_ns);
         auto& samples = h.sites[site].samples;
         it->second = {site, samples.size()};
         samples.push_back({sample.alloc_mono_ns, double(sample.size) * sample.weight, sample.weight, k, k});

@@ -1,6 +1,6 @@
 #include "stack_symbolizer.h"
 
-#include <filesystem>
+#include <cstdio>
 
 namespace heapdrift {
 namespace {
@@ -22,10 +22,45 @@ FrameKind kind_of(const symbolizer::SymbolFrame& f) {
   return FrameKind::kNative;
 }
 
+FrameKind kind_of(perfmap::JavaFrame::Kind kind) {
+  switch (kind) {
+    case perfmap::JavaFrame::kCompiled: return FrameKind::kJava;
+    case perfmap::JavaFrame::kInlined: return FrameKind::kJavaInlined;
+    case perfmap::JavaFrame::kGenerated: return FrameKind::kJvmGenerated;
+  }
+  return FrameKind::kUnknown;
+}
+
+std::string hex(uint64_t address) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(address));
+  return buf;
+}
+
 }  // namespace
 
 StackSymbolizer::StackSymbolizer(symbolizer::Options options, FrameTable& frames)
     : symbolizer_(std::move(options)), table_(frames) {}
+
+void StackSymbolizer::use_jit_log(const Snapshot& snapshot, const std::filesystem::path& log) {
+  ImageKey key{snapshot.process.pid, snapshot.process.start_mono_ns};
+  if (jit_.count(key)) return;
+  perfmap::JitCodeMap& map = jit_[key];
+  std::error_code ec;
+  if (!std::filesystem::exists(log, ec)) return;
+  try {
+    map = perfmap::JitCodeMap::from_log(log);
+    for (const std::string& w : map.warnings()) jit_warnings_.push_back(log.string() + ": " + w);
+  } catch (const perfmap::ReadError& e) {
+    jit_warnings_.push_back(std::string(e.what()) + " (Java frames stay unnamed)");
+  }
+}
+
+std::vector<std::string> StackSymbolizer::warnings() const {
+  std::vector<std::string> all = symbolizer_.warnings();
+  all.insert(all.end(), jit_warnings_.begin(), jit_warnings_.end());
+  return all;
+}
 
 const symbolizer::ProcessImage& StackSymbolizer::image(const Snapshot& snapshot) {
   std::string key = fingerprint(snapshot.modules);
@@ -40,12 +75,18 @@ const symbolizer::ProcessImage& StackSymbolizer::image(const Snapshot& snapshot)
   return images_.emplace(std::move(key), symbolizer_.load(modules)).first->second;
 }
 
-const std::vector<FrameId>& StackSymbolizer::frames(const Snapshot& snapshot, const Stack& stack) {
+const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& snapshot, const Stack& stack) {
   auto [it, inserted] = stacks_.try_emplace({snapshot.process.pid, snapshot.process.start_mono_ns, stack.id});
-  if (!inserted) return it->second;
+  NativePart& part = it->second;
+  if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
   for (uint64_t address : stack.frames) {
     for (const symbolizer::SymbolFrame& s : symbolizer_.symbolize(img, address, true)) {
+      if (s.module.empty()) {  // outside every module: JIT code, named per sample
+        part.slots.push_back({address, {}});
+        part.has_jit = true;
+        continue;
+      }
       Frame f;
       f.function = symbolizer::display_name(s);
       f.signature = s.signature.empty() ? f.function : s.signature;
@@ -54,10 +95,53 @@ const std::vector<FrameId>& StackSymbolizer::frames(const Snapshot& snapshot, co
       f.module = s.module;
       f.kind = kind_of(s);
       f.inlined = s.inlined;
-      it->second.push_back(table_.intern(f));
+      part.slots.push_back({0, table_.intern(f)});
     }
   }
-  return it->second;
+  return part;
+}
+
+bool StackSymbolizer::has_jit_frames(const Snapshot& snapshot, const Stack& stack) {
+  return native_part(snapshot, stack).has_jit;
+}
+
+std::vector<FrameId> StackSymbolizer::frames(const Snapshot& snapshot, const Stack& stack, uint64_t alloc_ns) {
+  const NativePart& part = native_part(snapshot, stack);
+  std::vector<FrameId> out;
+  out.reserve(part.slots.size());
+  const perfmap::JitCodeMap* jit = nullptr;
+  if (part.has_jit) {
+    auto it = jit_.find({snapshot.process.pid, snapshot.process.start_mono_ns});
+    if (it != jit_.end()) jit = &it->second;
+  }
+  for (const Slot& slot : part.slots) {
+    if (!slot.jit_address) {
+      out.push_back(slot.frame);
+      continue;
+    }
+    std::vector<perfmap::JavaFrame> java;
+    if (jit) java = jit->lookup(slot.jit_address, alloc_ns);
+    if (java.empty()) {
+      // Unnamed code: one frame for all of it, so that sites do not split by address;
+      // the address stays in the signature.
+      Frame f;
+      f.function = "[unknown]";
+      f.signature = hex(slot.jit_address);
+      out.push_back(table_.intern(f));
+      continue;
+    }
+    for (const perfmap::JavaFrame& j : java) {
+      Frame f;
+      f.function = j.function;
+      f.signature = j.signature.empty() ? j.function : j.function + j.signature;
+      f.file = j.file;
+      f.line = j.line;
+      f.kind = kind_of(j.kind);
+      f.inlined = j.kind == perfmap::JavaFrame::kInlined;
+      out.push_back(table_.intern(f));
+    }
+  }
+  return out;
 }
 
 }  // namespace heapdrift

@@ -1,11 +1,17 @@
-// Turns a snapshot's raw stacks (return addresses) into interned frames, through the
-// symbolizer and the snapshot's own module map, and gives each frame its kind.
-// Stacks are cached per process image by their id (ids are stable within one: the
-// shim's stack depot is append-only), module maps by content.
+// Turns a snapshot's raw stacks (return addresses) into interned frames, and gives
+// each frame its kind. Native code goes through the symbolizer and the snapshot's own
+// module map; code outside every module is JIT code, named through the process's JIT
+// log (perfmap/) as it was at the sample's allocation time, since a JVM reuses its
+// code cache for other methods.
+//
+// The native part of a stack is cached per process image by stack id (ids are stable
+// within one: the shim's stack depot is append-only); module maps are cached by
+// content.
 #ifndef HEAPDRIFT_ANALYZER_STACK_SYMBOLIZER_H
 #define HEAPDRIFT_ANALYZER_STACK_SYMBOLIZER_H
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,6 +19,7 @@
 #include <vector>
 
 #include "frame.h"
+#include "jit_code_map.h"
 #include "snapshot.h"
 #include "symbolizer.h"
 
@@ -22,22 +29,42 @@ class StackSymbolizer {
  public:
   StackSymbolizer(symbolizer::Options options, FrameTable& frames);
 
-  // The frames of `stack`, innermost first, inlined calls expanded.
-  const std::vector<FrameId>& frames(const Snapshot& snapshot, const Stack& stack);
+  // JIT code of the process image `snapshot` belongs to: its jit.log, if the file
+  // exists. Problems reading it become warnings.
+  void use_jit_log(const Snapshot& snapshot, const std::filesystem::path& log);
 
-  // Problems met (missing files, build-id mismatches), each once.
-  std::vector<std::string> warnings() const { return symbolizer_.warnings(); }
+  // The frames of `stack` for a block allocated at `alloc_ns`, innermost first,
+  // inlined calls expanded.
+  std::vector<FrameId> frames(const Snapshot& snapshot, const Stack& stack, uint64_t alloc_ns);
+
+  // Whether frames() depends on the allocation time (the stack runs through JIT code).
+  bool has_jit_frames(const Snapshot& snapshot, const Stack& stack);
+
+  std::vector<std::string> warnings() const;
 
   FrameTable& table() { return table_; }
 
  private:
+  using ImageKey = std::pair<uint32_t, uint64_t>;  // pid, start time: an exec starts anew
+  // A frame of the native part, or (jit_address != 0) an address in JIT code.
+  struct Slot {
+    uint64_t jit_address;
+    FrameId frame;
+  };
+  struct NativePart {
+    std::vector<Slot> slots;
+    bool has_jit = false;
+  };
+
   const symbolizer::ProcessImage& image(const Snapshot& snapshot);
+  const NativePart& native_part(const Snapshot& snapshot, const Stack& stack);
 
   symbolizer::Symbolizer symbolizer_;
   FrameTable& table_;
   std::map<std::string, symbolizer::ProcessImage> images_;  // by module-map fingerprint
-  // By (pid, start time, stack id): an exec starts a new stack depot under the same pid.
-  std::map<std::tuple<uint32_t, uint64_t, uint32_t>, std::vector<FrameId>> stacks_;
+  std::map<std::tuple<uint32_t, uint64_t, uint32_t>, NativePart> stacks_;  // (pid, start, stack id)
+  std::map<ImageKey, perfmap::JitCodeMap> jit_;
+  std::vector<std::string> jit_warnings_;
 };
 
 }  // namespace heapdrift

@@ -1,6 +1,7 @@
 // `heapdrift record [-o DIR] [--sample-rate SIZE] [--interval DURATION]
 //  [--max-snapshots N] [--max-depth N] -- CMD [ARGS...]`: runs CMD with the shim
-// preloaded and exits with CMD's status. Everything that can be wrong with the
+// preloaded (for a JVM, also the JIT-symbol recorder and frame pointers) and exits
+// with CMD's status. Everything that can be wrong with the
 // command line is checked before CMD is forked, so a bad option runs nothing and
 // creates nothing.
 #include <cerrno>
@@ -18,6 +19,7 @@
 #include "child_process.h"
 #include "command.h"
 #include "config.h"
+#include "java_launch.h"
 #include "preload_library.h"
 #include "recording.h"
 #include "recording_info.h"
@@ -111,7 +113,8 @@ int run_record(const RecordOptions& o) {
   }
   EnvList env = shim_variables(o);
   const Config config = check_shim_config(env);
-  const fs::path library = find_preload_library();
+  const fs::path library = find_library("libheapdrift.so");
+  const fs::path agent = is_java_command(o.command.front()) ? find_library("libheapdrift_jvmti.so") : fs::path();
   const uint64_t start_wall_ns = wall_ns_now();
 
   PausedChild child(o.command);
@@ -131,6 +134,10 @@ int run_record(const RecordOptions& o) {
 
   const char* previous = std::getenv("LD_PRELOAD");
   env.emplace_back("LD_PRELOAD", prepend_preload(library, previous ? previous : ""));
+  if (is_java_command(o.command.front())) {
+    const char* options = std::getenv("JAVA_TOOL_OPTIONS");
+    env.emplace_back("JAVA_TOOL_OPTIONS", java_tool_options(options ? options : "", agent));
+  }
   env.emplace_back(kEnvOutput, dir.string());
   if (!child.start(env)) {
     // Nothing ran: take back what we created rather than leave an empty recording.

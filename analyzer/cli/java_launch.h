@@ -1,0 +1,20 @@
+// What `heapdrift record` adds to a JVM's command line, through JAVA_TOOL_OPTIONS so
+// that the user adds nothing: frame pointers in JIT code (the shim walks through Java
+// frames with them) and the JIT-symbol recorder (perfmap/, libheapdrift_jvmti.so).
+#ifndef HEAPDRIFT_ANALYZER_CLI_JAVA_LAUNCH_H
+#define HEAPDRIFT_ANALYZER_CLI_JAVA_LAUNCH_H
+
+#include <filesystem>
+#include <string>
+
+namespace heapdrift::cli {
+
+// `java`, or a path whose last component is `java`.
+bool is_java_command(const std::string& program);
+
+// JAVA_TOOL_OPTIONS: what was set before (kept first), then heapdrift's options.
+std::string java_tool_options(const std::string& previous, const std::filesystem::path& agent);
+
+}  // namespace heapdrift::cli
+
+#endif  // HEAPDRIFT_ANALYZER_CLI_JAVA_LAUNCH_H

@@ -1,0 +1,366 @@
+#include "jit_code_map.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "java_names.h"
+
+namespace heapdrift::perfmap {
+namespace {
+
+// A key that tells methods apart for interning: generated code and Java methods with
+// the same name are different things.
+std::string method_key(bool generated, const std::string& function, const std::string& signature,
+                       const std::string& file) {
+  return std::string(generated ? "G" : "J") + function + '\n' + signature + '\n' + file;
+}
+
+}  // namespace
+
+uint32_t JitCodeMap::add_method(Method method) {
+  std::sort(method.lines.begin(), method.lines.end(),
+            [](const LineNumber& a, const LineNumber& b) { return a.start_bci < b.start_bci; });
+  methods_.push_back(std::move(method));
+  return static_cast<uint32_t>(methods_.size() - 1);
+}
+
+uint32_t JitCodeMap::unknown_method() {
+  if (unknown_method_ == UINT32_MAX) unknown_method_ = add_method({"[unknown Java method]", "", "", {}});
+  return unknown_method_;
+}
+
+JitCodeMap JitCodeMap::from_log(const std::filesystem::path& path) {
+  JitCodeMap map;
+  map.add_log(read_jit_log(path));
+  return map;
+}
+
+void JitCodeMap::add_log(const JitLog& log) {
+  warnings_.insert(warnings_.end(), log.warnings.begin(), log.warnings.end());
+
+  // Methods: the log's, then the generated-code names interned as methods.
+  std::vector<uint32_t> method_of(log.methods.size());
+  for (size_t i = 0; i < log.methods.size(); ++i) {
+    const LogMethod& m = log.methods[i];
+    method_of[i] = add_method({m.function(), m.signature, m.source_file, m.lines});
+  }
+  auto method = [&](uint32_t log_index) { return log_index == kNoMethod ? unknown_method() : method_of[log_index]; };
+  std::unordered_map<std::string, uint32_t> generated_names;
+
+  // Replay the records in file order: an unload ends the latest load at its address.
+  enum class Kind { kSession, kLoad, kUnload, kDynamic };
+  std::vector<std::tuple<uint64_t, Kind, size_t>> events;
+  events.reserve(log.sessions.size() + log.loads.size() + log.unloads.size() + log.dynamic_code.size());
+  for (size_t i = 0; i < log.sessions.size(); ++i) events.emplace_back(log.sessions[i].sequence, Kind::kSession, i);
+  for (size_t i = 0; i < log.loads.size(); ++i) events.emplace_back(log.loads[i].sequence, Kind::kLoad, i);
+  for (size_t i = 0; i < log.unloads.size(); ++i) events.emplace_back(log.unloads[i].sequence, Kind::kUnload, i);
+  for (size_t i = 0; i < log.dynamic_code.size(); ++i) {
+    events.emplace_back(log.dynamic_code[i].sequence, Kind::kDynamic, i);
+  }
+  std::sort(events.begin(), events.end());
+
+  std::unordered_map<uint64_t, std::vector<uint32_t>> live;  // by start address, oldest first
+  std::vector<uint32_t> no_blobs;
+  size_t unmatched_unloads = 0, duplicates = 0;
+  auto end_all_live = [&](uint64_t when) {
+    for (auto& [start, list] : live) {
+      for (uint32_t b : list) blobs_[b].unload_ns = std::min(blobs_[b].unload_ns, when);
+    }
+    live.clear();
+  };
+  auto new_blob = [&](uint64_t start, uint64_t size, uint64_t load_ns, bool generated) {
+    Blob b{};
+    b.start = start;
+    b.end = start + size;
+    b.load_ns = load_ns;
+    b.unload_ns = kNever;
+    b.order = blobs_.size();
+    b.generated = generated;
+    b.from_perf_map = false;
+    b.first_frame = static_cast<uint32_t>(frames_.size());
+    b.first_pc = static_cast<uint32_t>(pcs_.size());
+    return b;
+  };
+  // The live blob at `start` with the same range and default method, if any: the
+  // same code reported twice (GenerateEvents repeats what was already posted).
+  auto same_live = [&](uint64_t start, uint64_t end, uint32_t m) {
+    auto it = live.find(start);
+    if (it == live.end()) return false;
+    for (uint32_t b : it->second) {
+      if (blobs_[b].end == end && frames_[blobs_[b].first_frame].method == m) return true;
+    }
+    return false;
+  };
+
+  for (auto [sequence, kind, i] : events) {
+    switch (kind) {
+      case Kind::kSession:
+        // A new image of the process (exec): nothing of the old one is left.
+        end_all_live(log.sessions[i].mono_ns);
+        break;
+      case Kind::kLoad: {
+        const LogCodeLoad& c = log.loads[i];
+        uint32_t m = method(c.method);
+        if (c.size == 0) break;
+        if (same_live(c.address, c.address + c.size, m)) {
+          ++duplicates;
+          break;
+        }
+        Blob b = new_blob(c.address, c.size, c.time_ns, false);
+        frames_.push_back({m, -1});
+        b.frame_count = 1;
+        std::vector<Pc> pcs;
+        pcs.reserve(c.pc_count);
+        for (uint32_t k = c.first_pc; k < c.first_pc + c.pc_count; ++k) {
+          const LogPc& pc = log.pcs[k];
+          Pc out{pc.pc, static_cast<uint32_t>(frames_.size()), pc.frame_count};
+          for (uint32_t f = pc.first_frame; f < pc.first_frame + pc.frame_count; ++f) {
+            frames_.push_back({method(log.frames[f].method), log.frames[f].bci});
+          }
+          pcs.push_back(out);
+        }
+        // HotSpot gives pcs in ascending order; if one repeats, its last record wins.
+        std::stable_sort(pcs.begin(), pcs.end(), [](const Pc& a, const Pc& b) { return a.pc < b.pc; });
+        for (size_t k = 0; k < pcs.size(); ++k) {
+          if (k + 1 < pcs.size() && pcs[k + 1].pc == pcs[k].pc) continue;
+          pcs_.push_back(pcs[k]);
+        }
+        b.pc_count = static_cast<uint32_t>(pcs_.size() - b.first_pc);
+        live[b.start].push_back(static_cast<uint32_t>(blobs_.size()));
+        blobs_.push_back(b);
+        break;
+      }
+      case Kind::kUnload: {
+        const LogCodeUnload& u = log.unloads[i];
+        auto it = live.find(u.address);
+        auto& list = it == live.end() ? no_blobs : it->second;
+        auto latest = std::find_if(list.rbegin(), list.rend(), [&](uint32_t b) { return !blobs_[b].generated; });
+        if (latest == list.rend()) {
+          ++unmatched_unloads;
+          break;
+        }
+        blobs_[*latest].unload_ns = u.time_ns;
+        list.erase(std::next(latest).base());
+        if (list.empty()) live.erase(it);
+        break;
+      }
+      case Kind::kDynamic: {
+        const LogDynamicCode& d = log.dynamic_code[i];
+        if (d.size == 0) break;
+        auto [name, inserted] = generated_names.try_emplace(d.name, 0);
+        if (inserted) name->second = add_method({d.name, "", "", {}});
+        uint32_t m = name->second;
+        if (same_live(d.address, d.address + d.size, m)) {
+          ++duplicates;
+          break;
+        }
+        Blob b = new_blob(d.address, d.size, d.time_ns, true);
+        frames_.push_back({m, -1});
+        b.frame_count = 1;
+        live[b.start].push_back(static_cast<uint32_t>(blobs_.size()));
+        blobs_.push_back(b);
+        break;
+      }
+    }
+  }
+  if (unmatched_unloads > 0) {
+    warnings_.push_back("JIT log: " + std::to_string(unmatched_unloads) +
+                        " unload records matched no loaded code (their load records are missing)");
+  }
+  rebuild_index();
+}
+
+void JitCodeMap::add_perf_map(const std::filesystem::path& path, uint64_t written_ns) {
+  add_perf_map(read_perf_map(path), written_ns);
+}
+
+void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns) {
+  warnings_.insert(warnings_.end(), map.warnings.begin(), map.warnings.end());
+
+  // Perf-map methods are interned by name: a map repeats them for every compilation.
+  std::unordered_map<std::string, uint32_t> interned;
+  for (const Blob& b : blobs_) {
+    if (!b.from_perf_map) continue;
+    for (uint32_t f = b.first_frame; f < b.first_frame + b.frame_count; ++f) {
+      const Method& m = methods_[frames_[f].method];
+      interned.emplace(method_key(b.generated, m.function, m.signature, m.file), frames_[f].method);
+    }
+  }
+  auto intern = [&](bool generated, std::string function, std::string signature, std::string file) {
+    auto [it, inserted] = interned.try_emplace(method_key(generated, function, signature, file), 0);
+    if (inserted) it->second = add_method({std::move(function), std::move(signature), std::move(file), {}});
+    return it->second;
+  };
+  auto same_frames = [&](const Blob& a, const std::vector<uint32_t>& methods) {
+    if (a.frame_count != methods.size()) return false;
+    for (size_t k = 0; k < methods.size(); ++k) {
+      if (frames_[a.first_frame + k].method != methods[k]) return false;
+    }
+    return true;
+  };
+
+  // Perf-map code still in force, by start: compiled entries never overlap here (a
+  // newer overlapping entry ends the older one); generated entries may nest.
+  std::map<uint64_t, uint32_t> compiled;
+  std::multimap<uint64_t, uint32_t> generated;
+  for (uint32_t i = 0; i < blobs_.size(); ++i) {
+    const Blob& b = blobs_[i];
+    if (!b.from_perf_map || b.unload_ns != kNever) continue;
+    if (b.generated) {
+      generated.emplace(b.start, i);
+    } else {
+      compiled.emplace(b.start, i);
+    }
+  }
+
+  for (const PerfMapEntry& e : map.entries) {
+    std::vector<JavaMethodName> names = parse_perf_map_name(e.name);
+    bool is_generated = names.empty();
+    std::vector<uint32_t> methods;
+    if (is_generated) {
+      methods.push_back(intern(true, e.name, "", ""));
+    } else {
+      for (JavaMethodName& n : names) methods.push_back(intern(false, n.function, n.signature, n.file));
+    }
+    uint64_t end = e.start + e.size;
+    bool repeated = false;
+    if (is_generated) {
+      auto [lo, hi] = generated.equal_range(e.start);
+      for (auto it = lo; it != hi && !repeated; ++it) {
+        repeated = blobs_[it->second].end == end && same_frames(blobs_[it->second], methods);
+      }
+    } else {
+      auto it = compiled.upper_bound(e.start);
+      if (it != compiled.begin() && blobs_[std::prev(it)->second].end > e.start) --it;
+      while (it != compiled.end() && blobs_[it->second].start < end) {
+        Blob& old = blobs_[it->second];
+        if (old.start == e.start && old.end == end && same_frames(old, methods)) {
+          repeated = true;
+          break;
+        }
+        old.unload_ns = written_ns;  // replaced by this newer entry
+        it = compiled.erase(it);
+      }
+    }
+    if (repeated) continue;
+
+    Blob b{};
+    b.start = e.start;
+    b.end = end;
+    b.load_ns = written_ns;
+    b.unload_ns = kNever;
+    b.order = blobs_.size();
+    b.generated = is_generated;
+    b.from_perf_map = true;
+    b.first_frame = static_cast<uint32_t>(frames_.size());
+    b.frame_count = static_cast<uint32_t>(methods.size());
+    for (uint32_t m : methods) frames_.push_back({m, -1});
+    b.first_pc = static_cast<uint32_t>(pcs_.size());
+    b.pc_count = 0;
+    auto index = static_cast<uint32_t>(blobs_.size());
+    blobs_.push_back(b);
+    if (is_generated) {
+      generated.emplace(b.start, index);
+    } else {
+      compiled.emplace(b.start, index);
+    }
+  }
+  rebuild_index();
+}
+
+void JitCodeMap::rebuild_index() {
+  bounds_.clear();
+  cover_begin_.clear();
+  covers_.clear();
+  for (const Blob& b : blobs_) {
+    if (b.end <= b.start) continue;
+    bounds_.push_back(b.start);
+    bounds_.push_back(b.end);
+  }
+  std::sort(bounds_.begin(), bounds_.end());
+  bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
+  if (bounds_.size() < 2) return;
+
+  size_t segments = bounds_.size() - 1;
+  auto segment_of = [&](uint64_t address) {
+    return static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), address) - bounds_.begin());
+  };
+  std::vector<int64_t> delta(segments + 1, 0);
+  for (const Blob& b : blobs_) {
+    if (b.end <= b.start) continue;
+    ++delta[segment_of(b.start)];
+    --delta[segment_of(b.end)];
+  }
+  cover_begin_.assign(segments + 1, 0);
+  int64_t running = 0;
+  uint64_t total = 0;
+  for (size_t s = 0; s < segments; ++s) {
+    running += delta[s];
+    cover_begin_[s] = static_cast<uint32_t>(total);
+    total += static_cast<uint64_t>(running);
+  }
+  cover_begin_[segments] = static_cast<uint32_t>(total);
+  covers_.resize(total);
+  std::vector<uint32_t> fill(cover_begin_.begin(), cover_begin_.end() - 1);
+  for (uint32_t i = 0; i < blobs_.size(); ++i) {
+    const Blob& b = blobs_[i];
+    if (b.end <= b.start) continue;
+    for (size_t s = segment_of(b.start), last = segment_of(b.end); s < last; ++s) covers_[fill[s]++] = i;
+  }
+}
+
+bool JitCodeMap::better(const Blob& c, const Blob& best) const {
+  if (c.generated != best.generated) return !c.generated;  // Java code over stubs
+  if (c.generated && c.end - c.start != best.end - best.start) {
+    return c.end - c.start < best.end - best.start;  // a stub inside a bigger blob
+  }
+  if (c.load_ns != best.load_ns) return c.load_ns < best.load_ns;
+  return c.order < best.order;
+}
+
+uint32_t JitCodeMap::line_of(const Method& m, int32_t bci) const {
+  if (bci < 0 || m.lines.empty()) return 0;
+  auto it = std::upper_bound(m.lines.begin(), m.lines.end(), static_cast<uint32_t>(bci),
+                             [](uint32_t v, const LineNumber& l) { return v < l.start_bci; });
+  return it == m.lines.begin() ? 0 : std::prev(it)->line;
+}
+
+std::vector<JavaFrame> JitCodeMap::lookup(uint64_t return_address, uint64_t t_ns) const {
+  if (return_address == 0 || bounds_.size() < 2) return {};
+  uint64_t call = return_address - 1;
+  auto it = std::upper_bound(bounds_.begin(), bounds_.end(), call);
+  if (it == bounds_.begin() || it == bounds_.end()) return {};
+  size_t segment = static_cast<size_t>(it - bounds_.begin()) - 1;
+
+  const Blob* best = nullptr;
+  for (uint32_t k = cover_begin_[segment]; k < cover_begin_[segment + 1]; ++k) {
+    const Blob& b = blobs_[covers_[k]];
+    if (b.unload_ns <= t_ns) continue;
+    if (!best || better(b, *best)) best = &b;
+  }
+  if (!best) return {};
+
+  uint32_t first = best->first_frame, count = best->frame_count;
+  auto pcs_begin = pcs_.begin() + best->first_pc, pcs_end = pcs_begin + best->pc_count;
+  auto pc = std::lower_bound(pcs_begin, pcs_end, return_address, [](const Pc& p, uint64_t v) { return p.pc < v; });
+  if (pc != pcs_end && pc->pc == return_address && pc->frame_count > 0) {
+    first = pc->first_frame;
+    count = pc->frame_count;
+  }
+
+  std::vector<JavaFrame> out;
+  out.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const Frame& f = frames_[first + i];
+    const Method& m = methods_[f.method];
+    JavaFrame::Kind kind = best->generated ? JavaFrame::kGenerated
+                           : i + 1 < count ? JavaFrame::kInlined
+                                           : JavaFrame::kCompiled;
+    out.push_back({m.function, m.signature, m.file, line_of(m, f.bci), kind});
+  }
+  return out;
+}
+
+}  // namespace heapdrift::perfmap

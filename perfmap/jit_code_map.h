@@ -1,0 +1,133 @@
+// Names the Java frames of JIT code at the time an allocation was sampled.
+//
+// A JVM reuses its code cache: when a method is recompiled, deoptimized or its class
+// unloaded, the old code is freed and new code, often of another method, is put at the
+// same addresses. A perf map written at exit names only what is there at exit. This map
+// keeps every piece of code ever recorded with the time it was loaded and unloaded, and
+// answers "what was at address A at time t?".
+//
+// The rule: among the code whose range holds A, take the earliest-loaded one not yet
+// unloaded at t (unload time > t, or never unloaded). A range is only reused after the
+// code there was unloaded, so this is the code that was there at t even though HotSpot
+// posts a load record after the code has started running (the service thread posts it
+// later): samples taken in new code before its load record still find it, because
+// the code before it in that range is already unloaded by then.
+//
+// The residual error: unload records are posted late too. Between the moment code is
+// freed and the moment its unload record is written (milliseconds, the service
+// thread's lag), new code placed in the same range is attributed to the old code.
+// Perf-map entries carry no times at all; see add_perf_map.
+//
+// Inlining: HotSpot keys the debug information of a call site by the call's return
+// address, so the inlined chain is the record at exactly the return address (the
+// native "address - 1" rule would pick the preceding pc's record). The code range,
+// though, is looked up with return address - 1, the last byte of the call: a call that
+// ends its code blob returns to the first byte of the next one.
+#ifndef HEAPDRIFT_PERFMAP_JIT_CODE_MAP_H
+#define HEAPDRIFT_PERFMAP_JIT_CODE_MAP_H
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "jit_log_reader.h"
+#include "perf_map_reader.h"
+#include "read_error.h"
+
+namespace heapdrift::perfmap {
+
+struct JavaFrame {
+  enum Kind {
+    kCompiled,   // a JIT-compiled Java method                    (SPEC kind "java")
+    kInlined,    // a Java method inlined into the next frame out  ("java-inlined")
+    kGenerated,  // code the JVM generated: interpreter, stubs     ("jvm-generated")
+  };
+  std::string function;   // "pkg.Class.method"; for generated code its name ("Interpreter")
+  std::string signature;  // JVM descriptor "(IJ)V"; "" when unknown or generated code
+  std::string file;       // source file name "Foo.java"; "" when unknown
+  uint32_t line = 0;      // 0 when unknown
+  Kind kind = kCompiled;
+  bool operator==(const JavaFrame&) const = default;
+};
+
+class JitCodeMap {
+ public:
+  static constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+  JitCodeMap() = default;
+
+  // The code of one process's jit.log. Throws ReadError for an unreadable or corrupt
+  // file; a truncated tail is accepted, with a warning.
+  static JitCodeMap from_log(const std::filesystem::path& path);
+  void add_log(const JitLog& log);
+
+  // A perf map, whose entries are taken as loaded at `written_ns` (the file's time on
+  // the samples' clock, CLOCK_MONOTONIC) and never unloaded: the fallback wherever the
+  // log has nothing. Within what has been added, a later entry that overlaps an
+  // earlier one (not the same entry repeated) ends the earlier one at `written_ns`:
+  // the later entry wins for the time after it was written. Add maps oldest first.
+  // Generated-code entries may nest (a stub inside its blob): the innermost wins.
+  // Throws ReadError if the file cannot be read; malformed lines become warnings.
+  void add_perf_map(const std::filesystem::path& path, uint64_t written_ns);
+  void add_perf_map(const PerfMap& map, uint64_t written_ns);
+
+  // The Java frames for a return address sampled at time t: innermost first (inlined
+  // methods, then the compiled one), or one frame for generated code; empty when no
+  // recorded code was there at t.
+  std::vector<JavaFrame> lookup(uint64_t return_address, uint64_t t_ns) const;
+
+  // Problems met while reading (truncated log, malformed perf-map lines, unload
+  // records that matched nothing), each once.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  size_t code_count() const { return blobs_.size(); }
+
+ private:
+  struct Method {
+    std::string function, signature, file;
+    std::vector<LineNumber> lines;  // sorted by start_bci
+  };
+  struct Frame {
+    uint32_t method;  // into methods_
+    int32_t bci;
+  };
+  struct Pc {
+    uint64_t pc;
+    uint32_t first_frame, frame_count;  // into frames_
+  };
+  struct Blob {
+    uint64_t start, end;
+    uint64_t load_ns, unload_ns;
+    uint64_t order;  // order of addition: the tie-breaker
+    bool generated;
+    bool from_perf_map;
+    uint32_t first_frame, frame_count;  // the frames when no pc record matches
+    uint32_t first_pc, pc_count;        // sorted by pc
+  };
+
+  uint32_t add_method(Method method);
+  uint32_t unknown_method();
+  uint32_t line_of(const Method& method, int32_t bci) const;
+  bool better(const Blob& candidate, const Blob& best) const;
+  void rebuild_index();
+
+  std::vector<Method> methods_;
+  std::vector<Frame> frames_;
+  std::vector<Pc> pcs_;
+  std::vector<Blob> blobs_;
+  std::vector<std::string> warnings_;
+  uint32_t unknown_method_ = UINT32_MAX;
+
+  // The address space cut at every blob start and end: segment i is
+  // [bounds_[i], bounds_[i + 1]), and the blobs covering it are
+  // covers_[cover_begin_[i] .. cover_begin_[i + 1]).
+  std::vector<uint64_t> bounds_;
+  std::vector<uint32_t> cover_begin_;
+  std::vector<uint32_t> covers_;
+};
+
+}  // namespace heapdrift::perfmap
+
+#endif  // HEAPDRIFT_PERFMAP_JIT_CODE_MAP_H

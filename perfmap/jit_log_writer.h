@@ -1,0 +1,165 @@
+// Writes JIT log records (docs/JITLOG.md) to a file descriptor through a fixed buffer
+// and write(2): no heap allocation, no stdio, so that it can run inside the target
+// JVM, whose mallocs the shim records. Each record is measured first (a counting pass
+// over the same encoder) so that its length can lead it; a record larger than the
+// buffer goes out in several writes, which is fine because the caller holds the lock
+// for the whole record and nothing else writes to the file.
+//
+// NB: not thread-safe; the agent serialises all writers with one mutex.
+#ifndef HEAPDRIFT_PERFMAP_JIT_LOG_WRITER_H
+#define HEAPDRIFT_PERFMAP_JIT_LOG_WRITER_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "buffered_fd.h"
+#include "jit_log_format.h"
+
+namespace heapdrift::perfmap {
+
+class JitLogWriter {
+ public:
+  explicit JitLogWriter(int fd = -1) : out_(fd) {}
+
+  // Starts writing to `fd` (not owned), forgetting any earlier error and buffered data.
+  void reset(int fd) { out_.reset(fd); }
+  // The errno of the first failed write(2); 0 while all went well. After a failure
+  // everything is dropped.
+  int error() const { return out_.error(); }
+  // Hands what is buffered to the kernel. Returns false once a write has failed.
+  bool flush() { return out_.flush(); }
+
+  void file_header();
+  void session(uint64_t mono_ns, uint64_t wall_ns, uint32_t pid, std::string_view vm_name,
+               std::string_view vm_version);
+
+  // `lines` has size(), start(i) (the first bytecode index of entry i) and line(i), in
+  // the order the class file gives them.
+  template <class Lines>
+  void method(uint32_t id, std::string_view class_name, std::string_view name,
+              std::string_view signature, std::string_view source_file, const Lines& lines);
+
+  // `pcs` describes the inlining at each pc that has debug information: count(),
+  // pc(i) (an absolute address), frames(i), and method(i, j) / bci(i, j) for frame j,
+  // innermost first (the compiled method itself last).
+  template <class Pcs>
+  void code_load(uint64_t time_ns, uint64_t address, uint64_t size, uint32_t method_id,
+                 const Pcs& pcs);
+
+  void code_unload(uint64_t time_ns, uint64_t address);
+  void dynamic_code(uint64_t time_ns, uint64_t address, uint64_t size, std::string_view name);
+
+ private:
+  static constexpr size_t kBufferSize = 64 * 1024;
+
+  // The two sinks every encoder runs over: one counts, the other writes.
+  class Counter {
+   public:
+    void u8(uint8_t) { n_ += 1; }
+    void u32(uint32_t) { n_ += 4; }
+    void u64(uint64_t) { n_ += 8; }
+    void uleb(uint64_t v) { n_ += jitlog::uleb128_size(v); }
+    void sleb(int64_t v) { n_ += jitlog::sleb128_size(v); }
+    void str(std::string_view s) { n_ += jitlog::uleb128_size(s.size()) + s.size(); }
+    uint64_t size() const { return n_; }
+
+   private:
+    uint64_t n_ = 0;
+  };
+
+  class Out {
+   public:
+    explicit Out(BufferedFd<kBufferSize>& fd) : fd_(fd) {}
+    void u8(uint8_t v) { fd_.put(&v, 1); }
+    void u32(uint32_t v) { fd_.put(&v, 4); }
+    void u64(uint64_t v) { fd_.put(&v, 8); }
+    void uleb(uint64_t v) {
+      uint8_t b[jitlog::kMaxLeb128Size];
+      fd_.put(b, jitlog::put_uleb128(b, v));
+    }
+    void sleb(int64_t v) {
+      uint8_t b[jitlog::kMaxLeb128Size];
+      fd_.put(b, jitlog::put_sleb128(b, v));
+    }
+    void str(std::string_view s) {
+      uleb(s.size());
+      fd_.put(s.data(), s.size());
+    }
+
+   private:
+    BufferedFd<kBufferSize>& fd_;
+  };
+
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the log is little-endian");
+
+  // Measures the record `encode` produces, then writes its header and payload.
+  template <class Encode>
+  void record(jitlog::RecordType type, const Encode& encode) {
+    if (!out_.usable()) return;
+    Counter counter;
+    encode(counter);
+    if (counter.size() > UINT32_MAX) return;  // cannot be framed; never seen in practice
+    Out out(out_);
+    out.u8(static_cast<uint8_t>(type));
+    out.u32(static_cast<uint32_t>(counter.size()));
+    encode(out);
+  }
+
+  BufferedFd<kBufferSize> out_;
+};
+
+template <class Lines>
+void JitLogWriter::method(uint32_t id, std::string_view class_name, std::string_view name,
+                          std::string_view signature, std::string_view source_file,
+                          const Lines& lines) {
+  record(jitlog::RecordType::kMethod, [&](auto& s) {
+    s.uleb(id);
+    s.str(class_name);
+    s.str(name);
+    s.str(signature);
+    s.str(source_file);
+    size_t n = lines.size();
+    s.uleb(n);
+    for (size_t i = 0; i < n; ++i) {
+      s.uleb(static_cast<uint64_t>(lines.start(i)));
+      s.uleb(static_cast<uint64_t>(lines.line(i)));
+    }
+  });
+}
+
+template <class Pcs>
+void JitLogWriter::code_load(uint64_t time_ns, uint64_t address, uint64_t size,
+                             uint32_t method_id, const Pcs& pcs) {
+  record(jitlog::RecordType::kCodeLoad, [&](auto& s) {
+    s.u64(time_ns);
+    s.u64(address);
+    s.uleb(size);
+    s.uleb(method_id);
+    size_t n = pcs.count();
+    s.uleb(n);
+    uint64_t previous = address;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t pc = pcs.pc(i);
+      s.sleb(static_cast<int64_t>(pc - previous));  // HotSpot's pcs ascend: small deltas
+      previous = pc;
+      size_t frames = pcs.frames(i);
+      s.uleb(frames);
+      for (size_t j = 0; j < frames; ++j) {
+        s.uleb(pcs.method(i, j));
+        s.sleb(pcs.bci(i, j));
+      }
+    }
+  });
+}
+
+// Before appending to the log open on `fd`: sets *fresh when the file is empty (the
+// caller then writes the file header). A log whose last record is torn (an earlier
+// writer died mid-record) is cut back to its last complete record, so that what is
+// appended stays readable. Returns false, touching nothing, when the file is not a JIT
+// log or cannot be read.
+bool prepare_log_for_append(int fd, bool* fresh);
+
+}  // namespace heapdrift::perfmap
+
+#endif  // HEAPDRIFT_PERFMAP_JIT_LOG_WRITER_H
