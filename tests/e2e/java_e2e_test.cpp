@@ -152,3 +152,34 @@ TEST(JavaRecompilation, TheRecompiledMethodStaysOneSiteFromStartToEnd) {
 }
 
 }  // namespace
+
+namespace {
+
+// 300 alternating frames of DeepStack.descend/ascend over an off-heap leak: the walk
+// goes through JIT frames by frame pointers, stops at the depth limit, never faults.
+TEST(JavaDeepStack, WalkCrossesJitFramesAndStopsAtTheDepthLimit) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-java-deep-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 64K --interval 1s -- java -cp " +
+                   DEEP_STACK_JAR + " DeepStack 8");
+  ASSERT_EQ(rec.status, 0) << "the JVM must run to its end under the shim";
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  const auto& frames = j["suspects"][0]["frames"];
+  EXPECT_EQ(frames[0]["function"], "DeepStack.leaf") << frames.dump(1);
+  int recursion = 0;
+  for (const auto& f : frames) {
+    if (f["function"] == "DeepStack.descend" || f["function"] == "DeepStack.ascend") {
+      ++recursion;
+      EXPECT_TRUE(f["kind"] == "java" || f["kind"] == "java-inlined") << f.dump();
+    }
+  }
+  // 64 return addresses at most (the default depth), each possibly expanded into
+  // inlined frames: far more than the few a walk stopped by JIT code would give.
+  EXPECT_GE(recursion, 50) << frames.dump(1);
+  fs::remove_all(dir);
+}
+
+}  // namespace
