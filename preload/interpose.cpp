@@ -1,4 +1,4 @@
-// The exported allocation functions: nothing but one line per entry point over three
+// The exported allocation functions: thin entry points over three
 // templates (allocate, free, reallocate). Each forwards to the real allocator and
 // tells the Recorder. Calls made while the thread is already inside the shim (the
 // re-entrancy guard is set: libunwind, dlsym, the writer thread, or a real operator
@@ -24,7 +24,7 @@ inline void* allocate(size_t size, Call call) {
   if (t.guard) [[unlikely]] return call();
   ReentrancyGuard guard(t);
   void* p = call();
-  if (p && g_live.load(std::memory_order_relaxed)) [[likely]] g_recorder->on_alloc(t, p, size, usable_size(p));
+  if (p && g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->on_alloc(t, p, size, usable_size(p));
   return p;
 }
 
@@ -35,7 +35,7 @@ inline void release(void* p, Call call) {
   ThreadState& t = t_state;
   if (t.guard) [[unlikely]] return call();
   ReentrancyGuard guard(t);
-  if (g_live.load(std::memory_order_relaxed)) [[likely]] g_recorder->on_free(t, p, usable_size(p));
+  if (g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->on_free(t, p, usable_size(p));
   call();
 }
 
@@ -44,7 +44,7 @@ inline void release(void* p, Call call) {
 template <class Call>
 inline void* reallocate(void* old, size_t size, bool zero_frees, Call call) {
   ThreadState& t = t_state;
-  if (t.guard || !g_live.load(std::memory_order_relaxed)) [[unlikely]] return call();
+  if (t.guard || !g_live.load(std::memory_order_acquire)) [[unlikely]] return call();
   ReentrancyGuard guard(t);
   size_t old_usable = usable_size(old);
   LiveEntry entry;

@@ -1,6 +1,6 @@
 // Captures the current thread's call stack as return addresses, innermost first.
 //
-// libunwind (local unwinding, per-thread caches) follows DWARF unwind info. Code
+// libunwind (local unwinding, cached unwind info) follows DWARF unwind info. Code
 // without unwind info (JIT-compiled Java) stops it; from there the walk goes on
 // through frame pointers (frame_pointer_walker.h), which HotSpot keeps under
 // -XX:+PreserveFramePointer. In UnwindMode::kFramePointer the whole walk uses frame

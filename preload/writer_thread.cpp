@@ -1,5 +1,6 @@
 #include "writer_thread.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -115,7 +116,9 @@ void WriterThread::run() {
       snapshot(format::Trigger::kOnDemand);
     } else {
       snapshot(format::Trigger::kPeriodic);
-      next_due += interval_ns;
+      // A snapshot slower than the interval pushes the next one back rather than
+      // letting them run back to back.
+      next_due = std::max(next_due + interval_ns, clock_ns(CLOCK_MONOTONIC));
     }
   }
 }
