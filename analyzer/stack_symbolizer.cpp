@@ -50,7 +50,7 @@ void StackSymbolizer::use_jit_log(const Snapshot& snapshot, const std::filesyste
   if (!std::filesystem::exists(log, ec)) return;
   try {
     map = perfmap::JitCodeMap::from_log(log);
-    for (const std::string& w : map.warnings()) jit_warnings_.push_back(log.string() + ": " + w);
+    jit_warnings_.insert(jit_warnings_.end(), map.warnings().begin(), map.warnings().end());
   } catch (const perfmap::ReadError& e) {
     jit_warnings_.push_back(std::string(e.what()) + " (Java frames stay unnamed)");
   }

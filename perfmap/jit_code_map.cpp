@@ -12,6 +12,9 @@ namespace {
 
 // A key that tells methods apart for interning: generated code and Java methods with
 // the same name are different things.
+// The bci of a frame whose position in its method is not known (no record at the pc).
+constexpr int32_t kUnknownBci = INT32_MIN;
+
 std::string method_key(bool generated, const std::string& function, const std::string& signature,
                        const std::string& file) {
   return std::string(generated ? "G" : "J") + function + '\n' + signature + '\n' + file;
@@ -109,7 +112,7 @@ void JitCodeMap::add_log(const JitLog& log) {
           break;
         }
         Blob b = new_blob(c.address, c.size, c.time_ns, false);
-        frames_.push_back({m, -1});
+        frames_.push_back({m, kUnknownBci});
         b.frame_count = 1;
         std::vector<Pc> pcs;
         pcs.reserve(c.pc_count);
@@ -157,7 +160,7 @@ void JitCodeMap::add_log(const JitLog& log) {
           break;
         }
         Blob b = new_blob(d.address, d.size, d.time_ns, true);
-        frames_.push_back({m, -1});
+        frames_.push_back({m, kUnknownBci});
         b.frame_count = 1;
         live[b.start].push_back(static_cast<uint32_t>(blobs_.size()));
         blobs_.push_back(b);
@@ -166,7 +169,8 @@ void JitCodeMap::add_log(const JitLog& log) {
     }
   }
   if (unmatched_unloads > 0) {
-    warnings_.push_back("JIT log: " + std::to_string(unmatched_unloads) +
+    warnings_.push_back((log.file.empty() ? std::string("JIT log") : log.file) + ": " +
+                        std::to_string(unmatched_unloads) +
                         " unload records matched no loaded code (their load records are missing)");
   }
   rebuild_index();
@@ -256,7 +260,7 @@ void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns) {
     b.from_perf_map = true;
     b.first_frame = static_cast<uint32_t>(frames_.size());
     b.frame_count = static_cast<uint32_t>(methods.size());
-    for (uint32_t m : methods) frames_.push_back({m, -1});
+    for (uint32_t m : methods) frames_.push_back({m, kUnknownBci});
     b.first_pc = static_cast<uint32_t>(pcs_.size());
     b.pc_count = 0;
     auto index = static_cast<uint32_t>(blobs_.size());
@@ -321,6 +325,9 @@ bool JitCodeMap::better(const Blob& c, const Blob& best) const {
 }
 
 uint32_t JitCodeMap::line_of(const Method& m, int32_t bci) const {
+  // -1 is HotSpot's InvocationEntryBci (a method's entry, e.g. an inlined method's
+  // entry counter): like HotSpot's Method::line_number_from_bci, give it bci 0's line.
+  if (bci == -1) bci = 0;
   if (bci < 0 || m.lines.empty()) return 0;
   auto it = std::upper_bound(m.lines.begin(), m.lines.end(), static_cast<uint32_t>(bci),
                              [](uint32_t v, const LineNumber& l) { return v < l.start_bci; });

@@ -79,7 +79,7 @@ class JitCodeMap {
   std::vector<JavaFrame> lookup(uint64_t return_address, uint64_t t_ns) const;
 
   // Problems met while reading (truncated log, malformed perf-map lines, unload
-  // records that matched nothing), each once.
+  // records that matched nothing), each once, each starting with its file's name.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
   size_t code_count() const { return blobs_.size(); }

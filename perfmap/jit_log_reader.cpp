@@ -111,6 +111,7 @@ class Parser {
   Parser(std::span<const uint8_t> bytes, std::string_view name) : bytes_(bytes), file_(name) {}
 
   JitLog parse() {
+    log_.file = file_;
     if (!header()) return std::move(log_);
     uint64_t offset = jitlog::kFileHeaderSize, sequence = 0;
     while (offset < bytes_.size()) {

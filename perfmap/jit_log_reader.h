@@ -75,6 +75,7 @@ struct LogDynamicCode {
 };
 
 struct JitLog {
+  std::string file;  // the name the reader was given; warnings and errors start with it
   std::vector<LogSession> sessions;
   std::vector<LogMethod> methods;  // of every session
   std::vector<LogCodeLoad> loads;
@@ -83,7 +84,7 @@ struct JitLog {
   std::vector<LogCodeUnload> unloads;
   std::vector<LogDynamicCode> dynamic_code;
   bool truncated = false;
-  std::vector<std::string> warnings;  // "<file>: ..."
+  std::vector<std::string> warnings;  // "<file>: ...", each naming the file
 };
 
 JitLog read_jit_log(const std::filesystem::path& path);

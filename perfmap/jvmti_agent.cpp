@@ -72,7 +72,8 @@ struct Agent {
 alignas(Agent) unsigned char g_agent_storage[sizeof(Agent)];
 Agent& g_agent = *new (g_agent_storage) Agent();
 
-// Reports once per process on stderr, without stdio buffers (we run inside the JVM).
+// One line on stderr, without stdio buffers (we run inside the JVM); callers see to it
+// that each problem is reported once.
 void report(const char* format, ...) {
   char line[PATH_MAX + 256];
   int n = std::snprintf(line, sizeof line, "%s: ", kTag);

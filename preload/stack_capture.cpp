@@ -1,12 +1,16 @@
 #include "stack_capture.h"
 
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
 #include "frame_pointer_walker.h"
 #include "snapshot_format.h"
+
+extern "C" void* __libc_stack_end;  // exported by the dynamic loader
 
 namespace heapdrift {
 namespace {
@@ -44,14 +48,13 @@ void frame_pointer_tail(FrameSink& sink, uintptr_t fp, uintptr_t lo, uintptr_t h
 }  // namespace
 
 uintptr_t current_stack_top() {
-  pthread_attr_t attr;
-  void* base = nullptr;
-  size_t size = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &base, &size);
-    pthread_attr_destroy(&attr);
-  }
-  return reinterpret_cast<uintptr_t>(base) + size;
+  // Not pthread_getattr_np: it takes the thread's lock and reallocs under it, so a
+  // sampled realloc made inside it would deadlock calling it again. glibc puts a
+  // thread's descriptor (pthread_self()) right above its stack, the main thread's
+  // stack ends at __libc_stack_end: both are bounds for the walk, found without a
+  // lock or an allocation.
+  if (syscall(SYS_gettid) == getpid()) return reinterpret_cast<uintptr_t>(__libc_stack_end);
+  return static_cast<uintptr_t>(pthread_self());
 }
 
 __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo,

@@ -24,7 +24,7 @@ struct StackBounds {
   uintptr_t hi = 0;  // the top of the thread's stack
 };
 
-// The top of the calling thread's stack (from pthread_getattr_np; may allocate).
+// An upper bound of the calling thread's stack; takes no lock, allocates nothing.
 uintptr_t current_stack_top();
 
 struct CapturedStack {

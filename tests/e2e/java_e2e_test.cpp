@@ -171,3 +171,21 @@ TEST(JavaDeepStack, WalkCrossesJitFramesAndStopsAtTheDepthLimit) {
 }
 
 }  // namespace
+
+namespace {
+
+// In exact mode every allocation is sampled, including the realloc glibc's
+// pthread_getattr_np makes under the thread's lock while HotSpot asks for its threads'
+// stacks: the shim must not take that lock again (it once did, and hung every JVM).
+TEST(JavaExactMode, JvmStartsAndExitsWhenEveryAllocationIsSampled) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-java-exact-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  Result rec = run("timeout -s KILL 60 " + std::string(HEAPDRIFT_BIN) + " record -o " + dir.string() +
+                   " --sample-rate 1 --interval 0 -- java -version");
+  EXPECT_EQ(rec.status, 0) << "137 means it hung and was killed";
+  Result leaks = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
+  EXPECT_EQ(leaks.status, 0);
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -100,7 +100,7 @@ TEST(JitCodeMap, UnloadEndsTheLatestLoadAtItsAddress) {
   EXPECT_EQ(owner(map, 0x1050, 300), "p.A.a");
   EXPECT_EQ(owner(map, 0x2050, 300), "");
   ASSERT_EQ(map.warnings().size(), 1u);
-  EXPECT_NE(map.warnings()[0].find("1 unload records matched no loaded code"), std::string::npos);
+  EXPECT_EQ(map.warnings()[0].rfind("test.log: 1 unload records matched no loaded code", 0), 0u) << map.warnings()[0];
 }
 
 // GenerateEvents at VMInit reports again code that was already posted: the duplicate
@@ -124,7 +124,8 @@ TEST(JitCodeMap, InliningMatchedAtTheExactReturnAddress) {
       .load(100, 0x1000, 0x200, 1,
             {{0x1008, {{3, 0}, {2, 7}, {1, 5}}},   // a call returning to 0x1008: leaf in helper in compute
              {0x1010, {{2, 2}, {1, 13}}},          // one returning to 0x1010: helper in compute
-             {0x1020, {{1, -1}}}});
+             {0x1020, {{1, -1}}},
+             {0x1030, {{1, -2}}}});
   JitCodeMap map = map_of(b);
 
   auto at_1010 = map.lookup(0x1010, 150);
@@ -143,10 +144,12 @@ TEST(JitCodeMap, InliningMatchedAtTheExactReturnAddress) {
   auto between = map.lookup(0x100f, 150);
   ASSERT_EQ(between.size(), 1u);
   EXPECT_EQ(between[0], (JavaFrame{"p.Outer.compute", "(I)J", "Outer.java", 0, JavaFrame::kCompiled}));
-  // A negative bci (the method's entry) has no line.
+  // bci -1, a method's entry (HotSpot's InvocationEntryBci), has the line of bci 0, as
+  // in HotSpot's own stack traces; other negative bcis have none.
   auto entry = map.lookup(0x1020, 150);
   ASSERT_EQ(entry.size(), 1u);
-  EXPECT_EQ(entry[0].line, 0u);
+  EXPECT_EQ(entry[0].line, 20u);
+  EXPECT_EQ(map.lookup(0x1030, 150)[0].line, 0u);
 }
 
 // Line tables come in class-file order; a bci maps to the entry starting at or before it.

@@ -2,12 +2,13 @@ import java.lang.reflect.Field;
 import sun.misc.Unsafe;
 
 // Native memory allocated from Java code that the JIT compiles (shim_jit_test.cpp):
-// churn() allocates blocks of a distinctive size and keeps every 1000th, so the live
+// churn() allocates blocks of a distinctive size and keeps every 500th, so the live
 // heap holds samples taken while the code was interpreted, then C1- and C2-compiled.
+// The blocks are large (64 KiB) so that a sampling rate of 1 MiB keeps a few dozen.
 // Lines marked "@line NAME" are found by the test in this file.
 public class NativeLeak {
   static final Unsafe UNSAFE = unsafe();
-  static final int SIZE = 4104;
+  static final int SIZE = 65544;
   static final long[] KEPT = new long[1000];
   static int kept;
 
@@ -17,7 +18,7 @@ public class NativeLeak {
 
   static void churn(int i) {
     long p = allocate(SIZE);  // @line churn-call
-    if (i % 1000 == 0) {
+    if (i % 500 == 0) {
       KEPT[kept++] = p;
     } else {
       UNSAFE.freeMemory(p);
