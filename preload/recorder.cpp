@@ -1,21 +1,12 @@
 #include "recorder.h"
 
-#include <ctime>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "stack_capture.h"
 
 namespace heapdrift {
-namespace {
-
-uint64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
-
-}  // namespace
 
 Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
     : config_(config),
@@ -24,7 +15,7 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
       skip_hi_(skip_hi),
       live_(config.max_live_samples),
       stacks_(config.max_stacks) {
-  thread_seed_base_ = config.seed_set ? config.seed : monotonic_ns() ^ (uint64_t(getpid()) << 32);
+  thread_seed_base_ = config.seed_set ? config.seed : clock_ns(CLOCK_MONOTONIC) ^ (uint64_t(getpid()) << 32);
 }
 
 void Recorder::count_slow(ThreadState& t, bool alloc, size_t usable) {
@@ -66,7 +57,7 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   if (libunwind) unwind_gate_.leave();
   uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags);
 
-  LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, monotonic_ns(), sampler_.weight(size),
+  LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, clock_ns(CLOCK_MONOTONIC), sampler_.weight(size),
                   stack_id, t.tid};
   live_.insert(entry);
   if (t.counters) ThreadCounters::bump(t.counters->sampled, 1);

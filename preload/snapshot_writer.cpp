@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "clock.h"
 #include "internal_alloc.h"
 #include "memory_stats.h"
 #include "module_map.h"
@@ -149,12 +150,6 @@ void encode(SnapshotEncoder& out, const Contents& c, const Config& config) {
 }
 
 }  // namespace
-
-uint64_t clock_ns(int clock_id) {
-  timespec ts;
-  clock_gettime(clock_id, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
 
 std::string snapshot_path(const std::string& dir, uint32_t sequence, bool temporary) {
   char name[64];

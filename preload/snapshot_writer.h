@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "clock.h"
 #include "recorder.h"
 #include "snapshot_format.h"
 
@@ -29,8 +30,6 @@ std::string snapshot_path(const std::string& dir, uint32_t sequence, bool tempor
 // `mono_ns` receives the snapshot's CLOCK_MONOTONIC time.
 bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const std::string& dir,
                     uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns);
-
-uint64_t clock_ns(int clock_id);
 
 }  // namespace heapdrift
 

@@ -7,7 +7,8 @@ bool is_java_command(const std::string& program) {
 }
 
 std::string java_tool_options(const std::string& previous, const std::filesystem::path& agent) {
-  std::string ours = "-XX:+PreserveFramePointer -agentpath:" + agent.string();
+  std::string ours = "-XX:+PreserveFramePointer";
+  if (!agent.empty()) ours += " -agentpath:" + agent.string();
   return previous.empty() ? ours : previous + " " + ours;
 }
 

@@ -12,7 +12,8 @@ namespace heapdrift::cli {
 // `java`, or a path whose last component is `java`.
 bool is_java_command(const std::string& program);
 
-// JAVA_TOOL_OPTIONS: what was set before (kept first), then heapdrift's options.
+// JAVA_TOOL_OPTIONS: what was set before (kept first), then heapdrift's options
+// (without the recorder when `agent` is empty).
 std::string java_tool_options(const std::string& previous, const std::filesystem::path& agent);
 
 }  // namespace heapdrift::cli

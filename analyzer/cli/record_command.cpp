@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -114,7 +115,14 @@ int run_record(const RecordOptions& o) {
   EnvList env = shim_variables(o);
   const Config config = check_shim_config(env);
   const fs::path library = find_library("libheapdrift.so");
-  const fs::path agent = is_java_command(o.command.front()) ? find_library("libheapdrift_jvmti.so") : fs::path();
+  fs::path agent;
+  if (is_java_command(o.command.front())) {
+    try {
+      agent = find_library("libheapdrift_jvmti.so");
+    } catch (const std::runtime_error& e) {  // built without a JDK: native frames only
+      std::fprintf(stderr, "heapdrift: warning: %s; Java frames will stay unnamed\n", e.what());
+    }
+  }
   const uint64_t start_wall_ns = wall_ns_now();
 
   PausedChild child(o.command);
