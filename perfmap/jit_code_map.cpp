@@ -40,6 +40,22 @@ JitCodeMap JitCodeMap::from_log(const std::filesystem::path& path) {
   return map;
 }
 
+// A blob with no frames or pc records yet; they are appended after it.
+JitCodeMap::Blob JitCodeMap::new_blob(uint64_t start, uint64_t end, uint64_t load_ns, bool generated,
+                                      bool from_perf_map) const {
+  Blob b{};
+  b.start = start;
+  b.end = end;
+  b.load_ns = load_ns;
+  b.unload_ns = kNever;
+  b.order = blobs_.size();
+  b.generated = generated;
+  b.from_perf_map = from_perf_map;
+  b.first_frame = static_cast<uint32_t>(frames_.size());
+  b.first_pc = static_cast<uint32_t>(pcs_.size());
+  return b;
+}
+
 void JitCodeMap::add_log(const JitLog& log) {
   warnings_.insert(warnings_.end(), log.warnings.begin(), log.warnings.end());
 
@@ -73,19 +89,6 @@ void JitCodeMap::add_log(const JitLog& log) {
     }
     live.clear();
   };
-  auto new_blob = [&](uint64_t start, uint64_t size, uint64_t load_ns, bool generated) {
-    Blob b{};
-    b.start = start;
-    b.end = start + size;
-    b.load_ns = load_ns;
-    b.unload_ns = kNever;
-    b.order = blobs_.size();
-    b.generated = generated;
-    b.from_perf_map = false;
-    b.first_frame = static_cast<uint32_t>(frames_.size());
-    b.first_pc = static_cast<uint32_t>(pcs_.size());
-    return b;
-  };
   // The live blob at `start` with the same range and default method, if any: the
   // same code reported twice (GenerateEvents repeats what was already posted).
   auto same_live = [&](uint64_t start, uint64_t end, uint32_t m) {
@@ -111,7 +114,7 @@ void JitCodeMap::add_log(const JitLog& log) {
           ++duplicates;
           break;
         }
-        Blob b = new_blob(c.address, c.size, c.time_ns, false);
+        Blob b = new_blob(c.address, c.address + c.size, c.time_ns, false, false);
         frames_.push_back({m, kUnknownBci});
         b.frame_count = 1;
         std::vector<Pc> pcs;
@@ -159,7 +162,7 @@ void JitCodeMap::add_log(const JitLog& log) {
           ++duplicates;
           break;
         }
-        Blob b = new_blob(d.address, d.size, d.time_ns, true);
+        Blob b = new_blob(d.address, d.address + d.size, d.time_ns, true, false);
         frames_.push_back({m, kUnknownBci});
         b.frame_count = 1;
         live[b.start].push_back(static_cast<uint32_t>(blobs_.size()));
@@ -250,19 +253,9 @@ void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns) {
     }
     if (repeated) continue;
 
-    Blob b{};
-    b.start = e.start;
-    b.end = end;
-    b.load_ns = written_ns;
-    b.unload_ns = kNever;
-    b.order = blobs_.size();
-    b.generated = is_generated;
-    b.from_perf_map = true;
-    b.first_frame = static_cast<uint32_t>(frames_.size());
+    Blob b = new_blob(e.start, end, written_ns, is_generated, true);
     b.frame_count = static_cast<uint32_t>(methods.size());
     for (uint32_t m : methods) frames_.push_back({m, kUnknownBci});
-    b.first_pc = static_cast<uint32_t>(pcs_.size());
-    b.pc_count = 0;
     auto index = static_cast<uint32_t>(blobs_.size());
     blobs_.push_back(b);
     if (is_generated) {

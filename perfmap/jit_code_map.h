@@ -107,6 +107,7 @@ class JitCodeMap {
     uint32_t first_pc, pc_count;        // sorted by pc
   };
 
+  Blob new_blob(uint64_t start, uint64_t end, uint64_t load_ns, bool generated, bool from_perf_map) const;
   uint32_t add_method(Method method);
   uint32_t unknown_method();
   uint32_t line_of(const Method& method, int32_t bci) const;
