@@ -35,12 +35,6 @@ std::vector<uint8_t> build_id_of(const dl_phdr_info* info) {
   return {};
 }
 
-std::string executable_path() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
 int collect_module(dl_phdr_info* info, size_t, void* data) {
   auto* modules = static_cast<std::vector<Module>*>(data);
   Module m;
@@ -94,6 +88,12 @@ uint32_t parse_prot(const char* perms) {
 }
 
 }  // namespace
+
+std::string executable_path() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
 
 std::vector<Module> loaded_modules() {
   std::vector<Module> modules;

@@ -31,6 +31,7 @@ struct Mapping {
 };
 
 std::vector<Module> loaded_modules();
+std::string executable_path();  // /proc/self/exe; "" if it cannot be read
 std::vector<Mapping> memory_mappings();  // empty if /proc/self/maps cannot be read
 
 // The [lo, hi) range of the executable segments of the object containing `address`.

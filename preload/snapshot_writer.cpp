@@ -196,8 +196,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   c.memory = read_memory_stats();
   c.modules = loaded_modules();
   c.maps = memory_mappings();
-  char exe[4096];
-  if (ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe)); n > 0) c.exe.assign(exe, size_t(n));
+  c.exe = executable_path();
   read_small_file("/proc/self/cmdline", &c.cmdline);
   if (!c.cmdline.empty() && c.cmdline.back() == '\0') c.cmdline.pop_back();
 

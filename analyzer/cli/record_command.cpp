@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -19,6 +18,7 @@
 
 #include "child_process.h"
 #include "command.h"
+#include "clock.h"
 #include "config.h"
 #include "java_launch.h"
 #include "preload_library.h"
@@ -94,12 +94,6 @@ Config check_shim_config(const EnvList& env) {
   return config;
 }
 
-uint64_t wall_ns_now() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 size_t count_snapshots(const fs::path& process_dir) {
   try {
     return list_snapshots(process_dir).size();
@@ -123,7 +117,7 @@ int run_record(const RecordOptions& o) {
       std::fprintf(stderr, "heapdrift: warning: %s; Java frames will stay unnamed\n", e.what());
     }
   }
-  const uint64_t start_wall_ns = wall_ns_now();
+  const uint64_t start_wall_ns = clock_ns(CLOCK_REALTIME);
 
   PausedChild child(o.command);
   const std::string shown_dir = o.output.empty() ? "heapdrift." + std::to_string(child.pid()) : o.output;
