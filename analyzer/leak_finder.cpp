@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "memory_breakdown.h"
 #include "units.h"
 
 namespace heapdrift {
@@ -12,9 +13,7 @@ double value(const KeyValues& kv, const char* key) {
   return it == kv.end() ? 0.0 : double(it->second);
 }
 
-double live_heap(const SnapshotSummary& s) {
-  return value(s.counters, "alloc_bytes") - value(s.counters, "free_bytes");
-}
+double live_heap(const SnapshotSummary& s) { return live_heap_bytes(s.counters, s.memory).value_or(0); }
 
 double rss(const SnapshotSummary& s) { return s.memory ? value(s.memory->values, "rss_bytes") : 0.0; }
 

@@ -27,9 +27,20 @@ std::map<std::string, double> parse_smaps_rollup(const std::string& text) {
   return fields;
 }
 
+std::optional<double> live_heap_bytes(const KeyValues& counters, const std::optional<MemoryInfo>& memory) {
+  auto alloc = get(counters, "alloc_bytes"), freed = get(counters, "free_bytes");
+  if (alloc && freed) return *alloc - *freed;
+  if (!memory) return std::nullopt;
+  if (auto in_use = get(memory->values, "malloc.in_use_bytes")) {
+    return *in_use + get(memory->values, "malloc.mmap_bytes").value_or(0);
+  }
+  return get(memory->values, "jemalloc.allocated");
+}
+
 MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory) {
   MemoryBreakdown b;
-  b.live_heap = get(counters, "alloc_bytes").value_or(0) - get(counters, "free_bytes").value_or(0);
+  b.live_heap = live_heap_bytes(counters, memory).value_or(0);
+  b.live_heap_exact = counters.count("alloc_bytes") != 0;
   if (!memory) return b;
   const KeyValues& m = memory->values;
   b.allocator = memory->allocator;

@@ -1,5 +1,5 @@
 // Where a process's RSS goes, from one snapshot: the live heap (exact, from the shim's
-// counters), what the allocator holds beyond it (free and fragmented bytes, arenas),
+// counters in exact mode, else from the allocator's own statistics), what the allocator holds beyond it (free and fragmented bytes, arenas),
 // and the rest of the anonymous and file-backed memory (from smaps_rollup).
 #ifndef HEAPDRIFT_ANALYZER_MEMORY_BREAKDOWN_H
 #define HEAPDRIFT_ANALYZER_MEMORY_BREAKDOWN_H
@@ -15,7 +15,8 @@ namespace heapdrift {
 struct MemoryBreakdown {
   std::string allocator;
   std::optional<double> rss;           // bytes
-  double live_heap = 0;                // alloc_bytes − free_bytes (usable sizes)
+  double live_heap = 0;                // see live_heap_bytes
+  bool live_heap_exact = false;        // from the shim's counters
   std::optional<double> allocator_held;  // obtained from the OS by the allocator
   std::optional<double> allocator_free;  // held but not allocated (free + fragmented)
   std::optional<double> arenas;
@@ -25,6 +26,11 @@ struct MemoryBreakdown {
 
 // "Rss:  1234 kB" lines of smaps_rollup, in bytes, by field name.
 std::map<std::string, double> parse_smaps_rollup(const std::string& text);
+
+// Bytes allocated and not freed: alloc_bytes − free_bytes (usable sizes) where the shim
+// counted bytes (exact mode only), else what the allocator reports in use (glibc:
+// in_use + mmap; jemalloc: allocated); nullopt when neither is known.
+std::optional<double> live_heap_bytes(const KeyValues& counters, const std::optional<MemoryInfo>& memory);
 
 MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory);
 

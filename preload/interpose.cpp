@@ -15,28 +15,74 @@
 namespace heapdrift {
 namespace {
 
-inline size_t usable_size(void* p) { return g_real.malloc_usable_size ? g_real.malloc_usable_size(p) : 0; }
+// Usable sizes are asked for only when the recorder counts bytes (exact mode).
+inline size_t usable_size(void* p) {
+  return g_real.malloc_usable_size && g_recorder->counts_bytes() ? g_real.malloc_usable_size(p) : 0;
+}
 
-// `call` runs the real allocator and returns the block (or nullptr).
 template <class Call>
-inline void* allocate(size_t size, Call call) {
-  ThreadState& t = t_state;
-  if (t.guard) [[unlikely]] return call();
+__attribute__((noinline)) void* allocate_slow(ThreadState& t, size_t size, Call call) {
   ReentrancyGuard guard(t);
   void* p = call();
   if (p && g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->on_alloc(t, p, size, usable_size(p));
   return p;
 }
 
-// `call` runs the real free. The block leaves the live table first.
-template <class Call>
-inline void release(void* p, Call call) {
-  if (!p || is_bootstrap(p)) [[unlikely]] return;
+__attribute__((noinline)) void* sample_after_fast_path(ThreadState& t, void* p, size_t size) {
+  ReentrancyGuard guard(t);
+  if (g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->sample(t, p, size);
+  return p;
+}
+
+// Runs `call` with the guard set when the real function calls back into the hooks:
+// libstdc++'s operator new calls malloc (and its nothrow form ::operator new), its
+// operator delete calls free. The C functions of glibc and jemalloc never do.
+template <bool kNests, class Call>
+inline auto call_real(ThreadState& t, Call call) {
+  if constexpr (kNests) {
+    ReentrancyGuard guard(t);
+    return call();
+  } else {
+    return call();
+  }
+}
+
+// `call` runs the real allocator and returns the block (or nullptr). Almost every call
+// takes the first branch: a thread-local count and a thread-local countdown, run once
+// the block exists (a failed call moves neither).
+template <bool kNests = false, class Call>
+inline void* allocate(size_t size, Call call) {
   ThreadState& t = t_state;
   if (t.guard) [[unlikely]] return call();
+  if (t.fast) [[likely]] {
+    void* p = call_real<kNests>(t, call);
+    if (!p) [[unlikely]] return p;
+    Recorder::count_alloc_fast(t);
+    if (!Sampler::countdown(t.sampler, size)) [[likely]] return p;
+    return sample_after_fast_path(t, p, size);
+  }
+  return allocate_slow(t, size, call);
+}
+
+template <class Call>
+__attribute__((noinline)) void release_slow(ThreadState& t, void* p, Call call) {
+  if (t.guard) return call();
   ReentrancyGuard guard(t);
   if (g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->on_free(t, p, usable_size(p));
   call();
+}
+
+// `call` runs the real free. The block leaves the live table first. The fast path
+// stays small (the slow one is out of line) so that it needs no stack frame.
+template <bool kNests = false, class Call>
+inline void release(void* p, Call call) {
+  if (!p || is_bootstrap(p)) [[unlikely]] return;
+  ThreadState& t = t_state;
+  if (t.fast && !t.guard) [[likely]] {
+    g_recorder->on_free_fast(t, p);
+    return call_real<kNests>(t, call);
+  }
+  release_slow(t, p, call);
 }
 
 // `call` runs the real realloc-like function on `old` (non-null). A failure leaves the
@@ -186,7 +232,7 @@ __attribute__((visibility("default"))) void dallocx(void* p, int flags) {
 #define HD_NEW(function, signature, member, nothrow_member, size, ...)                  \
   __attribute__((visibility("default"))) void* function signature {                    \
     if (t_state.guard) return real().member(__VA_ARGS__);                              \
-    void* p = allocate(size, [&]() -> void* {                                           \
+    void* p = allocate<true>(size, [&]() -> void* {                                     \
       auto fn = real().nothrow_member;                                                 \
       return fn ? fn(__VA_ARGS__, std::nothrow) : nullptr;                             \
     });                                                                                \
@@ -195,14 +241,14 @@ __attribute__((visibility("default"))) void dallocx(void* p, int flags) {
   }
 #define HD_NEW_NOTHROW(function, signature, member, size, ...)                                  \
   __attribute__((visibility("default"))) void* function signature noexcept {                  \
-    return allocate(size, [&]() -> void* {                                                    \
+    return allocate<true>(size, [&]() -> void* {                                              \
       auto fn = real().member;                                                                \
       return fn ? fn(__VA_ARGS__) : nullptr;                                                  \
     });                                                                                       \
   }
 #define HD_DELETE(function, signature, member, ...)                                     \
   __attribute__((visibility("default"))) void function signature noexcept {            \
-    release(p, [&] { g_real.member ? g_real.member(__VA_ARGS__) : g_real.free(p); });  \
+    release<true>(p, [&] { g_real.member ? g_real.member(__VA_ARGS__) : g_real.free(p); }); \
   }
 
 HD_NEW(operator new, (size_t n), op_new, op_new_nothrow, n, n)

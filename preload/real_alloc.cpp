@@ -6,12 +6,12 @@
 namespace heapdrift {
 
 RealAllocator g_real{};
+alignas(16) unsigned char g_bootstrap[kBootstrapSize];
 
 namespace {
 
 __thread bool t_resolving __attribute__((tls_model("initial-exec")));
 
-alignas(16) unsigned char g_bootstrap[256 * 1024];
 std::atomic<size_t> g_bootstrap_used{0};
 
 template <class Fn>
@@ -71,11 +71,6 @@ void* bootstrap_alloc(size_t size) {
   if (at + need > sizeof(g_bootstrap)) return nullptr;
   *reinterpret_cast<size_t*>(g_bootstrap + at) = size;
   return g_bootstrap + at + 16;
-}
-
-bool is_bootstrap(const void* p) {
-  auto* b = static_cast<const unsigned char*>(p);
-  return b >= g_bootstrap && b < g_bootstrap + sizeof(g_bootstrap);
 }
 
 size_t bootstrap_size(const void* p) {

@@ -67,9 +67,15 @@ inline RealAllocator& real() {
   return g_real;
 }
 
-// The bootstrap arena: zeroed memory, 16-byte aligned, never freed.
+// The bootstrap arena: zeroed memory, 16-byte aligned, never freed. Every free asks
+// is_bootstrap, so it is inline.
+inline constexpr size_t kBootstrapSize = 256 * 1024;
+extern unsigned char g_bootstrap[kBootstrapSize];
 void* bootstrap_alloc(size_t size);
-bool is_bootstrap(const void* p);
+inline bool is_bootstrap(const void* p) {
+  auto* b = static_cast<const unsigned char*>(p);
+  return b >= g_bootstrap && b < g_bootstrap + kBootstrapSize;
+}
 size_t bootstrap_size(const void* p);
 
 }  // namespace heapdrift

@@ -11,6 +11,7 @@ namespace heapdrift {
 Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
     : config_(config),
       sampler_(config.sample_rate),
+      counts_bytes_(sampler_.exact()),
       skip_lo_(skip_lo),
       skip_hi_(skip_hi),
       live_(config.max_live_samples),
@@ -18,9 +19,11 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
   thread_seed_base_ = config.seed_set ? config.seed : clock_ns(CLOCK_MONOTONIC) ^ (uint64_t(getpid()) << 32);
 }
 
-void Recorder::count_slow(ThreadState& t, bool alloc, size_t usable) {
+void Recorder::count_unattached(ThreadState& t, bool alloc, size_t usable) {
+  if (!counts_bytes_) usable = 0;
   if (!t.exited) {
     t.counters = counters_.acquire();
+    t.fast = t.counters && !counts_bytes_;
     if (on_attach_) on_attach_(t);
   }
   if (ThreadCounters* c = t.counters) {
@@ -35,6 +38,7 @@ void Recorder::count_slow(ThreadState& t, bool alloc, size_t usable) {
 void Recorder::detach(ThreadState& t) {
   counters_.release(t.counters);
   t.counters = nullptr;
+  t.fast = false;
   t.exited = true;
 }
 

@@ -29,15 +29,29 @@ class Recorder {
   // not recorded.
   Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi);
 
-  // The guard must be set by the caller: sampling unwinds, and unwinding may allocate.
-  void on_alloc(ThreadState& t, void* p, size_t size, size_t usable) {
-    if (t.counters) [[likely]] t.counters->on_alloc(usable);
-    else count_slow(t, true, usable);
-    if (Sampler::countdown(t.sampler, size)) [[unlikely]] sample(t, p, size);
+  // Exact mode counts the usable bytes of every block, so the hooks must pass them
+  // (malloc_usable_size on both sides); at other rates only calls are counted, and
+  // the usable sizes passed are ignored.
+  bool counts_bytes() const { return counts_bytes_; }
+
+  // The fast paths, for a thread with t.fast set: no guard, no lock unless the
+  // live table's filter says the freed block may be a sample.
+  static void count_alloc_fast(ThreadState& t) { ThreadCounters::bump(t.counters->alloc_calls, 1); }
+  void on_free_fast(ThreadState& t, void* p) {
+    ThreadCounters::bump(t.counters->free_calls, 1);
+    live_.erase(reinterpret_cast<uintptr_t>(p));
   }
 
+  // The slow path of an allocation. The guard must be set by the caller: sampling
+  // unwinds, and unwinding may allocate.
+  void on_alloc(ThreadState& t, void* p, size_t size, size_t usable) {
+    count(t, true, usable);
+    if (Sampler::countdown(t.sampler, size)) [[unlikely]] sample(t, p, size);
+  }
+  // The fast path counted the allocation and its countdown ran out (guard set).
+  void sample(ThreadState& t, void* p, size_t size);
   void on_free(ThreadState& t, void* p, size_t usable) {
-    count_free(t, usable);
+    count(t, false, usable);
     live_.erase(reinterpret_cast<uintptr_t>(p));
   }
 
@@ -45,10 +59,7 @@ class Recorder {
   // it (returning whether it was sampled), restore() puts it back after a failure.
   bool take(void* p, LiveEntry* entry) { return live_.erase(reinterpret_cast<uintptr_t>(p), entry); }
   void restore(const LiveEntry& entry) { live_.insert(entry); }
-  void count_free(ThreadState& t, size_t usable) {
-    if (t.counters) [[likely]] t.counters->on_free(usable);
-    else count_slow(t, false, usable);
-  }
+  void count_free(ThreadState& t, size_t usable) { count(t, false, usable); }
 
   // Called once per thread, when it first allocates (the shim registers its
   // thread-exit handler there), with the guard set.
@@ -72,12 +83,17 @@ class Recorder {
   void child_after_fork(ThreadState& forking_thread);
 
  private:
+  void count(ThreadState& t, bool alloc, size_t usable) {
+    ThreadCounters* c = t.counters;
+    if (!c) [[unlikely]] return count_unattached(t, alloc, usable);
+    alloc ? c->on_alloc(counts_bytes_ ? usable : 0) : c->on_free(counts_bytes_ ? usable : 0);
+  }
   // First count of a thread (attaches a block), or a count after the thread's exit.
-  void count_slow(ThreadState& t, bool alloc, size_t usable);
-  void sample(ThreadState& t, void* p, size_t size);
+  void count_unattached(ThreadState& t, bool alloc, size_t usable);
 
   Config config_;
   Sampler sampler_;
+  bool counts_bytes_;
   uintptr_t skip_lo_, skip_hi_;
   uint64_t thread_seed_base_;
   std::atomic<uint64_t> thread_sequence_{0};

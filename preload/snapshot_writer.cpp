@@ -182,8 +182,6 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   c.counters = {
       {"alloc_calls", totals.alloc_calls},
       {"free_calls", totals.free_calls},
-      {"alloc_bytes", totals.alloc_bytes},
-      {"free_bytes", totals.free_bytes},
       {"sampled_allocs", totals.sampled},
       {"live_samples", c.samples.size()},
       {"dropped_samples", recorder.live().dropped()},
@@ -193,6 +191,9 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
       {"live_table_bytes", recorder.live().mapped_bytes()},
       {"stack_depot_bytes", recorder.stacks().mapped_bytes()},
   };
+  if (recorder.counts_bytes()) {
+    c.counters.insert(c.counters.begin() + 2, {{"alloc_bytes", totals.alloc_bytes}, {"free_bytes", totals.free_bytes}});
+  }
   c.memory = read_memory_stats();
   c.modules = loaded_modules();
   c.maps = memory_mappings();

@@ -19,6 +19,9 @@ struct ThreadState {
   uint32_t tid;              // cached gettid(), found on the first sample
   uint32_t guard;            // non-zero while inside the shim: calls pass straight through
   bool exited;               // the thread-exit handler has released `counters`
+  // The hooks may take their fast path (no guard, no usable sizes): `counters` is
+  // attached and the recorder does not count bytes. Set by the Recorder.
+  bool fast;
 };
 
 // Sets the guard for a scope; nesting is safe (the previous value is restored).

@@ -32,11 +32,15 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
   std::printf("\nTotals\n");
   std::printf("  estimated live heap     %12s  from %.0f live samples\n", format_bytes(estimated).c_str(),
               counter(c, "live_samples"));
-  std::printf("  exact live heap         %12s  (%.0f allocations - %.0f frees since the shim started)\n",
-              format_bytes(b.live_heap).c_str(), counter(c, "alloc_calls"), counter(c, "free_calls"));
-  if (b.live_heap > 0) std::printf("  share of the exact heap the estimate accounts for: %.0f%%\n", 100 * estimated / b.live_heap);
-  std::printf("  allocated in all        %12s  freed %s\n", format_bytes(counter(c, "alloc_bytes")).c_str(),
-              format_bytes(counter(c, "free_bytes")).c_str());
+  std::printf("  live heap               %12s  (%s)\n", format_bytes(b.live_heap).c_str(),
+              b.live_heap_exact ? "exact, counted by the shim" : "the allocator's statistics");
+  if (b.live_heap > 0) std::printf("  share of the live heap the estimate accounts for: %.0f%%\n", 100 * estimated / b.live_heap);
+  std::printf("  calls since the shim started: %.0f allocations, %.0f frees\n", counter(c, "alloc_calls"),
+              counter(c, "free_calls"));
+  if (b.live_heap_exact) {
+    std::printf("  allocated in all        %12s  freed %s\n", format_bytes(counter(c, "alloc_bytes")).c_str(),
+                format_bytes(counter(c, "free_bytes")).c_str());
+  }
   std::printf("\nWhere RSS goes\n");
   if (b.rss) std::printf("  RSS                     %12s\n", format_bytes(*b.rss).c_str());
   std::printf("  live heap               %12s\n", format_bytes(b.live_heap).c_str());

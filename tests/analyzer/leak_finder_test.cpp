@@ -8,13 +8,21 @@ namespace {
 
 constexpr double kMiB = 1 << 20;
 
-SnapshotSummary summary(double seconds, double rss, double live_heap, uint64_t arenas) {
+// The live heap is in the shim's byte counters (exact mode), or only in the
+// allocator's statistics (sampled mode); `decoy` goes in the other place.
+SnapshotSummary summary(double seconds, double rss, double live_heap, uint64_t arenas, bool exact = true,
+                        double decoy = 0) {
   SnapshotSummary s;
   s.process.mono_ns = uint64_t(seconds * 1e9);
-  s.counters = {{"alloc_bytes", uint64_t(live_heap + 1000 * kMiB)}, {"free_bytes", uint64_t(1000 * kMiB)}};
+  double counted = exact ? live_heap : decoy, in_use = exact ? decoy : live_heap;
+  if (exact || decoy) {
+    s.counters = {{"alloc_bytes", uint64_t(counted + 1000 * kMiB)}, {"free_bytes", uint64_t(1000 * kMiB)}};
+  }
   s.memory = MemoryInfo{"glibc",
                         {{"rss_bytes", uint64_t(rss)},
                          {"malloc.arena_count", arenas},
+                         {"malloc.in_use_bytes", uint64_t(in_use * 0.75)},
+                         {"malloc.mmap_bytes", uint64_t(in_use * 0.25)},
                          {"malloc.free_bytes", uint64_t(rss - live_heap)}},
                         ""};
   return s;
@@ -43,6 +51,26 @@ TEST(LeakFinder, SaysNothingWhenTheHeapExplainsTheRss) {
   ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 50 * kMiB, 2), summary(30, 200 * kMiB, 150 * kMiB, 2),
                                        summary(60, 300 * kMiB, 250 * kMiB, 2)}),
                               LeakCriteria{});
+  EXPECT_FALSE(r.memory.note.has_value());
+}
+
+TEST(LeakFinder, TakesTheHeapFromTheAllocatorWithoutByteCounters) {
+  for (bool heap_grows : {false, true}) {
+    double last = heap_grows ? 250 * kMiB : 51 * kMiB;
+    ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 50 * kMiB, 8, false),
+                                         summary(60, 300 * kMiB, last, 8, false)}),
+                                LeakCriteria{});
+    EXPECT_EQ(r.memory.heap_last, last);
+    EXPECT_EQ(r.memory.note.has_value(), !heap_grows);
+  }
+}
+
+TEST(LeakFinder, PrefersTheExactCountersToTheAllocator) {
+  // Exact counters say the heap grew with RSS; the allocator's figure (decoy) is flat.
+  ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 50 * kMiB, 8, true, 10 * kMiB),
+                                       summary(60, 300 * kMiB, 250 * kMiB, 8, true, 10 * kMiB)}),
+                              LeakCriteria{});
+  EXPECT_EQ(r.memory.heap_last, 250 * kMiB);
   EXPECT_FALSE(r.memory.note.has_value());
 }
 
