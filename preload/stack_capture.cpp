@@ -1,5 +1,6 @@
 #include "stack_capture.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -71,6 +72,27 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
     frame_pointer_tail(sink, stack_lo, stack_lo, stack_hi);
     return;
   }
+
+  // libunwind's unw_backtrace first: it memoises each return address's frame layout
+  // in a per-thread cache, so it takes no lock once warm. It stops at code without
+  // unwind info (JIT code): when its last frame is outside every loaded object, the
+  // walk is redone step by step, which leaves the registers at that frame for the
+  // frame-pointer walk beyond it.
+  constexpr int kShimFrames = 8;  // room for the shim's own frames, cut by the sink
+  void* fast[kMaxMaxDepth + kShimFrames];
+  int capacity = int(max_depth) + kShimFrames;
+  int n = unw_backtrace(fast, capacity);
+  dl_find_object last;
+  bool stopped_in_jit = n > 0 && n < capacity && _dl_find_object(fast[n - 1], &last) != 0;
+  if (n > 0 && !stopped_in_jit) {
+    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i])); ++i) {
+    }
+    if (n == capacity) out->flags |= format::kStackTruncated;
+    return;
+  }
+  out->depth = 0;
+  out->flags = 0;
+  sink.skipping = true;
 
   unw_context_t context;
   unw_cursor_t cursor;
