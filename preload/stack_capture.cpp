@@ -16,6 +16,10 @@ extern "C" void* __libc_stack_end;  // exported by the dynamic loader
 namespace heapdrift {
 namespace {
 
+// The outermost frame of this thread's last complete unwind (clone3 or _start, as a
+// rule), known to be inside a loaded object: saves _dl_find_object on the next.
+__thread uintptr_t t_known_outermost __attribute__((tls_model("initial-exec")));
+
 // Adds a frame unless it belongs to the leading run of skipped (shim) frames.
 struct FrameSink {
   CapturedStack* out;
@@ -82,8 +86,12 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   void* fast[kMaxMaxDepth + kShimFrames];
   int capacity = int(max_depth) + kShimFrames;
   int n = unw_backtrace(fast, capacity);
-  dl_find_object last;
-  bool stopped_in_jit = n > 0 && n < capacity && _dl_find_object(fast[n - 1], &last) != 0;
+  bool stopped_in_jit = false;
+  if (n > 0 && n < capacity && reinterpret_cast<uintptr_t>(fast[n - 1]) != t_known_outermost) {
+    dl_find_object last;
+    stopped_in_jit = _dl_find_object(fast[n - 1], &last) != 0;
+    if (!stopped_in_jit) t_known_outermost = reinterpret_cast<uintptr_t>(fast[n - 1]);
+  }
   if (n > 0 && !stopped_in_jit) {
     for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i])); ++i) {
     }
