@@ -2,7 +2,6 @@
 // heap (the latest of a recording's main process) in an interchange format
 // (docs/EXPORT.md).
 #include <filesystem>
-#include <map>
 #include <memory>
 
 #include "analysis_options.h"
@@ -17,11 +16,9 @@
 namespace heapdrift::cli {
 namespace {
 
-enum class Format { kFolded, kPprof, kJeprof };
-
 struct ExportOptions {
   std::string path;
-  Format format = Format::kFolded;
+  std::string format;
   std::string output;
   AnalysisOptions analysis;
 };
@@ -32,12 +29,9 @@ int run_export(const ExportOptions& o) {
   Snapshot snapshot = read_snapshot(latest);
   analysis.symbolizer().use_jit_log(snapshot, latest.parent_path() / "jit.log");
   ExportProfile profile = build_export_profile(snapshot, analysis.symbolizer(), analysis.site_options());
-  std::string contents;
-  switch (o.format) {
-    case Format::kFolded: contents = folded_stacks(profile, analysis.frames()); break;
-    case Format::kPprof: contents = gzip(pprof_profile(profile, analysis.frames())); break;
-    case Format::kJeprof: contents = jeprof_heap_profile(profile); break;
-  }
+  std::string contents = o.format == "pprof"    ? gzip(pprof_profile(profile, analysis.frames()))
+                         : o.format == "jeprof" ? jeprof_heap_profile(profile)
+                                                : folded_stacks(profile, analysis.frames());
   write_file_atomically(o.output, contents);
   return 0;
 }
@@ -50,10 +44,9 @@ Command add_export_command(CLI::App& app) {
   cmd->add_option("SNAPSHOT", o->path,
                   "A snapshot or jemalloc heap profile, or a recording (its main process's latest snapshot)")
       ->required();
-  const std::map<std::string, Format> formats = {
-      {"folded", Format::kFolded}, {"pprof", Format::kPprof}, {"jeprof", Format::kJeprof}};
   cmd->add_option("--format", o->format, "folded (flamegraph.pl, speedscope), pprof (gzipped protobuf), jeprof")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+      ->check(CLI::IsMember({"folded", "pprof", "jeprof"}))
+      ->type_name("FORMAT")
       ->required();
   cmd->add_option("-o,--output", o->output, "The file to write")->type_name("FILE")->required();
   o->analysis.add_to(*cmd);
