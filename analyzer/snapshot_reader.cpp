@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "byte_reader.h"
+#include "jemalloc_profile_reader.h"
 #include "section_decoders.h"
 
 namespace heapdrift {
@@ -193,6 +194,8 @@ Snapshot read_snapshot(const std::filesystem::path& path) {
   } catch (const std::bad_alloc&) {
     throw SnapshotError(path.string() + ": too large to read into memory");
   }
+  // A jemalloc heap profile stands for a snapshot wherever one is accepted (SPEC.md).
+  if (is_jemalloc_profile(bytes)) return parse_jemalloc_profile(bytes, path.string());
   return parse_snapshot(bytes, path.string());
 }
 

@@ -37,6 +37,9 @@ class Analysis {
 
   ProcessHistory load(const std::vector<std::filesystem::path>& snapshots);
   const FrameTable& frames() const { return frames_; }
+  // For commands that walk a snapshot's stacks themselves (export).
+  StackSymbolizer& symbolizer() { return symbolizer_; }
+  const SiteOptions& site_options() const { return site_options_; }
 
  private:
   FrameTable frames_;

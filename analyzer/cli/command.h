@@ -29,6 +29,7 @@ Command add_leaks_command(CLI::App& app);
 Command add_diff_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_flamegraph_command(CLI::App& app);
+Command add_export_command(CLI::App& app);
 
 }  // namespace heapdrift::cli
 

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {add_record_command(app), add_snapshot_command(app),
                                    add_leaks_command(app),  add_diff_command(app),
                                    add_report_command(app), add_flamegraph_command(app),
-                                   add_dump_command(app)};
+                                   add_export_command(app), add_dump_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help
