@@ -266,7 +266,7 @@ def symbol_range(binary, function):
                          text=True).stdout
     for line in out.splitlines():
         f = line.split(None, 3)
-        if len(f) == 4 and f[3].split("(")[0].split("::")[-1] == function:
+        if len(f) == 4 and f[3].rsplit("(", 1)[0].split("::")[-1] == function:
             start, size = int(f[0], 16), int(f[1], 16)
             return start, start + size
     raise RuntimeError(f"no function {function} in {binary}")
