@@ -1,0 +1,302 @@
+"""Shared helpers of the scripts/bench sections (tests/bench/sections/*).
+
+A section runs with the environment scripts/bench sets (see scripts/bench --help):
+HEAPDRIFT_BENCH_BUILD, _OUT, _FRAGMENT, _QUICK, _PAIRS, _SOURCE. It measures and writes
+its markdown fragment with write_fragment(). Timings are interleaved pairs: for each
+pair the baseline A and the candidate B run back to back (the order alternating from
+pair to pair, so that neither always runs second on a warm cache); the ratio of a
+pair is B/A; we quote the median of the pair ratios and their min-max spread.
+"""
+import json
+import os
+import resource
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+BUILD = os.environ.get("HEAPDRIFT_BENCH_BUILD", "build")
+OUT = os.environ.get("HEAPDRIFT_BENCH_OUT", os.path.join(BUILD, "bench", "scratch"))
+FRAGMENT = os.environ.get("HEAPDRIFT_BENCH_FRAGMENT", os.path.join(OUT, "fragment.md"))
+QUICK = os.environ.get("HEAPDRIFT_BENCH_QUICK", "0") == "1"
+PAIRS = int(os.environ.get("HEAPDRIFT_BENCH_PAIRS", "3" if QUICK else "10"))
+SOURCE = os.environ.get("HEAPDRIFT_BENCH_SOURCE", os.getcwd())
+
+JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+
+
+def exe(name):
+    return os.path.join(BUILD, name)
+
+
+class Cmd:
+    """A command line with extra environment variables; `setup` runs before each run
+    (not timed), e.g. to empty an output directory."""
+
+    def __init__(self, argv, env=None, label=None, setup=None):
+        self.argv = [str(a) for a in argv]
+        self.env = {k: str(v) for k, v in (env or {}).items()}
+        self.label = label
+        self.setup = setup
+
+    def shell(self):
+        """The command as one would type it (paths relative to the source tree)."""
+        parts = [f"{k}={shlex.quote(short(v))}" for k, v in self.env.items()]
+        parts += [shlex.quote(short(a)) for a in self.argv]
+        return " ".join(parts)
+
+
+def short(text):
+    """Paths under the build or source tree as `build/...` / relative, for the docs."""
+    text = str(text)
+    build = os.path.abspath(BUILD)
+    text = text.replace(build + "/", "build/").replace(build, "build")
+    return text.replace(os.path.abspath(SOURCE) + "/", "")
+
+
+class Run:
+    def __init__(self, wall, cpu, maxrss_kib, stdout, stderr):
+        self.wall, self.cpu, self.maxrss_kib, self.stdout, self.stderr = wall, cpu, maxrss_kib, stdout, stderr
+
+    def value(self, key):
+        """`key VALUE` from the program's output, as a float."""
+        for line in self.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == key:
+                return float(parts[1])
+        raise RuntimeError(f"no '{key}' in the output of the run:\n{self.stdout}")
+
+
+def measure(cmd, check=True):
+    """Runs cmd once: wall seconds, CPU seconds (user+sys of it and of the children it
+    waited for) and the max RSS of its largest process (wait4's rusage)."""
+    if cmd.setup:
+        cmd.setup()
+    env = dict(os.environ)
+    env.update(cmd.env)
+    out_path = os.path.join(OUT, ".stdout")
+    err_path = os.path.join(OUT, ".stderr")
+    os.makedirs(OUT, exist_ok=True)
+    with open(out_path, "w") as fo, open(err_path, "w") as fe:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd.argv, env=env, stdout=fo, stderr=fe)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+    with open(out_path) as f:
+        out = f.read()
+    with open(err_path) as f:
+        err = f.read()
+    if check and p.returncode != 0:
+        raise RuntimeError(f"exit status {p.returncode}: {cmd.shell()}\n{err[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out, err)
+
+
+class PairResult:
+    def __init__(self, a, b, runs_a, runs_b):
+        self.a, self.b, self.runs_a, self.runs_b = a, b, runs_a, runs_b
+        self.ratios = [rb.wall / ra.wall for ra, rb in zip(runs_a, runs_b)]
+        self.cpu_ratios = [rb.cpu / ra.cpu for ra, rb in zip(runs_a, runs_b) if ra.cpu > 0]
+
+    @property
+    def ratio(self):
+        return statistics.median(self.ratios)
+
+    def spread(self):
+        return min(self.ratios), max(self.ratios)
+
+    @property
+    def cpu_ratio(self):
+        return statistics.median(self.cpu_ratios) if self.cpu_ratios else float("nan")
+
+    def median(self, side, attr):
+        runs = self.runs_a if side == "a" else self.runs_b
+        return statistics.median(getattr(r, attr) for r in runs)
+
+    def cell(self):
+        lo, hi = self.spread()
+        return f"{self.ratio:.2f}× ({lo:.2f}–{hi:.2f})"
+
+    def to_json(self):
+        return {
+            "a": self.a.shell(), "b": self.b.shell(),
+            "wall_a": [r.wall for r in self.runs_a], "wall_b": [r.wall for r in self.runs_b],
+            "cpu_a": [r.cpu for r in self.runs_a], "cpu_b": [r.cpu for r in self.runs_b],
+            "maxrss_kib_a": [r.maxrss_kib for r in self.runs_a], "maxrss_kib_b": [r.maxrss_kib for r in self.runs_b],
+            "ratios": self.ratios, "median_ratio": self.ratio, "cpu_ratios": self.cpu_ratios,
+        }
+
+
+_results = {}
+
+
+def pairs(name, a, b, n=None, warmup=True, check_b=None):
+    """n interleaved pairs of a (baseline) and b; returns a PairResult, also saved to
+    OUT/results.json under `name`. check_b(run) may validate each b run."""
+    n = n or PAIRS
+    log(f"{name}: {n} pairs\n  A: {a.shell()}\n  B: {b.shell()}")
+    if warmup:
+        measure(a)
+        measure(b)
+    runs_a, runs_b = [], []
+    for i in range(n):
+        order = (a, b) if i % 2 == 0 else (b, a)
+        got = {id(c): measure(c) for c in order}
+        runs_a.append(got[id(a)])
+        runs_b.append(got[id(b)])
+        if check_b:
+            check_b(runs_b[-1])
+        log(f"  pair {i + 1}: A {runs_a[-1].wall:.3f}s B {runs_b[-1].wall:.3f}s ratio {runs_b[-1].wall / runs_a[-1].wall:.3f}")
+    r = PairResult(a, b, runs_a, runs_b)
+    _results[name] = r.to_json()
+    save_results()
+    log(f"  => {r.cell()}  (cpu {r.cpu_ratio:.2f}×)")
+    return r
+
+
+def save_results(extra=None):
+    if extra:
+        _results.update(extra)
+    os.makedirs(OUT, exist_ok=True)
+    tmp = os.path.join(OUT, ".results.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(_results, f, indent=1)
+    os.replace(tmp, os.path.join(OUT, "results.json"))
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def fresh_dir(path):
+    """A setup function emptying `path` (a recording directory) before each run."""
+    def setup():
+        shutil.rmtree(path, ignore_errors=True)
+    return setup
+
+
+def write_fragment(text):
+    """Writes the section's markdown atomically (scripts/bench assembles fragments)."""
+    tmp = FRAGMENT + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text.rstrip() + "\n")
+    os.replace(tmp, FRAGMENT)
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def commands_block(cmds):
+    """A fenced block of the exact commands (deduplicated, in order)."""
+    seen, lines = set(), []
+    for c in cmds:
+        s = c.shell() if isinstance(c, Cmd) else str(c)
+        if s not in seen:
+            seen.add(s)
+            lines.append(s)
+    return "```sh\n" + "\n".join(lines) + "\n```"
+
+
+def mib(kib):
+    return f"{kib / 1024:.0f} MiB"
+
+
+# --- heapdrift -------------------------------------------------------------------
+
+def record(argv, out_dir, rate=None, env=None, label=None):
+    """`heapdrift record` of argv into out_dir (emptied before each run)."""
+    opts = ["-o", out_dir] + (["--sample-rate", rate] if rate else [])
+    return Cmd([exe("heapdrift"), "record"] + opts + ["--"] + list(argv), env=env, label=label,
+               setup=fresh_dir(out_dir))
+
+
+def main_snapshots(rec_dir):
+    """The snapshot files of a recording's main process, oldest first."""
+    with open(os.path.join(rec_dir, "recording.json")) as f:
+        pid = json.load(f)["main_pid"]
+    d = os.path.join(rec_dir, str(pid))
+    return sorted(os.path.join(d, n) for n in os.listdir(d) if n.startswith("snap-") and n.endswith(".hds"))
+
+
+class Dump:
+    """`heapdrift dump SNAPSHOT` parsed: counters, modules, stacks, samples."""
+
+    def __init__(self, snapshot):
+        text = subprocess.run([exe("heapdrift"), "dump", snapshot], check=True, capture_output=True,
+                              text=True).stdout
+        self.counters, self.memory, self.modules, self.stacks, self.samples = {}, {}, [], {}, []
+        section, stack = None, None
+        for line in text.splitlines():
+            if not line.startswith(" "):
+                section = line.split()[0]
+                continue
+            f = line.split()
+            if section == "counters":
+                self.counters[f[0]] = int(f[1])
+            elif section == "memory" and len(f) == 2 and f[1].isdigit():
+                self.memory[f[0]] = int(f[1])
+            elif section == "modules" and len(f) >= 3 and f[1] == "bias":
+                self.modules.append((f[0], int(f[2], 16)))
+            elif section == "stacks":
+                if f[0] == "stack":
+                    stack = self.stacks.setdefault(int(f[1]), [])
+                else:
+                    stack.append(int(f[0], 16))
+            elif section == "samples" and f[0].startswith("0x"):
+                self.samples.append((int(f[1]), float(f[2]), int(f[4])))  # size, weight, stack
+
+    def site_bytes(self, binary, function):
+        """Estimated live bytes of the samples whose stack passes through `function`
+        of `binary` (sum of size x weight)."""
+        lo, hi = symbol_range(binary, function)
+        real = os.path.realpath(binary)
+        bias = next(b for path, b in self.modules if os.path.realpath(path) == real)
+        hit = {sid for sid, frames in self.stacks.items() if any(lo <= f - 1 - bias < hi for f in frames)}
+        return sum(size * weight for size, weight, sid in self.samples if sid in hit)
+
+
+def symbol_range(binary, function):
+    """[start, end) of the function whose demangled name starts with `function(`."""
+    out = subprocess.run(["nm", "-C", "-S", "--defined-only", binary], check=True, capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        f = line.split(None, 3)
+        if len(f) == 4 and f[3].rsplit("(", 1)[0].split("::")[-1] == function:
+            start, size = int(f[0], 16), int(f[1], 16)
+            return start, start + size
+    raise RuntimeError(f"no function {function} in {binary}")
+
+
+def jemalloc_site_bytes(heap_file, binary, function):
+    """jemalloc's estimate of the live bytes through `function`, from a heap_v2
+    profile, unbiased per stack as jeprof does (AdjustSamples: bytes / (1 - exp(-mean
+    size / sampling period)))."""
+    import math
+    lo, hi = symbol_range(binary, function)
+    real = os.path.realpath(binary)
+    with open(heap_file) as f:
+        lines = f.read().splitlines()
+    period = int(lines[0].split("/")[1])
+    maps = []
+    if "MAPPED_LIBRARIES:" in lines:
+        for line in lines[lines.index("MAPPED_LIBRARIES:") + 1:]:
+            f = line.split()
+            if len(f) >= 6 and os.path.realpath(f[5]) == real:
+                start, end = (int(x, 16) for x in f[0].split("-"))
+                maps.append((start, end, int(f[2], 16)))
+    total, stack = 0.0, None
+    for line in lines[1:]:
+        if line.startswith("@"):
+            stack = [int(x, 16) for x in line.split()[1:]]
+        elif line.startswith("  t*:") and stack is not None:
+            count, size = (int(x) for x in line.split("[")[0].split(":")[1:3])
+            in_site = any(s <= a - 1 < e and lo <= a - 1 - s + off < hi for a in stack for s, e, off in maps)
+            if in_site and count:
+                total += size / (1 - math.exp(-(size / count) / period))
+            stack = None
+    return total
