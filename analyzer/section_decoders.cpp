@@ -141,7 +141,10 @@ std::map<uint32_t, Stack> stacks(Payload payload) {
     for (uint64_t& f : s.frames) f = in.u64();
     if (s.id == format::kOverflowStackId) in.fail("a stack has the reserved id 0");
     uint32_t id = s.id;
-    if (!out.emplace(id, std::move(s)).second) {
+    // The writer sorts stacks by id: appending at the end is then O(1).
+    if (out.empty() || id > out.rbegin()->first) {
+      out.emplace_hint(out.end(), id, std::move(s));
+    } else if (!out.emplace(id, std::move(s)).second) {
       in.fail("stack id " + std::to_string(id) + " appears twice");
     }
   }
