@@ -44,6 +44,9 @@ class SiteGrouper {
   SiteGrouper(StackSymbolizer& symbolizer, const SiteOptions& options, std::vector<SiteHistory>& sites)
       : symbolizer_(symbolizer), options_(options), sites_(sites) {}
 
+  // Whether the stack is named already (and needs no decoding again).
+  bool knows(uint32_t stack_id) const { return by_stack_.contains(stack_id); }
+
   void clear() {
     by_stack_.clear();
     by_chain_.clear();
@@ -134,8 +137,13 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
   // and sorting two arrays is cheaper than hashing into a map of that size.
   std::vector<LiveBlock> before, now;
   std::vector<LiveBlock*> fresh;  // blocks first seen in this snapshot
+  // Stacks this process image has shown already are skipped by the reader.
+  auto wanted = [&](const ProcessInfo& p, uint32_t stack_id) {
+    return h.snapshots.empty() || p.pid != h.pid || p.start_mono_ns != h.timeline.start_ns ||
+           !grouper.knows(stack_id);
+  };
   for (const std::filesystem::path& file : files) {
-    Snapshot s = read_snapshot(file);
+    Snapshot s = read_snapshot(file, wanted);
     if (!h.snapshots.empty() && s.process.pid == h.pid && s.process.start_mono_ns > h.timeline.start_ns) {
       // The process exec'd another program: what came before is another heap.
       size_t skipped = h.skipped_before_exec + h.snapshots.size();

@@ -1,7 +1,7 @@
 // A big process for the analyzer benchmark, run under the real shim in exact mode:
 // allocations from up to 131,072 distinct call stacks (paths through 17 levels of
 // two-way noinline calls, chosen by the bits of a path number), a ring of live blocks
-// that churns, a stable set held all along, and a few sites that leak. Between phases
+// that churns, a stable set held all along, and one site in 2,000 that leaks. Between phases
 // it asks its own shim for a snapshot through the control FIFO and waits for the file,
 // so a run writes exactly SNAPSHOTS snapshots (the last at exit) whatever the timing.
 //
@@ -109,22 +109,19 @@ int main(int argc, char** argv) {
   // and prime to STACKS unless STACKS is a multiple of it).
   uint64_t counter = 0;
   auto next_path = [&] { return static_cast<uint32_t>((counter++ * 2654435761ull) % stacks); };
-  // One path in 2,000 leaks: a few dozen sites that keep a block now and then.
-  auto leaks = [](uint32_t path) { return path % 2000 == 1; };
+  // One path in 2,000 leaks: a few dozen sites keep two blocks per phase.
+  constexpr uint32_t kLeakEvery = 2000;
 
   std::vector<void*> stable, leaked, ring(ring_size, nullptr);
   for (size_t i = 0; i < ring_size / 4; ++i) stable.push_back(allocate(next_path(), 64 + random() % 4096));
   for (int phase = 0; phase + 1 < snapshots; ++phase) {
     for (size_t i = 0; i < per_phase; ++i) {
-      uint32_t path = next_path();
-      void* p = allocate(path, 16 + random() % 1024);
-      if (leaks(path)) {
-        leaked.push_back(p);
-        continue;
-      }
       void*& slot = ring[random() % ring_size];
       std::free(slot);
-      slot = p;
+      slot = allocate(next_path(), 16 + random() % 1024);
+    }
+    for (uint32_t path = 1; path < stacks; path += kLeakEvery) {
+      for (int i = 0; i < 2; ++i) leaked.push_back(allocate(path, 256));
     }
     snapshot_now();
   }
