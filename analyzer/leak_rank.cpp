@@ -42,7 +42,24 @@ Change change(const std::vector<TrackedSample>& samples, uint32_t from, uint32_t
   return c;
 }
 
-Window measure(const Timeline& t, const std::vector<TrackedSample>& samples, uint32_t from,
+// The step from snapshot k to k + 1 is the births at k + 1 (first == k + 1) and the
+// deaths at k (last == k): gathered once per site, so that testing every step of a
+// window costs O(samples + snapshots), not O(samples × snapshots).
+struct Steps {
+  std::vector<Change> born, died;  // by snapshot
+
+  Steps(const std::vector<TrackedSample>& samples, size_t n) : born(n), died(n) {
+    for (const TrackedSample& s : samples) {
+      if (s.first < n) born[s.first].birth(s);
+      if (s.last < n) died[s.last].death(s);
+    }
+  }
+  Change step(uint32_t k) const {
+    return {born[k + 1].growth + died[k].growth, born[k + 1].variance + died[k].variance};
+  }
+};
+
+Window measure(const Timeline& t, const std::vector<TrackedSample>& samples, const Steps& steps, uint32_t from,
                const LeakCriteria& criteria) {
   Window w;
   w.from = from;
@@ -75,7 +92,7 @@ Window measure(const Timeline& t, const std::vector<TrackedSample>& samples, uin
 
   // Growth that continues does not fall back on the way.
   for (uint32_t k = w.from; k < w.to; ++k) {
-    Change step = change(samples, k, k + 1);
+    Change step = steps.step(k);
     if (step.growth >= 0) continue;
     w.worst_step = std::min(w.worst_step, step.growth);
     double tolerance = std::max(3 * std::sqrt(step.variance), criteria.max_fall * std::max(w.growth, 0.0));
@@ -134,8 +151,9 @@ Verdict judge_site(const Timeline& t, const std::vector<TrackedSample>& samples,
     return v;
   }
   // The late half, and the late quarter (for a leak that started late in the run).
+  const Steps steps(samples, n);
   for (double fraction : {0.5, 0.75}) {
-    Window w = measure(t, samples, snapshot_at(t, fraction), criteria);
+    Window w = measure(t, samples, steps, snapshot_at(t, fraction), criteria);
     std::string reason = why_not(w, criteria);
     if (reason.empty() && (!v.leak || w.z > v.window.z)) {
       v.leak = true;

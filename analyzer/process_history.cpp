@@ -1,5 +1,6 @@
 #include "process_history.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -9,13 +10,15 @@
 namespace heapdrift {
 namespace {
 
-struct SampleIdentity {
+// A block live in the previous snapshot, and where its history is. A block is known
+// by its address and allocation time: a new block at a freed one's address has
+// another allocation time.
+struct LiveBlock {
   uint64_t address, alloc_ns;
-  bool operator==(const SampleIdentity&) const = default;
-};
-
-struct SampleIdentityHash {
-  size_t operator()(const SampleIdentity& s) const { return s.address * 0x9E3779B97F4A7C15ull ^ s.alloc_ns; }
+  uint32_t site, index;  // h.sites[site].samples[index]
+  bool operator<(const LiveBlock& o) const {
+    return address != o.address ? address < o.address : alloc_ns < o.alloc_ns;
+  }
 };
 
 std::string join_arguments(const ProcessInfo& p) {
@@ -24,36 +27,51 @@ std::string join_arguments(const ProcessInfo& p) {
   return out.empty() ? p.exe : out;
 }
 
-// Groups stacks into sites by their chain of function names.
+// A site's identity as small numbers: one per distinct (function, module) pair.
+struct ChainHash {
+  size_t operator()(const std::vector<uint32_t>& chain) const {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ chain.size();
+    for (uint32_t f : chain) h = (h ^ f) * 0xff51afd7ed558ccdull, h ^= h >> 32;
+    return h;
+  }
+};
+
+// Groups stacks into sites by their chain of function names. The chain is kept as
+// interned ids: with 100,000 sites of 25 frames, chains of names would take ~1.5 KiB
+// each.
 class SiteGrouper {
  public:
   SiteGrouper(StackSymbolizer& symbolizer, const SiteOptions& options, std::vector<SiteHistory>& sites)
       : symbolizer_(symbolizer), options_(options), sites_(sites) {}
 
+  // Whether the stack is named already (and needs no decoding again).
+  bool knows(uint32_t stack_id) const { return by_stack_.contains(stack_id); }
+
   void clear() {
     by_stack_.clear();
-    by_key_.clear();
+    by_chain_.clear();
   }
 
   // Stacks through JIT code are named per sample (the code at an address changes over
   // time); the others once per stack.
   size_t site_of(const Snapshot& snapshot, uint32_t stack_id, uint64_t alloc_ns) {
+    if (auto known = by_stack_.find(stack_id); known != by_stack_.end()) return known->second;
     auto s = snapshot.stacks.find(stack_id);
     if (s == snapshot.stacks.end()) return site_for({});
     if (symbolizer_.has_jit_frames(snapshot, s->second)) {
       return site_for(symbolizer_.frames(snapshot, s->second, alloc_ns));
     }
-    auto [it, inserted] = by_stack_.try_emplace(stack_id, 0);
-    if (inserted) it->second = site_for(symbolizer_.frames(snapshot, s->second, alloc_ns));
-    return it->second;
+    return by_stack_[stack_id] = site_for(symbolizer_.frames(snapshot, s->second, alloc_ns));
   }
 
  private:
   size_t site_for(std::vector<FrameId> frames) {
     frames = cut_allocator_frames(frames);
     if (options_.depth && frames.size() > options_.depth) frames.resize(options_.depth);
-    auto [site, added] = by_key_.try_emplace(site_key(frames, symbolizer_.table()), sites_.size());
-    if (added) sites_.push_back({frames, {}});
+    chain_.clear();
+    for (FrameId f : frames) chain_.push_back(function_of(f));
+    auto [site, added] = by_chain_.try_emplace(chain_, sites_.size());
+    if (added) sites_.push_back({std::move(frames), {}});
     return site->second;
   }
 
@@ -70,12 +88,28 @@ class SiteGrouper {
     return it->second;
   }
 
+  // The id of the frame's (function, module) pair: what site_key() spells out.
+  uint32_t function_of(FrameId id) {
+    if (id.value >= function_of_frame_.size()) function_of_frame_.resize(id.value + 1, kUnset);
+    uint32_t& f = function_of_frame_[id.value];
+    if (f == kUnset) {
+      const Frame& frame = symbolizer_.table()[id];
+      f = function_ids_.try_emplace(frame.function + '\x1f' + frame.module, uint32_t(function_ids_.size()))
+              .first->second;
+    }
+    return f;
+  }
+
+  static constexpr uint32_t kUnset = UINT32_MAX;
   StackSymbolizer& symbolizer_;
   const SiteOptions& options_;
   std::vector<SiteHistory>& sites_;
   std::unordered_map<uint32_t, size_t> by_stack_;
-  std::unordered_map<std::string, size_t> by_key_;
+  std::unordered_map<std::vector<uint32_t>, size_t, ChainHash> by_chain_;
   std::unordered_map<uint32_t, bool> allocator_;
+  std::unordered_map<std::string, uint32_t> function_ids_;
+  std::vector<uint32_t> function_of_frame_;  // by FrameId
+  std::vector<uint32_t> chain_;               // scratch
 };
 
 }  // namespace
@@ -98,17 +132,25 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
                             const SiteOptions& options) {
   ProcessHistory h;
   SiteGrouper grouper(symbolizer, options, h.sites);
-  // Where each sample seen so far lives: (site, index in its samples).
-  std::unordered_map<SampleIdentity, std::pair<size_t, size_t>, SampleIdentityHash> seen;
+  // The blocks of the previous snapshot, sorted, matched against this one's by a merge:
+  // a block absent from a snapshot was freed, so only one snapshot's worth is kept,
+  // and sorting two arrays is cheaper than hashing into a map of that size.
+  std::vector<LiveBlock> before, now;
+  std::vector<LiveBlock*> fresh;  // blocks first seen in this snapshot
+  // Stacks this process image has shown already are skipped by the reader.
+  auto wanted = [&](const ProcessInfo& p, uint32_t stack_id) {
+    return h.snapshots.empty() || p.pid != h.pid || p.start_mono_ns != h.timeline.start_ns ||
+           !grouper.knows(stack_id);
+  };
   for (const std::filesystem::path& file : files) {
-    Snapshot s = read_snapshot(file);
+    Snapshot s = read_snapshot(file, wanted);
     if (!h.snapshots.empty() && s.process.pid == h.pid && s.process.start_mono_ns > h.timeline.start_ns) {
       // The process exec'd another program: what came before is another heap.
       size_t skipped = h.skipped_before_exec + h.snapshots.size();
       h = ProcessHistory{};
       h.skipped_before_exec = skipped;
       grouper.clear();
-      seen.clear();
+      before.clear();
     }
     uint32_t k = static_cast<uint32_t>(h.snapshots.size());
     if (k == 0) {
@@ -124,17 +166,38 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
     }
     if (k == 0) symbolizer.use_jit_log(s, file.parent_path() / "jit.log");
     h.timeline.snapshot_ns.push_back(s.process.mono_ns);
-    for (const Sample& sample : s.samples) {
-      auto [it, inserted] = seen.try_emplace(SampleIdentity{sample.address, sample.alloc_mono_ns});
-      if (inserted) {
-        size_t site = grouper.site_of(s, sample.stack_id, sample.alloc_mono_ns);
-        auto& samples = h.sites[site].samples;
-        it->second = {site, samples.size()};
-        samples.push_back({sample.alloc_mono_ns, double(sample.size) * sample.weight, sample.weight, k, k});
+    now.clear();
+    now.reserve(s.samples.size());
+    for (uint32_t i = 0; i < s.samples.size(); ++i) now.push_back({s.samples[i].address, s.samples[i].alloc_mono_ns, 0, i});
+    std::sort(now.begin(), now.end());
+    auto old = before.begin();
+    const LiveBlock* previous = nullptr;
+    fresh.clear();
+    for (LiveBlock& b : now) {
+      if (previous && !(*previous < b)) continue;  // listed twice: one block
+      previous = &b;
+      while (old != before.end() && *old < b) ++old;
+      if (old != before.end() && !(b < *old)) {  // live before: still live
+        b.site = old->site, b.index = old->index;
+        h.sites[b.site].samples[b.index].last = k;
       } else {
-        h.sites[it->second.first].samples[it->second.second].last = k;
+        fresh.push_back(&b);
       }
     }
+    // New blocks in the file's order, so that sites are numbered as they appear.
+    std::sort(fresh.begin(), fresh.end(), [](const LiveBlock* a, const LiveBlock* b) { return a->index < b->index; });
+    for (LiveBlock* b : fresh) {
+      const Sample& sample = s.samples[b->index];
+      size_t site = grouper.site_of(s, sample.stack_id, sample.alloc_mono_ns);
+      auto& samples = h.sites[site].samples;
+      b->site = static_cast<uint32_t>(site), b->index = static_cast<uint32_t>(samples.size());
+      samples.push_back({sample.alloc_mono_ns, double(sample.size) * sample.weight, sample.weight, k, k});
+    }
+    // Duplicates share the first one's history.
+    for (size_t i = 1; i < now.size(); ++i) {
+      if (!(now[i - 1] < now[i])) now[i].site = now[i - 1].site, now[i].index = now[i - 1].index;
+    }
+    std::swap(before, now);
     h.snapshots.push_back({file, s.process, std::move(s.counters), std::move(s.memory)});
   }
   return h;

@@ -1,5 +1,6 @@
 #include "section_decoders.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -127,25 +128,39 @@ std::vector<Mapping> maps(Payload payload) {
   return out;
 }
 
-std::map<uint32_t, Stack> stacks(Payload payload) {
+std::map<uint32_t, Stack> stacks(Payload payload, const std::function<bool(uint32_t)>& wanted,
+                                 std::vector<uint32_t>* ids) {
   ByteReader in = reader_for(Section::kStacks, payload);
   std::map<uint32_t, Stack> out;
+  std::vector<uint32_t> all;
   size_t n = in.count(in.u32(), kStackMin);
+  all.reserve(n);
+  bool sorted = true;  // as the writer writes them: then there is no duplicate
   for (size_t i = 0; i < n; ++i) {
     Stack s;
     s.id = in.u32();
     uint16_t depth = in.u16();
     s.flags = in.u16();
     in.count(depth, 8);
+    if (s.id == format::kOverflowStackId) in.fail("a stack has the reserved id 0");
+    sorted = sorted && (all.empty() || s.id > all.back());
+    all.push_back(s.id);
+    if (wanted && !wanted(s.id)) {
+      in.bytes(uint64_t{depth} * 8);
+      continue;
+    }
     s.frames.resize(depth);
     for (uint64_t& f : s.frames) f = in.u64();
-    if (s.id == format::kOverflowStackId) in.fail("a stack has the reserved id 0");
-    uint32_t id = s.id;
-    if (!out.emplace(id, std::move(s)).second) {
-      in.fail("stack id " + std::to_string(id) + " appears twice");
-    }
+    out.emplace_hint(out.end(), s.id, std::move(s));  // O(1) when sorted
+  }
+  if (!sorted) {
+    std::vector<uint32_t> by_id = all;
+    std::sort(by_id.begin(), by_id.end());
+    auto twice = std::adjacent_find(by_id.begin(), by_id.end());
+    if (twice != by_id.end()) in.fail("stack id " + std::to_string(*twice) + " appears twice");
   }
   in.expect_end();
+  if (ids) *ids = std::move(all);
   return out;
 }
 

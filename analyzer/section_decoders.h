@@ -5,6 +5,7 @@
 #define HEAPDRIFT_ANALYZER_SECTION_DECODERS_H
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <vector>
@@ -23,7 +24,10 @@ KeyValues counters(Payload payload);
 MemoryInfo memory(Payload payload);
 std::vector<Module> modules(Payload payload);
 std::vector<Mapping> maps(Payload payload);
-std::map<uint32_t, Stack> stacks(Payload payload);
+// The stacks for which `wanted` (if set) says yes; the others are checked and skipped.
+// `ids` gets every stack's id, in the file's order.
+std::map<uint32_t, Stack> stacks(Payload payload, const std::function<bool(uint32_t)>& wanted = {},
+                                 std::vector<uint32_t>* ids = nullptr);
 std::vector<Sample> samples(Payload payload);
 
 }  // namespace heapdrift::decode

@@ -126,7 +126,31 @@ std::span<const uint8_t> required(const Framing& f, Section s) {
   return f.payload[tag];
 }
 
-Snapshot decode_all(std::span<const uint8_t> file) {
+// Whether `id` is among `ids` (sorted or not): a bitmap when the ids are dense, as the
+// shim's are, so that checking 100,000 samples costs no search.
+class IdSet {
+ public:
+  explicit IdSet(std::vector<uint32_t> ids) {
+    uint32_t max = ids.empty() ? 0 : *std::max_element(ids.begin(), ids.end());
+    if (max / 16 <= ids.size()) {
+      bits_.assign(size_t{max} + 1, false);
+      for (uint32_t id : ids) bits_[id] = true;
+    } else {
+      std::sort(ids.begin(), ids.end());
+      sorted_ = std::move(ids);
+    }
+  }
+  bool contains(uint32_t id) const {
+    if (!bits_.empty() || sorted_.empty()) return id < bits_.size() && bits_[id];
+    return std::binary_search(sorted_.begin(), sorted_.end(), id);
+  }
+
+ private:
+  std::vector<bool> bits_;
+  std::vector<uint32_t> sorted_;
+};
+
+Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted) {
   Framing f = split_sections(file);
   Snapshot s;
   s.process = decode::process(required(f, Section::kProcess));
@@ -136,11 +160,15 @@ Snapshot decode_all(std::span<const uint8_t> file) {
   }
   s.modules = decode::modules(required(f, Section::kModules));
   s.maps = decode::maps(required(f, Section::kMaps));
-  s.stacks = decode::stacks(required(f, Section::kStacks));
+  std::vector<uint32_t> ids;
+  std::function<bool(uint32_t)> wanted_id;
+  if (wanted) wanted_id = [&](uint32_t id) { return wanted(s.process, id); };
+  s.stacks = decode::stacks(required(f, Section::kStacks), wanted_id, &ids);
   s.samples = decode::samples(required(f, Section::kSamples));
+  const IdSet stack_ids(std::move(ids));
   for (size_t i = 0; i < s.samples.size(); ++i) {
     uint32_t id = s.samples[i].stack_id;
-    if (id != format::kOverflowStackId && !s.stacks.contains(id)) {
+    if (id != format::kOverflowStackId && !stack_ids.contains(id)) {
       throw FormatError("sample " + std::to_string(i) + " refers to stack " + std::to_string(id) +
                         ", which is not in the file");
     }
@@ -177,9 +205,9 @@ std::vector<uint8_t> read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name) {
+Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted) {
   try {
-    return decode_all(bytes);
+    return decode_all(bytes, wanted);
   } catch (const FormatError& e) {
     throw SnapshotError(std::string(name) + ": " + e.what());
   } catch (const std::bad_alloc&) {
@@ -187,7 +215,7 @@ Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name) {
   }
 }
 
-Snapshot read_snapshot(const std::filesystem::path& path) {
+Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wanted) {
   std::vector<uint8_t> bytes;
   try {
     bytes = read_file(path);
@@ -196,7 +224,7 @@ Snapshot read_snapshot(const std::filesystem::path& path) {
   }
   // A jemalloc heap profile stands for a snapshot wherever one is accepted (SPEC.md).
   if (is_jemalloc_profile(bytes)) return parse_jemalloc_profile(bytes, path.string());
-  return parse_snapshot(bytes, path.string());
+  return parse_snapshot(bytes, path.string(), wanted);
 }
 
 }  // namespace heapdrift

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -22,11 +23,17 @@ class SnapshotError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Which stacks to decode, given the snapshot's process and a stack's id: a reader that
+// already holds a process's stacks skips them (ids are stable within a process image),
+// rather than rebuilding 100,000 of them per snapshot. Skipped stacks are validated all
+// the same but absent from Snapshot::stacks, though samples may refer to them.
+using StackFilter = std::function<bool(const ProcessInfo&, uint32_t id)>;
+
 // Reads and validates the file at `path`; errors name it as given.
-Snapshot read_snapshot(const std::filesystem::path& path);
+Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wanted = {});
 
 // The same for bytes already in memory; `name` stands for the file in errors.
-Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name);
+Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted = {});
 
 }  // namespace heapdrift
 

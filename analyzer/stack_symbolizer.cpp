@@ -63,16 +63,40 @@ std::vector<std::string> StackSymbolizer::warnings() const {
 }
 
 const symbolizer::ProcessImage& StackSymbolizer::image(const Snapshot& snapshot) {
+  auto this_snapshot = std::make_tuple(&snapshot, snapshot.process.pid, snapshot.process.start_mono_ns,
+                                       snapshot.process.mono_ns);
+  if (last_image_ && last_snapshot_ == this_snapshot) return *last_image_;
+  last_snapshot_ = this_snapshot;
   std::string key = fingerprint(snapshot.modules);
   auto it = images_.find(key);
-  if (it != images_.end()) return it->second;
+  if (it != images_.end()) return *(last_image_ = &it->second);
   std::vector<symbolizer::ModuleDesc> modules;
   for (const Module& m : snapshot.modules) {
     symbolizer::ModuleDesc d{m.path, m.load_bias, m.build_id, {}};
     for (const Segment& s : m.segments) d.segments.push_back({s.vaddr, s.memsz, s.offset, s.flags});
     modules.push_back(std::move(d));
   }
-  return images_.emplace(std::move(key), symbolizer_.load(modules)).first->second;
+  return *(last_image_ = &images_.emplace(std::move(key), symbolizer_.load(modules)).first->second);
+}
+
+std::vector<StackSymbolizer::Slot> StackSymbolizer::slots_of(const symbolizer::ProcessImage& img, uint64_t address) {
+  std::vector<Slot> slots;
+  for (const symbolizer::SymbolFrame& s : symbolizer_.symbolize(img, address, true)) {
+    if (s.module.empty()) {  // outside every module: JIT code, named per sample
+      slots.push_back({address, {}});
+      continue;
+    }
+    Frame f;
+    f.function = symbolizer::display_name(s);
+    f.signature = s.signature.empty() ? f.function : s.signature;
+    f.file = s.file;
+    f.line = s.line;
+    f.module = s.module;
+    f.kind = kind_of(s);
+    f.inlined = s.inlined;
+    slots.push_back({0, table_.intern(f)});
+  }
+  return slots;
 }
 
 const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& snapshot, const Stack& stack) {
@@ -80,22 +104,13 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   NativePart& part = it->second;
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
+  auto& by_address = slots_[&img];
   for (uint64_t address : stack.frames) {
-    for (const symbolizer::SymbolFrame& s : symbolizer_.symbolize(img, address, true)) {
-      if (s.module.empty()) {  // outside every module: JIT code, named per sample
-        part.slots.push_back({address, {}});
-        part.has_jit = true;
-        continue;
-      }
-      Frame f;
-      f.function = symbolizer::display_name(s);
-      f.signature = s.signature.empty() ? f.function : s.signature;
-      f.file = s.file;
-      f.line = s.line;
-      f.module = s.module;
-      f.kind = kind_of(s);
-      f.inlined = s.inlined;
-      part.slots.push_back({0, table_.intern(f)});
+    auto [at, fresh] = by_address.try_emplace(address);
+    if (fresh) at->second = slots_of(img, address);
+    for (const Slot& slot : at->second) {
+      part.slots.push_back(slot);
+      part.has_jit |= slot.jit_address != 0;
     }
   }
   return part;

@@ -155,6 +155,47 @@ TEST(SnapshotReader, RejectsDuplicateStackIds) {
   EXPECT_NE(parse_error(encode_file(sections)).find("stack id 5 appears twice"), std::string::npos);
 }
 
+// A reader that holds a process's stacks already skips them: they are still
+// validated, and samples may still refer to them.
+TEST(SnapshotReader, StackFilterSkipsStacksButNotTheirChecks) {
+  const Snapshot original = rich_snapshot();
+  ASSERT_GE(original.stacks.size(), 2u);
+  const uint32_t kept = original.stacks.begin()->first;
+  std::vector<uint32_t> asked;
+  auto only_first = [&](const ProcessInfo& p, uint32_t id) {
+    EXPECT_EQ(p, original.process);  // the filter sees the snapshot's process
+    asked.push_back(id);
+    return id == kept;
+  };
+  Snapshot read = parse_snapshot(encode_snapshot(original), "rich.hds", only_first);
+  EXPECT_EQ(asked.size(), original.stacks.size());
+  ASSERT_EQ(read.stacks.size(), 1u);
+  EXPECT_EQ(read.stacks.at(kept), original.stacks.at(kept));
+  EXPECT_EQ(read.samples, original.samples);
+
+  auto none = [](const ProcessInfo&, uint32_t) { return false; };
+  Payload stacks;  // out of order, with a duplicate
+  stacks.u32(3).u32(7).u16(1).u16(0).u64(0x10).u32(5).u16(0).u16(0).u32(7).u16(0).u16(0);
+  std::vector<RawSection> sections = encode_sections(small_snapshot());
+  find(sections, Section::kStacks).payload = stacks.bytes;
+  find(sections, Section::kSamples).payload = encode_samples({});
+  try {
+    parse_snapshot(encode_file(sections), "x", none);
+    ADD_FAILURE() << "a duplicate id among skipped stacks went unnoticed";
+  } catch (const SnapshotError& e) {
+    EXPECT_NE(std::string(e.what()).find("stack id 7 appears twice"), std::string::npos) << e.what();
+  }
+
+  Snapshot unknown = small_snapshot();
+  unknown.samples.push_back({0x7000, 16, 1000, 1.0, 99, 1});
+  try {
+    parse_snapshot(encode_snapshot(unknown), "x", none);
+    ADD_FAILURE() << "a sample referring to no stack went unnoticed";
+  } catch (const SnapshotError& e) {
+    EXPECT_NE(std::string(e.what()).find("refers to stack 99"), std::string::npos) << e.what();
+  }
+}
+
 TEST(SnapshotReader, RejectsCountsThatCannotFit) {
   struct Case {
     Section section;
