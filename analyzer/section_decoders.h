@@ -25,6 +25,9 @@ std::vector<Module> modules(Payload payload);
 std::vector<Mapping> maps(Payload payload);
 std::map<uint32_t, Stack> stacks(Payload payload);
 std::vector<Sample> samples(Payload payload);
+// Fills Stack::methods of `stacks`; every entry must name a stack of the same depth
+// that has the kStackInterpreterMethods flag, and every such stack must get one.
+void frame_methods(Payload payload, std::map<uint32_t, Stack>& stacks);
 
 }  // namespace heapdrift::decode
 

@@ -22,7 +22,7 @@ using format::Section;
 
 constexpr uint32_t kEndTag = static_cast<uint32_t>(Section::kEnd);
 constexpr uint64_t kChecksumSize = 8;
-constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kSamples);
+constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kFrameMethods);
 
 std::string describe_tag(uint32_t tag) {
   const char* name = decode::section_name(tag);
@@ -34,6 +34,7 @@ uint64_t load_u64(const uint8_t* p) { uint64_t v; std::memcpy(&v, p, 8); return 
 
 // Payloads of the known sections, indexed by tag; empty spans for absent ones.
 struct Framing {
+  uint32_t version = 0;
   std::array<std::span<const uint8_t>, kLastKnownTag + 1> payload{};
   std::array<bool, kLastKnownTag + 1> present{};
 };
@@ -96,9 +97,10 @@ Framing split_sections(std::span<const uint8_t> file) {
     throw FormatError("truncated: the file ends inside its header");
   }
   uint32_t version = load_u32(file.data() + magic_len);
-  if (version != format::kVersion) {
-    throw FormatError("unsupported format version " + std::to_string(version) +
-                      " (this heapdrift reads version " + std::to_string(format::kVersion) + ")");
+  if (version < format::kOldestReadableVersion || version > format::kVersion) {
+    throw FormatError("unsupported format version " + std::to_string(version) + " (this heapdrift reads versions " +
+                      std::to_string(format::kOldestReadableVersion) + " to " + std::to_string(format::kVersion) +
+                      ")");
   }
   std::vector<SectionHeader> sections = walk_sections(file);
   if (load_u32(file.data() + magic_len + 4) != 0) {
@@ -106,6 +108,7 @@ Framing split_sections(std::span<const uint8_t> file) {
   }
 
   Framing out;
+  out.version = version;
   for (const SectionHeader& h : sections) {
     if (h.reserved != 0) {
       throw FormatError("the reserved field of the " + describe_tag(h.tag) + " at offset " +
@@ -136,6 +139,9 @@ Snapshot decode_all(std::span<const uint8_t> file) {
   s.modules = decode::modules(required(f, Section::kModules));
   s.maps = decode::maps(required(f, Section::kMaps));
   s.stacks = decode::stacks(required(f, Section::kStacks));
+  // Version 1 predates interpreted frames: its files have no methods (and a tag 8
+  // there would be an unknown section, skipped).
+  if (f.version >= 2) decode::frame_methods(required(f, Section::kFrameMethods), s.stacks);
   s.samples = decode::samples(required(f, Section::kSamples));
   for (size_t i = 0; i < s.samples.size(); ++i) {
     uint32_t id = s.samples[i].stack_id;

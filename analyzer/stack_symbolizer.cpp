@@ -27,6 +27,7 @@ FrameKind kind_of(perfmap::JavaFrame::Kind kind) {
     case perfmap::JavaFrame::kCompiled: return FrameKind::kJava;
     case perfmap::JavaFrame::kInlined: return FrameKind::kJavaInlined;
     case perfmap::JavaFrame::kGenerated: return FrameKind::kJvmGenerated;
+    case perfmap::JavaFrame::kInterpreted: return FrameKind::kJavaInterpreted;
   }
   return FrameKind::kUnknown;
 }
@@ -80,10 +81,12 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   NativePart& part = it->second;
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
-  for (uint64_t address : stack.frames) {
+  for (size_t i = 0; i < stack.frames.size(); ++i) {
+    uint64_t address = stack.frames[i];
+    uint64_t method = i < stack.methods.size() ? stack.methods[i] : 0;
     for (const symbolizer::SymbolFrame& s : symbolizer_.symbolize(img, address, true)) {
       if (s.module.empty()) {  // outside every module: JIT code, named per sample
-        part.slots.push_back({address, {}});
+        part.slots.push_back({address, method, {}});
         part.has_jit = true;
         continue;
       }
@@ -95,7 +98,7 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
       f.module = s.module;
       f.kind = kind_of(s);
       f.inlined = s.inlined;
-      part.slots.push_back({0, table_.intern(f)});
+      part.slots.push_back({0, 0, table_.intern(f)});
     }
   }
   return part;
@@ -120,7 +123,12 @@ std::vector<FrameId> StackSymbolizer::frames(const Snapshot& snapshot, const Sta
       continue;
     }
     std::vector<perfmap::JavaFrame> java;
-    if (jit) java = jit->lookup(slot.jit_address, alloc_ns);
+    // An interpreted frame whose Method* the shim kept: the method, if the log names it;
+    // else the interpreter's own name, as any generated code.
+    if (jit && slot.method) {
+      if (std::optional<perfmap::JavaFrame> m = jit->interpreted(slot.method, alloc_ns)) java.push_back(std::move(*m));
+    }
+    if (jit && java.empty()) java = jit->lookup(slot.jit_address, alloc_ns);
     if (java.empty()) {
       // Unnamed code: one frame for all of it, so that sites do not split by address;
       // the address stays in the signature.

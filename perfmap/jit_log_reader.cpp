@@ -20,6 +20,7 @@ class Payload {
   Payload(std::span<const uint8_t> data, const std::string& file, uint64_t offset)
       : data_(data), file_(file), offset_(offset) {}
 
+  uint8_t u8() { return byte(); }
   uint32_t u32() { return fixed<uint32_t>(); }
   uint64_t u64() { return fixed<uint64_t>(); }
 
@@ -179,7 +180,8 @@ class Parser {
   void record(RecordType type, Payload& p, uint64_t sequence) {
     if (type != RecordType::kSession && log_.sessions.empty() &&
         (type == RecordType::kMethod || type == RecordType::kCodeLoad || type == RecordType::kCodeUnload ||
-         type == RecordType::kDynamicCode)) {
+         type == RecordType::kDynamicCode || type == RecordType::kClassMethods ||
+         type == RecordType::kInterpreter)) {
       p.fail("it comes before the first session record");
     }
     uint32_t session = log_.sessions.empty() ? 0 : static_cast<uint32_t>(log_.sessions.size() - 1);
@@ -273,6 +275,40 @@ class Parser {
         d.name = p.str();
         p.expect_end();
         log_.dynamic_code.push_back(std::move(d));
+        break;
+      }
+      case RecordType::kClassMethods: {
+        uint64_t time_ns = p.u64();
+        std::string class_name = p.str();
+        std::string source_file = p.str();
+        size_t n = p.count(3);
+        uint64_t address = 0;
+        for (size_t i = 0; i < n; ++i) {
+          address += static_cast<uint64_t>(p.sleb());
+          LogMethod m;
+          m.class_name = class_name;
+          m.source_file = source_file;
+          m.name = p.str();
+          m.signature = p.str();
+          log_.method_addresses.push_back({sequence, session, time_ns, address,
+                                           static_cast<uint32_t>(log_.methods.size())});
+          log_.methods.push_back(std::move(m));
+        }
+        p.expect_end();
+        break;
+      }
+      case RecordType::kInterpreter: {
+        LogInterpreter r;
+        r.sequence = sequence;
+        r.session = session;
+        r.time_ns = p.u64();
+        r.state = p.u8();
+        r.address = p.u64();
+        r.size = p.uleb();
+        r.method_slot_offset = p.sleb();
+        r.detail = p.str();
+        p.expect_end();
+        log_.interpreters.push_back(std::move(r));
         break;
       }
       default:

@@ -44,6 +44,18 @@ void JitLogWriter::dynamic_code(uint64_t time_ns, uint64_t address, uint64_t siz
   });
 }
 
+void JitLogWriter::interpreter(uint64_t time_ns, jitlog::InterpreterState state, uint64_t address, uint64_t size,
+                               int64_t method_slot_offset, std::string_view detail) {
+  record(RecordType::kInterpreter, [&](auto& s) {
+    s.u64(time_ns);
+    s.u8(static_cast<uint8_t>(state));
+    s.u64(address);
+    s.uleb(size);
+    s.sleb(method_slot_offset);
+    s.str(detail);
+  });
+}
+
 bool prepare_log_for_append(int fd, bool* fresh) {
   struct stat st;
   if (fstat(fd, &st) != 0) return false;

@@ -50,6 +50,15 @@ class JitLogWriter {
   void code_unload(uint64_t time_ns, uint64_t address);
   void dynamic_code(uint64_t time_ns, uint64_t address, uint64_t size, std::string_view name);
 
+  // `methods` has count(), address(i) (the Method*, as a number), name(i) and
+  // signature(i).
+  template <class Methods>
+  void class_methods(uint64_t time_ns, std::string_view class_name, std::string_view source_file,
+                     const Methods& methods);
+
+  void interpreter(uint64_t time_ns, jitlog::InterpreterState state, uint64_t address, uint64_t size,
+                   int64_t method_slot_offset, std::string_view detail);
+
  private:
   static constexpr size_t kBufferSize = 64 * 1024;
 
@@ -149,6 +158,26 @@ void JitLogWriter::code_load(uint64_t time_ns, uint64_t address, uint64_t size,
         s.uleb(pcs.method(i, j));
         s.sleb(pcs.bci(i, j));
       }
+    }
+  });
+}
+
+template <class Methods>
+void JitLogWriter::class_methods(uint64_t time_ns, std::string_view class_name, std::string_view source_file,
+                                 const Methods& methods) {
+  record(jitlog::RecordType::kClassMethods, [&](auto& s) {
+    s.u64(time_ns);
+    s.str(class_name);
+    s.str(source_file);
+    size_t n = methods.count();
+    s.uleb(n);
+    uint64_t previous = 0;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t address = methods.address(i);
+      s.sleb(static_cast<int64_t>(address - previous));  // a class's methods lie close together
+      previous = address;
+      s.str(methods.name(i));
+      s.str(methods.signature(i));
     }
   });
 }

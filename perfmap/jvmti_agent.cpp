@@ -8,7 +8,13 @@
 //                            and a line in /tmp/perf-<pid>.map
 //   CompiledMethodUnload  -> a code_unload record
 //   DynamicCodeGenerated  -> a dynamic_code record (interpreter, stubs, adapters) and a
-//                            perf-map line
+//                            perf-map line; for "Interpreter", on a JVM whose frame
+//                            layout is known, the range is published to the shim and an
+//                            interpreter record says so
+//   ClassPrepare, and the classes loaded at VMInit
+//                         -> a class_methods record: Method* -> name of each method, so
+//                            that interpreted frames (whose Method* the shim keeps) can
+//                            be named (only while the shim captures them)
 //
 // Why a separate library, not an Agent_OnLoad in libheapdrift.so: the shim must load
 // into every process, JVM or not, and depend on nothing (no JDK headers, no JVMTI
@@ -31,6 +37,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <jvmti.h>
 #include <jvmticmlr.h>
@@ -62,6 +69,14 @@ struct Agent {
   bool log_error_reported = false;
   bool perf_map_error_reported = false;
   bool started = false;
+  // Interpreted frames (docs/JITLOG.md, "Interpreted frames"): whether this JVM's
+  // frame layout is one the agent knows, why (for the log), and the shim's entry point.
+  bool layout_known = false;
+  char layout_detail[256] = "";
+  int (*publish_interpreter)(const void*, size_t, long) = nullptr;
+  uint64_t published_address = 0, published_size = 0;
+  // Set once the range is published: classes are then logged with their methods.
+  std::atomic<bool> name_interpreted{false};
   // Set (from the service thread, without the lock) when a class was unloaded: its
   // jmethodIDs may be handed to other methods, so the table is cleared before the next
   // method is looked up.
@@ -204,6 +219,150 @@ void forget_stale_methods() {
   if (g_agent.methods_stale.exchange(false)) g_agent.methods.clear();
 }
 
+// --- Interpreted frames ---------------------------------------------------------
+//
+// HotSpot's template interpreter keeps, in each interpreted frame, the Method* of the
+// method it runs at a fixed slot below the frame pointer: on x86-64,
+// frame::interpreter_frame_method_offset = -3 words (src/hotspot/cpu/x86/frame_x86.hpp;
+// generate_fixed_frame pushes it right after the sender sp and last sp). And a
+// jmethodID is, in HotSpot, a pointer to a slot that holds the Method*. Both are
+// implementation details, so the agent relies on them only for the JVMs it was checked
+// against (JDK 17 HotSpot, Server/Client VM, on x86-64); others keep their interpreted
+// frames unnamed.
+constexpr long kMethodSlotOffset = -3 * 8;
+
+// Whether this JVM's interpreter frames are laid out as above; `detail` says what was
+// checked, for the log.
+bool known_interpreter_layout(jvmtiEnv* jvmti, char* detail, size_t detail_size) {
+  JvmtiString spec, vm_name, vm_version;
+  if (jvmti->GetSystemProperty("java.vm.specification.version", spec.out()) != JVMTI_ERROR_NONE) *spec.out() = nullptr;
+  if (jvmti->GetSystemProperty("java.vm.name", vm_name.out()) != JVMTI_ERROR_NONE) *vm_name.out() = nullptr;
+  if (jvmti->GetSystemProperty("java.vm.version", vm_version.out()) != JVMTI_ERROR_NONE) *vm_version.out() = nullptr;
+  std::string_view name = vm_name.view();
+#if defined(__x86_64__)
+  const char* arch = "x86_64";
+  bool arch_ok = true;
+#else
+  const char* arch = "not x86_64";
+  bool arch_ok = false;
+#endif
+  // HotSpot names its VMs "OpenJDK 64-Bit Server VM", "Java HotSpot(TM) 64-Bit Server
+  // VM", "... Client VM"; Zero (an interpreter in C++, another frame layout) says "Zero VM".
+  bool hotspot = name.find("Server VM") != std::string_view::npos || name.find("Client VM") != std::string_view::npos;
+  bool ok = arch_ok && hotspot && spec.view() == "17";
+  std::snprintf(detail, detail_size, "%s: java.vm.name=%.*s java.vm.version=%.*s java.vm.specification.version=%.*s %s",
+                ok ? "frame layout verified (HotSpot 17, x86_64)" : "frame layout not verified for this JVM (only HotSpot 17 on x86_64 is)",
+                static_cast<int>(name.size()), name.data(), static_cast<int>(vm_version.view().size()),
+                vm_version.view().data(), static_cast<int>(spec.view().size()), spec.view().data(), arch);
+  return ok;
+}
+
+// DynamicCodeGenerated("Interpreter"): publish the range to the shim if the layout is
+// known and the shim is there, and log what was done. Called with the lock held.
+void interpreter_generated(uint64_t now, uint64_t address, uint64_t size) {
+  if (address == g_agent.published_address && size == g_agent.published_size) return;  // reported again
+  g_agent.published_address = address;
+  g_agent.published_size = size;
+  jitlog::InterpreterState state = jitlog::InterpreterState::kUnverified;
+  if (g_agent.layout_known) {
+    if (!g_agent.publish_interpreter) {
+      state = jitlog::InterpreterState::kNoShim;
+    } else if (g_agent.publish_interpreter(reinterpret_cast<const void*>(address), size, kMethodSlotOffset) == 1) {
+      state = jitlog::InterpreterState::kCaptured;
+    } else {
+      state = jitlog::InterpreterState::kRefused;
+    }
+  }
+  g_agent.log.interpreter(now, state, address, size, kMethodSlotOffset, g_agent.layout_detail);
+  if (state == jitlog::InterpreterState::kCaptured) g_agent.name_interpreted.store(true);
+}
+
+// A class's methods as the writer wants them: Method* (read through the jmethodID,
+// which HotSpot makes a pointer to the Method* slot), name and signature.
+class ClassMethods {
+ public:
+  struct Entry {
+    uint64_t address;
+    char* name;
+    char* signature;
+  };
+  ClassMethods(jvmtiEnv* jvmti, jclass klass) : jvmti_(jvmti) {
+    jmethodID* ids = nullptr;
+    jint n = 0;
+    if (jvmti->GetClassMethods(klass, &n, &ids) != JVMTI_ERROR_NONE || n <= 0) return;
+    unsigned char* memory = nullptr;
+    if (jvmti->Allocate(static_cast<jlong>(sizeof(Entry)) * n, &memory) == JVMTI_ERROR_NONE) {
+      entries_ = reinterpret_cast<Entry*>(memory);
+      for (jint i = 0; i < n; ++i) {
+        Entry& e = entries_[count_];
+        if (!ids[i] || jvmti->GetMethodName(ids[i], &e.name, &e.signature, nullptr) != JVMTI_ERROR_NONE) continue;
+        // The class is being prepared or is loaded: its jmethodIDs are valid here.
+        e.address = reinterpret_cast<uintptr_t>(*reinterpret_cast<void* const*>(ids[i]));
+        ++count_;
+      }
+    }
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(ids));
+  }
+  ~ClassMethods() {
+    for (size_t i = 0; i < count_; ++i) {
+      jvmti_->Deallocate(reinterpret_cast<unsigned char*>(entries_[i].name));
+      jvmti_->Deallocate(reinterpret_cast<unsigned char*>(entries_[i].signature));
+    }
+    if (entries_) jvmti_->Deallocate(reinterpret_cast<unsigned char*>(entries_));
+  }
+  ClassMethods(const ClassMethods&) = delete;
+  ClassMethods& operator=(const ClassMethods&) = delete;
+
+  size_t count() const { return count_; }
+  uint64_t address(size_t i) const { return entries_[i].address; }
+  std::string_view name(size_t i) const { return entries_[i].name; }
+  std::string_view signature(size_t i) const { return entries_[i].signature; }
+
+ private:
+  jvmtiEnv* jvmti_;
+  Entry* entries_ = nullptr;
+  size_t count_ = 0;
+};
+
+// Names are resolved here, while the class is alive: its jmethodIDs (and Method*s)
+// die with it.
+void log_class_methods(jvmtiEnv* jvmti, jclass klass) {
+  uint64_t now = clock_ns(CLOCK_MONOTONIC);
+  JvmtiString signature, source_file;
+  if (jvmti->GetClassSignature(klass, signature.out(), nullptr) != JVMTI_ERROR_NONE) return;
+  ClassMethods methods(jvmti, klass);
+  if (methods.count() == 0) return;  // arrays, primitives, classes without methods
+  if (jvmti->GetSourceFileName(klass, source_file.out()) != JVMTI_ERROR_NONE) *source_file.out() = nullptr;
+  char* cls = signature.get();
+  std::string_view class_name(cls, dotted_class_name_in_place(cls, std::strlen(cls)));
+  Locked locked;
+  g_agent.log.class_methods(now, class_name, source_file.view(), methods);
+}
+
+void JNICALL on_class_prepare(jvmtiEnv* jvmti, JNIEnv*, jthread, jclass klass) {
+  if (g_agent.name_interpreted.load()) log_class_methods(jvmti, klass);
+}
+
+// From VMInit (or the attach) on: every class prepared from now, then those already
+// there (a class prepared in between is logged twice, which the reader takes in its
+// stride).
+void start_naming_interpreted_methods(jvmtiEnv* jvmti, JNIEnv* jni) {
+  if (!g_agent.name_interpreted.load()) return;
+  jvmti->SetEventNotificationMode(JVMTI_ENABLE, JVMTI_EVENT_CLASS_PREPARE, nullptr);
+  jint n = 0;
+  jclass* classes = nullptr;
+  if (jvmti->GetLoadedClasses(&n, &classes) != JVMTI_ERROR_NONE) return;
+  for (jint i = 0; i < n; ++i) {
+    jint status = 0;
+    if (jvmti->GetClassStatus(classes[i], &status) == JVMTI_ERROR_NONE && (status & JVMTI_CLASS_STATUS_PREPARED) &&
+        !(status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE))) {
+      log_class_methods(jvmti, classes[i]);
+    }
+    if (jni) jni->DeleteLocalRef(classes[i]);
+  }
+  jvmti->Deallocate(reinterpret_cast<unsigned char*>(classes));
+}
+
 void JNICALL on_compiled_method_load(jvmtiEnv*, jmethodID method, jint code_size, const void* code_addr,
                                      jint, const jvmtiAddrLocationMap*, const void* compile_info) {
   Locked locked;
@@ -231,8 +390,10 @@ void JNICALL on_dynamic_code_generated(jvmtiEnv*, const char* name, const void* 
   Locked locked;
   std::string_view n = name ? std::string_view(name) : std::string_view();
   uint64_t size = length > 0 ? static_cast<uint64_t>(length) : 0;
-  g_agent.log.dynamic_code(clock_ns(CLOCK_MONOTONIC), reinterpret_cast<uintptr_t>(address), size, n);
+  uint64_t now = clock_ns(CLOCK_MONOTONIC);
+  g_agent.log.dynamic_code(now, reinterpret_cast<uintptr_t>(address), size, n);
   g_agent.perf_map.entry(reinterpret_cast<uintptr_t>(address), size, {n});
+  if (n == "Interpreter" && size > 0) interpreter_generated(now, reinterpret_cast<uintptr_t>(address), size);
 }
 
 // HotSpot's com.sun.hotspot.events.ClassUnload (jvmtiEnv*, JNIEnv*, const char* name),
@@ -246,7 +407,10 @@ void generate_existing_code_events(jvmtiEnv* jvmti) {
   jvmti->GenerateEvents(JVMTI_EVENT_COMPILED_METHOD_LOAD);
 }
 
-void JNICALL on_vm_init(jvmtiEnv* jvmti, JNIEnv*, jthread) { generate_existing_code_events(jvmti); }
+void JNICALL on_vm_init(jvmtiEnv* jvmti, JNIEnv* jni, jthread) {
+  generate_existing_code_events(jvmti);
+  start_naming_interpreted_methods(jvmti, jni);
+}
 
 void deallocate(jvmtiEnv* jvmti, void* p) {
   if (p) jvmti->Deallocate(static_cast<unsigned char*>(p));
@@ -368,6 +532,10 @@ jint start(JavaVM* vm, const char* options, bool live) {
   open_log(pid);
   if (perf_map_wanted(options)) open_perf_map(pid);
   write_session(jvmti);
+  g_agent.layout_known = known_interpreter_layout(jvmti, g_agent.layout_detail, sizeof g_agent.layout_detail);
+  // The shim, if this process runs under it (LD_PRELOAD puts it in the global scope).
+  g_agent.publish_interpreter = reinterpret_cast<int (*)(const void*, size_t, long)>(
+      dlsym(RTLD_DEFAULT, "heapdrift_publish_interpreter_v1"));
 
   jvmtiCapabilities potential{}, wanted{};
   jvmti->GetPotentialCapabilities(&potential);
@@ -383,6 +551,7 @@ jint start(JavaVM* vm, const char* options, bool live) {
   callbacks.CompiledMethodLoad = on_compiled_method_load;
   callbacks.CompiledMethodUnload = on_compiled_method_unload;
   callbacks.DynamicCodeGenerated = on_dynamic_code_generated;
+  callbacks.ClassPrepare = on_class_prepare;
   jvmti->SetEventCallbacks(&callbacks, sizeof callbacks);
   for (jvmtiEvent event : {JVMTI_EVENT_COMPILED_METHOD_LOAD, JVMTI_EVENT_COMPILED_METHOD_UNLOAD,
                            JVMTI_EVENT_DYNAMIC_CODE_GENERATED}) {
@@ -407,7 +576,12 @@ extern "C" JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM* vm, char* options, void*)
 // take it).
 extern "C" JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM* vm, char* options, void*) {
   jint result = heapdrift::perfmap::start(vm, options, true);
-  if (g_agent.jvmti) heapdrift::perfmap::generate_existing_code_events(g_agent.jvmti);
+  if (g_agent.jvmti) {
+    heapdrift::perfmap::generate_existing_code_events(g_agent.jvmti);
+    JNIEnv* jni = nullptr;
+    if (vm->GetEnv(reinterpret_cast<void**>(&jni), JNI_VERSION_1_2) != JNI_OK) jni = nullptr;
+    heapdrift::perfmap::start_naming_interpreted_methods(g_agent.jvmti, jni);
+  }
   return result;
 }
 

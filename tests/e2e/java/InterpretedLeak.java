@@ -1,0 +1,58 @@
+// An off-heap leak made from Java methods that stay interpreted (run with -Xint, or
+// with the leaking method excluded from compilation): the shim keeps each interpreted
+// frame's Method*, and the analyzer must name the frames `java-interpreted` by their
+// methods, the leaking one and its callers. A decoy allocates and frees at the same
+// pace from another interpreted method.
+import java.lang.reflect.Field;
+import sun.misc.Unsafe;
+
+public final class InterpretedLeak {
+  private static final Unsafe UNSAFE = unsafe();
+  private static final long[] kept = new long[1 << 20];
+  private static int count;
+
+  private static Unsafe unsafe() {
+    try {
+      Field f = Unsafe.class.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      return (Unsafe) f.get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  // The leak: its blocks are kept for ever.
+  static long retain(int size) {
+    long address = UNSAFE.allocateMemory(size);
+    kept[count++ % kept.length] = address;
+    return address;
+  }
+
+  // The leak's caller, so that callers are checked too.
+  static long register(int size) {
+    return retain(size) & 1;
+  }
+
+  // The decoy: as many bytes, all freed.
+  static long scratch(int size) {
+    long address = UNSAFE.allocateMemory(size);
+    UNSAFE.putLong(address, size);
+    long v = UNSAFE.getLong(address);
+    UNSAFE.freeMemory(address);
+    return v;
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    long seconds = Long.parseLong(args[0]);
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long sink = 0;
+    while (System.nanoTime() < end) {
+      for (int i = 0; i < 16; ++i) {
+        sink += register(4096);
+        sink += scratch(4096);
+      }
+      Thread.sleep(2);
+    }
+    System.err.println("InterpretedLeak: " + count + " blocks kept (" + (sink & 1) + ")");
+  }
+}
