@@ -31,6 +31,7 @@ enum class InterpreterState : uint8_t {
   kCaptured = 1,    // published to the shim: interpreted frames carry their Method*
   kNoShim = 2,      // layout known, but libheapdrift.so is not in the process
   kRefused = 3,     // the shim did not accept the range (full, or another layout)
+  kOff = 4,         // turned off by the agent's option interpreted=0
 };
 
 // Method id 0 stands for "unknown" (the JVM could not name the method).

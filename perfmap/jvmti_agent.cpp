@@ -71,6 +71,7 @@ struct Agent {
   bool started = false;
   // Interpreted frames (docs/JITLOG.md, "Interpreted frames"): whether this JVM's
   // frame layout is one the agent knows, why (for the log), and the shim's entry point.
+  bool interpreted_wanted = true;
   bool layout_known = false;
   char layout_detail[256] = "";
   int (*publish_interpreter)(const void*, size_t, long) = nullptr;
@@ -264,7 +265,9 @@ void interpreter_generated(uint64_t now, uint64_t address, uint64_t size) {
   g_agent.published_address = address;
   g_agent.published_size = size;
   jitlog::InterpreterState state = jitlog::InterpreterState::kUnverified;
-  if (g_agent.layout_known) {
+  if (!g_agent.interpreted_wanted) {
+    state = jitlog::InterpreterState::kOff;
+  } else if (g_agent.layout_known) {
     if (!g_agent.publish_interpreter) {
       state = jitlog::InterpreterState::kNoShim;
     } else if (g_agent.publish_interpreter(reinterpret_cast<const void*>(address), size, kMethodSlotOffset) == 1) {
@@ -496,24 +499,31 @@ void write_session(jvmtiEnv* jvmti) {
                       vm_name.view(), vm_version.view());
 }
 
-// Options: a comma-separated list; "perfmap=0" turns the perf map off.
-bool perf_map_wanted(const char* options) {
-  if (!options) return true;
-  bool wanted = true;
+// Options: a comma-separated list; "perfmap=0" turns the perf map off,
+// "interpreted=0" the naming of interpreted frames (no range published to the shim,
+// no class_methods records).
+struct Options {
+  bool perf_map = true;
+  bool interpreted = true;
+};
+
+Options parse_options(const char* options) {
+  Options out;
+  if (!options) return out;
   for (const char* p = options; *p;) {
     const char* end = std::strchr(p, ',');
     if (!end) end = p + std::strlen(p);
     std::string_view option(p, static_cast<size_t>(end - p));
     p = *end ? end + 1 : end;
-    if (option == "perfmap=0") {
-      wanted = false;
-    } else if (option == "perfmap=1") {
-      wanted = true;
+    if (option == "perfmap=0" || option == "perfmap=1") {
+      out.perf_map = option.back() == '1';
+    } else if (option == "interpreted=0" || option == "interpreted=1") {
+      out.interpreted = option.back() == '1';
     } else if (!option.empty()) {
       report("unknown option '%.*s' ignored", static_cast<int>(option.size()), option.data());
     }
   }
-  return wanted;
+  return out;
 }
 
 // Common to load and attach. Returns JNI_OK even when something is missing: a JVM is
@@ -529,9 +539,11 @@ jint start(JavaVM* vm, const char* options, bool live) {
   g_agent.jvmti = jvmti;
   g_agent.started = true;
   pid_t pid = getpid();
+  Options parsed = parse_options(options);
   open_log(pid);
-  if (perf_map_wanted(options)) open_perf_map(pid);
+  if (parsed.perf_map) open_perf_map(pid);
   write_session(jvmti);
+  g_agent.interpreted_wanted = parsed.interpreted;
   g_agent.layout_known = known_interpreter_layout(jvmti, g_agent.layout_detail, sizeof g_agent.layout_detail);
   // The shim, if this process runs under it (LD_PRELOAD puts it in the global scope).
   g_agent.publish_interpreter = reinterpret_cast<int (*)(const void*, size_t, long)>(

@@ -164,16 +164,16 @@ Snapshot rich_snapshot() {
              "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so"},
             {0x7ffc1000, 0x7ffc2000, 0, format::kProtRead | format::kProtWrite, "[stack]"},
             {0x10000, 0x10000, 0, format::kProtShared, ""}};
-  Stack deep{7, format::kStackTruncated | format::kStackFramePointer, {}};
+  Stack deep{7, format::kStackTruncated | format::kStackFramePointer, {}, {}};
   for (uint64_t i = 0; i < 64; ++i) deep.frames.push_back(0x7f0012345000 + i * 0x111);
   // Two interpreted frames (Method* slots) among three.
   Stack interpreted{9, format::kStackFramePointer | format::kStackInterpreterMethods,
                     {0x7f00dead0010, 0x7f00dead0200, 0x401234}, {0x7f00beef0100, 0, 0xFFFFFFFFFFFFFFFF}};
-  s.stacks = {{1, {1, 0, {0x401234}}},
+  s.stacks = {{1, {1, 0, {0x401234}, {}}},
               {7, deep},
               {9, interpreted},
-              {0xFFFFFFFF, {0xFFFFFFFF, format::kStackFramePointer, {0, 0xFFFFFFFFFFFFFFFF}}},
-              {1000, {1000, 0, {}}}};
+              {0xFFFFFFFF, {0xFFFFFFFF, format::kStackFramePointer, {0, 0xFFFFFFFFFFFFFFFF}, {}}},
+              {1000, {1000, 0, {}, {}}}};
   s.samples = {{0x7f00aa000010, 1 << 20, 98'000'000'000ull, 1.0000001, 7, 4243},
                {0x7f00aa100000, 24, 97'000'000'000ull, 21845.666666666668, 1, 4244},
                {0xFFFFFFFFFFFFFFF0, 0xFFFFFFFFFFFFFFFF, 0, 1.0, 0, 0},  // no stack: depot full
@@ -190,7 +190,7 @@ Snapshot small_snapshot() {
   s.memory = MemoryInfo{"glibc", {{"rss_bytes", 4096}}, "Rss: 4 kB\n"};
   s.modules = {{"/bin/x", 0x1000, {0xab, 0xcd}, {{0, 0x100, 0, 5}}}};
   s.maps = {{0x1000, 0x2000, 0, 5, "/bin/x"}};
-  s.stacks = {{3, {3, 0, {0x1010, 0x1020}}}};
+  s.stacks = {{3, {3, 0, {0x1010, 0x1020}, {}}}};
   s.samples = {{0x5000, 100, 1200, 40.5, 3, 4242}, {0x6000, 8, 1400, 512.0, 0, 4243}};
   return s;
 }

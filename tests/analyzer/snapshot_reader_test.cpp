@@ -188,7 +188,7 @@ TEST(SnapshotReader, StackIdZeroMeansNoStack) {
   for (Sample& x : s.samples) x.stack_id = format::kOverflowStackId;
   EXPECT_EQ(parse_snapshot(encode_snapshot(s), "x"), s);
 
-  s.stacks = {{0, {0, 0, {0x1}}}};  // but no stack may claim id 0
+  s.stacks = {{0, {0, 0, {0x1}, {}}}};  // but no stack may claim id 0
   EXPECT_NE(parse_error(encode_snapshot(s)).find("reserved id 0"), std::string::npos);
 }
 

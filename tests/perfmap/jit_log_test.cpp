@@ -86,6 +86,39 @@ TEST(JitLog, RoundTrip) {
   EXPECT_LT(log.dynamic_code[0].sequence, log.unloads[0].sequence);
 }
 
+// Interpreted frames' records: class_methods (Method* deltas may go down as well as up,
+// and span the whole address space) and the interpreter state.
+TEST(JitLog, ClassMethodsAndInterpreterRoundTrip) {
+  LogBuilder b(5);
+  b.class_methods(200, "com.example.Foo", "Foo.java",
+                  {{{0x7f00beef0100, "compute", "(I)J"}, {0x7f00beef0040, "<init>", "()V"}, {0xFFFFFFFFFFFFFFF8, "max", "()V"}}})
+      .class_methods(210, "NoSource", "", {{{0x10, "m", "()V"}}});
+  b.writer().interpreter(220, heapdrift::perfmap::jitlog::InterpreterState::kCaptured, 0x7f0000100000, 0x18000, -24,
+                         "frame layout verified");
+  JitLog log = b.log();
+  ASSERT_EQ(log.method_addresses.size(), 4u);
+  const auto& a = log.method_addresses;
+  EXPECT_EQ(a[0].address, 0x7f00beef0100u);
+  EXPECT_EQ(a[1].address, 0x7f00beef0040u);
+  EXPECT_EQ(a[2].address, 0xFFFFFFFFFFFFFFF8u);
+  EXPECT_EQ(a[3].address, 0x10u);
+  EXPECT_EQ(a[0].time_ns, 200u);
+  EXPECT_EQ(a[3].time_ns, 210u);
+  EXPECT_EQ(log.methods[a[1].method].class_name, "com.example.Foo");
+  EXPECT_EQ(log.methods[a[1].method].name, "<init>");
+  EXPECT_EQ(log.methods[a[1].method].signature, "()V");
+  EXPECT_EQ(log.methods[a[1].method].source_file, "Foo.java");
+  EXPECT_EQ(log.methods[a[3].method].function(), "NoSource.m");
+  EXPECT_EQ(log.methods[a[3].method].source_file, "");
+  ASSERT_EQ(log.interpreters.size(), 1u);
+  EXPECT_EQ(log.interpreters[0].state, 1);
+  EXPECT_EQ(log.interpreters[0].address, 0x7f0000100000u);
+  EXPECT_EQ(log.interpreters[0].size, 0x18000u);
+  EXPECT_EQ(log.interpreters[0].method_slot_offset, -24);
+  EXPECT_EQ(log.interpreters[0].detail, "frame layout verified");
+  EXPECT_TRUE(log.warnings.empty());
+}
+
 TEST(JitLog, UnknownMethodIdZeroAndExtremeValues) {
   LogBuilder b;
   std::string odd_name("na\0me\n\xff", 7);
