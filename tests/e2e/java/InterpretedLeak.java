@@ -3,6 +3,10 @@
 // frame's Method*, and the analyzer must name the frames `java-interpreted` by their
 // methods, the leaking one and its callers. A decoy allocates and frees at the same
 // pace from another interpreted method.
+//
+// Arguments: seconds to run, then (optionally) seconds of warm-up first, during which
+// the same calls allocate nothing (allocateMemory(0) does not call malloc): in mixed
+// mode the callers are JIT-compiled before the first block leaks.
 import java.lang.reflect.Field;
 import sun.misc.Unsafe;
 
@@ -36,6 +40,7 @@ public final class InterpretedLeak {
   // The decoy: as many bytes, all freed.
   static long scratch(int size) {
     long address = UNSAFE.allocateMemory(size);
+    if (address == 0) return 0;  // size 0, during the warm-up
     UNSAFE.putLong(address, size);
     long v = UNSAFE.getLong(address);
     UNSAFE.freeMemory(address);
@@ -44,14 +49,18 @@ public final class InterpretedLeak {
 
   public static void main(String[] args) throws InterruptedException {
     long seconds = Long.parseLong(args[0]);
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long warmUp = args.length > 1 ? Long.parseLong(args[1]) : 0;
+    long start = System.nanoTime();
+    long leakFrom = start + warmUp * 1_000_000_000L;
+    long end = leakFrom + seconds * 1_000_000_000L;
     long sink = 0;
-    while (System.nanoTime() < end) {
+    for (long now = start; now < end; now = System.nanoTime()) {
+      int size = now < leakFrom ? 0 : 4096;
       for (int i = 0; i < 16; ++i) {
-        sink += register(4096);
-        sink += scratch(4096);
+        sink += register(size);
+        sink += scratch(size);
       }
-      Thread.sleep(2);
+      if (size != 0) Thread.sleep(2);
     }
     System.err.println("InterpretedLeak: " + count + " blocks kept (" + (sink & 1) + ")");
   }
