@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <unordered_map>
@@ -170,6 +171,18 @@ class Parser {
                             " bytes) is incomplete and was ignored: the process ended while writing it");
   }
 
+  // A string reference: 0 and a string (defined here: it gets the session's next id),
+  // or the id of one defined before in this session.
+  const std::string& string_ref(Payload& p) {
+    uint64_t ref = p.uleb();
+    if (ref == 0) {
+      strings_.push_back(p.str());
+      return strings_.back();
+    }
+    if (ref > strings_.size()) p.fail("it refers to string " + std::to_string(ref) + ", never defined before it");
+    return strings_[ref - 1];
+  }
+
   uint32_t method_index(Payload& p, uint32_t id) {
     if (id == jitlog::kUnknownMethod) return kNoMethod;
     auto it = method_ids_.find(id);
@@ -197,6 +210,7 @@ class Parser {
         p.expect_end();
         log_.sessions.push_back(std::move(s));
         method_ids_.clear();  // ids are per session
+        strings_.clear();
         break;
       }
       case RecordType::kMethod: {
@@ -288,8 +302,8 @@ class Parser {
           LogMethod m;
           m.class_name = class_name;
           m.source_file = source_file;
-          m.name = p.str();
-          m.signature = p.str();
+          m.name = string_ref(p);
+          m.signature = string_ref(p);
           log_.method_addresses.push_back({sequence, session, time_ns, address,
                                            static_cast<uint32_t>(log_.methods.size())});
           log_.methods.push_back(std::move(m));
@@ -321,6 +335,7 @@ class Parser {
   std::string file_;
   JitLog log_;
   std::unordered_map<uint32_t, uint32_t> method_ids_;  // log id -> index, this session
+  std::deque<std::string> strings_;                    // string ids - 1, this session
   size_t unknown_records_ = 0;
 };
 

@@ -18,6 +18,9 @@ void JitLogWriter::file_header() {
 
 void JitLogWriter::session(uint64_t mono_ns, uint64_t wall_ns, uint32_t pid,
                            std::string_view vm_name, std::string_view vm_version) {
+  // String ids are per session.
+  strings_.clear();
+  next_string_id_ = 0;
   record(RecordType::kSession, [&](auto& s) {
     s.u64(mono_ns);
     s.u64(wall_ns);

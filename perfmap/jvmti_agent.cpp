@@ -78,6 +78,9 @@ struct Agent {
   uint64_t published_address = 0, published_size = 0;
   // Set once the range is published: classes are then logged with their methods.
   std::atomic<bool> name_interpreted{false};
+  // Set at VMDeath: the naming of loaded classes stops (an exiting VM would otherwise
+  // wait for our thread, which it sees as running native code).
+  std::atomic<bool> dying{false};
   // Set (from the service thread, without the lock) when a class was unloaded: its
   // jmethodIDs may be handed to other methods, so the table is cleared before the next
   // method is looked up.
@@ -346,16 +349,17 @@ void JNICALL on_class_prepare(jvmtiEnv* jvmti, JNIEnv*, jthread, jclass klass) {
   if (g_agent.name_interpreted.load()) log_class_methods(jvmti, klass);
 }
 
-// From VMInit (or the attach) on: every class prepared from now, then those already
-// there (a class prepared in between is logged twice, which the reader takes in its
-// stride).
-void start_naming_interpreted_methods(jvmtiEnv* jvmti, JNIEnv* jni) {
-  if (!g_agent.name_interpreted.load()) return;
-  jvmti->SetEventNotificationMode(JVMTI_ENABLE, JVMTI_EVENT_CLASS_PREPARE, nullptr);
+// The classes already loaded, named on an agent thread of their own: at VMInit the
+// main thread would otherwise wait for it (some 9 000 methods for `java -version`).
+void log_loaded_classes(jvmtiEnv* jvmti, JNIEnv* jni) {
   jint n = 0;
   jclass* classes = nullptr;
   if (jvmti->GetLoadedClasses(&n, &classes) != JVMTI_ERROR_NONE) return;
   for (jint i = 0; i < n; ++i) {
+    if (g_agent.dying.load()) {
+      if (jni) jni->DeleteLocalRef(classes[i]);
+      continue;
+    }
     jint status = 0;
     if (jvmti->GetClassStatus(classes[i], &status) == JVMTI_ERROR_NONE && (status & JVMTI_CLASS_STATUS_PREPARED) &&
         !(status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE))) {
@@ -364,6 +368,30 @@ void start_naming_interpreted_methods(jvmtiEnv* jvmti, JNIEnv* jni) {
     if (jni) jni->DeleteLocalRef(classes[i]);
   }
   jvmti->Deallocate(reinterpret_cast<unsigned char*>(classes));
+}
+
+void JNICALL loaded_classes_thread(jvmtiEnv* jvmti, JNIEnv* jni, void*) { log_loaded_classes(jvmti, jni); }
+
+// From VMInit (or the attach) on: every class prepared from now, then those already
+// there (a class prepared in between is logged twice, which the reader takes in its
+// stride; a method that runs before its class is logged is still named, by the
+// lookup's "earliest after" rule). The latter on an agent thread when one can be
+// started, else here.
+void start_naming_interpreted_methods(jvmtiEnv* jvmti, JNIEnv* jni) {
+  if (!g_agent.name_interpreted.load()) return;
+  jvmti->SetEventNotificationMode(JVMTI_ENABLE, JVMTI_EVENT_CLASS_PREPARE, nullptr);
+  if (jni) {
+    jclass thread_class = jni->FindClass("java/lang/Thread");
+    jmethodID init = thread_class ? jni->GetMethodID(thread_class, "<init>", "(Ljava/lang/String;)V") : nullptr;
+    jstring name = init ? jni->NewStringUTF("heapdrift-jvmti class names") : nullptr;
+    jthread thread = name ? jni->NewObject(thread_class, init, name) : nullptr;
+    if (thread && jvmti->RunAgentThread(thread, loaded_classes_thread, nullptr, JVMTI_THREAD_MIN_PRIORITY) ==
+                      JVMTI_ERROR_NONE) {
+      return;
+    }
+    if (jni->ExceptionCheck()) jni->ExceptionClear();
+  }
+  log_loaded_classes(jvmti, jni);
 }
 
 void JNICALL on_compiled_method_load(jvmtiEnv*, jmethodID method, jint code_size, const void* code_addr,
@@ -409,6 +437,8 @@ void generate_existing_code_events(jvmtiEnv* jvmti) {
   jvmti->GenerateEvents(JVMTI_EVENT_DYNAMIC_CODE_GENERATED);
   jvmti->GenerateEvents(JVMTI_EVENT_COMPILED_METHOD_LOAD);
 }
+
+void JNICALL on_vm_death(jvmtiEnv*, JNIEnv*) { g_agent.dying.store(true); }
 
 void JNICALL on_vm_init(jvmtiEnv* jvmti, JNIEnv* jni, jthread) {
   generate_existing_code_events(jvmti);
@@ -564,9 +594,10 @@ jint start(JavaVM* vm, const char* options, bool live) {
   callbacks.CompiledMethodUnload = on_compiled_method_unload;
   callbacks.DynamicCodeGenerated = on_dynamic_code_generated;
   callbacks.ClassPrepare = on_class_prepare;
+  callbacks.VMDeath = on_vm_death;
   jvmti->SetEventCallbacks(&callbacks, sizeof callbacks);
   for (jvmtiEvent event : {JVMTI_EVENT_COMPILED_METHOD_LOAD, JVMTI_EVENT_COMPILED_METHOD_UNLOAD,
-                           JVMTI_EVENT_DYNAMIC_CODE_GENERATED}) {
+                           JVMTI_EVENT_DYNAMIC_CODE_GENERATED, JVMTI_EVENT_VM_DEATH}) {
     jvmti->SetEventNotificationMode(JVMTI_ENABLE, event, nullptr);
   }
   enable_class_unload_event(jvmti);

@@ -119,6 +119,51 @@ TEST(JitLog, ClassMethodsAndInterpreterRoundTrip) {
   EXPECT_TRUE(log.warnings.empty());
 }
 
+// Names and signatures are written once per session and referred to by id afterwards
+// (within a record and across records); a new session defines them afresh.
+TEST(JitLog, ClassMethodStringsAreSharedWithinASession) {
+  LogBuilder b(5);
+  std::vector<std::tuple<uint64_t, std::string, std::string>> many;
+  for (uint64_t i = 0; i < 100; ++i) many.emplace_back(0x9000 + 8 * i, i % 2 ? "run" : "<init>", "()V");
+  b.class_methods(10, "A", "", {many});
+  size_t one = b.bytes().size();
+  b.class_methods(20, "B", "", {many});
+  size_t two = b.bytes().size();
+  b.session(1000).class_methods(1010, "C", "", {{{0x9000, "run", "()V"}}});
+  // 100 methods of a record: each a delta (1 byte) and two references (1 byte each),
+  // the three strings spelt once.
+  EXPECT_LT(two - one, 100u * 3 + 40);
+  JitLog log = b.log();
+  ASSERT_EQ(log.method_addresses.size(), 201u);
+  for (size_t i = 0; i < 200; ++i) {
+    const auto& m = log.methods[log.method_addresses[i].method];
+    EXPECT_EQ(m.name, i % 2 ? "run" : "<init>") << i;
+    EXPECT_EQ(m.signature, "()V") << i;
+  }
+  const auto& c = log.methods[log.method_addresses[200].method];
+  EXPECT_EQ(c.function(), "C.run");
+  EXPECT_EQ(c.signature, "()V");
+  EXPECT_EQ(log.method_addresses[200].session, 1u);
+}
+
+TEST(JitLog, AStringReferenceMustBeDefinedFirst) {
+  LogBuilder b(5);
+  std::vector<uint8_t> bytes = b.bytes();
+  // class_methods: time, class "A", no source, one method: delta 8, name ref 1 (undefined), signature "()V".
+  std::vector<uint8_t> payload(8, 0);
+  for (int v : {1, int{'A'}, 0, 1, 8, 1, 0, 3, int{'('}, int{')'}, int{'V'}}) payload.push_back(static_cast<uint8_t>(v));
+  bytes.push_back(6);
+  uint32_t length = static_cast<uint32_t>(payload.size());
+  bytes.insert(bytes.end(), reinterpret_cast<uint8_t*>(&length), reinterpret_cast<uint8_t*>(&length) + 4);
+  bytes.insert(bytes.end(), payload.begin(), payload.end());
+  try {
+    heapdrift::perfmap::parse_jit_log(bytes, "x.log");
+    FAIL() << "an undefined string reference was accepted";
+  } catch (const ReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("refers to string 1, never defined before it"), std::string::npos) << e.what();
+  }
+}
+
 TEST(JitLog, UnknownMethodIdZeroAndExtremeValues) {
   LogBuilder b;
   std::string odd_name("na\0me\n\xff", 7);
