@@ -54,7 +54,20 @@ class SiteGrouper {
     if (options_.depth && frames.size() > options_.depth) frames.resize(options_.depth);
     auto [site, added] = by_key_.try_emplace(site_key(frames, symbolizer_.table()), sites_.size());
     if (added) sites_.push_back({frames, {}});
+    else prefer_compiled(sites_[site->second].frames, frames);
     return site->second;
+  }
+
+  // A Java method is one site whether it ran interpreted or, later, JIT-compiled (the
+  // key has no kind); the site shows the compiled frame, which has a line and is
+  // what runs once the program is warm.
+  void prefer_compiled(std::vector<FrameId>& shown, const std::vector<FrameId>& other) {
+    const FrameTable& t = symbolizer_.table();
+    for (size_t i = 0; i < shown.size() && i < other.size(); ++i) {
+      if (t[shown[i]].kind == FrameKind::kJavaInterpreted && t[other[i]].kind != FrameKind::kJavaInterpreted) {
+        shown[i] = other[i];
+      }
+    }
   }
 
   std::vector<FrameId> cut_allocator_frames(const std::vector<FrameId>& frames) {
