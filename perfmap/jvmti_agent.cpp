@@ -45,10 +45,12 @@
 #include <new>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "class_name.h"
 #include "jit_log_writer.h"
+#include "jitdump_writer.h"
 #include "method_table.h"
 #include "perf_map_writer.h"
 
@@ -62,12 +64,14 @@ struct Agent {
   pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
   JitLogWriter log;
   PerfMapWriter perf_map;
+  JitdumpWriter jitdump;  // only with the option jitdump=1
   MethodTable methods;
   uint32_t next_method_id = 1;
   int log_fd = -1;
   int perf_map_fd = -1;
   bool log_error_reported = false;
   bool perf_map_error_reported = false;
+  bool jitdump_error_reported = false;
   bool started = false;
   // Interpreted frames (docs/JITLOG.md, "Interpreted frames"): whether this JVM's
   // frame layout is one the agent knows, why (for the log), and the shim's entry point.
@@ -130,6 +134,10 @@ class Locked {
     if (!g_agent.perf_map.flush() && !g_agent.perf_map_error_reported) {
       g_agent.perf_map_error_reported = true;
       report("writing the perf map failed (%s)", strerror(g_agent.perf_map.error()));
+    }
+    if (!g_agent.jitdump.flush() && !g_agent.jitdump_error_reported) {
+      g_agent.jitdump_error_reported = true;
+      report("writing the jitdump failed (%s)", strerror(g_agent.jitdump.error()));
     }
   }
 };
@@ -409,7 +417,12 @@ void JNICALL on_compiled_method_load(jvmtiEnv*, jmethodID method, jint code_size
   uint64_t size = code_size > 0 ? static_cast<uint64_t>(code_size) : 0;
   g_agent.log.code_load(now, address, size, id, pcs);
   const MethodTable::Entry* e = g_agent.methods.find(method);
-  g_agent.perf_map.entry(address, size, {e ? e->name_view() : std::string_view("[unknown Java method]")});
+  std::string_view name = e ? e->name_view() : std::string_view("[unknown Java method]");
+  g_agent.perf_map.entry(address, size, {name});
+  if (g_agent.jitdump.is_open()) {
+    g_agent.jitdump.code_load(now, static_cast<uint32_t>(getpid()), static_cast<uint32_t>(syscall(SYS_gettid)), address,
+                              size, name);
+  }
 }
 
 void JNICALL on_compiled_method_unload(jvmtiEnv*, jmethodID, const void* code_addr) {
@@ -424,6 +437,10 @@ void JNICALL on_dynamic_code_generated(jvmtiEnv*, const char* name, const void* 
   uint64_t now = clock_ns(CLOCK_MONOTONIC);
   g_agent.log.dynamic_code(now, reinterpret_cast<uintptr_t>(address), size, n);
   g_agent.perf_map.entry(reinterpret_cast<uintptr_t>(address), size, {n});
+  if (g_agent.jitdump.is_open()) {
+    g_agent.jitdump.code_load(now, static_cast<uint32_t>(getpid()), static_cast<uint32_t>(syscall(SYS_gettid)),
+                              reinterpret_cast<uintptr_t>(address), size, n);
+  }
   if (n == "Interpreter" && size > 0) interpreter_generated(now, reinterpret_cast<uintptr_t>(address), size);
 }
 
@@ -438,7 +455,11 @@ void generate_existing_code_events(jvmtiEnv* jvmti) {
   jvmti->GenerateEvents(JVMTI_EVENT_COMPILED_METHOD_LOAD);
 }
 
-void JNICALL on_vm_death(jvmtiEnv*, JNIEnv*) { g_agent.dying.store(true); }
+void JNICALL on_vm_death(jvmtiEnv*, JNIEnv*) {
+  g_agent.dying.store(true);
+  Locked locked;
+  g_agent.jitdump.close(clock_ns(CLOCK_MONOTONIC));
+}
 
 void JNICALL on_vm_init(jvmtiEnv* jvmti, JNIEnv* jni, jthread) {
   generate_existing_code_events(jvmti);
@@ -507,6 +528,21 @@ void open_log(pid_t pid) {
   if (fresh) g_agent.log.file_header();
 }
 
+// jit-<pid>.dump beside the log, for `perf inject --jit` (docs/JITLOG.md).
+void open_jitdump(pid_t pid) {
+  const char* output = std::getenv("HEAPDRIFT_OUTPUT");
+  char path[PATH_MAX];
+  int n = output && *output ? std::snprintf(path, sizeof path, "%s/%d/jit-%d.dump", output, pid, pid)
+                            : std::snprintf(path, sizeof path, "heapdrift.%d/%d/jit-%d.dump", pid, pid, pid);
+  if (n < 0 || n >= static_cast<int>(sizeof path) || !make_parent_directories(path)) {
+    report("cannot create the jitdump file; none is written");
+    return;
+  }
+  if (int error = g_agent.jitdump.open(path, static_cast<uint32_t>(pid), clock_ns(CLOCK_MONOTONIC))) {
+    report("cannot create %s (%s); no jitdump", path, strerror(error));
+  }
+}
+
 void open_perf_map(pid_t pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/tmp/perf-%d.map", pid);
@@ -531,10 +567,11 @@ void write_session(jvmtiEnv* jvmti) {
 
 // Options: a comma-separated list; "perfmap=0" turns the perf map off,
 // "interpreted=0" the naming of interpreted frames (no range published to the shim,
-// no class_methods records).
+// no class_methods records); "jitdump=1" writes perf's jitdump beside the log.
 struct Options {
   bool perf_map = true;
   bool interpreted = true;
+  bool jitdump = false;
 };
 
 Options parse_options(const char* options) {
@@ -549,6 +586,8 @@ Options parse_options(const char* options) {
       out.perf_map = option.back() == '1';
     } else if (option == "interpreted=0" || option == "interpreted=1") {
       out.interpreted = option.back() == '1';
+    } else if (option == "jitdump=0" || option == "jitdump=1") {
+      out.jitdump = option.back() == '1';
     } else if (!option.empty()) {
       report("unknown option '%.*s' ignored", static_cast<int>(option.size()), option.data());
     }
@@ -572,6 +611,7 @@ jint start(JavaVM* vm, const char* options, bool live) {
   Options parsed = parse_options(options);
   open_log(pid);
   if (parsed.perf_map) open_perf_map(pid);
+  if (parsed.jitdump) open_jitdump(pid);
   write_session(jvmti);
   g_agent.interpreted_wanted = parsed.interpreted;
   g_agent.layout_known = known_interpreter_layout(jvmti, g_agent.layout_detail, sizeof g_agent.layout_detail);
