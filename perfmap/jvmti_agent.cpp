@@ -28,8 +28,10 @@
 // Cheap by construction: every callback takes one mutex, encodes into a fixed buffer
 // and hands it to the kernel with write(2) before returning (no fsync), so a JVM that
 // dies leaves a log whose complete records are all readable. The agent's own memory is
-// mmap'ed (MethodTable); the only mallocs are JVMTI's own strings, allocated and freed
-// by the JVM during a method's first naming.
+// mmap'ed (MethodTable, the log's StringTable); the only mallocs are JVMTI's own
+// strings and arrays, allocated and freed by the JVM while naming.
+//
+// With the option jitdump=1 it also writes perf's jitdump (jitdump_writer.h).
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
