@@ -72,7 +72,20 @@ class SiteGrouper {
     for (FrameId f : frames) chain_.push_back(function_of(f));
     auto [site, added] = by_chain_.try_emplace(chain_, sites_.size());
     if (added) sites_.push_back({std::move(frames), {}});
+    else prefer_compiled(sites_[site->second].frames, frames);
     return site->second;
+  }
+
+  // A Java method is one site whether it ran interpreted or, later, JIT-compiled (the
+  // key has no kind); the site shows the compiled frame, which has a line and is
+  // what runs once the program is warm.
+  void prefer_compiled(std::vector<FrameId>& shown, const std::vector<FrameId>& other) {
+    const FrameTable& t = symbolizer_.table();
+    for (size_t i = 0; i < shown.size() && i < other.size(); ++i) {
+      if (t[shown[i]].kind == FrameKind::kJavaInterpreted && t[other[i]].kind != FrameKind::kJavaInterpreted) {
+        shown[i] = other[i];
+      }
+    }
   }
 
   std::vector<FrameId> cut_allocator_frames(const std::vector<FrameId>& frames) {

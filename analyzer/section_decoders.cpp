@@ -18,6 +18,7 @@ constexpr size_t kSegmentSize = 8 + 8 + 8 + 4;
 constexpr size_t kMappingMin = 8 + 8 + 8 + 4 + 4;  // ..., empty path
 constexpr size_t kStackMin = 4 + 2 + 2;            // no frames
 constexpr size_t kSampleSize = 8 + 8 + 8 + 8 + 4 + 4;
+constexpr size_t kFrameMethodsMin = 4 + 2 + 2;     // no frames
 
 ByteReader reader_for(Section tag, Payload payload) {
   return ByteReader(payload, std::string("section '") + section_name(static_cast<uint32_t>(tag)) + "'");
@@ -45,6 +46,7 @@ const char* section_name(uint32_t tag) {
     case Section::kMaps: return "maps";
     case Section::kStacks: return "stacks";
     case Section::kSamples: return "samples";
+    case Section::kFrameMethods: return "frame_methods";
     case Section::kEnd: return "end";
   }
   return nullptr;
@@ -183,6 +185,40 @@ std::vector<Sample> samples(Payload payload) {
   }
   in.expect_end();
   return out;
+}
+
+void frame_methods(Payload payload, std::map<uint32_t, Stack>& stacks, const std::function<bool(uint32_t)>& skipped) {
+  ByteReader in = reader_for(Section::kFrameMethods, payload);
+  size_t n = in.count(in.u32(), kFrameMethodsMin);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t id = in.u32();
+    uint16_t depth = in.u16();
+    if (in.u16() != 0) in.fail("the reserved field of entry " + std::to_string(i) + " is not 0");
+    in.count(depth, 8);
+    auto it = stacks.find(id);
+    if (it == stacks.end() && skipped && skipped(id)) {  // a stack the reader was asked to skip
+      for (uint16_t k = 0; k < depth; ++k) in.u64();
+      continue;
+    }
+    if (it == stacks.end()) in.fail("stack " + std::to_string(id) + " is not in the stacks section");
+    Stack& s = it->second;
+    if (!(s.flags & format::kStackInterpreterMethods)) {
+      in.fail("stack " + std::to_string(id) + " has methods but not the flag that announces them");
+    }
+    if (!s.methods.empty()) in.fail("stack " + std::to_string(id) + " appears twice");
+    if (depth != s.frames.size()) {
+      in.fail("stack " + std::to_string(id) + " has " + std::to_string(s.frames.size()) + " frames but " +
+              std::to_string(depth) + " methods");
+    }
+    s.methods.resize(depth);
+    for (uint64_t& m : s.methods) m = in.u64();
+  }
+  in.expect_end();
+  for (const auto& [id, s] : stacks) {
+    if ((s.flags & format::kStackInterpreterMethods) && s.methods.empty() && !s.frames.empty()) {
+      in.fail("stack " + std::to_string(id) + " announces methods but has none");
+    }
+  }
 }
 
 }  // namespace heapdrift::decode

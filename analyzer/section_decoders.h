@@ -29,6 +29,11 @@ std::vector<Mapping> maps(Payload payload);
 std::map<uint32_t, Stack> stacks(Payload payload, const std::function<bool(uint32_t)>& wanted = {},
                                  std::vector<uint32_t>* ids = nullptr);
 std::vector<Sample> samples(Payload payload);
+// Fills Stack::methods of `stacks`; every entry must name a stack of the same depth
+// that has the kStackInterpreterMethods flag, and every such stack must get one.
+// `skipped` says which ids the stacks section had but the reader left out (a filter).
+void frame_methods(Payload payload, std::map<uint32_t, Stack>& stacks,
+                   const std::function<bool(uint32_t)>& skipped = {});
 
 }  // namespace heapdrift::decode
 

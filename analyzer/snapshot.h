@@ -75,6 +75,9 @@ struct Stack {
   uint32_t id = 0;
   uint16_t flags = 0;             // format::kStack* bits
   std::vector<uint64_t> frames;   // return addresses, innermost first
+  // Parallel to frames when the stack has interpreted frames (frame_methods section):
+  // the Method* kept in each interpreted frame, 0 for other frames. Empty otherwise.
+  std::vector<uint64_t> methods;
 
   bool operator==(const Stack&) const = default;
 };

@@ -23,7 +23,7 @@ using format::Section;
 
 constexpr uint32_t kEndTag = static_cast<uint32_t>(Section::kEnd);
 constexpr uint64_t kChecksumSize = 8;
-constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kSamples);
+constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kFrameMethods);
 
 std::string describe_tag(uint32_t tag) {
   const char* name = decode::section_name(tag);
@@ -35,6 +35,7 @@ uint64_t load_u64(const uint8_t* p) { uint64_t v; std::memcpy(&v, p, 8); return 
 
 // Payloads of the known sections, indexed by tag; empty spans for absent ones.
 struct Framing {
+  uint32_t version = 0;
   std::array<std::span<const uint8_t>, kLastKnownTag + 1> payload{};
   std::array<bool, kLastKnownTag + 1> present{};
 };
@@ -97,9 +98,10 @@ Framing split_sections(std::span<const uint8_t> file) {
     throw FormatError("truncated: the file ends inside its header");
   }
   uint32_t version = load_u32(file.data() + magic_len);
-  if (version != format::kVersion) {
-    throw FormatError("unsupported format version " + std::to_string(version) +
-                      " (this heapdrift reads version " + std::to_string(format::kVersion) + ")");
+  if (version < format::kOldestReadableVersion || version > format::kVersion) {
+    throw FormatError("unsupported format version " + std::to_string(version) + " (this heapdrift reads versions " +
+                      std::to_string(format::kOldestReadableVersion) + " to " + std::to_string(format::kVersion) +
+                      ")");
   }
   std::vector<SectionHeader> sections = walk_sections(file);
   if (load_u32(file.data() + magic_len + 4) != 0) {
@@ -107,6 +109,7 @@ Framing split_sections(std::span<const uint8_t> file) {
   }
 
   Framing out;
+  out.version = version;
   for (const SectionHeader& h : sections) {
     if (h.reserved != 0) {
       throw FormatError("the reserved field of the " + describe_tag(h.tag) + " at offset " +
@@ -164,8 +167,14 @@ Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted) {
   std::function<bool(uint32_t)> wanted_id;
   if (wanted) wanted_id = [&](uint32_t id) { return wanted(s.process, id); };
   s.stacks = decode::stacks(required(f, Section::kStacks), wanted_id, &ids);
-  s.samples = decode::samples(required(f, Section::kSamples));
   const IdSet stack_ids(std::move(ids));
+  // Version 1 predates interpreted frames: its files have no methods (and a tag 8
+  // there would be an unknown section, skipped).
+  if (f.version >= 2) {
+    decode::frame_methods(required(f, Section::kFrameMethods), s.stacks,
+                          [&](uint32_t id) { return stack_ids.contains(id); });
+  }
+  s.samples = decode::samples(required(f, Section::kSamples));
   for (size_t i = 0; i < s.samples.size(); ++i) {
     uint32_t id = s.samples[i].stack_id;
     if (id != format::kOverflowStackId && !stack_ids.contains(id)) {

@@ -27,6 +27,7 @@ FrameKind kind_of(perfmap::JavaFrame::Kind kind) {
     case perfmap::JavaFrame::kCompiled: return FrameKind::kJava;
     case perfmap::JavaFrame::kInlined: return FrameKind::kJavaInlined;
     case perfmap::JavaFrame::kGenerated: return FrameKind::kJvmGenerated;
+    case perfmap::JavaFrame::kInterpreted: return FrameKind::kJavaInterpreted;
   }
   return FrameKind::kUnknown;
 }
@@ -83,7 +84,7 @@ std::vector<StackSymbolizer::Slot> StackSymbolizer::slots_of(const symbolizer::P
   std::vector<Slot> slots;
   for (const symbolizer::SymbolFrame& s : symbolizer_.symbolize(img, address, true)) {
     if (s.module.empty()) {  // outside every module: JIT code, named per sample
-      slots.push_back({address, {}});
+      slots.push_back({address, 0, {}});
       continue;
     }
     Frame f;
@@ -94,7 +95,7 @@ std::vector<StackSymbolizer::Slot> StackSymbolizer::slots_of(const symbolizer::P
     f.module = s.module;
     f.kind = kind_of(s);
     f.inlined = s.inlined;
-    slots.push_back({0, table_.intern(f)});
+    slots.push_back({0, 0, table_.intern(f)});
   }
   return slots;
 }
@@ -105,12 +106,16 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
   auto& by_address = slots_[&img];
-  for (uint64_t address : stack.frames) {
+  for (size_t i = 0; i < stack.frames.size(); ++i) {
+    uint64_t address = stack.frames[i];
     auto [at, fresh] = by_address.try_emplace(address);
     if (fresh) at->second = slots_of(img, address);
-    for (const Slot& slot : at->second) {
+    for (Slot slot : at->second) {
+      if (slot.jit_address) {  // an interpreted frame's Method*, if the shim kept one
+        slot.method = i < stack.methods.size() ? stack.methods[i] : 0;
+        part.has_jit = true;
+      }
       part.slots.push_back(slot);
-      part.has_jit |= slot.jit_address != 0;
     }
   }
   return part;
@@ -135,7 +140,12 @@ std::vector<FrameId> StackSymbolizer::frames(const Snapshot& snapshot, const Sta
       continue;
     }
     std::vector<perfmap::JavaFrame> java;
-    if (jit) java = jit->lookup(slot.jit_address, alloc_ns);
+    // An interpreted frame whose Method* the shim kept: the method, if the log names it;
+    // else the interpreter's own name, as any generated code.
+    if (jit && slot.method) {
+      if (std::optional<perfmap::JavaFrame> m = jit->interpreted(slot.method, alloc_ns)) java.push_back(std::move(*m));
+    }
+    if (jit && java.empty()) java = jit->lookup(slot.jit_address, alloc_ns);
     if (java.empty()) {
       // Unnamed code: one frame for all of it, so that sites do not split by address;
       // the address stays in the signature.

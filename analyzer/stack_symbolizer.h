@@ -2,7 +2,8 @@
 // each frame its kind. Native code goes through the symbolizer and the snapshot's own
 // module map; code outside every module is JIT code, named through the process's JIT
 // log (perfmap/) as it was at the sample's allocation time, since a JVM reuses its
-// code cache for other methods.
+// code cache for other methods. An interpreted frame whose Method* the shim kept is
+// named by the method the log had at that address then (kind java-interpreted).
 //
 // The native part of a stack is cached per process image by stack id (ids are stable
 // within one: the shim's stack depot is append-only); module maps are cached by
@@ -47,9 +48,11 @@ class StackSymbolizer {
 
  private:
   using ImageKey = std::pair<uint32_t, uint64_t>;  // pid, start time: an exec starts anew
-  // A frame of the native part, or (jit_address != 0) an address in JIT code.
+  // A frame of the native part, or (jit_address != 0) an address in JIT code, with
+  // the Method* the shim kept when it is an interpreted frame.
   struct Slot {
     uint64_t jit_address;
+    uint64_t method;
     FrameId frame;
   };
   struct NativePart {

@@ -68,6 +68,14 @@ void JitCodeMap::add_log(const JitLog& log) {
   auto method = [&](uint32_t log_index) { return log_index == kNoMethod ? unknown_method() : method_of[log_index]; };
   std::unordered_map<std::string, uint32_t> generated_names;
 
+  // Interpreted methods by Method* address; each session's records hold from its
+  // start to the next session's.
+  for (const LogMethodAddress& a : log.method_addresses) {
+    uint64_t begin = log.sessions[a.session].mono_ns;
+    uint64_t end = a.session + 1 < log.sessions.size() ? log.sessions[a.session + 1].mono_ns : kNever;
+    method_addresses_[a.address].push_back({a.time_ns, begin, end, method_of[a.method]});
+  }
+
   // Replay the records in file order: an unload ends the latest load at its address.
   enum class Kind { kSession, kLoad, kUnload, kDynamic };
   std::vector<std::tuple<uint64_t, Kind, size_t>> events;
@@ -325,6 +333,25 @@ uint32_t JitCodeMap::line_of(const Method& m, int32_t bci) const {
   auto it = std::upper_bound(m.lines.begin(), m.lines.end(), static_cast<uint32_t>(bci),
                              [](uint32_t v, const LineNumber& l) { return v < l.start_bci; });
   return it == m.lines.begin() ? 0 : std::prev(it)->line;
+}
+
+std::optional<JavaFrame> JitCodeMap::interpreted(uint64_t method_address, uint64_t t_ns) const {
+  auto it = method_addresses_.find(method_address);
+  if (method_address == 0 || it == method_addresses_.end()) return std::nullopt;
+  const MethodAddress* before = nullptr;  // the latest at or before t
+  const MethodAddress* after = nullptr;   // the earliest after t
+  for (const MethodAddress& a : it->second) {
+    if (t_ns < a.session_begin || t_ns >= a.session_end) continue;
+    if (a.time_ns <= t_ns) {
+      if (!before || a.time_ns >= before->time_ns) before = &a;
+    } else if (!after || a.time_ns < after->time_ns) {
+      after = &a;
+    }
+  }
+  const MethodAddress* pick = before ? before : after;
+  if (!pick) return std::nullopt;
+  const Method& m = methods_[pick->method];
+  return JavaFrame{m.function, m.signature, m.file, 0, JavaFrame::kInterpreted};
 }
 
 std::vector<JavaFrame> JitCodeMap::lookup(uint64_t return_address, uint64_t t_ns) const {

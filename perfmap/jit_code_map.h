@@ -29,6 +29,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,7 @@ struct JavaFrame {
     kCompiled,   // a JIT-compiled Java method                    (SPEC kind "java")
     kInlined,    // a Java method inlined into the next frame out  ("java-inlined")
     kGenerated,  // code the JVM generated: interpreter, stubs     ("jvm-generated")
+    kInterpreted,  // a Java method the interpreter was running     ("java-interpreted")
   };
   std::string function;   // "pkg.Class.method"; for generated code its name ("Interpreter")
   std::string signature;  // JVM descriptor "(IJ)V"; "" when unknown or generated code
@@ -77,6 +80,13 @@ class JitCodeMap {
   // methods, then the compiled one), or one frame for generated code; empty when no
   // recorded code was there at t.
   std::vector<JavaFrame> lookup(uint64_t return_address, uint64_t t_ns) const;
+
+  // The Java method of an interpreted frame whose Method* slot held `method_address`,
+  // for a sample taken at t: among the class_methods records of that address in the
+  // session that was running at t, the latest one written at or before t (a Method*
+  // freed with its class may be reused by a later class), else the earliest one after
+  // t (a class enumerated at VMInit ran before its record). Empty when none.
+  std::optional<JavaFrame> interpreted(uint64_t method_address, uint64_t t_ns) const;
 
   // Problems met while reading (truncated log, malformed perf-map lines, unload
   // records that matched nothing), each once, each starting with its file's name.
@@ -114,7 +124,15 @@ class JitCodeMap {
   bool better(const Blob& candidate, const Blob& best) const;
   void rebuild_index();
 
+  // One class_methods entry: the method at a Method* address from time_ns on, within
+  // its session's time [session_begin, session_end).
+  struct MethodAddress {
+    uint64_t time_ns, session_begin, session_end;
+    uint32_t method;  // into methods_
+  };
+
   std::vector<Method> methods_;
+  std::unordered_map<uint64_t, std::vector<MethodAddress>> method_addresses_;  // in file order
   std::vector<Frame> frames_;
   std::vector<Pc> pcs_;
   std::vector<Blob> blobs_;

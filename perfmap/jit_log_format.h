@@ -21,6 +21,17 @@ enum class RecordType : uint8_t {
   kCodeLoad = 3,     // CompiledMethodLoad: a code range, its method, inlining per pc
   kCodeUnload = 4,   // CompiledMethodUnload
   kDynamicCode = 5,  // DynamicCodeGenerated: interpreter, stubs, adapters
+  kClassMethods = 6,  // a prepared class's methods: Method* -> name, for interpreted frames
+  kInterpreter = 7,   // whether interpreted frames' Method* slots are captured, and why
+};
+
+// States of an interpreter record.
+enum class InterpreterState : uint8_t {
+  kUnverified = 0,  // this JVM's frame layout is not one the agent knows: not published
+  kCaptured = 1,    // published to the shim: interpreted frames carry their Method*
+  kNoShim = 2,      // layout known, but libheapdrift.so is not in the process
+  kRefused = 3,     // the shim did not accept the range (full, or another layout)
+  kOff = 4,         // turned off by the agent's option interpreted=0
 };
 
 // Method id 0 stands for "unknown" (the JVM could not name the method).

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <unordered_map>
@@ -20,6 +21,7 @@ class Payload {
   Payload(std::span<const uint8_t> data, const std::string& file, uint64_t offset)
       : data_(data), file_(file), offset_(offset) {}
 
+  uint8_t u8() { return byte(); }
   uint32_t u32() { return fixed<uint32_t>(); }
   uint64_t u64() { return fixed<uint64_t>(); }
 
@@ -169,6 +171,18 @@ class Parser {
                             " bytes) is incomplete and was ignored: the process ended while writing it");
   }
 
+  // A string reference: 0 and a string (defined here: it gets the session's next id),
+  // or the id of one defined before in this session.
+  const std::string& string_ref(Payload& p) {
+    uint64_t ref = p.uleb();
+    if (ref == 0) {
+      strings_.push_back(p.str());
+      return strings_.back();
+    }
+    if (ref > strings_.size()) p.fail("it refers to string " + std::to_string(ref) + ", never defined before it");
+    return strings_[ref - 1];
+  }
+
   uint32_t method_index(Payload& p, uint32_t id) {
     if (id == jitlog::kUnknownMethod) return kNoMethod;
     auto it = method_ids_.find(id);
@@ -179,7 +193,8 @@ class Parser {
   void record(RecordType type, Payload& p, uint64_t sequence) {
     if (type != RecordType::kSession && log_.sessions.empty() &&
         (type == RecordType::kMethod || type == RecordType::kCodeLoad || type == RecordType::kCodeUnload ||
-         type == RecordType::kDynamicCode)) {
+         type == RecordType::kDynamicCode || type == RecordType::kClassMethods ||
+         type == RecordType::kInterpreter)) {
       p.fail("it comes before the first session record");
     }
     uint32_t session = log_.sessions.empty() ? 0 : static_cast<uint32_t>(log_.sessions.size() - 1);
@@ -195,6 +210,7 @@ class Parser {
         p.expect_end();
         log_.sessions.push_back(std::move(s));
         method_ids_.clear();  // ids are per session
+        strings_.clear();
         break;
       }
       case RecordType::kMethod: {
@@ -275,6 +291,40 @@ class Parser {
         log_.dynamic_code.push_back(std::move(d));
         break;
       }
+      case RecordType::kClassMethods: {
+        uint64_t time_ns = p.u64();
+        std::string class_name = p.str();
+        std::string source_file = p.str();
+        size_t n = p.count(3);
+        uint64_t address = 0;
+        for (size_t i = 0; i < n; ++i) {
+          address += static_cast<uint64_t>(p.sleb());
+          LogMethod m;
+          m.class_name = class_name;
+          m.source_file = source_file;
+          m.name = string_ref(p);
+          m.signature = string_ref(p);
+          log_.method_addresses.push_back({sequence, session, time_ns, address,
+                                           static_cast<uint32_t>(log_.methods.size())});
+          log_.methods.push_back(std::move(m));
+        }
+        p.expect_end();
+        break;
+      }
+      case RecordType::kInterpreter: {
+        LogInterpreter r;
+        r.sequence = sequence;
+        r.session = session;
+        r.time_ns = p.u64();
+        r.state = p.u8();
+        r.address = p.u64();
+        r.size = p.uleb();
+        r.method_slot_offset = p.sleb();
+        r.detail = p.str();
+        p.expect_end();
+        log_.interpreters.push_back(std::move(r));
+        break;
+      }
       default:
         ++unknown_records_;  // a newer writer's record: skipped by its length
         break;
@@ -285,6 +335,7 @@ class Parser {
   std::string file_;
   JitLog log_;
   std::unordered_map<uint32_t, uint32_t> method_ids_;  // log id -> index, this session
+  std::deque<std::string> strings_;                    // string ids - 1, this session
   size_t unknown_records_ = 0;
 };
 

@@ -74,6 +74,25 @@ struct LogDynamicCode {
   std::string name;
 };
 
+// One method of a class_methods record: the Method* the interpreter keeps in its frames.
+struct LogMethodAddress {
+  uint64_t sequence = 0;
+  uint32_t session = 0;
+  uint64_t time_ns = 0;
+  uint64_t address = 0;  // the Method*
+  uint32_t method = 0;   // index into JitLog::methods (no line table)
+};
+
+struct LogInterpreter {
+  uint64_t sequence = 0;
+  uint32_t session = 0;
+  uint64_t time_ns = 0;
+  uint8_t state = 0;  // jitlog::InterpreterState
+  uint64_t address = 0, size = 0;
+  int64_t method_slot_offset = 0;
+  std::string detail;
+};
+
 struct JitLog {
   std::string file;  // the name the reader was given; warnings and errors start with it
   std::vector<LogSession> sessions;
@@ -83,6 +102,8 @@ struct JitLog {
   std::vector<LogFrame> frames;
   std::vector<LogCodeUnload> unloads;
   std::vector<LogDynamicCode> dynamic_code;
+  std::vector<LogMethodAddress> method_addresses;
+  std::vector<LogInterpreter> interpreters;
   bool truncated = false;
   std::vector<std::string> warnings;  // "<file>: ...", each naming the file
 };

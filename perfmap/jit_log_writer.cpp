@@ -18,6 +18,9 @@ void JitLogWriter::file_header() {
 
 void JitLogWriter::session(uint64_t mono_ns, uint64_t wall_ns, uint32_t pid,
                            std::string_view vm_name, std::string_view vm_version) {
+  // String ids are per session.
+  strings_.clear();
+  next_string_id_ = 0;
   record(RecordType::kSession, [&](auto& s) {
     s.u64(mono_ns);
     s.u64(wall_ns);
@@ -41,6 +44,18 @@ void JitLogWriter::dynamic_code(uint64_t time_ns, uint64_t address, uint64_t siz
     s.u64(address);
     s.uleb(size);
     s.str(name);
+  });
+}
+
+void JitLogWriter::interpreter(uint64_t time_ns, jitlog::InterpreterState state, uint64_t address, uint64_t size,
+                               int64_t method_slot_offset, std::string_view detail) {
+  record(RecordType::kInterpreter, [&](auto& s) {
+    s.u64(time_ns);
+    s.u8(static_cast<uint8_t>(state));
+    s.u64(address);
+    s.uleb(size);
+    s.sleb(method_slot_offset);
+    s.str(detail);
   });
 }
 

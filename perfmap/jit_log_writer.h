@@ -15,6 +15,7 @@
 
 #include "buffered_fd.h"
 #include "jit_log_format.h"
+#include "string_table.h"
 
 namespace heapdrift::perfmap {
 
@@ -24,6 +25,8 @@ class JitLogWriter {
 
   // Starts writing to `fd` (not owned), forgetting any earlier error and buffered data.
   void reset(int fd) { out_.reset(fd); }
+  // Memory the writer has mapped for its string references.
+  size_t mapped_bytes() const { return strings_.mapped_bytes(); }
   // The errno of the first failed write(2); 0 while all went well. After a failure
   // everything is dropped.
   int error() const { return out_.error(); }
@@ -50,6 +53,15 @@ class JitLogWriter {
   void code_unload(uint64_t time_ns, uint64_t address);
   void dynamic_code(uint64_t time_ns, uint64_t address, uint64_t size, std::string_view name);
 
+  // `methods` has count(), address(i) (the Method*, as a number), name(i) and
+  // signature(i).
+  template <class Methods>
+  void class_methods(uint64_t time_ns, std::string_view class_name, std::string_view source_file,
+                     const Methods& methods);
+
+  void interpreter(uint64_t time_ns, jitlog::InterpreterState state, uint64_t address, uint64_t size,
+                   int64_t method_slot_offset, std::string_view detail);
+
  private:
   static constexpr size_t kBufferSize = 64 * 1024;
 
@@ -62,6 +74,18 @@ class JitLogWriter {
     void uleb(uint64_t v) { n_ += jitlog::uleb128_size(v); }
     void sleb(int64_t v) { n_ += jitlog::sleb128_size(v); }
     void str(std::string_view s) { n_ += jitlog::uleb128_size(s.size()) + s.size(); }
+    // A string reference (docs/JITLOG.md): the counting pass defines the strings the
+    // record introduces (pending, with the session's next ids); a string met again in
+    // the same record is a reference already.
+    void string_ref(StringTable& strings, uint32_t& next_id, std::string_view s) {
+      if (const StringTable::Entry* e = strings.find(s)) {
+        uleb(e->id);
+        return;
+      }
+      strings.insert(s, ++next_id);  // the id is the reader's next, even if the insert failed
+      uleb(0);
+      str(s);
+    }
     uint64_t size() const { return n_; }
 
    private:
@@ -86,6 +110,18 @@ class JitLogWriter {
       uleb(s.size());
       fd_.put(s.data(), s.size());
     }
+    // The writing pass: a string's first occurrence in the record that defined it is
+    // written out (0, then the string), every other occurrence is its id.
+    void string_ref(StringTable& strings, uint32_t&, std::string_view s) {
+      StringTable::Entry* e = strings.find(s);
+      if (e && !e->pending) {
+        uleb(e->id);
+        return;
+      }
+      if (e) e->pending = false;
+      uleb(0);
+      str(s);
+    }
 
    private:
     BufferedFd<kBufferSize>& fd_;
@@ -96,10 +132,15 @@ class JitLogWriter {
   // Measures the record `encode` produces, then writes its header and payload.
   template <class Encode>
   void record(jitlog::RecordType type, const Encode& encode) {
-    if (!out_.usable()) return;
+    if (!out_.usable() || broken_) return;
     Counter counter;
     encode(counter);
-    if (counter.size() > UINT32_MAX) return;  // cannot be framed; never seen in practice
+    if (counter.size() > UINT32_MAX) {
+      // Cannot be framed (never seen in practice). Strings it defined are in the table
+      // but will never be written: later references would dangle, so the log ends here.
+      broken_ = true;
+      return;
+    }
     Out out(out_);
     out.u8(static_cast<uint8_t>(type));
     out.u32(static_cast<uint32_t>(counter.size()));
@@ -107,6 +148,9 @@ class JitLogWriter {
   }
 
   BufferedFd<kBufferSize> out_;
+  StringTable strings_;         // defined in this session, for string references
+  uint32_t next_string_id_ = 0;  // the last id given
+  bool broken_ = false;
 };
 
 template <class Lines>
@@ -149,6 +193,26 @@ void JitLogWriter::code_load(uint64_t time_ns, uint64_t address, uint64_t size,
         s.uleb(pcs.method(i, j));
         s.sleb(pcs.bci(i, j));
       }
+    }
+  });
+}
+
+template <class Methods>
+void JitLogWriter::class_methods(uint64_t time_ns, std::string_view class_name, std::string_view source_file,
+                                 const Methods& methods) {
+  record(jitlog::RecordType::kClassMethods, [&](auto& s) {
+    s.u64(time_ns);
+    s.str(class_name);
+    s.str(source_file);
+    size_t n = methods.count();
+    s.uleb(n);
+    uint64_t previous = 0;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t address = methods.address(i);
+      s.sleb(static_cast<int64_t>(address - previous));  // a class's methods lie close together
+      previous = address;
+      s.string_ref(strings_, next_string_id_, methods.name(i));
+      s.string_ref(strings_, next_string_id_, methods.signature(i));
     }
   });
 }

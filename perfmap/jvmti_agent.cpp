@@ -8,7 +8,13 @@
 //                            and a line in /tmp/perf-<pid>.map
 //   CompiledMethodUnload  -> a code_unload record
 //   DynamicCodeGenerated  -> a dynamic_code record (interpreter, stubs, adapters) and a
-//                            perf-map line
+//                            perf-map line; for "Interpreter", on a JVM whose frame
+//                            layout is known, the range is published to the shim and an
+//                            interpreter record says so
+//   ClassPrepare, and the classes loaded at VMInit
+//                         -> a class_methods record: Method* -> name of each method, so
+//                            that interpreted frames (whose Method* the shim keeps) can
+//                            be named (only while the shim captures them)
 //
 // Why a separate library, not an Agent_OnLoad in libheapdrift.so: the shim must load
 // into every process, JVM or not, and depend on nothing (no JDK headers, no JVMTI
@@ -22,8 +28,10 @@
 // Cheap by construction: every callback takes one mutex, encodes into a fixed buffer
 // and hands it to the kernel with write(2) before returning (no fsync), so a JVM that
 // dies leaves a log whose complete records are all readable. The agent's own memory is
-// mmap'ed (MethodTable); the only mallocs are JVMTI's own strings, allocated and freed
-// by the JVM during a method's first naming.
+// mmap'ed (MethodTable, the log's StringTable); the only mallocs are JVMTI's own
+// strings and arrays, allocated and freed by the JVM while naming.
+//
+// With the option jitdump=1 it also writes perf's jitdump (jitdump_writer.h).
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
@@ -31,6 +39,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <jvmti.h>
 #include <jvmticmlr.h>
@@ -38,10 +47,12 @@
 #include <new>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "class_name.h"
 #include "jit_log_writer.h"
+#include "jitdump_writer.h"
 #include "method_table.h"
 #include "perf_map_writer.h"
 
@@ -55,13 +66,27 @@ struct Agent {
   pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
   JitLogWriter log;
   PerfMapWriter perf_map;
+  JitdumpWriter jitdump;  // only with the option jitdump=1
   MethodTable methods;
   uint32_t next_method_id = 1;
   int log_fd = -1;
   int perf_map_fd = -1;
   bool log_error_reported = false;
   bool perf_map_error_reported = false;
+  bool jitdump_error_reported = false;
   bool started = false;
+  // Interpreted frames (docs/JITLOG.md, "Interpreted frames"): whether this JVM's
+  // frame layout is one the agent knows, why (for the log), and the shim's entry point.
+  bool interpreted_wanted = true;
+  bool layout_known = false;
+  char layout_detail[256] = "";
+  int (*publish_interpreter)(const void*, size_t, long) = nullptr;
+  uint64_t published_address = 0, published_size = 0;
+  // Set once the range is published: classes are then logged with their methods.
+  std::atomic<bool> name_interpreted{false};
+  // Set at VMDeath: the naming of loaded classes stops (an exiting VM would otherwise
+  // wait for our thread, which it sees as running native code).
+  std::atomic<bool> dying{false};
   // Set (from the service thread, without the lock) when a class was unloaded: its
   // jmethodIDs may be handed to other methods, so the table is cleared before the next
   // method is looked up.
@@ -111,6 +136,10 @@ class Locked {
     if (!g_agent.perf_map.flush() && !g_agent.perf_map_error_reported) {
       g_agent.perf_map_error_reported = true;
       report("writing the perf map failed (%s)", strerror(g_agent.perf_map.error()));
+    }
+    if (!g_agent.jitdump.flush() && !g_agent.jitdump_error_reported) {
+      g_agent.jitdump_error_reported = true;
+      report("writing the jitdump failed (%s)", strerror(g_agent.jitdump.error()));
     }
   }
 };
@@ -204,6 +233,177 @@ void forget_stale_methods() {
   if (g_agent.methods_stale.exchange(false)) g_agent.methods.clear();
 }
 
+// --- Interpreted frames ---------------------------------------------------------
+//
+// HotSpot's template interpreter keeps, in each interpreted frame, the Method* of the
+// method it runs at a fixed slot below the frame pointer: on x86-64,
+// frame::interpreter_frame_method_offset = -3 words (src/hotspot/cpu/x86/frame_x86.hpp;
+// generate_fixed_frame pushes it right after the sender sp and last sp). And a
+// jmethodID is, in HotSpot, a pointer to a slot that holds the Method*. Both are
+// implementation details, so the agent relies on them only for the JVMs it was checked
+// against (JDK 17 HotSpot, Server/Client VM, on x86-64); others keep their interpreted
+// frames unnamed.
+constexpr long kMethodSlotOffset = -3 * 8;
+
+// Whether this JVM's interpreter frames are laid out as above; `detail` says what was
+// checked, for the log.
+bool known_interpreter_layout(jvmtiEnv* jvmti, char* detail, size_t detail_size) {
+  JvmtiString spec, vm_name, vm_version;
+  if (jvmti->GetSystemProperty("java.vm.specification.version", spec.out()) != JVMTI_ERROR_NONE) *spec.out() = nullptr;
+  if (jvmti->GetSystemProperty("java.vm.name", vm_name.out()) != JVMTI_ERROR_NONE) *vm_name.out() = nullptr;
+  if (jvmti->GetSystemProperty("java.vm.version", vm_version.out()) != JVMTI_ERROR_NONE) *vm_version.out() = nullptr;
+  std::string_view name = vm_name.view();
+#if defined(__x86_64__)
+  const char* arch = "x86_64";
+  bool arch_ok = true;
+#else
+  const char* arch = "not x86_64";
+  bool arch_ok = false;
+#endif
+  // HotSpot names its VMs "OpenJDK 64-Bit Server VM", "Java HotSpot(TM) 64-Bit Server
+  // VM", "... Client VM"; Zero (an interpreter in C++, another frame layout) says "Zero VM".
+  bool hotspot = name.find("Server VM") != std::string_view::npos || name.find("Client VM") != std::string_view::npos;
+  bool ok = arch_ok && hotspot && spec.view() == "17";
+  std::snprintf(detail, detail_size, "%s: java.vm.name=%.*s java.vm.version=%.*s java.vm.specification.version=%.*s %s",
+                ok ? "frame layout verified (HotSpot 17, x86_64)" : "frame layout not verified for this JVM (only HotSpot 17 on x86_64 is)",
+                static_cast<int>(name.size()), name.data(), static_cast<int>(vm_version.view().size()),
+                vm_version.view().data(), static_cast<int>(spec.view().size()), spec.view().data(), arch);
+  return ok;
+}
+
+// DynamicCodeGenerated("Interpreter"): publish the range to the shim if the layout is
+// known and the shim is there, and log what was done. Called with the lock held.
+void interpreter_generated(uint64_t now, uint64_t address, uint64_t size) {
+  if (address == g_agent.published_address && size == g_agent.published_size) return;  // reported again
+  g_agent.published_address = address;
+  g_agent.published_size = size;
+  jitlog::InterpreterState state = jitlog::InterpreterState::kUnverified;
+  if (!g_agent.interpreted_wanted) {
+    state = jitlog::InterpreterState::kOff;
+  } else if (g_agent.layout_known) {
+    if (!g_agent.publish_interpreter) {
+      state = jitlog::InterpreterState::kNoShim;
+    } else if (g_agent.publish_interpreter(reinterpret_cast<const void*>(address), size, kMethodSlotOffset) == 1) {
+      state = jitlog::InterpreterState::kCaptured;
+    } else {
+      state = jitlog::InterpreterState::kRefused;
+    }
+  }
+  g_agent.log.interpreter(now, state, address, size, kMethodSlotOffset, g_agent.layout_detail);
+  if (state == jitlog::InterpreterState::kCaptured) g_agent.name_interpreted.store(true);
+}
+
+// A class's methods as the writer wants them: Method* (read through the jmethodID,
+// which HotSpot makes a pointer to the Method* slot), name and signature.
+class ClassMethods {
+ public:
+  struct Entry {
+    uint64_t address;
+    char* name;
+    char* signature;
+  };
+  ClassMethods(jvmtiEnv* jvmti, jclass klass) : jvmti_(jvmti) {
+    jmethodID* ids = nullptr;
+    jint n = 0;
+    if (jvmti->GetClassMethods(klass, &n, &ids) != JVMTI_ERROR_NONE || n <= 0) return;
+    unsigned char* memory = nullptr;
+    if (jvmti->Allocate(static_cast<jlong>(sizeof(Entry)) * n, &memory) == JVMTI_ERROR_NONE) {
+      entries_ = reinterpret_cast<Entry*>(memory);
+      for (jint i = 0; i < n; ++i) {
+        Entry& e = entries_[count_];
+        if (!ids[i] || jvmti->GetMethodName(ids[i], &e.name, &e.signature, nullptr) != JVMTI_ERROR_NONE) continue;
+        // The class is being prepared or is loaded: its jmethodIDs are valid here.
+        e.address = reinterpret_cast<uintptr_t>(*reinterpret_cast<void* const*>(ids[i]));
+        ++count_;
+      }
+    }
+    jvmti->Deallocate(reinterpret_cast<unsigned char*>(ids));
+  }
+  ~ClassMethods() {
+    for (size_t i = 0; i < count_; ++i) {
+      jvmti_->Deallocate(reinterpret_cast<unsigned char*>(entries_[i].name));
+      jvmti_->Deallocate(reinterpret_cast<unsigned char*>(entries_[i].signature));
+    }
+    if (entries_) jvmti_->Deallocate(reinterpret_cast<unsigned char*>(entries_));
+  }
+  ClassMethods(const ClassMethods&) = delete;
+  ClassMethods& operator=(const ClassMethods&) = delete;
+
+  size_t count() const { return count_; }
+  uint64_t address(size_t i) const { return entries_[i].address; }
+  std::string_view name(size_t i) const { return entries_[i].name; }
+  std::string_view signature(size_t i) const { return entries_[i].signature; }
+
+ private:
+  jvmtiEnv* jvmti_;
+  Entry* entries_ = nullptr;
+  size_t count_ = 0;
+};
+
+// Names are resolved here, while the class is alive: its jmethodIDs (and Method*s)
+// die with it.
+void log_class_methods(jvmtiEnv* jvmti, jclass klass) {
+  uint64_t now = clock_ns(CLOCK_MONOTONIC);
+  JvmtiString signature, source_file;
+  if (jvmti->GetClassSignature(klass, signature.out(), nullptr) != JVMTI_ERROR_NONE) return;
+  ClassMethods methods(jvmti, klass);
+  if (methods.count() == 0) return;  // arrays, primitives, classes without methods
+  if (jvmti->GetSourceFileName(klass, source_file.out()) != JVMTI_ERROR_NONE) *source_file.out() = nullptr;
+  char* cls = signature.get();
+  std::string_view class_name(cls, dotted_class_name_in_place(cls, std::strlen(cls)));
+  Locked locked;
+  g_agent.log.class_methods(now, class_name, source_file.view(), methods);
+}
+
+void JNICALL on_class_prepare(jvmtiEnv* jvmti, JNIEnv*, jthread, jclass klass) {
+  if (g_agent.name_interpreted.load()) log_class_methods(jvmti, klass);
+}
+
+// The classes already loaded, named on an agent thread of their own: at VMInit the
+// main thread would otherwise wait for it (some 9 000 methods for `java -version`).
+void log_loaded_classes(jvmtiEnv* jvmti, JNIEnv* jni) {
+  jint n = 0;
+  jclass* classes = nullptr;
+  if (jvmti->GetLoadedClasses(&n, &classes) != JVMTI_ERROR_NONE) return;
+  for (jint i = 0; i < n; ++i) {
+    if (g_agent.dying.load()) {
+      if (jni) jni->DeleteLocalRef(classes[i]);
+      continue;
+    }
+    jint status = 0;
+    if (jvmti->GetClassStatus(classes[i], &status) == JVMTI_ERROR_NONE && (status & JVMTI_CLASS_STATUS_PREPARED) &&
+        !(status & (JVMTI_CLASS_STATUS_ARRAY | JVMTI_CLASS_STATUS_PRIMITIVE))) {
+      log_class_methods(jvmti, classes[i]);
+    }
+    if (jni) jni->DeleteLocalRef(classes[i]);
+  }
+  jvmti->Deallocate(reinterpret_cast<unsigned char*>(classes));
+}
+
+void JNICALL loaded_classes_thread(jvmtiEnv* jvmti, JNIEnv* jni, void*) { log_loaded_classes(jvmti, jni); }
+
+// From VMInit (or the attach) on: every class prepared from now, then those already
+// there (a class prepared in between is logged twice, which the reader takes in its
+// stride; a method that runs before its class is logged is still named, by the
+// lookup's "earliest after" rule). The latter on an agent thread when one can be
+// started, else here.
+void start_naming_interpreted_methods(jvmtiEnv* jvmti, JNIEnv* jni) {
+  if (!g_agent.name_interpreted.load()) return;
+  jvmti->SetEventNotificationMode(JVMTI_ENABLE, JVMTI_EVENT_CLASS_PREPARE, nullptr);
+  if (jni) {
+    jclass thread_class = jni->FindClass("java/lang/Thread");
+    jmethodID init = thread_class ? jni->GetMethodID(thread_class, "<init>", "(Ljava/lang/String;)V") : nullptr;
+    jstring name = init ? jni->NewStringUTF("heapdrift-jvmti class names") : nullptr;
+    jthread thread = name ? jni->NewObject(thread_class, init, name) : nullptr;
+    if (thread && jvmti->RunAgentThread(thread, loaded_classes_thread, nullptr, JVMTI_THREAD_MIN_PRIORITY) ==
+                      JVMTI_ERROR_NONE) {
+      return;
+    }
+    if (jni->ExceptionCheck()) jni->ExceptionClear();
+  }
+  log_loaded_classes(jvmti, jni);
+}
+
 void JNICALL on_compiled_method_load(jvmtiEnv*, jmethodID method, jint code_size, const void* code_addr,
                                      jint, const jvmtiAddrLocationMap*, const void* compile_info) {
   Locked locked;
@@ -219,7 +419,12 @@ void JNICALL on_compiled_method_load(jvmtiEnv*, jmethodID method, jint code_size
   uint64_t size = code_size > 0 ? static_cast<uint64_t>(code_size) : 0;
   g_agent.log.code_load(now, address, size, id, pcs);
   const MethodTable::Entry* e = g_agent.methods.find(method);
-  g_agent.perf_map.entry(address, size, {e ? e->name_view() : std::string_view("[unknown Java method]")});
+  std::string_view name = e ? e->name_view() : std::string_view("[unknown Java method]");
+  g_agent.perf_map.entry(address, size, {name});
+  if (g_agent.jitdump.is_open()) {
+    g_agent.jitdump.code_load(now, static_cast<uint32_t>(getpid()), static_cast<uint32_t>(syscall(SYS_gettid)), address,
+                              size, name);
+  }
 }
 
 void JNICALL on_compiled_method_unload(jvmtiEnv*, jmethodID, const void* code_addr) {
@@ -231,8 +436,14 @@ void JNICALL on_dynamic_code_generated(jvmtiEnv*, const char* name, const void* 
   Locked locked;
   std::string_view n = name ? std::string_view(name) : std::string_view();
   uint64_t size = length > 0 ? static_cast<uint64_t>(length) : 0;
-  g_agent.log.dynamic_code(clock_ns(CLOCK_MONOTONIC), reinterpret_cast<uintptr_t>(address), size, n);
+  uint64_t now = clock_ns(CLOCK_MONOTONIC);
+  g_agent.log.dynamic_code(now, reinterpret_cast<uintptr_t>(address), size, n);
   g_agent.perf_map.entry(reinterpret_cast<uintptr_t>(address), size, {n});
+  if (g_agent.jitdump.is_open()) {
+    g_agent.jitdump.code_load(now, static_cast<uint32_t>(getpid()), static_cast<uint32_t>(syscall(SYS_gettid)),
+                              reinterpret_cast<uintptr_t>(address), size, n);
+  }
+  if (n == "Interpreter" && size > 0) interpreter_generated(now, reinterpret_cast<uintptr_t>(address), size);
 }
 
 // HotSpot's com.sun.hotspot.events.ClassUnload (jvmtiEnv*, JNIEnv*, const char* name),
@@ -246,7 +457,16 @@ void generate_existing_code_events(jvmtiEnv* jvmti) {
   jvmti->GenerateEvents(JVMTI_EVENT_COMPILED_METHOD_LOAD);
 }
 
-void JNICALL on_vm_init(jvmtiEnv* jvmti, JNIEnv*, jthread) { generate_existing_code_events(jvmti); }
+void JNICALL on_vm_death(jvmtiEnv*, JNIEnv*) {
+  g_agent.dying.store(true);
+  Locked locked;
+  g_agent.jitdump.close(clock_ns(CLOCK_MONOTONIC));
+}
+
+void JNICALL on_vm_init(jvmtiEnv* jvmti, JNIEnv* jni, jthread) {
+  generate_existing_code_events(jvmti);
+  start_naming_interpreted_methods(jvmti, jni);
+}
 
 void deallocate(jvmtiEnv* jvmti, void* p) {
   if (p) jvmti->Deallocate(static_cast<unsigned char*>(p));
@@ -310,6 +530,21 @@ void open_log(pid_t pid) {
   if (fresh) g_agent.log.file_header();
 }
 
+// jit-<pid>.dump beside the log, for `perf inject --jit` (docs/JITLOG.md).
+void open_jitdump(pid_t pid) {
+  const char* output = std::getenv("HEAPDRIFT_OUTPUT");
+  char path[PATH_MAX];
+  int n = output && *output ? std::snprintf(path, sizeof path, "%s/%d/jit-%d.dump", output, pid, pid)
+                            : std::snprintf(path, sizeof path, "heapdrift.%d/%d/jit-%d.dump", pid, pid, pid);
+  if (n < 0 || n >= static_cast<int>(sizeof path) || !make_parent_directories(path)) {
+    report("cannot create the jitdump file; none is written");
+    return;
+  }
+  if (int error = g_agent.jitdump.open(path, static_cast<uint32_t>(pid), clock_ns(CLOCK_MONOTONIC))) {
+    report("cannot create %s (%s); no jitdump", path, strerror(error));
+  }
+}
+
 void open_perf_map(pid_t pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/tmp/perf-%d.map", pid);
@@ -332,24 +567,34 @@ void write_session(jvmtiEnv* jvmti) {
                       vm_name.view(), vm_version.view());
 }
 
-// Options: a comma-separated list; "perfmap=0" turns the perf map off.
-bool perf_map_wanted(const char* options) {
-  if (!options) return true;
-  bool wanted = true;
+// Options: a comma-separated list; "perfmap=0" turns the perf map off,
+// "interpreted=0" the naming of interpreted frames (no range published to the shim,
+// no class_methods records); "jitdump=1" writes perf's jitdump beside the log.
+struct Options {
+  bool perf_map = true;
+  bool interpreted = true;
+  bool jitdump = false;
+};
+
+Options parse_options(const char* options) {
+  Options out;
+  if (!options) return out;
   for (const char* p = options; *p;) {
     const char* end = std::strchr(p, ',');
     if (!end) end = p + std::strlen(p);
     std::string_view option(p, static_cast<size_t>(end - p));
     p = *end ? end + 1 : end;
-    if (option == "perfmap=0") {
-      wanted = false;
-    } else if (option == "perfmap=1") {
-      wanted = true;
+    if (option == "perfmap=0" || option == "perfmap=1") {
+      out.perf_map = option.back() == '1';
+    } else if (option == "interpreted=0" || option == "interpreted=1") {
+      out.interpreted = option.back() == '1';
+    } else if (option == "jitdump=0" || option == "jitdump=1") {
+      out.jitdump = option.back() == '1';
     } else if (!option.empty()) {
       report("unknown option '%.*s' ignored", static_cast<int>(option.size()), option.data());
     }
   }
-  return wanted;
+  return out;
 }
 
 // Common to load and attach. Returns JNI_OK even when something is missing: a JVM is
@@ -365,9 +610,16 @@ jint start(JavaVM* vm, const char* options, bool live) {
   g_agent.jvmti = jvmti;
   g_agent.started = true;
   pid_t pid = getpid();
+  Options parsed = parse_options(options);
   open_log(pid);
-  if (perf_map_wanted(options)) open_perf_map(pid);
+  if (parsed.perf_map) open_perf_map(pid);
+  if (parsed.jitdump) open_jitdump(pid);
   write_session(jvmti);
+  g_agent.interpreted_wanted = parsed.interpreted;
+  g_agent.layout_known = known_interpreter_layout(jvmti, g_agent.layout_detail, sizeof g_agent.layout_detail);
+  // The shim, if this process runs under it (LD_PRELOAD puts it in the global scope).
+  g_agent.publish_interpreter = reinterpret_cast<int (*)(const void*, size_t, long)>(
+      dlsym(RTLD_DEFAULT, "heapdrift_publish_interpreter_v1"));
 
   jvmtiCapabilities potential{}, wanted{};
   jvmti->GetPotentialCapabilities(&potential);
@@ -383,9 +635,11 @@ jint start(JavaVM* vm, const char* options, bool live) {
   callbacks.CompiledMethodLoad = on_compiled_method_load;
   callbacks.CompiledMethodUnload = on_compiled_method_unload;
   callbacks.DynamicCodeGenerated = on_dynamic_code_generated;
+  callbacks.ClassPrepare = on_class_prepare;
+  callbacks.VMDeath = on_vm_death;
   jvmti->SetEventCallbacks(&callbacks, sizeof callbacks);
   for (jvmtiEvent event : {JVMTI_EVENT_COMPILED_METHOD_LOAD, JVMTI_EVENT_COMPILED_METHOD_UNLOAD,
-                           JVMTI_EVENT_DYNAMIC_CODE_GENERATED}) {
+                           JVMTI_EVENT_DYNAMIC_CODE_GENERATED, JVMTI_EVENT_VM_DEATH}) {
     jvmti->SetEventNotificationMode(JVMTI_ENABLE, event, nullptr);
   }
   enable_class_unload_event(jvmti);
@@ -407,7 +661,12 @@ extern "C" JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM* vm, char* options, void*)
 // take it).
 extern "C" JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM* vm, char* options, void*) {
   jint result = heapdrift::perfmap::start(vm, options, true);
-  if (g_agent.jvmti) heapdrift::perfmap::generate_existing_code_events(g_agent.jvmti);
+  if (g_agent.jvmti) {
+    heapdrift::perfmap::generate_existing_code_events(g_agent.jvmti);
+    JNIEnv* jni = nullptr;
+    if (vm->GetEnv(reinterpret_cast<void**>(&jni), JNI_VERSION_1_2) != JNI_OK) jni = nullptr;
+    heapdrift::perfmap::start_naming_interpreted_methods(g_agent.jvmti, jni);
+  }
   return result;
 }
 

@@ -13,20 +13,37 @@
 
 namespace heapdrift {
 
-// Appends up to `max` return addresses to `out`; returns how many.
-inline uint32_t walk_frame_pointers(uintptr_t fp, uintptr_t stack_lo, uintptr_t stack_hi,
-                                    uintptr_t* out, uint32_t max) {
-  uint32_t n = 0;
-  while (n < max) {
-    if ((fp & 7) != 0 || fp < stack_lo || fp > stack_hi - 2 * sizeof(uintptr_t)) break;
+// Calls visit(return_address, caller_fp) for each frame, outward, until visit returns
+// false or the chain ends. The return address is a pc in the caller, and caller_fp
+// ([fp]) is the caller's own frame pointer, the one its frame slots hang from: so the
+// two belong to the same frame. caller_fp is unchecked (it may be the garbage that
+// ends the walk); a visitor reading through it must check it itself.
+template <class Visit>
+inline void walk_frame_pointers(uintptr_t fp, uintptr_t stack_lo, uintptr_t stack_hi, Visit&& visit) {
+  for (;;) {
+    if ((fp & 7) != 0 || fp < stack_lo || stack_hi < 2 * sizeof(uintptr_t) ||
+        fp > stack_hi - 2 * sizeof(uintptr_t)) {
+      return;
+    }
     const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(fp);
     uintptr_t next = frame[0];
     uintptr_t ret = frame[1];
-    if (ret < 4096) break;  // the outermost frame, or not a frame at all
-    out[n++] = ret;
-    if (next <= fp) break;
+    if (ret < 4096) return;  // the outermost frame, or not a frame at all
+    if (!visit(ret, next)) return;
+    if (next <= fp) return;
     fp = next;
   }
+}
+
+// Appends up to `max` return addresses to `out`; returns how many.
+inline uint32_t walk_frame_pointers(uintptr_t fp, uintptr_t stack_lo, uintptr_t stack_hi, uintptr_t* out,
+                                    uint32_t max) {
+  uint32_t n = 0;
+  if (max == 0) return 0;
+  walk_frame_pointers(fp, stack_lo, stack_hi, [&](uintptr_t ret, uintptr_t) {
+    out[n++] = ret;
+    return n < max;
+  });
   return n;
 }
 

@@ -59,7 +59,7 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   if (libunwind) unwind_gate_.enter();
   capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, t.stack_hi, &stack);
   if (libunwind) unwind_gate_.leave();
-  uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags);
+  uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods);
 
   LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, clock_ns(CLOCK_MONOTONIC), sampler_.weight(size),
                   stack_id, t.tid};

@@ -9,7 +9,10 @@
 namespace heapdrift::format {
 
 inline constexpr char kMagic[8] = {'H', 'E', 'A', 'P', 'D', 'R', 'F', 'T'};
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
+// Readers accept every version from this one to kVersion (version 1 has no
+// frame_methods section and no kStackInterpreterMethods flag).
+inline constexpr uint32_t kOldestReadableVersion = 1;
 inline constexpr uint32_t kFileHeaderSize = 16;     // magic, version, reserved
 inline constexpr uint32_t kSectionHeaderSize = 16;  // tag, reserved, payload length
 
@@ -21,6 +24,7 @@ enum class Section : uint32_t {
   kMaps = 5,
   kStacks = 6,
   kSamples = 7,
+  kFrameMethods = 8,  // version 2: interpreted frames' Method* slots
   kEnd = 0xFFFFFFFFu,
 };
 
@@ -32,6 +36,7 @@ inline constexpr uint32_t kProtRead = 1, kProtWrite = 2, kProtExec = 4, kProtSha
 // Bits of a STACKS entry's `flags` field.
 inline constexpr uint16_t kStackTruncated = 1;   // the walk stopped at max depth
 inline constexpr uint16_t kStackFramePointer = 2;  // some frames came from the FP walk
+inline constexpr uint16_t kStackInterpreterMethods = 4;  // a frame_methods entry exists
 
 // Stack id 0 stands for "no stack recorded" (the depot was full).
 inline constexpr uint32_t kOverflowStackId = 0;

@@ -136,6 +136,25 @@ void encode(SnapshotEncoder& out, const Contents& c, const Config& config) {
   }
   out.end_section();
 
+  // Interpreted frames' Method* slots, parallel to their stacks' frames.
+  size = 4;
+  uint32_t with_methods = 0;
+  for (const StackRecord* s : c.stacks) {
+    if (!s->methods()) continue;
+    size += 8 + 8 * uint64_t{s->depth};
+    ++with_methods;
+  }
+  out.begin_section(format::Section::kFrameMethods, size);
+  out.u32(with_methods);
+  for (const StackRecord* s : c.stacks) {
+    if (!s->methods()) continue;
+    out.u32(s->id);
+    out.u16(s->depth);
+    out.u16(0);
+    out.bytes(s->methods(), s->depth * sizeof(uintptr_t));
+  }
+  out.end_section();
+
   out.begin_section(format::Section::kSamples, 8 + c.samples.size() * 40);
   out.u64(c.samples.size());
   for (const LiveEntry& e : c.samples) {

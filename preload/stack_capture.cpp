@@ -25,30 +25,36 @@ struct FrameSink {
   CapturedStack* out;
   uint32_t max_depth;
   uintptr_t skip_lo, skip_hi;
+  const InterpreterFrames& interpreter;
+  uintptr_t stack_lo, stack_hi;  // bounds of the slot reads
   bool skipping = true;
 
+  // `fp` is the frame pointer of the frame that `ip` (a return address) is in.
   // False once the stack is full.
-  bool add(uintptr_t ip) {
+  bool add(uintptr_t ip, uintptr_t fp) {
     if (skipping && ip >= skip_lo && ip < skip_hi) return true;
     skipping = false;
     if (out->depth == max_depth) {
       out->flags |= format::kStackTruncated;
       return false;
     }
+    uintptr_t method = 0;
+    if (intptr_t offset = interpreter.method_slot(ip)) method = read_frame_slot(fp, offset, stack_lo, stack_hi);
+    if (method) out->flags |= format::kStackInterpreterMethods;
+    out->methods[out->depth] = method;
     out->frames[out->depth++] = ip;
     return true;
   }
-};
 
-void frame_pointer_tail(FrameSink& sink, uintptr_t fp, uintptr_t lo, uintptr_t hi) {
-  uintptr_t frames[kMaxMaxDepth];
-  uint32_t room = sink.max_depth - sink.out->depth + 1;  // one more to notice truncation
-  if (room > kMaxMaxDepth) room = kMaxMaxDepth;
-  uint32_t n = walk_frame_pointers(fp, lo, hi, frames, room);
-  if (n) sink.out->flags |= format::kStackFramePointer;
-  for (uint32_t i = 0; i < n && sink.add(frames[i]); ++i) {
+  void frame_pointer_tail(uintptr_t fp) {
+    bool any = false;
+    walk_frame_pointers(fp, stack_lo, stack_hi, [&](uintptr_t ret, uintptr_t caller_fp) {
+      any = true;
+      return add(ret, caller_fp);
+    });
+    if (any) out->flags |= format::kStackFramePointer;
   }
-}
+};
 
 }  // namespace
 
@@ -68,12 +74,12 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   out->depth = 0;
   out->flags = 0;
   if (max_depth > kMaxMaxDepth) max_depth = kMaxMaxDepth;
-  FrameSink sink{out, max_depth, skip_lo, skip_hi};
   uintptr_t stack_lo = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   if (stack_hi <= stack_lo) stack_hi = stack_lo + (1u << 20);
+  FrameSink sink{out, max_depth, skip_lo, skip_hi, interpreter_frames(), stack_lo, stack_hi};
 
   if (mode == UnwindMode::kFramePointer) {
-    frame_pointer_tail(sink, stack_lo, stack_lo, stack_hi);
+    sink.frame_pointer_tail(stack_lo);
     return;
   }
 
@@ -81,19 +87,23 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   // in a per-thread cache, so it takes no lock once warm. It stops at code without
   // unwind info (JIT code): when its last frame is outside every loaded object, the
   // walk is redone step by step, which leaves the registers at that frame for the
-  // frame-pointer walk beyond it.
+  // frame-pointer walk beyond it. So is a walk through the interpreter, whose frames
+  // need their frame pointers (unw_backtrace gives none).
   constexpr int kShimFrames = 8;  // room for the shim's own frames, cut by the sink
   void* fast[kMaxMaxDepth + kShimFrames];
   int capacity = int(max_depth) + kShimFrames;
   int n = unw_backtrace(fast, capacity);
-  bool stopped_in_jit = false;
+  bool redo = n <= 0;
   if (n > 0 && n < capacity && reinterpret_cast<uintptr_t>(fast[n - 1]) != t_known_outermost) {
     dl_find_object last;
-    stopped_in_jit = _dl_find_object(fast[n - 1], &last) != 0;
-    if (!stopped_in_jit) t_known_outermost = reinterpret_cast<uintptr_t>(fast[n - 1]);
+    redo = _dl_find_object(fast[n - 1], &last) != 0;
+    if (!redo) t_known_outermost = reinterpret_cast<uintptr_t>(fast[n - 1]);
   }
-  if (n > 0 && !stopped_in_jit) {
-    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i])); ++i) {
+  if (sink.interpreter.active()) {
+    for (int i = 0; i < n && !redo; ++i) redo = sink.interpreter.method_slot(reinterpret_cast<uintptr_t>(fast[i])) != 0;
+  }
+  if (!redo) {
+    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i]), 0); ++i) {
     }
     if (n == capacity) out->flags |= format::kStackTruncated;
     return;
@@ -106,19 +116,33 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   unw_cursor_t cursor;
   if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return;
   // Frame 0 is this function; the shim's frames after it are skipped by range.
+  bool interpreter = sink.interpreter.active();
   int step = unw_step(&cursor);
   while (step > 0) {
-    unw_word_t ip = 0;
+    unw_word_t ip = 0, fp = 0;
     unw_get_reg(&cursor, UNW_REG_IP, &ip);
-    if (ip == 0 || !sink.add(ip)) return;
+    // The cursor's RBP is this frame's: restored from its callee's save by the unwind
+    // info, or (where libunwind followed frame pointers) the saved fp next to ip.
+    if (interpreter) unw_get_reg(&cursor, UNW_X86_64_RBP, &fp);
+    if (ip == 0 || !sink.add(ip, fp)) return;
     step = unw_step(&cursor);
   }
   if (step < 0) {
-    // No unwind info here (JIT code, usually): go on through frame pointers.
+    // No unwind info here (JIT code, usually): go on through frame pointers, from the
+    // frame pointer of the last frame added.
     unw_word_t fp = 0;
     unw_get_reg(&cursor, UNW_X86_64_RBP, &fp);
-    frame_pointer_tail(sink, fp, stack_lo, stack_hi);
+    sink.frame_pointer_tail(fp);
   }
+}
+
+void capture_frame_pointer_chain(uintptr_t fp, uintptr_t stack_lo, uintptr_t stack_hi,
+                                 const InterpreterFrames& interpreter, uint32_t max_depth,
+                                 CapturedStack* out) {
+  if (max_depth > kMaxMaxDepth) max_depth = kMaxMaxDepth;
+  FrameSink sink{out, max_depth, 0, 0, interpreter, stack_lo, stack_hi};
+  sink.skipping = false;
+  sink.frame_pointer_tail(fp);
 }
 
 void warm_up_unwinder() {

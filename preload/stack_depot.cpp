@@ -27,15 +27,22 @@ StackDepot::~StackDepot() {
   for (auto& page : index_) internal_unmap(page.load(), sizeof(void*) << kIndexPageBits);
 }
 
-uint64_t StackDepot::hash(const uintptr_t* frames, uint32_t depth, uint16_t flags) {
-  return XXH3_64bits_withSeed(frames, depth * sizeof(uintptr_t), flags);
+const uintptr_t* StackRecord::methods() const {
+  return (flags & format::kStackInterpreterMethods) ? frames + depth : nullptr;
+}
+
+uint64_t StackDepot::hash(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods) {
+  uint64_t h = XXH3_64bits_withSeed(frames, depth * sizeof(uintptr_t), flags);
+  if (methods) h = XXH3_64bits_withSeed(methods, depth * sizeof(uintptr_t), h);
+  return h;
 }
 
 const StackRecord* StackDepot::find(const StackRecord* r, uint64_t h, const uintptr_t* frames,
-                                    uint32_t depth, uint16_t flags) {
+                                    uint32_t depth, uint16_t flags, const uintptr_t* methods) {
   for (; r; r = r->next.load(std::memory_order_acquire)) {
     if (r->hash == h && r->depth == depth && r->flags == flags &&
-        memcmp(r->frames, frames, depth * sizeof(uintptr_t)) == 0) {
+        memcmp(r->frames, frames, depth * sizeof(uintptr_t)) == 0 &&
+        (!methods || memcmp(r->frames + depth, methods, depth * sizeof(uintptr_t)) == 0)) {
       return r;
     }
   }
@@ -60,17 +67,19 @@ void* StackDepot::arena_alloc(size_t size) {
   return p;
 }
 
-uint32_t StackDepot::intern(const uintptr_t* frames, uint32_t depth, uint16_t flags) {
+uint32_t StackDepot::intern(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods) {
   if (!buckets_) return format::kOverflowStackId;
-  uint64_t h = hash(frames, depth, flags);
+  if (!(flags & format::kStackInterpreterMethods)) methods = nullptr;
+  else if (!methods) flags &= static_cast<uint16_t>(~format::kStackInterpreterMethods);
+  uint64_t h = hash(frames, depth, flags, methods);
   std::atomic<StackRecord*>& bucket = buckets_[h & (kBuckets - 1)];
-  if (const StackRecord* r = find(bucket.load(std::memory_order_acquire), h, frames, depth, flags)) {
+  if (const StackRecord* r = find(bucket.load(std::memory_order_acquire), h, frames, depth, flags, methods)) {
     return r->id;
   }
 
   SpinLockGuard guard(insert_lock_);
   StackRecord* head = bucket.load(std::memory_order_acquire);
-  if (const StackRecord* r = find(head, h, frames, depth, flags)) return r->id;
+  if (const StackRecord* r = find(head, h, frames, depth, flags, methods)) return r->id;
 
   uint32_t id = next_id_.load(std::memory_order_relaxed);
   if (id > max_stacks_) {
@@ -87,7 +96,8 @@ uint32_t StackDepot::intern(const uintptr_t* frames, uint32_t depth, uint16_t fl
     mapped_.fetch_add(sizeof(void*) << kIndexPageBits, std::memory_order_relaxed);
     page.store(p, std::memory_order_release);
   }
-  auto* r = static_cast<StackRecord*>(arena_alloc(sizeof(StackRecord) + depth * sizeof(uintptr_t)));
+  size_t words = methods ? 2 * size_t{depth} : depth;
+  auto* r = static_cast<StackRecord*>(arena_alloc(sizeof(StackRecord) + words * sizeof(uintptr_t)));
   if (!r) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return format::kOverflowStackId;
@@ -98,6 +108,7 @@ uint32_t StackDepot::intern(const uintptr_t* frames, uint32_t depth, uint16_t fl
   r->depth = static_cast<uint16_t>(depth);
   r->flags = flags;
   memcpy(r->frames, frames, depth * sizeof(uintptr_t));
+  if (methods) memcpy(r->frames + depth, methods, depth * sizeof(uintptr_t));
 
   // Publish: the index entry and the id count first, then the bucket, so that
   // whoever finds the record by hash can also find it by id.

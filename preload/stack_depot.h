@@ -24,7 +24,11 @@ struct StackRecord {
   uint32_t id;
   uint16_t depth;
   uint16_t flags;
-  uintptr_t frames[];  // depth entries
+  uintptr_t frames[];  // depth entries, then depth methods with kStackInterpreterMethods
+
+  // The interpreted frames' Method* slots, parallel to frames (0: none); nullptr when
+  // the stack has none.
+  const uintptr_t* methods() const;
 };
 
 class StackDepot {
@@ -37,7 +41,10 @@ class StackDepot {
   StackDepot& operator=(const StackDepot&) = delete;
 
   // Returns the id of this stack (1, 2, ...), or kOverflowStackId (0) when full.
-  uint32_t intern(const uintptr_t* frames, uint32_t depth, uint16_t flags);
+  // With format::kStackInterpreterMethods in flags, `methods` (depth entries, parallel
+  // to frames) is part of the stack: two stacks that differ only in an interpreted
+  // frame's method are two stacks. Without it, `methods` is not read.
+  uint32_t intern(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods = nullptr);
 
   // nullptr for 0 and for ids not (yet) published.
   const StackRecord* get(uint32_t id) const;
@@ -55,9 +62,9 @@ class StackDepot {
   static constexpr unsigned kIndexPages = 1024;   // => at most 4M ids
   static constexpr size_t kArenaChunk = 256 * 1024;
 
-  static uint64_t hash(const uintptr_t* frames, uint32_t depth, uint16_t flags);
+  static uint64_t hash(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods);
   static const StackRecord* find(const StackRecord* head, uint64_t h, const uintptr_t* frames,
-                                 uint32_t depth, uint16_t flags);
+                                 uint32_t depth, uint16_t flags, const uintptr_t* methods);
   void* arena_alloc(size_t size);  // under insert_lock_
 
   uint32_t max_stacks_;

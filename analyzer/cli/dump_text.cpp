@@ -65,6 +65,7 @@ std::string stack_flags(uint16_t flags) {
   std::string s;
   if (flags & format::kStackTruncated) s += "truncated";
   if (flags & format::kStackFramePointer) s += s.empty() ? "frame-pointer" : ",frame-pointer";
+  if (flags & format::kStackInterpreterMethods) s += s.empty() ? "interpreter-methods" : ",interpreter-methods";
   return s.empty() ? "-" : s;
 }
 
@@ -128,7 +129,12 @@ void print_snapshot(std::FILE* out, const Snapshot& s) {
   for (const auto& [id, st] : s.stacks) {
     std::fprintf(out, "  stack %" PRIu32 "  flags %s  depth %zu\n", id, stack_flags(st.flags).c_str(),
                  st.frames.size());
-    for (uint64_t f : st.frames) std::fprintf(out, "    0x%016" PRIx64 "\n", f);
+    for (size_t i = 0; i < st.frames.size(); ++i) {
+      // An interpreted frame's Method* slot (frame_methods), when the shim kept one.
+      uint64_t method = i < st.methods.size() ? st.methods[i] : 0;
+      if (method) std::fprintf(out, "    0x%016" PRIx64 "  method 0x%016" PRIx64 "\n", st.frames[i], method);
+      else std::fprintf(out, "    0x%016" PRIx64 "\n", st.frames[i]);
+    }
   }
 
   std::fprintf(out, "samples (%zu)\n", s.samples.size());

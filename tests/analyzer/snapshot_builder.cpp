@@ -7,6 +7,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "snapshot_encoder.h"
 
 namespace heapdrift::test {
@@ -48,6 +51,27 @@ std::vector<uint8_t> encode_stacks(const std::map<uint32_t, Stack>& stacks) {
   return out.bytes;
 }
 
+std::vector<uint8_t> encode_frame_methods(const std::map<uint32_t, Stack>& stacks) {
+  Payload out;
+  uint32_t n = 0;
+  for (const auto& [id, s] : stacks) n += !s.methods.empty();
+  out.u32(n);
+  for (const auto& [id, s] : stacks) {
+    if (s.methods.empty()) continue;
+    out.u32(s.id).u16(static_cast<uint16_t>(s.methods.size())).u16(0);
+    for (uint64_t m : s.methods) out.u64(m);
+  }
+  return out.bytes;
+}
+
+std::vector<uint8_t> with_version(std::vector<uint8_t> bytes, uint32_t version) {
+  std::memcpy(bytes.data() + 8, &version, 4);
+  const size_t end_section = 16 + 8;
+  uint64_t checksum = XXH3_64bits(bytes.data(), bytes.size() - end_section);
+  std::memcpy(bytes.data() + bytes.size() - 8, &checksum, 8);
+  return bytes;
+}
+
 std::vector<uint8_t> encode_samples(const std::vector<Sample>& samples) {
   Payload out;
   out.u64(samples.size());
@@ -80,6 +104,7 @@ std::vector<RawSection> encode_sections(const Snapshot& s) {
   for (const Mapping& m : s.maps) maps.u64(m.start).u64(m.end).u64(m.offset).u32(m.prot).str(m.path);
   add(Section::kMaps, maps.bytes);
   add(Section::kStacks, encode_stacks(s.stacks));
+  add(Section::kFrameMethods, encode_frame_methods(s.stacks));
   add(Section::kSamples, encode_samples(s.samples));
   return out;
 }
@@ -139,17 +164,22 @@ Snapshot rich_snapshot() {
              "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so"},
             {0x7ffc1000, 0x7ffc2000, 0, format::kProtRead | format::kProtWrite, "[stack]"},
             {0x10000, 0x10000, 0, format::kProtShared, ""}};
-  Stack deep{7, format::kStackTruncated | format::kStackFramePointer, {}};
+  Stack deep{7, format::kStackTruncated | format::kStackFramePointer, {}, {}};
   for (uint64_t i = 0; i < 64; ++i) deep.frames.push_back(0x7f0012345000 + i * 0x111);
-  s.stacks = {{1, {1, 0, {0x401234}}},
+  // Two interpreted frames (Method* slots) among three.
+  Stack interpreted{9, format::kStackFramePointer | format::kStackInterpreterMethods,
+                    {0x7f00dead0010, 0x7f00dead0200, 0x401234}, {0x7f00beef0100, 0, 0xFFFFFFFFFFFFFFFF}};
+  s.stacks = {{1, {1, 0, {0x401234}, {}}},
               {7, deep},
-              {0xFFFFFFFF, {0xFFFFFFFF, format::kStackFramePointer, {0, 0xFFFFFFFFFFFFFFFF}}},
-              {1000, {1000, 0, {}}}};
+              {9, interpreted},
+              {0xFFFFFFFF, {0xFFFFFFFF, format::kStackFramePointer, {0, 0xFFFFFFFFFFFFFFFF}, {}}},
+              {1000, {1000, 0, {}, {}}}};
   s.samples = {{0x7f00aa000010, 1 << 20, 98'000'000'000ull, 1.0000001, 7, 4243},
                {0x7f00aa100000, 24, 97'000'000'000ull, 21845.666666666668, 1, 4244},
                {0xFFFFFFFFFFFFFFF0, 0xFFFFFFFFFFFFFFFF, 0, 1.0, 0, 0},  // no stack: depot full
                {0x10, 1, 98'765'432'100ull, 524288.5, 0xFFFFFFFF, 0xFFFFFFFF},
-               {0x7f00aa200000, 4096, 50, 128.25, 1000, 1}};
+               {0x7f00aa200000, 4096, 50, 128.25, 1000, 1},
+               {0x7f00aa300000, 64, 60, 2.5, 9, 2}};
   return s;
 }
 
@@ -160,7 +190,7 @@ Snapshot small_snapshot() {
   s.memory = MemoryInfo{"glibc", {{"rss_bytes", 4096}}, "Rss: 4 kB\n"};
   s.modules = {{"/bin/x", 0x1000, {0xab, 0xcd}, {{0, 0x100, 0, 5}}}};
   s.maps = {{0x1000, 0x2000, 0, 5, "/bin/x"}};
-  s.stacks = {{3, {3, 0, {0x1010, 0x1020}}}};
+  s.stacks = {{3, {3, 0, {0x1010, 0x1020}, {}}}};
   s.samples = {{0x5000, 100, 1200, 40.5, 3, 4242}, {0x6000, 8, 1400, 512.0, 0, 4243}};
   return s;
 }

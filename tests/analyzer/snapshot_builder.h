@@ -36,6 +36,8 @@ struct RawSection {
 std::vector<uint8_t> encode_process(const ProcessInfo& p);
 std::vector<uint8_t> encode_stacks(const std::map<uint32_t, Stack>& stacks);
 std::vector<uint8_t> encode_samples(const std::vector<Sample>& samples);
+// The frame_methods section: one entry per stack with methods.
+std::vector<uint8_t> encode_frame_methods(const std::map<uint32_t, Stack>& stacks);
 
 // Every section of `s` in the format's order (memory only when present).
 std::vector<RawSection> encode_sections(const Snapshot& s);
@@ -44,6 +46,9 @@ std::vector<RawSection> encode_sections(const Snapshot& s);
 std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections);
 
 inline std::vector<uint8_t> encode_snapshot(const Snapshot& s) { return encode_file(encode_sections(s)); }
+
+// `bytes` (a whole file) with another version in its header, checksum recomputed.
+std::vector<uint8_t> with_version(std::vector<uint8_t> bytes, uint32_t version);
 
 // Every section present with non-trivial values (edge values included).
 Snapshot rich_snapshot();

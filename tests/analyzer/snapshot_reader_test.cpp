@@ -1,6 +1,7 @@
 // The reader against files written with preload's SnapshotEncoder: every field
 // round-trips, and each rule of docs/FORMAT.md is enforced with a one-line error.
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
 
@@ -83,10 +84,10 @@ TEST(SnapshotReader, MemorySectionMayBeAbsent) {
 
 TEST(SnapshotReader, SkipsUnknownSectionsAnywhere) {
   std::vector<RawSection> sections = encode_sections(rich_snapshot());
-  sections.insert(sections.begin(), {8, {1, 2, 3}});
+  sections.insert(sections.begin(), {9, {1, 2, 3}});
   sections.insert(sections.begin() + 3, {0x1234, {}});
   sections.push_back({0, std::vector<uint8_t>(100, 0xee)});
-  sections.push_back({8, {9}});  // unknown sections may repeat
+  sections.push_back({9, {9}});  // unknown sections may repeat
   EXPECT_EQ(parse_snapshot(encode_file(sections), "x"), rich_snapshot());
 }
 
@@ -105,9 +106,53 @@ TEST(SnapshotReader, RejectsWrongMagic) {
 }
 
 TEST(SnapshotReader, RejectsOtherVersions) {
-  std::vector<uint8_t> bytes = encode_snapshot(small_snapshot());
-  bytes[8] = 2;
-  EXPECT_EQ(parse_error(bytes), "snap-000003.hds: unsupported format version 2 (this heapdrift reads version 1)");
+  EXPECT_EQ(parse_error(with_version(encode_snapshot(small_snapshot()), 3)),
+            "snap-000003.hds: unsupported format version 3 (this heapdrift reads versions 1 to 2)");
+  EXPECT_EQ(parse_error(with_version(encode_snapshot(small_snapshot()), 0)),
+            "snap-000003.hds: unsupported format version 0 (this heapdrift reads versions 1 to 2)");
+}
+
+// Version 1 files (before interpreted frames) stay readable: no frame_methods section,
+// and a tag 8 section in them was an unknown one, skipped.
+TEST(SnapshotReader, ReadsVersionOneFiles) {
+  Snapshot v1 = rich_snapshot();
+  v1.stacks.erase(9);
+  std::erase_if(v1.samples, [](const Sample& s) { return s.stack_id == 9; });
+  std::vector<RawSection> sections = without(encode_sections(v1), Section::kFrameMethods);
+  EXPECT_EQ(parse_snapshot(with_version(encode_file(sections), 1), "v1"), v1);
+  sections.push_back({8, {1, 2, 3}});
+  EXPECT_EQ(parse_snapshot(with_version(encode_file(sections), 1), "v1"), v1);
+  // Version 2 requires the section.
+  EXPECT_EQ(parse_error(encode_file(without(encode_sections(v1), Section::kFrameMethods))),
+            "snap-000003.hds: the section 'frame_methods' is missing");
+}
+
+TEST(SnapshotReader, FrameMethodsRoundTripParallelToFrames) {
+  Snapshot read = parse_snapshot(encode_snapshot(rich_snapshot()), "x");
+  const Stack& s = read.stacks.at(9);
+  ASSERT_EQ(s.methods.size(), s.frames.size());
+  EXPECT_EQ(s.methods[0], 0x7f00beef0100u);
+  EXPECT_EQ(s.methods[1], 0u);
+  EXPECT_EQ(s.methods[2], 0xFFFFFFFFFFFFFFFFu);
+  EXPECT_TRUE(read.stacks.at(7).methods.empty());
+}
+
+TEST(SnapshotReader, RejectsFrameMethodsThatDoNotMatchTheirStack) {
+  auto error_with = [](const std::function<void(Snapshot&)>& change) {
+    Snapshot s = rich_snapshot();
+    change(s);
+    return parse_error(encode_snapshot(s));
+  };
+  EXPECT_EQ(error_with([](Snapshot& s) { s.stacks.at(9).methods.pop_back(); }),
+            "snap-000003.hds: section 'frame_methods' is malformed: stack 9 has 3 frames but 2 methods");
+  EXPECT_EQ(error_with([](Snapshot& s) { s.stacks.at(9).flags = 0; }),
+            "snap-000003.hds: section 'frame_methods' is malformed: stack 9 has methods but not the flag that announces them");
+  EXPECT_EQ(error_with([](Snapshot& s) { s.stacks.at(9).methods.clear(); }),
+            "snap-000003.hds: section 'frame_methods' is malformed: stack 9 announces methods but has none");
+  std::vector<RawSection> sections = encode_sections(rich_snapshot());
+  find(sections, Section::kFrameMethods).payload = Payload().u32(1).u32(77).u16(0).u16(0).bytes;
+  EXPECT_EQ(parse_error(encode_file(sections)),
+            "snap-000003.hds: section 'frame_methods' is malformed: stack 77 is not in the stacks section");
 }
 
 TEST(SnapshotReader, RejectsDuplicateSections) {
@@ -122,7 +167,8 @@ TEST(SnapshotReader, RejectsDuplicateSections) {
 TEST(SnapshotReader, RejectsMissingRequiredSections) {
   const std::pair<Section, const char*> required[] = {
       {Section::kProcess, "process"}, {Section::kCounters, "counters"}, {Section::kModules, "modules"},
-      {Section::kMaps, "maps"},       {Section::kStacks, "stacks"},     {Section::kSamples, "samples"}};
+      {Section::kMaps, "maps"},       {Section::kStacks, "stacks"},     {Section::kSamples, "samples"},
+      {Section::kFrameMethods, "frame_methods"}};
   for (const auto& [section, name] : required) {
     EXPECT_EQ(parse_error(encode_file(without(encode_sections(rich_snapshot()), section))),
               std::string("snap-000003.hds: the section '") + name + "' is missing");
@@ -142,7 +188,7 @@ TEST(SnapshotReader, StackIdZeroMeansNoStack) {
   for (Sample& x : s.samples) x.stack_id = format::kOverflowStackId;
   EXPECT_EQ(parse_snapshot(encode_snapshot(s), "x"), s);
 
-  s.stacks = {{0, {0, 0, {0x1}}}};  // but no stack may claim id 0
+  s.stacks = {{0, {0, 0, {0x1}, {}}}};  // but no stack may claim id 0
   EXPECT_NE(parse_error(encode_snapshot(s)).find("reserved id 0"), std::string::npos);
 }
 

@@ -284,6 +284,8 @@ TEST_F(Cli, DumpPrintsEverySection) {
            "stack 7  flags truncated,frame-pointer  depth 64",
            "    0x00007f0012345000\n",
            "stack 1000  flags -  depth 0",
+           "stack 9  flags frame-pointer,interpreter-methods  depth 3",
+           "    0x00007f00dead0010  method 0x00007f00beef0100\n    0x00007f00dead0200\n",
        }) {
     EXPECT_NE(r.out.find(expected), std::string::npos) << "missing: " << expected;
   }
@@ -294,7 +296,7 @@ TEST_F(Cli, DumpPrintsEverySection) {
 
 TEST_F(Cli, DumpSummaryRanksStacksByLiveBytes) {
   Snapshot s = small_snapshot();
-  s.stacks = {{1, {1, 0, {0xa1}}}, {2, {2, 0, {0xb2}}}};
+  s.stacks = {{1, {1, 0, {0xa1}, {}}}, {2, {2, 0, {0xb2}, {}}}};
   s.samples = {{0x10, 100, 0, 10.0, 1, 1}, {0x20, 100, 0, 10.0, 1, 1},  // 2000 bytes
                {0x30, 5000, 0, 1.0, 2, 1},                               // 5000
                {0x40, 3, 0, 1.0, 0, 1}};                                 // 3, no stack

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -186,6 +187,124 @@ TEST(JavaExactMode, JvmStartsAndExitsWhenEveryAllocationIsSampled) {
   Result leaks = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_EQ(leaks.status, 0);
   fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// Interpreted frames: InterpretedLeak leaks from InterpretedLeak.retain, called by
+// register, called by main, and allocates-and-frees as much from scratch (a decoy).
+class InterpretedFrames : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("heapdrift-java-interp-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  // Records `java JVM_OPTIONS -cp ... InterpretedLeak 6 WARM_UP` and returns `leaks --json`.
+  nlohmann::json record_and_rank(const std::string& java, const std::string& jvm_options, int warm_up = 0) {
+    std::string heapdrift = HEAPDRIFT_BIN;
+    Result rec = run(heapdrift + " record -o " + dir_.string() + " --sample-rate 64K --interval 1s -- " + java + " " +
+                     jvm_options + " -cp " + INTERPRETED_LEAK_JAR + " InterpretedLeak 6 " + std::to_string(warm_up));
+    EXPECT_EQ(rec.status, 0);
+    Result leaks = run(heapdrift + " leaks " + dir_.string() + " --json");
+    EXPECT_EQ(leaks.status, 0);
+    return nlohmann::json::parse(leaks.out);
+  }
+
+  static const nlohmann::json* frame(const nlohmann::json& frames, const std::string& function) {
+    for (const auto& f : frames) {
+      if (f["function"] == function) return &f;
+    }
+    return nullptr;
+  }
+
+  static void expect_no_decoy(const nlohmann::json& j) {
+    for (const auto& suspect : j["suspects"]) {
+      EXPECT_EQ(frame(suspect["frames"], "InterpretedLeak.scratch"), nullptr) << suspect.dump(1);
+    }
+  }
+
+  fs::path dir_;
+};
+
+// Everything interpreted: the leaking method and its callers are named by the Method*
+// their frames hold, innermost first, with their signatures.
+TEST_F(InterpretedFrames, UnderXintTheLeakAndItsCallersAreNamed) {
+  nlohmann::json j = record_and_rank("java", "-Xint");
+  ASSERT_FALSE(j["suspects"].empty()) << j.dump(1);
+  const auto& frames = j["suspects"][0]["frames"];
+  std::vector<std::string> chain;
+  for (const auto& f : frames) {
+    if (f["kind"] == "java-interpreted") chain.push_back(f["function"]);
+  }
+  std::vector<std::string> expected = {"InterpretedLeak.retain", "InterpretedLeak.register", "InterpretedLeak.main"};
+  ASSERT_GE(chain.size(), expected.size()) << frames.dump(1);
+  // The JDK's Unsafe frames may lead (when not cut as allocator frames); ours follow in order.
+  std::vector<std::string> tail(chain.end() - static_cast<long>(expected.size()), chain.end());
+  EXPECT_EQ(tail, expected) << frames.dump(1);
+  for (const auto& f : frames) EXPECT_NE(f["function"], "Interpreter") << "an unnamed interpreted frame";
+  const nlohmann::json* retain = frame(frames, "InterpretedLeak.retain");
+  ASSERT_NE(retain, nullptr);
+  EXPECT_NE(retain->dump().find("(I)J"), std::string::npos) << retain->dump();
+  expect_no_decoy(j);
+
+  std::string heapdrift = HEAPDRIFT_BIN;
+  Result report = run(heapdrift + " report " + dir_.string());
+  EXPECT_NE(report.out.find("InterpretedLeak.retain"), std::string::npos) << report.out;
+  fs::path svg = dir_ / "flame.svg";
+  ASSERT_EQ(run(heapdrift + " flamegraph " + dir_.string() + " -o " + svg.string()).status, 0);
+  std::stringstream text;
+  text << std::ifstream(svg).rdbuf();
+  EXPECT_NE(text.str().find("InterpretedLeak.retain"), std::string::npos);
+  EXPECT_NE(text.str().find("interpreted Java"), std::string::npos) << "no legend entry for interpreted frames";
+}
+
+// Mixed mode, the leaking method excluded from compilation (so never inlined either),
+// its caller JIT-compiled during a warm-up: the leak is an interpreted frame called from
+// compiled code (the walk goes from the interpreter frame to a JIT frame and on), and
+// is still named.
+TEST_F(InterpretedFrames, AnExcludedMethodIsNamedAmongCompiledOnes) {
+  nlohmann::json j =
+      record_and_rank("java", "-XX:CompileCommand=quiet -XX:CompileCommand=exclude,InterpretedLeak::retain", 1);
+  ASSERT_FALSE(j["suspects"].empty()) << j.dump(1);
+  const auto& frames = j["suspects"][0]["frames"];
+  const nlohmann::json* retain = frame(frames, "InterpretedLeak.retain");
+  ASSERT_NE(retain, nullptr) << frames.dump(1);
+  EXPECT_EQ((*retain)["kind"], "java-interpreted");
+  const nlohmann::json* caller = frame(frames, "InterpretedLeak.register");
+  ASSERT_NE(caller, nullptr) << frames.dump(1);
+  EXPECT_TRUE((*caller)["kind"] == "java" || (*caller)["kind"] == "java-inlined") << caller->dump();
+  EXPECT_NE(frame(frames, "InterpretedLeak.main"), nullptr) << frames.dump(1);
+  expect_no_decoy(j);
+}
+
+// Another JVM than the one whose frame layout was checked: the recorder publishes
+// nothing, interpreted frames stay `Interpreter` (jvm-generated), nothing breaks.
+TEST_F(InterpretedFrames, AnUnverifiedJvmKeepsTheInterpreterUnnamed) {
+  std::string other;
+  std::error_code ec;
+  for (const auto& jdk : fs::directory_iterator("/usr/lib/jvm", ec)) {
+    std::ifstream release(jdk.path() / "release");
+    std::string text((std::istreambuf_iterator<char>(release)), std::istreambuf_iterator<char>());
+    if (fs::exists(jdk.path() / "bin/java") && text.find("JAVA_VERSION=") != std::string::npos &&
+        text.find("JAVA_VERSION=\"17") == std::string::npos) {
+      other = (jdk.path() / "bin/java").string();
+      break;
+    }
+  }
+  if (other.empty()) GTEST_SKIP() << "no JDK other than 17 under /usr/lib/jvm to check the version gate with";
+  nlohmann::json j = record_and_rank(other, "-Xint");
+  ASSERT_FALSE(j["suspects"].empty()) << j.dump(1);
+  const auto& frames = j["suspects"][0]["frames"];
+  EXPECT_EQ(frame(frames, "InterpretedLeak.retain"), nullptr) << frames.dump(1);
+  const nlohmann::json* interpreter = frame(frames, "Interpreter");
+  ASSERT_NE(interpreter, nullptr) << frames.dump(1);
+  EXPECT_EQ((*interpreter)["kind"], "jvm-generated");
 }
 
 }  // namespace

@@ -212,6 +212,45 @@ TEST(JitCodeMap, SessionsEndTheEarlierImage) {
   EXPECT_EQ(owner(map, 0x2050, 1500), "fresh.B.b");
 }
 
+// Interpreted frames are named by the Method* their frame held: the latest class_methods
+// record of that address at or before the sample, else the earliest after it (classes
+// enumerated at VMInit ran before their record); a Method* freed with its class and
+// reused by another names the newer method from its record on.
+TEST(JitCodeMap, InterpretedMethodsByAddressOverTime) {
+  LogBuilder b(1);
+  b.class_methods(100, "p.Early", "Early.java", {{{0x8000, "run", "()V"}, {0x8100, "stop", "(I)Z"}}});
+  b.class_methods(500, "p.Later", "", {{{0x8000, "reused", "()J"}}});
+  JitCodeMap map = map_of(b);
+  auto name = [&](uint64_t method, uint64_t t) {
+    auto f = map.interpreted(method, t);
+    return f ? f->function + f->signature : std::string();
+  };
+  EXPECT_EQ(name(0x8000, 50), "p.Early.run()V");  // before any record: the earliest
+  EXPECT_EQ(name(0x8000, 100), "p.Early.run()V");
+  EXPECT_EQ(name(0x8000, 499), "p.Early.run()V");
+  EXPECT_EQ(name(0x8000, 500), "p.Later.reused()J");
+  EXPECT_EQ(name(0x8000, 9000), "p.Later.reused()J");
+  EXPECT_EQ(name(0x8100, 9000), "p.Early.stop(I)Z");
+  EXPECT_EQ(name(0x8200, 9000), "");  // never recorded
+  EXPECT_EQ(name(0, 9000), "");
+  auto f = map.interpreted(0x8100, 200);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->kind, JavaFrame::kInterpreted);
+  EXPECT_EQ(f->file, "Early.java");
+  EXPECT_EQ(f->line, 0u);  // the frame's bytecode index is not kept
+}
+
+TEST(JitCodeMap, InterpretedMethodsBelongToTheirSession) {
+  LogBuilder b(1);
+  b.class_methods(10, "old.A", "", {{{0x8000, "a", "()V"}}});
+  b.session(1000).class_methods(1010, "fresh.B", "", {{{0x9000, "b", "()V"}}});
+  JitCodeMap map = map_of(b);
+  EXPECT_TRUE(map.interpreted(0x8000, 500).has_value());
+  EXPECT_FALSE(map.interpreted(0x8000, 1500).has_value());  // the old image is gone
+  EXPECT_FALSE(map.interpreted(0x9000, 500).has_value());   // not yet born
+  EXPECT_EQ(map.interpreted(0x9000, 1005)->function, "fresh.B.b");
+}
+
 TEST(JitCodeMap, PerfMapLaterEntryWinsAfterItWasWritten) {
   auto perf = parse_perf_map(
       "1000 100 int p.A.a()\n"

@@ -86,6 +86,84 @@ TEST(JitLog, RoundTrip) {
   EXPECT_LT(log.dynamic_code[0].sequence, log.unloads[0].sequence);
 }
 
+// Interpreted frames' records: class_methods (Method* deltas may go down as well as up,
+// and span the whole address space) and the interpreter state.
+TEST(JitLog, ClassMethodsAndInterpreterRoundTrip) {
+  LogBuilder b(5);
+  b.class_methods(200, "com.example.Foo", "Foo.java",
+                  {{{0x7f00beef0100, "compute", "(I)J"}, {0x7f00beef0040, "<init>", "()V"}, {0xFFFFFFFFFFFFFFF8, "max", "()V"}}})
+      .class_methods(210, "NoSource", "", {{{0x10, "m", "()V"}}});
+  b.writer().interpreter(220, heapdrift::perfmap::jitlog::InterpreterState::kCaptured, 0x7f0000100000, 0x18000, -24,
+                         "frame layout verified");
+  JitLog log = b.log();
+  ASSERT_EQ(log.method_addresses.size(), 4u);
+  const auto& a = log.method_addresses;
+  EXPECT_EQ(a[0].address, 0x7f00beef0100u);
+  EXPECT_EQ(a[1].address, 0x7f00beef0040u);
+  EXPECT_EQ(a[2].address, 0xFFFFFFFFFFFFFFF8u);
+  EXPECT_EQ(a[3].address, 0x10u);
+  EXPECT_EQ(a[0].time_ns, 200u);
+  EXPECT_EQ(a[3].time_ns, 210u);
+  EXPECT_EQ(log.methods[a[1].method].class_name, "com.example.Foo");
+  EXPECT_EQ(log.methods[a[1].method].name, "<init>");
+  EXPECT_EQ(log.methods[a[1].method].signature, "()V");
+  EXPECT_EQ(log.methods[a[1].method].source_file, "Foo.java");
+  EXPECT_EQ(log.methods[a[3].method].function(), "NoSource.m");
+  EXPECT_EQ(log.methods[a[3].method].source_file, "");
+  ASSERT_EQ(log.interpreters.size(), 1u);
+  EXPECT_EQ(log.interpreters[0].state, 1);
+  EXPECT_EQ(log.interpreters[0].address, 0x7f0000100000u);
+  EXPECT_EQ(log.interpreters[0].size, 0x18000u);
+  EXPECT_EQ(log.interpreters[0].method_slot_offset, -24);
+  EXPECT_EQ(log.interpreters[0].detail, "frame layout verified");
+  EXPECT_TRUE(log.warnings.empty());
+}
+
+// Names and signatures are written once per session and referred to by id afterwards
+// (within a record and across records); a new session defines them afresh.
+TEST(JitLog, ClassMethodStringsAreSharedWithinASession) {
+  LogBuilder b(5);
+  std::vector<std::tuple<uint64_t, std::string, std::string>> many;
+  for (uint64_t i = 0; i < 100; ++i) many.emplace_back(0x9000 + 8 * i, i % 2 ? "run" : "<init>", "()V");
+  b.class_methods(10, "A", "", {many});
+  size_t one = b.bytes().size();
+  b.class_methods(20, "B", "", {many});
+  size_t two = b.bytes().size();
+  b.session(1000).class_methods(1010, "C", "", {{{0x9000, "run", "()V"}}});
+  // 100 methods of a record: each a delta (1 byte) and two references (1 byte each),
+  // the three strings spelt once.
+  EXPECT_LT(two - one, 100u * 3 + 40);
+  JitLog log = b.log();
+  ASSERT_EQ(log.method_addresses.size(), 201u);
+  for (size_t i = 0; i < 200; ++i) {
+    const auto& m = log.methods[log.method_addresses[i].method];
+    EXPECT_EQ(m.name, i % 2 ? "run" : "<init>") << i;
+    EXPECT_EQ(m.signature, "()V") << i;
+  }
+  const auto& c = log.methods[log.method_addresses[200].method];
+  EXPECT_EQ(c.function(), "C.run");
+  EXPECT_EQ(c.signature, "()V");
+  EXPECT_EQ(log.method_addresses[200].session, 1u);
+}
+
+TEST(JitLog, AStringReferenceMustBeDefinedFirst) {
+  LogBuilder b(5);
+  std::vector<uint8_t> bytes = b.bytes();
+  // class_methods: time, class "A", no source, one method: delta 8, name ref 1 (undefined), signature "()V".
+  std::vector<uint8_t> payload(8, 0);
+  for (int v : {1, int{'A'}, 0, 1, 8, 1, 0, 3, int{'('}, int{')'}, int{'V'}}) payload.push_back(static_cast<uint8_t>(v));
+  bytes.push_back(6);
+  uint32_t length = static_cast<uint32_t>(payload.size());
+  bytes.insert(bytes.end(), reinterpret_cast<uint8_t*>(&length), reinterpret_cast<uint8_t*>(&length) + 4);
+  bytes.insert(bytes.end(), payload.begin(), payload.end());
+  try {
+    heapdrift::perfmap::parse_jit_log(bytes, "x.log");
+    FAIL() << "an undefined string reference was accepted";
+  } catch (const ReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("refers to string 1, never defined before it"), std::string::npos) << e.what();
+  }
+}
+
 TEST(JitLog, UnknownMethodIdZeroAndExtremeValues) {
   LogBuilder b;
   std::string odd_name("na\0me\n\xff", 7);

@@ -41,6 +41,12 @@ LogBuilder& LogBuilder::unload(uint64_t t, uint64_t address) {
   return *this;
 }
 
+LogBuilder& LogBuilder::class_methods(uint64_t t, const std::string& cls, const std::string& file,
+                                      TestClassMethods methods) {
+  writer_->class_methods(t, cls, file, methods);
+  return *this;
+}
+
 LogBuilder& LogBuilder::dynamic(uint64_t t, uint64_t address, uint64_t size, const std::string& name) {
   writer_->dynamic_code(t, address, size, name);
   return *this;

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -39,6 +41,15 @@ struct TestLines {
   uint32_t line(size_t i) const { return entries[i].second; }
 };
 
+// The Methods concept of JitLogWriter::class_methods: (Method*, name, signature).
+struct TestClassMethods {
+  std::vector<std::tuple<uint64_t, std::string, std::string>> methods;
+  size_t count() const { return methods.size(); }
+  uint64_t address(size_t i) const { return std::get<0>(methods[i]); }
+  std::string_view name(size_t i) const { return std::get<1>(methods[i]); }
+  std::string_view signature(size_t i) const { return std::get<2>(methods[i]); }
+};
+
 class LogBuilder {
  public:
   // A log with its file header and a first session started at `start_ns`.
@@ -53,6 +64,7 @@ class LogBuilder {
   LogBuilder& load(uint64_t t, uint64_t address, uint64_t size, uint32_t method, std::vector<TestPc> pcs = {});
   LogBuilder& unload(uint64_t t, uint64_t address);
   LogBuilder& dynamic(uint64_t t, uint64_t address, uint64_t size, const std::string& name);
+  LogBuilder& class_methods(uint64_t t, const std::string& cls, const std::string& file, TestClassMethods methods);
 
   heapdrift::perfmap::JitLogWriter& writer() { return *writer_; }
   int fd() const { return fd_; }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "frame_pointer_walker.h"
+#include "interpreter_frames.h"
 #include "snapshot_format.h"
 
 namespace heapdrift {
@@ -124,6 +125,100 @@ TEST(FramePointerWalker, NeverReadsOutsideTheBounds) {
   EXPECT_EQ(walk_frame_pointers(at(8), at(0), at(16), out, 8), 1u);
   stack[12] = at(14), stack[13] = 0x10;  // a "return address" in the zero page ends it
   EXPECT_EQ(walk_frame_pointers(at(12), at(0), at(16), out, 8), 0u);
+}
+
+// An interpreted frame's Method* is the word 3 below *its own* frame pointer: the
+// return address at [fp + 8] is a pc in the caller, whose frame pointer is [fp]. A fake
+// stack whose frames hold distinct words at every fp - 24 checks that pairing.
+TEST(InterpretedFrames, KeepsTheMethodSlotOfTheFrameThePcIsIn) {
+  alignas(16) uintptr_t stack[64] = {};
+  auto at = [&](int i) { return reinterpret_cast<uintptr_t>(&stack[i]); };
+  const uintptr_t interp = 0x700000, interp_size = 0x1000;
+  InterpreterFrames published;
+  ASSERT_TRUE(published.publish(interp, interp_size, -24));
+  // Frame pointers at words 4, 12, 20, 28, 36; each frame's slot 3 words below it.
+  int fp[] = {4, 12, 20, 28, 36};
+  uintptr_t ret[] = {interp + 0x10, 0x401000, interp + 0x20, interp + interp_size, 0x402000};
+  for (int k = 0; k < 5; ++k) {
+    stack[fp[k]] = k + 1 < 5 ? at(fp[k + 1]) : 0;
+    stack[fp[k] + 1] = ret[k];
+    stack[fp[k] - 3] = 0xA000 + k;  // "Method*" of the frame whose fp this is
+  }
+  CapturedStack out;
+  out.depth = 0;
+  out.flags = 0;
+  capture_frame_pointer_chain(at(fp[0]), at(0), at(64), published, 64, &out);
+  ASSERT_EQ(out.depth, 5u);
+  EXPECT_TRUE(out.flags & format::kStackInterpreterMethods);
+  EXPECT_TRUE(out.flags & format::kStackFramePointer);
+  EXPECT_EQ(out.frames[0], ret[0]);
+  EXPECT_EQ(out.methods[0], 0xA001u);  // ret[0] is in the frame at fp[1]
+  EXPECT_EQ(out.methods[1], 0u);       // not interpreter code
+  EXPECT_EQ(out.methods[2], 0xA003u);
+  EXPECT_EQ(out.methods[3], 0xA004u);  // the range's end is the last call's return address
+  EXPECT_EQ(out.methods[4], 0u);
+
+  // Nothing published: no slot is read.
+  InterpreterFrames none;
+  capture_frame_pointer_chain(at(fp[0]), at(0), at(64), none, 64, &(out = {}));
+  EXPECT_EQ(out.depth, 5u);
+  EXPECT_FALSE(out.flags & format::kStackInterpreterMethods);
+}
+
+TEST(InterpretedFrames, SlotsOutsideTheStackAreNeverRead) {
+  alignas(16) uintptr_t stack[64] = {};
+  auto at = [&](int i) { return reinterpret_cast<uintptr_t>(&stack[i]); };
+  InterpreterFrames published;
+  ASSERT_TRUE(published.publish(0x700000, 0x1000, -24));
+  CapturedStack out{};
+  // The caller's fp is garbage (unmapped): its return address is kept, its slot not read.
+  stack[10] = 0x10, stack[11] = 0x700010;
+  capture_frame_pointer_chain(at(10), at(0), at(64), published, 64, &out);
+  ASSERT_EQ(out.depth, 1u);
+  EXPECT_EQ(out.methods[0], 0u);
+  // The caller's fp is inside the stack but its slot would be below the bound.
+  out = {};
+  stack[20] = at(21), stack[21] = 0x700010;
+  capture_frame_pointer_chain(at(20), at(19), at(64), published, 64, &out);
+  EXPECT_EQ(out.methods[0], 0u);
+  // Misaligned caller fp.
+  out = {};
+  stack[30] = at(40) + 4, stack[31] = 0x700010;
+  capture_frame_pointer_chain(at(30), at(0), at(64), published, 64, &out);
+  EXPECT_EQ(out.methods[0], 0u);
+  EXPECT_EQ(read_frame_slot(at(40), -24, at(0), at(64)), stack[37]);
+  EXPECT_EQ(read_frame_slot(at(2), -24, at(0), at(64)), 0u);    // below lo
+  EXPECT_EQ(read_frame_slot(at(63) + 24, -8, at(0), at(63) + 8), 0u);  // at hi
+  EXPECT_EQ(read_frame_slot(16, -24, 0, ~uintptr_t{0}), 0u);    // wraps around
+}
+
+TEST(InterpretedFrames, PublishChecksWhatItIsGiven) {
+  InterpreterFrames f;
+  EXPECT_FALSE(f.active());
+  EXPECT_FALSE(f.publish(0x1000, 0, -24));            // empty
+  EXPECT_FALSE(f.publish(0x1000, 0x100, -20));        // misaligned
+  EXPECT_FALSE(f.publish(0x1000, 0x100, 8));          // above the frame pointer
+  EXPECT_FALSE(f.publish(0x1000, 0x100, -8 * 17));    // beyond a frame's fixed part
+  EXPECT_FALSE(f.publish(~uintptr_t{0} - 4, 0x100, -24));  // wraps around
+  EXPECT_FALSE(f.active());
+  EXPECT_TRUE(f.publish(0x1000, 0x100, -24));
+  EXPECT_TRUE(f.publish(0x1000, 0x100, -24));   // again: accepted, not added twice
+  EXPECT_FALSE(f.publish(0x3000, 0x100, -32));  // another layout in the same process
+  EXPECT_TRUE(f.active());
+  EXPECT_EQ(f.method_slot(0x1001), -24);  // return address of a call ending at 0x1000
+  EXPECT_EQ(f.method_slot(0x1100), -24);
+  EXPECT_EQ(f.method_slot(0x1000), 0);
+  EXPECT_EQ(f.method_slot(0x1101), 0);
+  for (unsigned i = 1; i < InterpreterFrames::kMaxRanges; ++i) EXPECT_TRUE(f.publish(0x10000 * (i + 1), 0x10, -24));
+  EXPECT_FALSE(f.publish(0x900000, 0x10, -24));  // full
+  EXPECT_EQ(f.method_slot(0x10000 * InterpreterFrames::kMaxRanges + 1), -24);
+}
+
+// The exported entry point the recorder finds with dlsym fills the shim's instance.
+TEST(InterpretedFrames, TheExportedFunctionPublishesToTheProcessInstance) {
+  EXPECT_EQ(heapdrift_publish_interpreter_v1(reinterpret_cast<const void*>(0x5000), 0x100, -20), 0);
+  EXPECT_EQ(heapdrift_publish_interpreter_v1(reinterpret_cast<const void*>(0x5000), 0x100, -24), 1);
+  EXPECT_EQ(interpreter_frames().method_slot(0x5010), -24);
 }
 
 }  // namespace

@@ -36,6 +36,33 @@ TEST(StackDepot, SameStackSameIdDistinctStacksDistinctIds) {
   EXPECT_EQ(depot.get(12345), nullptr);
 }
 
+// Interpreted frames' methods are part of a stack: the same return addresses with
+// another interpreted method are another stack (another site once named).
+TEST(StackDepot, InterpretedMethodsArePartOfTheIdentity) {
+  StackDepot depot(1000);
+  const uint16_t with = format::kStackInterpreterMethods;
+  std::vector<uintptr_t> frames = {0x401000, 0x7000a0, 0x7000a0, 0x402000};
+  std::vector<uintptr_t> m1 = {0, 0xbeef00, 0xbeef80, 0}, m2 = {0, 0xbeef00, 0xcafe00, 0};
+  uint32_t plain = depot.intern(frames.data(), frames.size(), 0);
+  uint32_t a = depot.intern(frames.data(), frames.size(), with, m1.data());
+  uint32_t b = depot.intern(frames.data(), frames.size(), with, m2.data());
+  EXPECT_NE(a, plain);
+  EXPECT_NE(a, b);
+  EXPECT_NE(b, plain);
+  std::vector<uintptr_t> m1_again = m1;
+  EXPECT_EQ(depot.intern(frames.data(), frames.size(), with, m1_again.data()), a);
+  // Methods without the flag are not looked at.
+  EXPECT_EQ(depot.intern(frames.data(), frames.size(), 0, m2.data()), plain);
+  const StackRecord* r = depot.get(b);
+  ASSERT_NE(r, nullptr);
+  ASSERT_NE(r->methods(), nullptr);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    EXPECT_EQ(r->frames[i], frames[i]);
+    EXPECT_EQ(r->methods()[i], m2[i]);
+  }
+  EXPECT_EQ(depot.get(plain)->methods(), nullptr);
+}
+
 TEST(StackDepot, ConcurrentInternAgreesOnIds) {
   StackDepot depot(1 << 20);
   const uint32_t distinct = 20000;
