@@ -10,6 +10,12 @@
 // address. The innermost frame's file and line come from the line table; each outer
 // frame's from the DW_AT_call_file/call_line of the inlined subroutine inside it.
 //
+// A JVM-sized library has its every function hit many times (one per call site in
+// it), so that walk is cached too: a scope DIE's scope children and their ranges are
+// read once, on the first walk through it, into a tree later walks descend without
+// libdw (big functions hold hundreds of inlined calls, each a sibling to skip). The
+// names of a DIE are looked up and qualified once.
+//
 // Names are the mangled DW_AT_linkage_name where there is one. GCC records none for
 // C++ functions of internal linkage (static, anonymous namespace), whose DW_AT_name
 // is bare ("helper"); those are qualified with the namespaces and classes that the
@@ -70,12 +76,29 @@ class DwarfLookup {
     bool indexed = false;
     RangeTable functions;
     std::vector<Dwarf_Die> function_dies;
+    std::vector<uint32_t> function_nodes;  // into nodes_, kNoNode until first walked
+  };
+  // A scope DIE (function, inlined subroutine, lexical block...) of the walk cache.
+  static constexpr uint32_t kNoNode = UINT32_MAX;
+  struct ScopeNode {
+    Dwarf_Die die;
+    int tag;
+    uint32_t ranges_begin, ranges_end;  // into scope_ranges_: the DIE's dwarf_ranges
+    uint32_t children_begin = kNoNode;  // into nodes_: its scope children, in DIE order,
+    uint32_t children_end = kNoNode;    // read on the first walk through it
+  };
+  struct Names {
+    const char* linkage_name;
+    const char* name;
   };
 
   void index_units();
   void index_functions(Unit* unit);
   void collect_functions(Dwarf_Die* parent, Unit* unit, uint32_t scope);
   uint32_t scope_index(const std::string& prefix);
+  uint32_t add_node(Dwarf_Die* die, int tag);
+  void expand(uint32_t node);
+  bool node_has(uint32_t node, Dwarf_Addr pc) const;
   void set_names(Dwarf_Die* die, DwarfFrame* frame);
   const char* qualified_name(Dwarf_Die* die, const char* name);
 
@@ -91,6 +114,10 @@ class DwarfLookup {
   std::vector<std::string> scope_names_{""};
   std::unordered_map<std::string, uint32_t> scope_indexes_{{"", 0}};
   std::unordered_map<const void*, std::string> qualified_;  // by DIE address
+
+  std::vector<ScopeNode> nodes_;
+  std::vector<std::pair<Dwarf_Addr, Dwarf_Addr>> scope_ranges_;
+  std::unordered_map<const void*, Names> names_;  // set_names's answers, by DIE address
 };
 
 }  // namespace heapdrift::symbolizer
