@@ -67,23 +67,40 @@ bool is_scope(int tag) {
 
 }  // namespace
 
-void DwarfLookup::set_names(Dwarf_Die* die, DwarfFrame* frame) {
+void DwarfLookup::set_names(ScopeNode* node, DwarfFrame* frame) {
   // The answer depends on the DIE alone: qualified_name's scopes are final once the
   // DIE's unit is indexed, which it looks after.
-  auto [it, inserted] = names_.try_emplace(die->addr);
-  Names& names = it->second;
-  if (inserted) {
+  if (!node->named) {
+    node->named = true;
+    Dwarf_Die* die = &node->die;
     Dwarf_Attribute attr;
     // dwarf_attr_integrate follows DW_AT_abstract_origin and DW_AT_specification: an
     // inlined instance or an out-of-line definition gets its declaration's names.
     const char* linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
     if (linkage == nullptr) linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
     const char* name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+    // qualified_name may index a unit, which adds no nodes: `node` stays valid.
     if (linkage == nullptr && name != nullptr) name = qualified_name(die, name);
-    names = Names{linkage, name};
+    node->linkage_name = linkage;
+    node->name = name;
   }
-  frame->linkage_name = names.linkage_name;
-  frame->name = names.name;
+  frame->linkage_name = node->linkage_name;
+  frame->name = node->name;
+}
+
+void DwarfLookup::read_call(ScopeNode* call, Dwarf_Die* unit_die) {
+  call->call_read = true;
+  Dwarf_Files* files = nullptr;
+  size_t file_count = 0;
+  dwarf_getsrcfiles(unit_die, &files, &file_count);
+  Dwarf_Attribute attr;
+  Dwarf_Word index = 0;
+  if (files != nullptr && dwarf_formudata(dwarf_attr(&call->die, DW_AT_call_file, &attr), &index) == 0 &&
+      index < file_count) {
+    call->call_file = dwarf_filesrc(files, index, nullptr, nullptr);
+  }
+  call->call_line = udata(&call->die, DW_AT_call_line);
+  call->call_column = udata(&call->die, DW_AT_call_column);
 }
 
 const char* DwarfLookup::qualified_name(Dwarf_Die* die, const char* name) {
@@ -274,7 +291,7 @@ DwarfLookup::Result DwarfLookup::lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* 
   // first, in DIE order); each inlined subroutine on the way is a frame.
   uint32_t& root = unit->function_nodes[function->index];
   if (root == kNoNode) root = add_node(&unit->function_dies[function->index], DW_TAG_subprogram);
-  std::vector<Dwarf_Die> chain{unit->function_dies[function->index]};
+  std::vector<uint32_t> chain{root};
   for (uint32_t node = root;;) {
     if (nodes_[node].children_begin == kNoNode) expand(node);
     uint32_t found = kNoNode;
@@ -285,16 +302,14 @@ DwarfLookup::Result DwarfLookup::lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* 
       }
     }
     if (found == kNoNode) break;
-    if (nodes_[found].tag == DW_TAG_inlined_subroutine) chain.push_back(nodes_[found].die);
-    if (nodes_[found].tag == DW_TAG_subprogram) chain.assign(1, nodes_[found].die);
+    if (nodes_[found].tag == DW_TAG_inlined_subroutine) chain.push_back(found);
+    if (nodes_[found].tag == DW_TAG_subprogram) chain.assign(1, found);
     node = found;
   }
 
-  Dwarf_Files* files = nullptr;
-  size_t file_count = 0;
   for (size_t k = chain.size(); k-- > 0;) {
     DwarfFrame frame;
-    set_names(&chain[k], &frame);
+    set_names(&nodes_[chain[k]], &frame);
     frame.inlined = k > 0;
     if (k + 1 == chain.size()) {
       frame.file = innermost.file;
@@ -302,16 +317,11 @@ DwarfLookup::Result DwarfLookup::lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* 
       frame.column = innermost.column;
     } else {
       // Where this function called the one inlined into it.
-      Dwarf_Die* call = &chain[k + 1];
-      if (files == nullptr) dwarf_getsrcfiles(&unit->die, &files, &file_count);
-      Dwarf_Attribute attr;
-      Dwarf_Word index = 0;
-      if (files != nullptr && dwarf_formudata(dwarf_attr(call, DW_AT_call_file, &attr), &index) == 0 &&
-          index < file_count) {
-        frame.file = dwarf_filesrc(files, index, nullptr, nullptr);
-      }
-      frame.line = udata(call, DW_AT_call_line);
-      frame.column = udata(call, DW_AT_call_column);
+      ScopeNode* call = &nodes_[chain[k + 1]];
+      if (!call->call_read) read_call(call, &unit->die);
+      frame.file = call->call_file;
+      frame.line = call->call_line;
+      frame.column = call->call_column;
     }
     frames->push_back(frame);
   }

@@ -13,8 +13,8 @@
 // A JVM-sized library has its every function hit many times (one per call site in
 // it), so that walk is cached too: a scope DIE's scope children and their ranges are
 // read once, on the first walk through it, into a tree later walks descend without
-// libdw (big functions hold hundreds of inlined calls, each a sibling to skip). The
-// names of a DIE are looked up and qualified once.
+// libdw (big functions hold hundreds of inlined calls, each a sibling to skip). A
+// scope's names and call site are read from it once too.
 //
 // Names are the mangled DW_AT_linkage_name where there is one. GCC records none for
 // C++ functions of internal linkage (static, anonymous namespace), whose DW_AT_name
@@ -86,10 +86,14 @@ class DwarfLookup {
     uint32_t ranges_begin, ranges_end;  // into scope_ranges_: the DIE's dwarf_ranges
     uint32_t children_begin = kNoNode;  // into nodes_: its scope children, in DIE order,
     uint32_t children_end = kNoNode;    // read on the first walk through it
-  };
-  struct Names {
-    const char* linkage_name;
-    const char* name;
+    // set_names's answer and the DW_AT_call_* of an inlined subroutine, once read.
+    bool named = false;
+    bool call_read = false;
+    const char* linkage_name = nullptr;
+    const char* name = nullptr;
+    const char* call_file = nullptr;
+    int call_line = 0;
+    int call_column = 0;
   };
 
   void index_units();
@@ -99,7 +103,8 @@ class DwarfLookup {
   uint32_t add_node(Dwarf_Die* die, int tag);
   void expand(uint32_t node);
   bool node_has(uint32_t node, Dwarf_Addr pc) const;
-  void set_names(Dwarf_Die* die, DwarfFrame* frame);
+  void set_names(ScopeNode* node, DwarfFrame* frame);
+  void read_call(ScopeNode* call, Dwarf_Die* unit_die);
   const char* qualified_name(Dwarf_Die* die, const char* name);
 
   Dwarf* dwarf_;
@@ -117,7 +122,6 @@ class DwarfLookup {
 
   std::vector<ScopeNode> nodes_;
   std::vector<std::pair<Dwarf_Addr, Dwarf_Addr>> scope_ranges_;
-  std::unordered_map<const void*, Names> names_;  // set_names's answers, by DIE address
 };
 
 }  // namespace heapdrift::symbolizer
