@@ -1,6 +1,7 @@
 #include "stack_symbolizer.h"
 
 #include <cstdio>
+#include <string_view>
 
 namespace heapdrift {
 namespace {
@@ -18,7 +19,12 @@ std::string fingerprint(const std::vector<Module>& modules) {
 
 FrameKind kind_of(const symbolizer::SymbolFrame& f) {
   if (f.source == symbolizer::FrameSource::kNone) return FrameKind::kUnknown;
-  if (std::filesystem::path(f.module).filename() == "libjvm.so") return FrameKind::kJvm;
+  // path(f.module).filename() == "libjvm.so", without making a path for each frame.
+  static constexpr std::string_view kLibjvm = "libjvm.so";
+  std::string_view m = f.module;
+  if (m.ends_with(kLibjvm) && (m.size() == kLibjvm.size() || m[m.size() - kLibjvm.size() - 1] == '/')) {
+    return FrameKind::kJvm;
+  }
   return FrameKind::kNative;
 }
 
@@ -79,11 +85,10 @@ const symbolizer::ProcessImage& StackSymbolizer::image(const Snapshot& snapshot)
   return *(last_image_ = &images_.emplace(std::move(key), symbolizer_.load(modules)).first->second);
 }
 
-std::vector<StackSymbolizer::Slot> StackSymbolizer::slots_of(const symbolizer::ProcessImage& img, uint64_t address) {
-  std::vector<Slot> slots;
+void StackSymbolizer::add_slots(const symbolizer::ProcessImage& img, uint64_t address, std::vector<Slot>* slots) {
   for (const symbolizer::SymbolFrame& s : symbolizer_.symbolize(img, address, true)) {
     if (s.module.empty()) {  // outside every module: JIT code, named per sample
-      slots.push_back({address, {}});
+      slots->push_back({address, {}});
       continue;
     }
     Frame f;
@@ -94,9 +99,8 @@ std::vector<StackSymbolizer::Slot> StackSymbolizer::slots_of(const symbolizer::P
     f.module = s.module;
     f.kind = kind_of(s);
     f.inlined = s.inlined;
-    slots.push_back({0, table_.intern(f)});
+    slots->push_back({0, table_.intern(f)});
   }
-  return slots;
 }
 
 const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& snapshot, const Stack& stack) {
@@ -104,11 +108,16 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   NativePart& part = it->second;
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
-  auto& by_address = slots_[&img];
+  ImageSlots& known = slots_[&img];
   for (uint64_t address : stack.frames) {
-    auto [at, fresh] = by_address.try_emplace(address);
-    if (fresh) at->second = slots_of(img, address);
-    for (const Slot& slot : at->second) {
+    auto [at, fresh] = known.by_address.try_emplace(address);
+    if (fresh) {
+      at->second.begin = static_cast<uint32_t>(known.slots.size());
+      add_slots(img, address, &known.slots);
+      at->second.end = static_cast<uint32_t>(known.slots.size());
+    }
+    for (uint32_t i = at->second.begin; i < at->second.end; ++i) {
+      const Slot& slot = known.slots[i];
       part.slots.push_back(slot);
       part.has_jit |= slot.jit_address != 0;
     }

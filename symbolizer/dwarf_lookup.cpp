@@ -310,6 +310,7 @@ DwarfLookup::Result DwarfLookup::lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* 
   for (size_t k = chain.size(); k-- > 0;) {
     DwarfFrame frame;
     set_names(&nodes_[chain[k]], &frame);
+    frame.scope = chain[k];
     frame.inlined = k > 0;
     if (k + 1 == chain.size()) {
       frame.file = innermost.file;

@@ -40,6 +40,9 @@ struct DwarfFrame {
   int line = 0;
   int column = 0;
   bool inlined = false;  // an inlined instance (every frame but the outermost)
+  // Which scope DIE the names are from (kFunctions only): an id for callers' caches of
+  // what they make of the names, stable for the DwarfLookup's life, below scope_count().
+  uint32_t scope = 0;
 };
 
 class DwarfLookup {
@@ -54,6 +57,8 @@ class DwarfLookup {
   explicit DwarfLookup(Dwarf* dwarf) : dwarf_(dwarf) {}
 
   Result lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* frames);
+
+  size_t scope_count() const { return nodes_.size(); }
 
  private:
   struct Range {
