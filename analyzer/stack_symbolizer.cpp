@@ -1,6 +1,7 @@
 #include "stack_symbolizer.h"
 
 #include <cstdio>
+#include <string_view>
 
 namespace heapdrift {
 namespace {
@@ -18,7 +19,12 @@ std::string fingerprint(const std::vector<Module>& modules) {
 
 FrameKind kind_of(const symbolizer::SymbolFrame& f) {
   if (f.source == symbolizer::FrameSource::kNone) return FrameKind::kUnknown;
-  if (std::filesystem::path(f.module).filename() == "libjvm.so") return FrameKind::kJvm;
+  // path(f.module).filename() == "libjvm.so", without making a path for each frame.
+  static constexpr std::string_view kLibjvm = "libjvm.so";
+  std::string_view m = f.module;
+  if (m.ends_with(kLibjvm) && (m.size() == kLibjvm.size() || m[m.size() - kLibjvm.size() - 1] == '/')) {
+    return FrameKind::kJvm;
+  }
   return FrameKind::kNative;
 }
 
@@ -80,11 +86,10 @@ const symbolizer::ProcessImage& StackSymbolizer::image(const Snapshot& snapshot)
   return *(last_image_ = &images_.emplace(std::move(key), symbolizer_.load(modules)).first->second);
 }
 
-std::vector<StackSymbolizer::Slot> StackSymbolizer::slots_of(const symbolizer::ProcessImage& img, uint64_t address) {
-  std::vector<Slot> slots;
+void StackSymbolizer::add_slots(const symbolizer::ProcessImage& img, uint64_t address, std::vector<Slot>* slots) {
   for (const symbolizer::SymbolFrame& s : symbolizer_.symbolize(img, address, true)) {
     if (s.module.empty()) {  // outside every module: JIT code, named per sample
-      slots.push_back({address, 0, {}});
+      slots->push_back({address, 0, {}});
       continue;
     }
     Frame f;
@@ -95,9 +100,8 @@ std::vector<StackSymbolizer::Slot> StackSymbolizer::slots_of(const symbolizer::P
     f.module = s.module;
     f.kind = kind_of(s);
     f.inlined = s.inlined;
-    slots.push_back({0, 0, table_.intern(f)});
+    slots->push_back({0, 0, table_.intern(f)});
   }
-  return slots;
 }
 
 const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& snapshot, const Stack& stack) {
@@ -105,14 +109,19 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   NativePart& part = it->second;
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
-  auto& by_address = slots_[&img];
-  for (size_t i = 0; i < stack.frames.size(); ++i) {
-    uint64_t address = stack.frames[i];
-    auto [at, fresh] = by_address.try_emplace(address);
-    if (fresh) at->second = slots_of(img, address);
-    for (Slot slot : at->second) {
+  ImageSlots& known = slots_[&img];
+  for (size_t k = 0; k < stack.frames.size(); ++k) {
+    uint64_t address = stack.frames[k];
+    auto [at, fresh] = known.by_address.try_emplace(address);
+    if (fresh) {
+      at->second.begin = static_cast<uint32_t>(known.slots.size());
+      add_slots(img, address, &known.slots);
+      at->second.end = static_cast<uint32_t>(known.slots.size());
+    }
+    for (uint32_t i = at->second.begin; i < at->second.end; ++i) {
+      Slot slot = known.slots[i];
       if (slot.jit_address) {  // an interpreted frame's Method*, if the shim kept one
-        slot.method = i < stack.methods.size() ? stack.methods[i] : 0;
+        slot.method = k < stack.methods.size() ? stack.methods[k] : 0;
         part.has_jit = true;
       }
       part.slots.push_back(slot);

@@ -62,15 +62,24 @@ class StackSymbolizer {
 
   const symbolizer::ProcessImage& image(const Snapshot& snapshot);
   const NativePart& native_part(const Snapshot& snapshot, const Stack& stack);
-  std::vector<Slot> slots_of(const symbolizer::ProcessImage& image, uint64_t address);
+  // An address's slots: a range of ImageSlots::slots.
+  struct AddressSlots {
+    uint32_t begin, end;
+  };
+  struct ImageSlots {
+    std::unordered_map<uint64_t, AddressSlots> by_address;
+    std::vector<Slot> slots;
+  };
+  void add_slots(const symbolizer::ProcessImage& image, uint64_t address, std::vector<Slot>* slots);
 
   symbolizer::Symbolizer symbolizer_;
   FrameTable& table_;
   std::map<std::string, symbolizer::ProcessImage> images_;  // by module-map fingerprint
   std::map<std::tuple<uint32_t, uint64_t, uint32_t>, NativePart> stacks_;  // (pid, start, stack id)
   std::map<ImageKey, perfmap::JitCodeMap> jit_;
-  // Stacks share most of their addresses: each is named and interned once per image.
-  std::unordered_map<const symbolizer::ProcessImage*, std::unordered_map<uint64_t, std::vector<Slot>>> slots_;
+  // Stacks share most of their addresses: each is named and interned once per image,
+  // its slots kept in one vector per image (a JVM's 200,000 addresses: no allocation each).
+  std::unordered_map<const symbolizer::ProcessImage*, ImageSlots> slots_;
   // The image of the snapshot seen last, by (address, pid, start, time), so that the
   // module map is not fingerprinted again for each of its stacks.
   std::tuple<const Snapshot*, uint32_t, uint64_t, uint64_t> last_snapshot_{};

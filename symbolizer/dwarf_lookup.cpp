@@ -67,18 +67,40 @@ bool is_scope(int tag) {
 
 }  // namespace
 
-void DwarfLookup::set_names(Dwarf_Die* die, DwarfFrame* frame) {
+void DwarfLookup::set_names(ScopeNode* node, DwarfFrame* frame) {
+  // The answer depends on the DIE alone: qualified_name's scopes are final once the
+  // DIE's unit is indexed, which it looks after.
+  if (!node->named) {
+    node->named = true;
+    Dwarf_Die* die = &node->die;
+    Dwarf_Attribute attr;
+    // dwarf_attr_integrate follows DW_AT_abstract_origin and DW_AT_specification: an
+    // inlined instance or an out-of-line definition gets its declaration's names.
+    const char* linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+    if (linkage == nullptr) linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+    const char* name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+    // qualified_name may index a unit, which adds no nodes: `node` stays valid.
+    if (linkage == nullptr && name != nullptr) name = qualified_name(die, name);
+    node->linkage_name = linkage;
+    node->name = name;
+  }
+  frame->linkage_name = node->linkage_name;
+  frame->name = node->name;
+}
+
+void DwarfLookup::read_call(ScopeNode* call, Dwarf_Die* unit_die) {
+  call->call_read = true;
+  Dwarf_Files* files = nullptr;
+  size_t file_count = 0;
+  dwarf_getsrcfiles(unit_die, &files, &file_count);
   Dwarf_Attribute attr;
-  // dwarf_attr_integrate follows DW_AT_abstract_origin and DW_AT_specification: an
-  // inlined instance or an out-of-line definition gets its declaration's names.
-  frame->linkage_name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
-  if (frame->linkage_name == nullptr) {
-    frame->linkage_name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+  Dwarf_Word index = 0;
+  if (files != nullptr && dwarf_formudata(dwarf_attr(&call->die, DW_AT_call_file, &attr), &index) == 0 &&
+      index < file_count) {
+    call->call_file = dwarf_filesrc(files, index, nullptr, nullptr);
   }
-  frame->name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
-  if (frame->linkage_name == nullptr && frame->name != nullptr) {
-    frame->name = qualified_name(die, frame->name);
-  }
+  call->call_line = udata(&call->die, DW_AT_call_line);
+  call->call_column = udata(&call->die, DW_AT_call_column);
 }
 
 const char* DwarfLookup::qualified_name(Dwarf_Die* die, const char* name) {
@@ -205,6 +227,40 @@ void DwarfLookup::index_functions(Unit* unit) {
   unit->indexed = true;
   collect_functions(&unit->die, unit, 0);
   unit->functions.finish();
+  unit->function_nodes.assign(unit->function_dies.size(), kNoNode);
+}
+
+uint32_t DwarfLookup::add_node(Dwarf_Die* die, int tag) {
+  ScopeNode node{*die, tag, static_cast<uint32_t>(scope_ranges_.size()), 0};
+  Dwarf_Addr base, low, high;
+  // As dwarf_haspc reads them.
+  for (ptrdiff_t offset = 0; (offset = dwarf_ranges(die, offset, &base, &low, &high)) > 0;) {
+    scope_ranges_.emplace_back(low, high);
+  }
+  node.ranges_end = static_cast<uint32_t>(scope_ranges_.size());
+  nodes_.push_back(node);
+  return static_cast<uint32_t>(nodes_.size() - 1);
+}
+
+void DwarfLookup::expand(uint32_t node) {
+  Dwarf_Die scope = nodes_[node].die;
+  uint32_t begin = static_cast<uint32_t>(nodes_.size());
+  Dwarf_Die child;
+  if (dwarf_child(&scope, &child) == 0) {
+    do {
+      int tag = dwarf_tag(&child);
+      if (is_scope(tag)) add_node(&child, tag);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  nodes_[node].children_begin = begin;
+  nodes_[node].children_end = static_cast<uint32_t>(nodes_.size());
+}
+
+bool DwarfLookup::node_has(uint32_t node, Dwarf_Addr pc) const {
+  for (uint32_t r = nodes_[node].ranges_begin; r < nodes_[node].ranges_end; ++r) {
+    if (pc >= scope_ranges_[r].first && pc < scope_ranges_[r].second) return true;
+  }
+  return false;
 }
 
 DwarfLookup::Result DwarfLookup::lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* frames) {
@@ -231,34 +287,30 @@ DwarfLookup::Result DwarfLookup::lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* 
     return Result::kLineOnly;
   }
 
-  // Walk down from the function through the scopes containing pc; each inlined
-  // subroutine on the way is a frame.
-  std::vector<Dwarf_Die> chain{unit->function_dies[function->index]};
-  Dwarf_Die scope = chain.front();
-  for (;;) {
-    Dwarf_Die child;
-    int tag = 0;
-    bool found = false;
-    if (dwarf_child(&scope, &child) == 0) {
-      do {
-        tag = dwarf_tag(&child);
-        if (is_scope(tag) && dwarf_haspc(&child, pc) == 1) {
-          found = true;
-          break;
-        }
-      } while (dwarf_siblingof(&child, &child) == 0);
+  // Walk down from the function through the scopes containing pc (at each level the
+  // first, in DIE order); each inlined subroutine on the way is a frame.
+  uint32_t& root = unit->function_nodes[function->index];
+  if (root == kNoNode) root = add_node(&unit->function_dies[function->index], DW_TAG_subprogram);
+  std::vector<uint32_t> chain{root};
+  for (uint32_t node = root;;) {
+    if (nodes_[node].children_begin == kNoNode) expand(node);
+    uint32_t found = kNoNode;
+    for (uint32_t c = nodes_[node].children_begin; c < nodes_[node].children_end; ++c) {
+      if (node_has(c, pc)) {
+        found = c;
+        break;
+      }
     }
-    if (!found) break;
-    if (tag == DW_TAG_inlined_subroutine) chain.push_back(child);
-    if (tag == DW_TAG_subprogram) chain.assign(1, child);
-    scope = child;
+    if (found == kNoNode) break;
+    if (nodes_[found].tag == DW_TAG_inlined_subroutine) chain.push_back(found);
+    if (nodes_[found].tag == DW_TAG_subprogram) chain.assign(1, found);
+    node = found;
   }
 
-  Dwarf_Files* files = nullptr;
-  size_t file_count = 0;
   for (size_t k = chain.size(); k-- > 0;) {
     DwarfFrame frame;
-    set_names(&chain[k], &frame);
+    set_names(&nodes_[chain[k]], &frame);
+    frame.scope = chain[k];
     frame.inlined = k > 0;
     if (k + 1 == chain.size()) {
       frame.file = innermost.file;
@@ -266,16 +318,11 @@ DwarfLookup::Result DwarfLookup::lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* 
       frame.column = innermost.column;
     } else {
       // Where this function called the one inlined into it.
-      Dwarf_Die* call = &chain[k + 1];
-      if (files == nullptr) dwarf_getsrcfiles(&unit->die, &files, &file_count);
-      Dwarf_Attribute attr;
-      Dwarf_Word index = 0;
-      if (files != nullptr && dwarf_formudata(dwarf_attr(call, DW_AT_call_file, &attr), &index) == 0 &&
-          index < file_count) {
-        frame.file = dwarf_filesrc(files, index, nullptr, nullptr);
-      }
-      frame.line = udata(call, DW_AT_call_line);
-      frame.column = udata(call, DW_AT_call_column);
+      ScopeNode* call = &nodes_[chain[k + 1]];
+      if (!call->call_read) read_call(call, &unit->die);
+      frame.file = call->call_file;
+      frame.line = call->call_line;
+      frame.column = call->call_column;
     }
     frames->push_back(frame);
   }

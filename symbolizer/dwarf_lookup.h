@@ -10,6 +10,12 @@
 // address. The innermost frame's file and line come from the line table; each outer
 // frame's from the DW_AT_call_file/call_line of the inlined subroutine inside it.
 //
+// A JVM-sized library has its every function hit many times (one per call site in
+// it), so that walk is cached too: a scope DIE's scope children and their ranges are
+// read once, on the first walk through it, into a tree later walks descend without
+// libdw (big functions hold hundreds of inlined calls, each a sibling to skip). A
+// scope's names and call site are read from it once too.
+//
 // Names are the mangled DW_AT_linkage_name where there is one. GCC records none for
 // C++ functions of internal linkage (static, anonymous namespace), whose DW_AT_name
 // is bare ("helper"); those are qualified with the namespaces and classes that the
@@ -34,6 +40,9 @@ struct DwarfFrame {
   int line = 0;
   int column = 0;
   bool inlined = false;  // an inlined instance (every frame but the outermost)
+  // Which scope DIE the names are from (kFunctions only): an id for callers' caches of
+  // what they make of the names, stable for the DwarfLookup's life, below scope_count().
+  uint32_t scope = 0;
 };
 
 class DwarfLookup {
@@ -48,6 +57,8 @@ class DwarfLookup {
   explicit DwarfLookup(Dwarf* dwarf) : dwarf_(dwarf) {}
 
   Result lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* frames);
+
+  size_t scope_count() const { return nodes_.size(); }
 
  private:
   struct Range {
@@ -70,13 +81,35 @@ class DwarfLookup {
     bool indexed = false;
     RangeTable functions;
     std::vector<Dwarf_Die> function_dies;
+    std::vector<uint32_t> function_nodes;  // into nodes_, kNoNode until first walked
+  };
+  // A scope DIE (function, inlined subroutine, lexical block...) of the walk cache.
+  static constexpr uint32_t kNoNode = UINT32_MAX;
+  struct ScopeNode {
+    Dwarf_Die die;
+    int tag;
+    uint32_t ranges_begin, ranges_end;  // into scope_ranges_: the DIE's dwarf_ranges
+    uint32_t children_begin = kNoNode;  // into nodes_: its scope children, in DIE order,
+    uint32_t children_end = kNoNode;    // read on the first walk through it
+    // set_names's answer and the DW_AT_call_* of an inlined subroutine, once read.
+    bool named = false;
+    bool call_read = false;
+    const char* linkage_name = nullptr;
+    const char* name = nullptr;
+    const char* call_file = nullptr;
+    int call_line = 0;
+    int call_column = 0;
   };
 
   void index_units();
   void index_functions(Unit* unit);
   void collect_functions(Dwarf_Die* parent, Unit* unit, uint32_t scope);
   uint32_t scope_index(const std::string& prefix);
-  void set_names(Dwarf_Die* die, DwarfFrame* frame);
+  uint32_t add_node(Dwarf_Die* die, int tag);
+  void expand(uint32_t node);
+  bool node_has(uint32_t node, Dwarf_Addr pc) const;
+  void set_names(ScopeNode* node, DwarfFrame* frame);
+  void read_call(ScopeNode* call, Dwarf_Die* unit_die);
   const char* qualified_name(Dwarf_Die* die, const char* name);
 
   Dwarf* dwarf_;
@@ -91,6 +124,9 @@ class DwarfLookup {
   std::vector<std::string> scope_names_{""};
   std::unordered_map<std::string, uint32_t> scope_indexes_{{"", 0}};
   std::unordered_map<const void*, std::string> qualified_;  // by DIE address
+
+  std::vector<ScopeNode> nodes_;
+  std::vector<std::pair<Dwarf_Addr, Dwarf_Addr>> scope_ranges_;
 };
 
 }  // namespace heapdrift::symbolizer

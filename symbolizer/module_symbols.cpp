@@ -211,10 +211,11 @@ void ModuleSymbols::lookup(uint64_t pc, std::vector<SymbolFrame>* frames) {
   if (dwarf_) result = dwarf_->lookup(address - dwarf_bias_, &found);
 
   auto symbol = [&]() { return symbols_->find(address); };
-  auto frame_named = [&](const char* name, FrameSource source) {
+  auto frame_named = [&](const char* name, FrameSource source, const DemangledName** cached = nullptr) {
     SymbolFrame frame;
     if (name != nullptr && *name != '\0') {
-      const DemangledName& n = names(name);
+      if (cached != nullptr && *cached == nullptr) *cached = &names(name);
+      const DemangledName& n = cached != nullptr ? **cached : names(name);
       frame.function = n.name;
       frame.signature = n.signature;
     }
@@ -227,9 +228,15 @@ void ModuleSymbols::lookup(uint64_t pc, std::vector<SymbolFrame>* frames) {
       for (size_t i = 0; i < found.size(); ++i) {
         const DwarfFrame& d = found[i];
         const char* name = d.linkage_name != nullptr ? d.linkage_name : d.name;
+        // The scope's names, demangled once (unordered_map nodes do not move).
+        const DemangledName** cached = nullptr;
+        if (name != nullptr) {
+          if (scope_names_.size() < dwarf_->scope_count()) scope_names_.resize(dwarf_->scope_count());
+          cached = &scope_names_[d.scope];
+        }
         // An outermost function DIE without any name: the symbol table may know it.
         if (name == nullptr && i + 1 == found.size()) name = symbol();
-        SymbolFrame frame = frame_named(name, FrameSource::kDwarf);
+        SymbolFrame frame = frame_named(name, FrameSource::kDwarf, cached);
         if (d.linkage_name == nullptr && i + 1 == found.size() && !frame.function.empty()) {
           // No linkage name (a C++ function of internal linkage): the symbol table's
           // mangled name of the same function has its parameters.

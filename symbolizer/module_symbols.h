@@ -85,6 +85,8 @@ class ModuleSymbols {
   std::vector<std::string> notes_;
   std::string warning_;
   std::unordered_map<const char*, DemangledName> demangled_;  // by libdw's string pointers
+  // The names of DwarfFrame::scope's, once looked up (hash lookups add up for a JVM).
+  std::vector<const DemangledName*> scope_names_;
 };
 
 }  // namespace heapdrift::symbolizer
