@@ -56,6 +56,32 @@ struct FrameSink {
   }
 };
 
+// Interpreted frames need their frame pointers, which unw_backtrace does not give: when
+// a frame's return address is in the interpreter, the frame-pointer chain from here is
+// matched, in order, against the unwound return addresses, and each match gives the
+// frame pointer of its frame. Frames built without frame pointers are absent from the
+// chain (or end it, when they used the register): their interpreted callers keep no
+// Method*, and the walk never reads outside the stack.
+void frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintptr_t stack_lo, uintptr_t* fps) {
+  bool interpreted = false;
+  for (int i = 0; i < n; ++i) {
+    fps[i] = 0;
+    if (sink.interpreter.active()) interpreted |= sink.interpreter.method_slot(reinterpret_cast<uintptr_t>(frames[i])) != 0;
+  }
+  if (!interpreted) return;
+  int next = 0;
+  walk_frame_pointers(stack_lo, stack_lo, sink.stack_hi, [&](uintptr_t ret, uintptr_t caller_fp) {
+    for (int k = next; k < n; ++k) {
+      if (reinterpret_cast<uintptr_t>(frames[k]) == ret) {
+        fps[k] = caller_fp;
+        next = k + 1;
+        return next < n;
+      }
+    }
+    return false;  // not a return address of this stack: the chain went astray
+  });
+}
+
 }  // namespace
 
 uintptr_t current_stack_top() {
@@ -85,10 +111,9 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
 
   // libunwind's unw_backtrace first: it memoises each return address's frame layout
   // in a per-thread cache, so it takes no lock once warm. It stops at code without
-  // unwind info (JIT code): when its last frame is outside every loaded object, the
-  // walk is redone step by step, which leaves the registers at that frame for the
-  // frame-pointer walk beyond it. So is a walk through the interpreter, whose frames
-  // need their frame pointers (unw_backtrace gives none).
+  // unwind info that it cannot cross (JIT code without frame pointers): when its last
+  // frame is outside every loaded object, the walk is redone step by step, which leaves
+  // the registers at that frame for the frame-pointer walk beyond it.
   constexpr int kShimFrames = 8;  // room for the shim's own frames, cut by the sink
   void* fast[kMaxMaxDepth + kShimFrames];
   int capacity = int(max_depth) + kShimFrames;
@@ -99,11 +124,10 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
     redo = _dl_find_object(fast[n - 1], &last) != 0;
     if (!redo) t_known_outermost = reinterpret_cast<uintptr_t>(fast[n - 1]);
   }
-  if (sink.interpreter.active()) {
-    for (int i = 0; i < n && !redo; ++i) redo = sink.interpreter.method_slot(reinterpret_cast<uintptr_t>(fast[i])) != 0;
-  }
   if (!redo) {
-    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i]), 0); ++i) {
+    uintptr_t fps[kMaxMaxDepth + kShimFrames];
+    frame_pointers_of(fast, n, sink, stack_lo, fps);
+    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i]), fps[i]); ++i) {
     }
     if (n == capacity) out->flags |= format::kStackTruncated;
     return;
