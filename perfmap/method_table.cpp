@@ -1,29 +1,15 @@
 #include "method_table.h"
 
 #include <cstring>
-#include <sys/mman.h>
 
 namespace heapdrift::perfmap {
 namespace {
 
 constexpr size_t kInitialCapacity = 4096;
-constexpr size_t kChunkSize = 256 * 1024;
-
-void* map_pages(size_t size) {
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
-}
 
 }  // namespace
 
-MethodTable::~MethodTable() {
-  if (slots_) munmap(slots_, capacity_ * sizeof(Entry));
-  while (chunks_) {
-    Chunk* next = chunks_->next;
-    munmap(chunks_, chunks_->size);
-    chunks_ = next;
-  }
-}
+MethodTable::~MethodTable() { unmap_pages(slots_, capacity_ * sizeof(Entry)); }
 
 size_t MethodTable::slot_of(const void* key) const {
   // jmethodIDs are pointers to 8-byte slots: drop the zero bits, then mix (Fibonacci).
@@ -53,23 +39,8 @@ bool MethodTable::grow() {
     while (slots_[j].key != nullptr) j = (j + 1) & (capacity_ - 1);
     slots_[j] = old[i];
   }
-  if (old) munmap(old, old_capacity * sizeof(Entry));
+  unmap_pages(old, old_capacity * sizeof(Entry));
   return true;
-}
-
-char* MethodTable::allocate(size_t n) {
-  if (!chunks_ || chunks_->size - chunks_->used < n) {
-    size_t size = sizeof(Chunk) + n > kChunkSize ? sizeof(Chunk) + n : kChunkSize;
-    auto* chunk = static_cast<Chunk*>(map_pages(size));
-    if (!chunk) return nullptr;
-    chunk->next = chunks_;
-    chunk->size = size;
-    chunk->used = sizeof(Chunk);
-    chunks_ = chunk;
-  }
-  char* p = reinterpret_cast<char*>(chunks_) + chunks_->used;
-  chunks_->used += n;
-  return p;
 }
 
 const MethodTable::Entry* MethodTable::insert(const void* key, uint32_t id,
@@ -79,7 +50,7 @@ const MethodTable::Entry* MethodTable::insert(const void* key, uint32_t id,
   size_t length = 0;
   for (std::string_view part : name_parts) length += part.size();
   if (length > UINT32_MAX) return nullptr;
-  char* name = allocate(length == 0 ? 1 : length);
+  char* name = arena_.allocate(length == 0 ? 1 : length);
   if (!name) return nullptr;
   size_t at = 0;
   for (std::string_view part : name_parts) {
@@ -96,19 +67,11 @@ const MethodTable::Entry* MethodTable::insert(const void* key, uint32_t id,
 void MethodTable::clear() {
   if (slots_) std::memset(slots_, 0, capacity_ * sizeof(Entry));
   size_ = 0;
-  // Keep the oldest chunk (the last in the list), unmap the others.
-  while (chunks_ && chunks_->next) {
-    Chunk* next = chunks_->next;
-    munmap(chunks_, chunks_->size);
-    chunks_ = next;
-  }
-  if (chunks_) chunks_->used = sizeof(Chunk);
+  arena_.reset();
 }
 
 size_t MethodTable::mapped_bytes() const {
-  size_t n = capacity_ * sizeof(Entry);
-  for (Chunk* c = chunks_; c; c = c->next) n += c->size;
-  return n;
+  return capacity_ * sizeof(Entry) + arena_.mapped_bytes();
 }
 
 }  // namespace heapdrift::perfmap

@@ -17,6 +17,8 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "page_arena.h"
+
 namespace heapdrift::perfmap {
 
 class MethodTable {
@@ -46,20 +48,13 @@ class MethodTable {
   size_t mapped_bytes() const;
 
  private:
-  struct Chunk {
-    Chunk* next;
-    size_t size;  // bytes mapped, this header included
-    size_t used;
-  };
-
   bool grow();
-  char* allocate(size_t n);
   size_t slot_of(const void* key) const;
 
   Entry* slots_ = nullptr;
   size_t capacity_ = 0;  // a power of two, or 0 before the first insert
   size_t size_ = 0;
-  Chunk* chunks_ = nullptr;  // newest first
+  PageArena arena_;
 };
 
 }  // namespace heapdrift::perfmap

@@ -1,29 +1,15 @@
 #include "string_table.h"
 
 #include <cstring>
-#include <sys/mman.h>
 
 namespace heapdrift::perfmap {
 namespace {
 
 constexpr size_t kInitialCapacity = 4096;
-constexpr size_t kChunkSize = 256 * 1024;
-
-void* map_pages(size_t size) {
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
-}
 
 }  // namespace
 
-StringTable::~StringTable() {
-  if (slots_) munmap(slots_, capacity_ * sizeof(Entry));
-  while (chunks_) {
-    Chunk* next = chunks_->next;
-    munmap(chunks_, chunks_->size);
-    chunks_ = next;
-  }
-}
+StringTable::~StringTable() { unmap_pages(slots_, capacity_ * sizeof(Entry)); }
 
 uint64_t StringTable::hash_of(std::string_view s) {
   uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
@@ -55,29 +41,14 @@ bool StringTable::grow() {
     while (slots_[j].data) j = (j + 1) & (capacity_ - 1);
     slots_[j] = old[i];
   }
-  if (old) munmap(old, old_capacity * sizeof(Entry));
+  unmap_pages(old, old_capacity * sizeof(Entry));
   return true;
-}
-
-char* StringTable::allocate(size_t n) {
-  if (!chunks_ || chunks_->size - chunks_->used < n) {
-    size_t size = sizeof(Chunk) + n > kChunkSize ? sizeof(Chunk) + n : kChunkSize;
-    auto* chunk = static_cast<Chunk*>(map_pages(size));
-    if (!chunk) return nullptr;
-    chunk->next = chunks_;
-    chunk->size = size;
-    chunk->used = sizeof(Chunk);
-    chunks_ = chunk;
-  }
-  char* p = reinterpret_cast<char*>(chunks_) + chunks_->used;
-  chunks_->used += n;
-  return p;
 }
 
 StringTable::Entry* StringTable::insert(std::string_view s, uint32_t id) {
   if (s.size() > UINT32_MAX) return nullptr;
   if ((size_ + 1) * 2 > capacity_ && !grow()) return nullptr;  // keep the load under 1/2
-  char* data = allocate(s.empty() ? 1 : s.size());
+  char* data = arena_.allocate(s.empty() ? 1 : s.size());
   if (!data) return nullptr;
   std::memcpy(data, s.data(), s.size());
   uint64_t h = hash_of(s);
@@ -91,18 +62,11 @@ StringTable::Entry* StringTable::insert(std::string_view s, uint32_t id) {
 void StringTable::clear() {
   if (slots_) std::memset(slots_, 0, capacity_ * sizeof(Entry));
   size_ = 0;
-  while (chunks_ && chunks_->next) {
-    Chunk* next = chunks_->next;
-    munmap(chunks_, chunks_->size);
-    chunks_ = next;
-  }
-  if (chunks_) chunks_->used = sizeof(Chunk);
+  arena_.reset();
 }
 
 size_t StringTable::mapped_bytes() const {
-  size_t n = capacity_ * sizeof(Entry);
-  for (Chunk* c = chunks_; c; c = c->next) n += c->size;
-  return n;
+  return capacity_ * sizeof(Entry) + arena_.mapped_bytes();
 }
 
 }  // namespace heapdrift::perfmap

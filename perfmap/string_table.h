@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "page_arena.h"
+
 namespace heapdrift::perfmap {
 
 class StringTable {
@@ -40,20 +42,13 @@ class StringTable {
   size_t mapped_bytes() const;
 
  private:
-  struct Chunk {
-    Chunk* next;
-    size_t size;
-    size_t used;
-  };
-
   static uint64_t hash_of(std::string_view s);
   bool grow();
-  char* allocate(size_t n);
 
   Entry* slots_ = nullptr;
   size_t capacity_ = 0;  // a power of two, or 0 before the first insert
   size_t size_ = 0;
-  Chunk* chunks_ = nullptr;  // newest first
+  PageArena arena_;
 };
 
 }  // namespace heapdrift::perfmap
