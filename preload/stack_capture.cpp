@@ -61,14 +61,16 @@ struct FrameSink {
 // matched, in order, against the unwound return addresses, and each match gives the
 // frame pointer of its frame. Frames built without frame pointers are absent from the
 // chain (or end it, when they used the register): their interpreted callers keep no
-// Method*, and the walk never reads outside the stack.
-void frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintptr_t stack_lo, uintptr_t* fps) {
+// Method*, and the walk never reads outside the stack. Returns false, with `fps`
+// untouched, when no frame is in the interpreter.
+bool frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintptr_t stack_lo, uintptr_t* fps) {
+  if (!sink.interpreter.active()) return false;
   bool interpreted = false;
-  for (int i = 0; i < n; ++i) {
-    fps[i] = 0;
-    if (sink.interpreter.active()) interpreted |= sink.interpreter.method_slot(reinterpret_cast<uintptr_t>(frames[i])) != 0;
+  for (int i = 0; i < n && !interpreted; ++i) {
+    interpreted = sink.interpreter.method_slot(reinterpret_cast<uintptr_t>(frames[i])) != 0;
   }
-  if (!interpreted) return;
+  if (!interpreted) return false;
+  for (int i = 0; i < n; ++i) fps[i] = 0;
   int next = 0;
   walk_frame_pointers(stack_lo, stack_lo, sink.stack_hi, [&](uintptr_t ret, uintptr_t caller_fp) {
     for (int k = next; k < n; ++k) {
@@ -80,6 +82,7 @@ void frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintpt
     }
     return false;  // not a return address of this stack: the chain went astray
   });
+  return true;
 }
 
 }  // namespace
@@ -126,8 +129,8 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   }
   if (!redo) {
     uintptr_t fps[kMaxMaxDepth + kShimFrames];
-    frame_pointers_of(fast, n, sink, stack_lo, fps);
-    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i]), fps[i]); ++i) {
+    bool with_fps = frame_pointers_of(fast, n, sink, stack_lo, fps);
+    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i]), with_fps ? fps[i] : 0); ++i) {
     }
     if (n == capacity) out->flags |= format::kStackTruncated;
     return;
