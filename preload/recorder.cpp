@@ -11,7 +11,6 @@ namespace heapdrift {
 Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
     : config_(config),
       sampler_(config.sample_rate),
-      counts_bytes_(sampler_.exact()),
       skip_lo_(skip_lo),
       skip_hi_(skip_hi),
       live_(config.max_live_samples),
@@ -20,10 +19,9 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
 }
 
 void Recorder::count_unattached(ThreadState& t, bool alloc, size_t usable) {
-  if (!counts_bytes_) usable = 0;
   if (!t.exited) {
     t.counters = counters_.acquire();
-    t.fast = t.counters && !counts_bytes_;
+    t.fast = t.counters && !counts_bytes();
     if (on_attach_) on_attach_(t);
   }
   if (ThreadCounters* c = t.counters) {

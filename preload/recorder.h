@@ -32,7 +32,7 @@ class Recorder {
   // Exact mode counts the usable bytes of every block, so the hooks must pass them
   // (malloc_usable_size on both sides); at other rates only calls are counted, and
   // the usable sizes passed are ignored.
-  bool counts_bytes() const { return counts_bytes_; }
+  bool counts_bytes() const { return sampler_.exact(); }
 
   // The fast paths, for a thread with t.fast set: no guard, no lock unless the
   // live table's filter says the freed block may be a sample.
@@ -84,16 +84,16 @@ class Recorder {
 
  private:
   void count(ThreadState& t, bool alloc, size_t usable) {
+    if (!counts_bytes()) usable = 0;
     ThreadCounters* c = t.counters;
     if (!c) [[unlikely]] return count_unattached(t, alloc, usable);
-    alloc ? c->on_alloc(counts_bytes_ ? usable : 0) : c->on_free(counts_bytes_ ? usable : 0);
+    alloc ? c->on_alloc(usable) : c->on_free(usable);
   }
   // First count of a thread (attaches a block), or a count after the thread's exit.
   void count_unattached(ThreadState& t, bool alloc, size_t usable);
 
   Config config_;
   Sampler sampler_;
-  bool counts_bytes_;
   uintptr_t skip_lo_, skip_hi_;
   uint64_t thread_seed_base_;
   std::atomic<uint64_t> thread_sequence_{0};
