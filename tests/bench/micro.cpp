@@ -3,9 +3,7 @@
 // is sampled: the gap to the plain call is what the shim's fast path costs.
 #include <benchmark/benchmark.h>
 
-#include <chrono>
 #include <cstdlib>
-#include <thread>
 
 namespace {
 
@@ -36,14 +34,4 @@ BENCHMARK(BM_malloc_free_mixed);
 
 }  // namespace
 
-// With BENCH_MICRO_IDLE_THREAD=1 a second thread sleeps through the run: glibc's
-// malloc then takes its arena lock on every call that misses the tcache, as it does
-// in any program with a thread (the shim's writer thread among them).
-int main(int argc, char** argv) {
-  if (const char* idle = std::getenv("BENCH_MICRO_IDLE_THREAD"); idle && idle[0] == '1') {
-    std::thread([] { std::this_thread::sleep_for(std::chrono::hours(24)); }).detach();
-  }
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-}
+BENCHMARK_MAIN();
