@@ -20,17 +20,16 @@ inline size_t usable_size(void* p) {
   return g_real.malloc_usable_size && g_recorder->counts_bytes() ? g_real.malloc_usable_size(p) : 0;
 }
 
-template <class Call>
+// The slow path of an allocation, with the guard set. kCounted: the fast path counted
+// the call and its countdown ran out, so the block is a sample; otherwise the
+// Recorder counts the call (attaching the thread on its first one) and samples.
+template <bool kCounted, class Call>
 __attribute__((noinline)) void* allocate_slow(ThreadState& t, size_t size, Call call) {
   ReentrancyGuard guard(t);
   void* p = call();
-  if (p && g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->on_alloc(t, p, size, usable_size(p));
-  return p;
-}
-
-__attribute__((noinline)) void* sample_after_fast_path(ThreadState& t, void* p, size_t size) {
-  ReentrancyGuard guard(t);
-  if (g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->sample(t, p, size);
+  if (!p || !g_live.load(std::memory_order_acquire)) [[unlikely]] return p;
+  if constexpr (kCounted) g_recorder->sample(t, p, size);
+  else g_recorder->on_alloc(t, p, size, usable_size(p));
   return p;
 }
 
@@ -47,42 +46,54 @@ inline auto call_real(ThreadState& t, Call call) {
   }
 }
 
-// `call` runs the real allocator and returns the block (or nullptr). Almost every call
-// takes the first branch: a thread-local count and a thread-local countdown, run once
-// the block exists (a failed call moves neither).
+// `call` runs the real allocator and returns the block (or nullptr). The fast path,
+// for a thread on it: a thread-local count and countdown, then a tail call to the real
+// function. The countdown runs before the call so that nothing is left to do after
+// it: a failed call counts as a call and moves the countdown (docs/SAMPLING.md).
+template <bool kNests = false, class Call>
+inline void* allocate_fast(ThreadState& t, size_t size, Call call) {
+  Recorder::count_alloc_fast(t);
+  if (!Sampler::countdown(t.sampler, size)) [[likely]] return call_real<kNests>(t, call);
+  return allocate_slow<true>(t, size, call);
+}
+
 template <bool kNests = false, class Call>
 inline void* allocate(size_t size, Call call) {
   ThreadState& t = t_state;
-  if (t.guard) [[unlikely]] return call();
-  if (t.fast) [[likely]] {
-    void* p = call_real<kNests>(t, call);
-    if (!p) [[unlikely]] return p;
-    Recorder::count_alloc_fast(t);
-    if (!Sampler::countdown(t.sampler, size)) [[likely]] return p;
-    return sample_after_fast_path(t, p, size);
-  }
-  return allocate_slow(t, size, call);
+  if (t.mode == kFastPath) [[likely]] return allocate_fast<kNests>(t, size, call);
+  if (t.in_shim()) return call();
+  return allocate_slow<false>(t, size, call);
 }
 
 template <class Call>
 __attribute__((noinline)) void release_slow(ThreadState& t, void* p, Call call) {
-  if (t.guard) return call();
+  if (!p || is_bootstrap(p)) return;
+  if (t.in_shim()) return call();
   ReentrancyGuard guard(t);
   if (g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->on_free(t, p, usable_size(p));
   call();
 }
 
-// `call` runs the real free. The block leaves the live table first. The fast path
-// stays small (the slow one is out of line) so that it needs no stack frame.
+// `call` runs the real free. The fast path is a count and the filter's byte, then a
+// tail call; a block the filter cannot rule out (a sample, free(NULL), a block of the
+// bootstrap arena: PageFilter) takes the slow path, where it leaves the live table
+// before the real free.
 template <bool kNests = false, class Call>
 inline void release(void* p, Call call) {
-  if (!p || is_bootstrap(p)) [[unlikely]] return;
   ThreadState& t = t_state;
-  if (t.fast && !t.guard) [[likely]] {
-    g_recorder->on_free_fast(t, p);
+  if (t.mode == kFastPath && !g_page_filter.may_hold(reinterpret_cast<uintptr_t>(p))) [[likely]] {
+    Recorder::count_free_fast(t);
     return call_real<kNests>(t, call);
   }
   release_slow(t, p, call);
+}
+
+// The real function `fn`, or null where there is none (or, during start-up, none
+// known yet). On the fast path there is no need to ask: start-up resolved the
+// allocator before any thread could take that path.
+template <class Fn>
+inline Fn real_fn(Fn RealAllocator::*fn) {
+  return t_state.mode == kFastPath ? g_real.*fn : real().*fn;
 }
 
 // `call` runs the real realloc-like function on `old` (non-null). A failure leaves the
@@ -90,7 +101,7 @@ inline void release(void* p, Call call) {
 template <class Call>
 inline void* reallocate(void* old, size_t size, bool zero_frees, Call call) {
   ThreadState& t = t_state;
-  if (t.guard || !g_live.load(std::memory_order_acquire)) [[unlikely]] return call();
+  if (t.in_shim() || !g_live.load(std::memory_order_acquire)) [[unlikely]] return call();
   ReentrancyGuard guard(t);
   size_t old_usable = usable_size(old);
   LiveEntry entry;
@@ -114,6 +125,20 @@ void* leave_bootstrap(void* old, size_t size) {
 
 bool mul_overflows(size_t a, size_t b, size_t* out) { return __builtin_mul_overflow(a, b, out); }
 
+__attribute__((noinline)) void* malloc_slow(size_t size) {
+  auto fn = real().malloc;
+  if (!fn) [[unlikely]] return bootstrap_alloc(size);
+  return allocate(size, [=] { return fn(size); });
+}
+
+__attribute__((noinline)) void* calloc_slow(size_t n, size_t size) {
+  auto fn = real().calloc;
+  size_t total = 0;
+  bool overflow = mul_overflows(n, size, &total);
+  if (!fn) [[unlikely]] return overflow ? nullptr : bootstrap_alloc(total);
+  return allocate(total, [=] { return fn(n, size); });
+}
+
 }  // namespace
 }  // namespace heapdrift
 
@@ -123,27 +148,30 @@ using std::nothrow_t;
 
 extern "C" {
 
+// malloc and calloc keep everything but their fast path out of line, so that it needs
+// no stack frame.
 __attribute__((visibility("default"))) void* malloc(size_t size) {
-  auto fn = real().malloc;
-  if (!fn) [[unlikely]] return bootstrap_alloc(size);
-  return allocate(size, [=] { return fn(size); });
+  ThreadState& t = t_state;
+  if (t.mode == kFastPath) [[likely]] return allocate_fast(t, size, [=] { return g_real.malloc(size); });
+  return malloc_slow(size);
 }
 
 __attribute__((visibility("default"))) void* calloc(size_t n, size_t size) {
-  auto fn = real().calloc;
+  ThreadState& t = t_state;
   size_t total = 0;
-  bool overflow = mul_overflows(n, size, &total);
-  if (!fn) [[unlikely]] return overflow ? nullptr : bootstrap_alloc(total);
-  return allocate(total, [=] { return fn(n, size); });
+  if (t.mode == kFastPath && !mul_overflows(n, size, &total)) [[likely]] {
+    return allocate_fast(t, total, [=] { return g_real.calloc(n, size); });
+  }
+  return calloc_slow(n, size);
 }
 
 __attribute__((visibility("default"))) void free(void* p) {
-  release(p, [=] { g_real.free(p); });
+  release(p, [=] { g_real.free(p); });  // a block to free means the allocator is known
 }
 
 __attribute__((visibility("default"))) void* realloc(void* old, size_t size) {
   if (old && is_bootstrap(old)) [[unlikely]] return leave_bootstrap(old, size);
-  auto fn = real().realloc;
+  auto fn = real_fn(&RealAllocator::realloc);
   if (!fn) [[unlikely]] return old ? nullptr : bootstrap_alloc(size);
   if (!old) return allocate(size, [=] { return fn(nullptr, size); });
   return reallocate(old, size, true, [=] { return fn(old, size); });
@@ -156,14 +184,14 @@ __attribute__((visibility("default"))) void* reallocarray(void* old, size_t n, s
     return nullptr;
   }
   if (old && is_bootstrap(old)) [[unlikely]] return leave_bootstrap(old, total);
-  auto fn = real().reallocarray;
+  auto fn = real_fn(&RealAllocator::reallocarray);
   if (!fn) [[unlikely]] return realloc(old, total);
   if (!old) return allocate(total, [=] { return fn(nullptr, n, size); });
   return reallocate(old, total, true, [=] { return fn(old, n, size); });
 }
 
 __attribute__((visibility("default"))) int posix_memalign(void** out, size_t align, size_t size) {
-  auto fn = real().posix_memalign;
+  auto fn = real_fn(&RealAllocator::posix_memalign);
   if (!fn) return ENOMEM;
   int rc = 0;
   void* p = allocate(size, [&]() -> void* {
@@ -175,22 +203,22 @@ __attribute__((visibility("default"))) int posix_memalign(void** out, size_t ali
 }
 
 __attribute__((visibility("default"))) void* aligned_alloc(size_t align, size_t size) {
-  auto fn = real().aligned_alloc;
+  auto fn = real_fn(&RealAllocator::aligned_alloc);
   return fn ? allocate(size, [=] { return fn(align, size); }) : nullptr;
 }
 
 __attribute__((visibility("default"))) void* memalign(size_t align, size_t size) {
-  auto fn = real().memalign;
+  auto fn = real_fn(&RealAllocator::memalign);
   return fn ? allocate(size, [=] { return fn(align, size); }) : nullptr;
 }
 
 __attribute__((visibility("default"))) void* valloc(size_t size) {
-  auto fn = real().valloc;
+  auto fn = real_fn(&RealAllocator::valloc);
   return fn ? allocate(size, [=] { return fn(size); }) : nullptr;
 }
 
 __attribute__((visibility("default"))) void* pvalloc(size_t size) {
-  auto fn = real().pvalloc;
+  auto fn = real_fn(&RealAllocator::pvalloc);
   return fn ? allocate(size, [=] { return fn(size); }) : nullptr;
 }
 
@@ -198,7 +226,7 @@ __attribute__((visibility("default"))) void* pvalloc(size_t size) {
 // served by the functions of the same name behind the shim; without jemalloc there
 // are none, and the calls get the closest standard equivalent.
 __attribute__((visibility("default"))) void* mallocx(size_t size, int flags) {
-  if (auto fn = real().mallocx) return allocate(size, [=] { return fn(size, flags); });
+  if (auto fn = real_fn(&RealAllocator::mallocx)) return allocate(size, [=] { return fn(size, flags); });
   size_t align = (flags & 0x3f) ? size_t{1} << (flags & 0x3f) : 16;
   void* p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
   if (p && (flags & 0x40)) memset(p, 0, size);
@@ -206,17 +234,17 @@ __attribute__((visibility("default"))) void* mallocx(size_t size, int flags) {
 }
 
 __attribute__((visibility("default"))) void* rallocx(void* old, size_t size, int flags) {
-  if (auto fn = real().rallocx) return reallocate(old, size, false, [=] { return fn(old, size, flags); });
+  if (auto fn = real_fn(&RealAllocator::rallocx)) return reallocate(old, size, false, [=] { return fn(old, size, flags); });
   return realloc(old, size);
 }
 
 __attribute__((visibility("default"))) void sdallocx(void* p, size_t size, int flags) {
-  if (auto fn = real().sdallocx) return release(p, [=] { fn(p, size, flags); });
+  if (auto fn = real_fn(&RealAllocator::sdallocx)) return release(p, [=] { fn(p, size, flags); });
   free(p);
 }
 
 __attribute__((visibility("default"))) void dallocx(void* p, int flags) {
-  if (auto fn = real().dallocx) return release(p, [=] { fn(p, flags); });
+  if (auto fn = real_fn(&RealAllocator::dallocx)) return release(p, [=] { fn(p, flags); });
   free(p);
 }
 
@@ -229,22 +257,18 @@ __attribute__((visibility("default"))) void dallocx(void* p, int flags) {
 // ::operator new, as libstdc++'s does) forward to the real throwing form.
 // One difference from the real thing: an exception other than std::bad_alloc thrown by
 // a new_handler arrives as std::bad_alloc.
-#define HD_NEW(function, signature, member, nothrow_member, size, ...)                  \
-  __attribute__((visibility("default"))) void* function signature {                    \
-    if (t_state.guard) return real().member(__VA_ARGS__);                              \
-    void* p = allocate<true>(size, [&]() -> void* {                                     \
-      auto fn = real().nothrow_member;                                                 \
-      return fn ? fn(__VA_ARGS__, std::nothrow) : nullptr;                             \
-    });                                                                                \
-    if (!p) throw std::bad_alloc();                                                    \
-    return p;                                                                          \
+#define HD_NEW(function, signature, member, nothrow_member, size, ...)                 \
+  __attribute__((visibility("default"))) void* function signature {                   \
+    if (t_state.in_shim()) return real().member(__VA_ARGS__);                         \
+    auto fn = real_fn(&RealAllocator::nothrow_member);                                \
+    void* p = allocate<true>(size, [&]() -> void* { return fn ? fn(__VA_ARGS__, std::nothrow) : nullptr; }); \
+    if (!p) throw std::bad_alloc();                                                   \
+    return p;                                                                         \
   }
-#define HD_NEW_NOTHROW(function, signature, member, size, ...)                                  \
-  __attribute__((visibility("default"))) void* function signature noexcept {                  \
-    return allocate<true>(size, [&]() -> void* {                                              \
-      auto fn = real().member;                                                                \
-      return fn ? fn(__VA_ARGS__) : nullptr;                                                  \
-    });                                                                                       \
+#define HD_NEW_NOTHROW(function, signature, member, size, ...)                        \
+  __attribute__((visibility("default"))) void* function signature noexcept {         \
+    auto fn = real_fn(&RealAllocator::member);                                        \
+    return allocate<true>(size, [&]() -> void* { return fn ? fn(__VA_ARGS__) : nullptr; }); \
   }
 #define HD_DELETE(function, signature, member, ...)                                     \
   __attribute__((visibility("default"))) void function signature noexcept {            \

@@ -41,6 +41,7 @@ namespace heapdrift {
 
 std::atomic<bool> g_live{false};
 Recorder* g_recorder = nullptr;
+PageFilter g_page_filter;
 
 namespace {
 
@@ -133,7 +134,10 @@ void initialize() {
     report("cannot create a thread key; running unprofiled");
     return;
   }
-  g_recorder = new (g_recorder_storage) Recorder(config, self_lo, self_hi);
+  g_page_filter.pin(0, 1);
+  auto bootstrap = reinterpret_cast<uintptr_t>(g_bootstrap);
+  g_page_filter.pin(bootstrap, bootstrap + kBootstrapSize);
+  g_recorder = new (g_recorder_storage) Recorder(config, self_lo, self_hi, g_page_filter);
   g_recorder->set_attach_callback(on_thread_attached);
   g_writer = new (g_writer_storage) WriterThread(*g_recorder, root);
   std::string why;

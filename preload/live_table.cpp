@@ -1,26 +1,22 @@
 #include "live_table.h"
 
-#include <cstring>
 
 #include "internal_alloc.h"
 
 namespace heapdrift {
 namespace {
 
-constexpr uint32_t kInitialCapacity = 256;
-constexpr size_t kFilterSize = size_t{1} << LiveTable::kFilterBits;
+constexpr uint32_t kInitialCapacity = 16;
 
 }  // namespace
 
-LiveTable::LiveTable(uint64_t max_entries) {
+LiveTable::LiveTable(uint64_t max_entries, PageFilter& filter) : filter_(filter) {
   uint64_t per_shard = (max_entries + kShards - 1) / kShards;
   max_per_shard_ = per_shard > (1u << 30) ? (1u << 30) : static_cast<uint32_t>(per_shard);
-  filter_ = static_cast<std::atomic<uint8_t>*>(internal_map(kFilterSize));
 }
 
 LiveTable::~LiveTable() {
   for (Shard& s : shards_) internal_unmap(s.slots, size_t{s.capacity} * sizeof(LiveEntry));
-  internal_unmap(filter_, kFilterSize);
 }
 
 uint32_t LiveTable::slot_index(uintptr_t address, uint32_t capacity) {
@@ -50,7 +46,6 @@ bool LiveTable::grow(Shard& shard) {
 }
 
 bool LiveTable::insert(const LiveEntry& entry) {
-  if (!filter_) return false;
   Shard& shard = shards_[shard_index(entry.address)];
   {
     SpinLockGuard guard(shard.lock);
@@ -69,7 +64,7 @@ bool LiveTable::insert(const LiveEntry& entry) {
     if (!fresh) return true;
     ++shard.count;
   }
-  filter_increment(entry.address);
+  filter_.add(entry.address);
   return true;
 }
 
@@ -99,22 +94,8 @@ bool LiveTable::erase_slow(uintptr_t address, LiveEntry* removed) {
     shard.slots[hole].address = 0;
     --shard.count;
   }
-  filter_decrement(address);
+  filter_.remove(address);
   return true;
-}
-
-void LiveTable::filter_increment(uintptr_t address) {
-  std::atomic<uint8_t>& c = filter_[filter_index(address)];
-  uint8_t v = c.load(std::memory_order_relaxed);
-  while (v != 255 && !c.compare_exchange_weak(v, v + 1, std::memory_order_relaxed)) {
-  }
-}
-
-void LiveTable::filter_decrement(uintptr_t address) {
-  std::atomic<uint8_t>& c = filter_[filter_index(address)];
-  uint8_t v = c.load(std::memory_order_relaxed);
-  while (v != 255 && v != 0 && !c.compare_exchange_weak(v, v - 1, std::memory_order_relaxed)) {
-  }
 }
 
 size_t LiveTable::copy_shard(unsigned index, LiveEntry* out, size_t capacity) {
@@ -135,7 +116,7 @@ uint64_t LiveTable::size() const {
 }
 
 uint64_t LiveTable::mapped_bytes() const {
-  uint64_t n = filter_ ? kFilterSize : 0;
+  uint64_t n = 0;
   for (const Shard& s : shards_) n += __atomic_load_n(&s.capacity, __ATOMIC_RELAXED) * sizeof(LiveEntry);
   return n;
 }
@@ -151,10 +132,13 @@ void LiveTable::unlock_all() {
 void LiveTable::reset_after_fork() {
   for (Shard& s : shards_) {
     s.lock.reset();
-    if (s.slots) memset(static_cast<void*>(s.slots), 0, size_t{s.capacity} * sizeof(LiveEntry));
-    s.count = 0;
+    for (uint32_t i = 0; i < s.capacity && s.count; ++i) {
+      if (!s.slots[i].address) continue;
+      filter_.remove(s.slots[i].address);
+      s.slots[i].address = 0;
+      --s.count;
+    }
   }
-  if (filter_) memset(static_cast<void*>(filter_), 0, kFilterSize);
   dropped_.store(0, std::memory_order_relaxed);
 }
 

@@ -1,17 +1,9 @@
 // The table of sampled allocations that are still live: address -> (size, weight,
 // stack id, allocation time, thread).
 //
-// Every free() must ask "was this pointer sampled?", and almost always the answer is
-// no. A counting filter answers that without a lock: one byte per 4 KiB page of
-// address space (modulo its size), incremented on insert and decremented on erase.
-// Per page and unhashed, so that the frees of a program's working set touch few of its
-// cache lines (hashed per block, the filter's 256 KiB were all in use and each free
-// missed the L2 cache); the price is that the other blocks of a page holding a sample
-// take the locked look-up, about 1 % of frees at the default rate. A zero byte proves
-// the address is not in the table; only a non-zero byte (a sampled pointer, or a
-// collision) takes the lock of one of the table's shards. Inserts increment the filter before the
-// pointer is returned to the program, so any free() of it sees a non-zero byte.
-// A byte that reaches 255 sticks there (never decremented), which stays correct.
+// Every free() asks the table's PageFilter first, without a lock; only a "maybe" takes
+// the lock of one of the table's shards. Inserts add to the filter before the pointer
+// is returned to the program, so any free() of it sees a non-zero byte.
 //
 // The table is split in kShards open-addressing hash tables (linear probing with
 // backward-shift deletion), each behind its own spin lock, holding at most
@@ -23,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "page_filter.h"
 #include "spin_lock.h"
 
 namespace heapdrift {
@@ -39,9 +32,9 @@ struct LiveEntry {
 class LiveTable {
  public:
   static constexpr unsigned kShards = 64;
-  static constexpr unsigned kFilterBits = 18;  // 256 KiB of counters
 
-  explicit LiveTable(uint64_t max_entries);
+  // `filter` outlives the table; the shim's is the global its free() reads.
+  LiveTable(uint64_t max_entries, PageFilter& filter);
   ~LiveTable();
   LiveTable(const LiveTable&) = delete;
   LiveTable& operator=(const LiveTable&) = delete;
@@ -52,9 +45,11 @@ class LiveTable {
 
   // The free() path. Lock-free unless the filter says the address may be present.
   bool erase(uintptr_t address, LiveEntry* removed = nullptr) {
-    if (filter_[filter_index(address)].load(std::memory_order_relaxed) == 0) return false;
+    if (!filter_.may_hold(address)) return false;
     return erase_slow(address, removed);
   }
+  // erase() once the filter said "maybe".
+  bool erase_slow(uintptr_t address, LiveEntry* removed = nullptr);
 
   // Copies the entries of one shard under its lock into out[0..capacity); returns how
   // many there were (a return > capacity means `out` was too small and nothing past
@@ -68,7 +63,8 @@ class LiveTable {
   // Lock / unlock every shard (fork's prepare and parent handlers).
   void lock_all();
   void unlock_all();
-  // In a fork child: empty the table (the child starts clean), locks reset.
+  // In a fork child: empty the table (the child starts clean), locks reset. Only the
+  // filter bytes of the entries are cleared: the child writes no other filter page.
   void reset_after_fork();
 
  private:
@@ -82,21 +78,13 @@ class LiveTable {
 
   static uint64_t hash(uintptr_t address) { return (address >> 4) * 0x9E3779B97F4A7C15ull; }
   static unsigned shard_index(uintptr_t address) { return hash(address) >> 58; }
-  static size_t filter_index(uintptr_t address) {
-    // Pages of one 1 GiB region map to consecutive bytes; regions are told apart by
-    // the higher bits folded in.
-    return ((address >> 12) ^ (address >> 30)) & ((size_t{1} << kFilterBits) - 1);
-  }
   static uint32_t slot_index(uintptr_t address, uint32_t capacity);
 
-  bool erase_slow(uintptr_t address, LiveEntry* removed);
   bool grow(Shard& shard);
-  void filter_increment(uintptr_t address);
-  void filter_decrement(uintptr_t address);
 
   uint32_t max_per_shard_;
   Shard shards_[kShards];
-  std::atomic<uint8_t>* filter_;
+  PageFilter& filter_;
   std::atomic<uint64_t> dropped_{0};
 };
 

@@ -8,12 +8,12 @@
 
 namespace heapdrift {
 
-Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
+Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi, PageFilter& filter)
     : config_(config),
       sampler_(config.sample_rate),
       skip_lo_(skip_lo),
       skip_hi_(skip_hi),
-      live_(config.max_live_samples),
+      live_(config.max_live_samples, filter),
       stacks_(config.max_stacks) {
   thread_seed_base_ = config.seed_set ? config.seed : clock_ns(CLOCK_MONOTONIC) ^ (uint64_t(getpid()) << 32);
 }
@@ -21,7 +21,7 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi)
 void Recorder::count_unattached(ThreadState& t, bool alloc, size_t usable) {
   if (!t.exited) {
     t.counters = counters_.acquire();
-    t.fast = t.counters && !counts_bytes();
+    t.set_fast(t.counters && !counts_bytes());
     if (on_attach_) on_attach_(t);
   }
   if (ThreadCounters* c = t.counters) {
@@ -36,7 +36,7 @@ void Recorder::count_unattached(ThreadState& t, bool alloc, size_t usable) {
 void Recorder::detach(ThreadState& t) {
   counters_.release(t.counters);
   t.counters = nullptr;
-  t.fast = false;
+  t.set_fast(false);
   t.exited = true;
 }
 

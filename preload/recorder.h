@@ -26,21 +26,19 @@ namespace heapdrift {
 class Recorder {
  public:
   // Frames in [skip_lo, skip_hi) at the top of a captured stack (the shim's code) are
-  // not recorded.
-  Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi);
+  // not recorded. `filter` is the live table's (LiveTable).
+  Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi, PageFilter& filter);
 
   // Exact mode counts the usable bytes of every block, so the hooks must pass them
   // (malloc_usable_size on both sides); at other rates only calls are counted, and
   // the usable sizes passed are ignored.
   bool counts_bytes() const { return sampler_.exact(); }
 
-  // The fast paths, for a thread with t.fast set: no guard, no lock unless the
-  // live table's filter says the freed block may be a sample.
+  // The fast paths, for a thread on its fast path (ThreadState::mode): a count, no
+  // guard. The hooks ask the live table's filter themselves, and call on_free() when
+  // it says the block may be a sample.
   static void count_alloc_fast(ThreadState& t) { ThreadCounters::bump(t.counters->alloc_calls, 1); }
-  void on_free_fast(ThreadState& t, void* p) {
-    ThreadCounters::bump(t.counters->free_calls, 1);
-    live_.erase(reinterpret_cast<uintptr_t>(p));
-  }
+  static void count_free_fast(ThreadState& t) { ThreadCounters::bump(t.counters->free_calls, 1); }
 
   // The slow path of an allocation. The guard must be set by the caller: sampling
   // unwinds, and unwinding may allocate.

@@ -206,7 +206,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
       {"dropped_samples", recorder.live().dropped()},
       {"dropped_stacks", recorder.stacks().dropped()},
       {"threads", recorder.threads_seen()},
-      {"shim_bytes", internal_mapped_bytes()},
+      {"shim_bytes", internal_mapped_bytes() + PageFilter::kBytes},  // the filter is in .bss
       {"live_table_bytes", recorder.live().mapped_bytes()},
       {"stack_depot_bytes", recorder.stacks().mapped_bytes()},
   };

@@ -12,29 +12,36 @@ namespace heapdrift {
 
 struct ThreadCounters;
 
+// ThreadState::mode: the hooks' first and only test on their fast path is
+// `mode == kFastPath`. A zero-initialised (new) thread is on the slow path.
+inline constexpr uint8_t kFastPath = 1;  // set by the Recorder once the thread is attached
+inline constexpr uint8_t kInShim = 0x80;  // the re-entrancy guard: calls pass straight through
+
 struct ThreadState {
+  uint8_t mode;
   Sampler::State sampler;
   ThreadCounters* counters;  // acquired on the first allocation
   uintptr_t stack_hi;        // top of this thread's stack, found on the first sample
   uint32_t tid;              // cached gettid(), found on the first sample
-  uint32_t guard;            // non-zero while inside the shim: calls pass straight through
   bool exited;               // the thread-exit handler has released `counters`
-  // The hooks may take their fast path (no guard, no usable sizes): `counters` is
-  // attached and the recorder does not count bytes. Set by the Recorder.
-  bool fast;
+
+  bool in_shim() const { return mode & kInShim; }
+  // The fast path (no guard, no usable sizes) needs `counters` attached and a
+  // recorder that does not count bytes.
+  void set_fast(bool fast) { mode = static_cast<uint8_t>((mode & kInShim) | (fast ? kFastPath : 0)); }
 };
 
 // Sets the guard for a scope; nesting is safe (the previous value is restored).
 class ReentrancyGuard {
  public:
-  explicit ReentrancyGuard(ThreadState& t) : t_(t), saved_(t.guard) { t_.guard = 1; }
-  ~ReentrancyGuard() { t_.guard = saved_; }
+  explicit ReentrancyGuard(ThreadState& t) : t_(t), saved_(t.mode & kInShim) { t_.mode |= kInShim; }
+  ~ReentrancyGuard() { t_.mode = static_cast<uint8_t>((t_.mode & ~kInShim) | saved_); }
   ReentrancyGuard(const ReentrancyGuard&) = delete;
   ReentrancyGuard& operator=(const ReentrancyGuard&) = delete;
 
  private:
   ThreadState& t_;
-  uint32_t saved_;
+  uint8_t saved_;
 };
 
 // The calling thread's state (defined in thread_state.cpp).

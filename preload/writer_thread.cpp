@@ -89,7 +89,7 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
 }
 
 void* WriterThread::thread_main(void* self) {
-  t_state.guard = 1;  // for the thread's whole life
+  t_state.mode |= kInShim;  // for the thread's whole life
   static_cast<WriterThread*>(self)->run();
   return nullptr;
 }

@@ -23,7 +23,8 @@ std::vector<LiveEntry> contents(LiveTable& table) {
 }
 
 TEST(LiveTable, InsertEraseAndLookup) {
-  LiveTable table(1000);
+  PageFilter filter;
+  LiveTable table(1000, filter);
   EXPECT_FALSE(table.erase(0x1000));
   EXPECT_TRUE(table.insert(entry(0x1000, 32)));
   EXPECT_TRUE(table.insert(entry(0x2000, 64)));
@@ -36,7 +37,8 @@ TEST(LiveTable, InsertEraseAndLookup) {
 }
 
 TEST(LiveTable, GrowsAndSurvivesBackwardShiftDeletion) {
-  LiveTable table(1 << 20);
+  PageFilter filter;
+  LiveTable table(1 << 20, filter);
   // Addresses 16 bytes apart, as malloc hands them out: many share a shard and collide.
   for (uintptr_t a = 0x10000; a < 0x10000 + 16 * 50000; a += 16) ASSERT_TRUE(table.insert(entry(a)));
   for (uintptr_t a = 0x10000; a < 0x10000 + 16 * 50000; a += 32) ASSERT_TRUE(table.erase(a)) << a;
@@ -47,7 +49,8 @@ TEST(LiveTable, GrowsAndSurvivesBackwardShiftDeletion) {
 }
 
 TEST(LiveTable, ConcurrentInsertAndEraseFromManyThreads) {
-  LiveTable table(1 << 22);
+  PageFilter filter;
+  LiveTable table(1 << 22, filter);
   constexpr int threads = 4, per_thread = 200000;
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -78,7 +81,8 @@ TEST(LiveTable, ConcurrentInsertAndEraseFromManyThreads) {
 }
 
 TEST(LiveTable, DropsAndCountsPastItsCap) {
-  LiveTable table(LiveTable::kShards * 4);  // 4 entries per shard
+  PageFilter filter;
+  LiveTable table(LiveTable::kShards * 4, filter);  // 4 entries per shard
   int inserted = 0;
   for (uintptr_t a = 0x1000; a < 0x1000 + 16 * 10000; a += 16) inserted += table.insert(entry(a));
   EXPECT_EQ(inserted, int(LiveTable::kShards * 4));
@@ -86,17 +90,24 @@ TEST(LiveTable, DropsAndCountsPastItsCap) {
 }
 
 TEST(LiveTable, ResetAfterForkEmptiesEverything) {
-  LiveTable table(1000);
+  PageFilter filter;
+  filter.pin(0, 1);
+  LiveTable table(1000, filter);
   table.insert(entry(0x1000));
+  table.insert(entry(0x5000));
   table.lock_all();  // as if a thread held the locks at fork
   table.reset_after_fork();
   EXPECT_EQ(table.size(), 0u);
+  EXPECT_FALSE(filter.may_hold(0x1000));
+  EXPECT_FALSE(filter.may_hold(0x5000));
+  EXPECT_TRUE(filter.may_hold(0));  // pins stay
   EXPECT_FALSE(table.erase(0x1000));
   EXPECT_TRUE(table.insert(entry(0x1000)));  // the locks work again
 }
 
 TEST(LiveTable, CopyShardReportsWhenTheBufferIsTooSmall) {
-  LiveTable table(1 << 20);
+  PageFilter filter;
+  LiveTable table(1 << 20, filter);
   for (uintptr_t a = 0x1000; a < 0x1000 + 16 * 100000; a += 16) table.insert(entry(a));
   LiveEntry small[2];
   size_t total = 0;

@@ -45,7 +45,8 @@ __attribute__((noinline)) void recorder_test_site(Recorder& r, ThreadState& t, u
 namespace {
 
 TEST(Recorder, ExactModeCountsAndTracksEveryBlockAcrossThreads) {
-  Recorder recorder(exact_config(), 0, 0);
+  PageFilter filter;
+  Recorder recorder(exact_config(), 0, 0, filter);
   const int threads = 4, blocks = 20000;
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -93,7 +94,8 @@ TEST(Recorder, ExactModeCountsAndTracksEveryBlockAcrossThreads) {
 }
 
 TEST(Recorder, ThreadCounterBlocksAreReusedAndSumsStayExact) {
-  Recorder recorder(exact_config(), 0, 0);
+  PageFilter filter;
+  Recorder recorder(exact_config(), 0, 0, filter);
   for (int round = 0; round < 50; ++round) {
     std::thread([&recorder] {
       ThreadState state{};
@@ -115,7 +117,8 @@ TEST(Recorder, ThreadCounterBlocksAreReusedAndSumsStayExact) {
 }
 
 TEST(Recorder, FailedReallocPutsTheOldBlockBack) {
-  Recorder recorder(exact_config(), 0, 0);
+  PageFilter filter;
+  Recorder recorder(exact_config(), 0, 0, filter);
   ThreadState state{};
   ReentrancyGuard guard(state);
   recorder.on_alloc(state, reinterpret_cast<void*>(0x5000), 100, 112);
@@ -131,7 +134,8 @@ TEST(Recorder, FailedReallocPutsTheOldBlockBack) {
 }
 
 TEST(Recorder, ForkChildStartsClean) {
-  Recorder recorder(exact_config(), 0, 0);
+  PageFilter filter;
+  Recorder recorder(exact_config(), 0, 0, filter);
   ThreadState state{};
   ReentrancyGuard guard(state);
   recorder.on_alloc(state, reinterpret_cast<void*>(0x5000), 100, 112);
