@@ -70,7 +70,10 @@ __attribute__((noinline)) void release_slow(ThreadState& t, void* p, Call call) 
   if (!p || is_bootstrap(p)) return;
   if (t.in_shim()) return call();
   ReentrancyGuard guard(t);
-  if (g_live.load(std::memory_order_acquire)) [[likely]] g_recorder->on_free(t, p, usable_size(p));
+  if (g_live.load(std::memory_order_acquire)) [[likely]] {
+    g_recorder->prefetch_free(p);
+    g_recorder->on_free(t, p, usable_size(p));
+  }
   call();
 }
 

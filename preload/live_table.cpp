@@ -10,17 +10,14 @@ constexpr uint32_t kInitialCapacity = 16;
 
 }  // namespace
 
-LiveTable::LiveTable(uint64_t max_entries, PageFilter& filter) : filter_(filter) {
-  uint64_t per_shard = (max_entries + kShards - 1) / kShards;
-  max_per_shard_ = per_shard > (1u << 30) ? (1u << 30) : static_cast<uint32_t>(per_shard);
-}
+LiveTable::LiveTable(uint64_t max_entries, PageFilter* filter) : max_entries_(max_entries), filter_(filter) {}
 
 LiveTable::~LiveTable() {
   for (Shard& s : shards_) internal_unmap(s.slots, size_t{s.capacity} * sizeof(LiveEntry));
 }
 
 uint32_t LiveTable::slot_index(uintptr_t address, uint32_t capacity) {
-  // A different mix than the shard and filter bits, so one shard's keys spread.
+  // A mix of all the address bits: one shard's keys are in one region.
   uint64_t h = address >> 4;
   h ^= h >> 33;
   h *= 0xFF51AFD7ED558CCDull;
@@ -29,6 +26,7 @@ uint32_t LiveTable::slot_index(uintptr_t address, uint32_t capacity) {
 }
 
 bool LiveTable::grow(Shard& shard) {
+  if (size() >= max_entries_ || shard.capacity >= (1u << 30)) return false;
   uint32_t capacity = shard.capacity ? shard.capacity * 2 : kInitialCapacity;
   auto* slots = static_cast<LiveEntry*>(internal_map(size_t{capacity} * sizeof(LiveEntry)));
   if (!slots) return false;
@@ -49,8 +47,7 @@ bool LiveTable::insert(const LiveEntry& entry) {
   Shard& shard = shards_[shard_index(entry.address)];
   {
     SpinLockGuard guard(shard.lock);
-    if (shard.count >= max_per_shard_ ||
-        ((shard.count + 1) * 4 > shard.capacity * 3 && !grow(shard))) {
+    if ((shard.count + 1) * 4 > shard.capacity * 3 && !grow(shard)) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
@@ -64,7 +61,7 @@ bool LiveTable::insert(const LiveEntry& entry) {
     if (!fresh) return true;
     ++shard.count;
   }
-  filter_.add(entry.address);
+  if (filter_) filter_->add(entry.address);
   return true;
 }
 
@@ -94,7 +91,7 @@ bool LiveTable::erase_slow(uintptr_t address, LiveEntry* removed) {
     shard.slots[hole].address = 0;
     --shard.count;
   }
-  filter_.remove(address);
+  if (filter_) filter_->remove(address);
   return true;
 }
 
@@ -134,7 +131,7 @@ void LiveTable::reset_after_fork() {
     s.lock.reset();
     for (uint32_t i = 0; i < s.capacity && s.count; ++i) {
       if (!s.slots[i].address) continue;
-      filter_.remove(s.slots[i].address);
+      if (filter_) filter_->remove(s.slots[i].address);
       s.slots[i].address = 0;
       --s.count;
     }

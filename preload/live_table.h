@@ -3,11 +3,18 @@
 //
 // Every free() asks the table's PageFilter first, without a lock; only a "maybe" takes
 // the lock of one of the table's shards. Inserts add to the filter before the pointer
-// is returned to the program, so any free() of it sees a non-zero byte.
+// is returned to the program, so any free() of it sees a non-zero byte. In exact mode,
+// where every block is in the table, the table has no filter: keeping one would cost
+// two atomic updates a block and rule nothing out.
 //
 // The table is split in kShards open-addressing hash tables (linear probing with
-// backward-shift deletion), each behind its own spin lock, holding at most
-// max_entries / kShards entries. Their arrays come from internal_map.
+// backward-shift deletion), each behind its own spin lock. A block's shard is that of
+// its 1 MiB region of address space: a thread's blocks come from its own arena, so
+// two threads rarely write the same shard's cache line (hashed per block, every
+// operation of exact mode moved a lock's line between cores). Shards may therefore
+// fill unevenly, so the cap on entries is on the whole table: a shard grows only
+// while the table holds fewer than max_entries, which bounds it to about twice that.
+// The arrays come from internal_map.
 #ifndef HEAPDRIFT_PRELOAD_LIVE_TABLE_H
 #define HEAPDRIFT_PRELOAD_LIVE_TABLE_H
 
@@ -33,23 +40,35 @@ class LiveTable {
  public:
   static constexpr unsigned kShards = 64;
 
-  // `filter` outlives the table; the shim's is the global its free() reads.
-  LiveTable(uint64_t max_entries, PageFilter& filter);
+  // `filter` (or nullptr for none) outlives the table; the shim's is the global its
+  // free() reads.
+  LiveTable(uint64_t max_entries, PageFilter* filter);
   ~LiveTable();
   LiveTable(const LiveTable&) = delete;
   LiveTable& operator=(const LiveTable&) = delete;
 
-  // False when the entry's shard is full (the sample is dropped and counted) or
-  // memory for the table could not be mapped.
+  // False when the table is full (the sample is dropped and counted) or memory for
+  // the table could not be mapped.
   bool insert(const LiveEntry& entry);
 
   // The free() path. Lock-free unless the filter says the address may be present.
   bool erase(uintptr_t address, LiveEntry* removed = nullptr) {
-    if (!filter_.may_hold(address)) return false;
+    if (filter_ && !filter_->may_hold(address)) return false;
     return erase_slow(address, removed);
   }
   // erase() once the filter said "maybe".
   bool erase_slow(uintptr_t address, LiveEntry* removed = nullptr);
+
+  // Starts loading the shard and slot `address` hashes to, without the lock (a stale
+  // view only prefetches the wrong line; a prefetch never faults), so that the misses
+  // overlap the work done before insert() or erase().
+  void prefetch(uintptr_t address) const {
+    const Shard& shard = shards_[shard_index(address)];
+    __builtin_prefetch(&shard, 1);
+    const LiveEntry* slots = __atomic_load_n(&shard.slots, __ATOMIC_RELAXED);
+    uint32_t capacity = __atomic_load_n(&shard.capacity, __ATOMIC_RELAXED);
+    if (slots) __builtin_prefetch(&slots[slot_index(address, capacity)], 1);
+  }
 
   // Copies the entries of one shard under its lock into out[0..capacity); returns how
   // many there were (a return > capacity means `out` was too small and nothing past
@@ -76,15 +95,14 @@ class LiveTable {
     char padding[40];
   };
 
-  static uint64_t hash(uintptr_t address) { return (address >> 4) * 0x9E3779B97F4A7C15ull; }
-  static unsigned shard_index(uintptr_t address) { return hash(address) >> 58; }
+  static unsigned shard_index(uintptr_t address) { return ((address >> 20) * 0x9E3779B97F4A7C15ull) >> 58; }
   static uint32_t slot_index(uintptr_t address, uint32_t capacity);
 
   bool grow(Shard& shard);
 
-  uint32_t max_per_shard_;
+  uint64_t max_entries_;
   Shard shards_[kShards];
-  PageFilter& filter_;
+  PageFilter* filter_;
   std::atomic<uint64_t> dropped_{0};
 };
 

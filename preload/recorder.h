@@ -26,7 +26,7 @@ namespace heapdrift {
 class Recorder {
  public:
   // Frames in [skip_lo, skip_hi) at the top of a captured stack (the shim's code) are
-  // not recorded. `filter` is the live table's (LiveTable).
+  // not recorded. `filter` is the live table's (LiveTable), unused in exact mode.
   Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi, PageFilter& filter);
 
   // Exact mode counts the usable bytes of every block, so the hooks must pass them
@@ -48,6 +48,8 @@ class Recorder {
   }
   // The fast path counted the allocation and its countdown ran out (guard set).
   void sample(ThreadState& t, void* p, size_t size);
+  // Lets on_free()'s table look-up start before the caller asks the usable size.
+  void prefetch_free(void* p) const { live_.prefetch(reinterpret_cast<uintptr_t>(p)); }
   void on_free(ThreadState& t, void* p, size_t usable) {
     count(t, false, usable);
     live_.erase(reinterpret_cast<uintptr_t>(p));
@@ -89,6 +91,7 @@ class Recorder {
   }
   // First count of a thread (attaches a block), or a count after the thread's exit.
   void count_unattached(ThreadState& t, bool alloc, size_t usable);
+  static uint64_t allocation_time(ThreadState& t, uint16_t stack_flags);
 
   Config config_;
   Sampler sampler_;

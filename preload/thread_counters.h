@@ -27,6 +27,7 @@ struct alignas(64) ThreadCounters {
   std::atomic<uint64_t> alloc_bytes{0};
   std::atomic<uint64_t> free_bytes{0};
   std::atomic<uint64_t> sampled{0};
+  std::atomic<int> unwinding{0};  // the owner is inside libunwind (UnwindGate)
   std::atomic<bool> in_use{false};
   ThreadCounters* next = nullptr;
 
@@ -66,6 +67,11 @@ class CounterRegistry {
   }
 
   Totals sum() const;
+  // Calls f(block) for every block ever created, in use or not.
+  template <class F>
+  void for_each(F f) {
+    for (ThreadCounters* b = head_.load(std::memory_order_seq_cst); b; b = b->next) f(*b);
+  }
   uint64_t threads_seen() const { return threads_seen_.load(std::memory_order_relaxed); }
 
   // In a fork child: the child starts clean; blocks of the parent's other threads

@@ -22,6 +22,7 @@ struct ThreadState {
   Sampler::State sampler;
   ThreadCounters* counters;  // acquired on the first allocation
   uintptr_t stack_hi;        // top of this thread's stack, found on the first sample
+  uint64_t time_floor_ns;    // no sample of this thread is dated earlier (Recorder)
   uint32_t tid;              // cached gettid(), found on the first sample
   bool exited;               // the thread-exit handler has released `counters`
 

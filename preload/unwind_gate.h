@@ -8,7 +8,10 @@
 // inside: the child never inherits that mutex held.
 //
 // enter() and close() are a Dekker pair (each publishes, then reads the other's flag),
-// hence sequentially consistent accesses.
+// hence sequentially consistent accesses. Each thread counts itself in a counter of its
+// own (ThreadCounters::unwinding, on its own cache line), so that entering writes no
+// line another thread writes: one shared counter, bouncing between cores, had been
+// most of a sample's cost in exact mode. close() is then told of every counter.
 #ifndef HEAPDRIFT_PRELOAD_UNWIND_GATE_H
 #define HEAPDRIFT_PRELOAD_UNWIND_GATE_H
 
@@ -19,31 +22,34 @@ namespace heapdrift {
 
 class UnwindGate {
  public:
-  void enter() {
+  // `inside` is the calling thread's counter, or shared() for a thread without one.
+  void enter(std::atomic<int>& inside) {
     for (;;) {
       while (closed_.load()) sched_yield();
-      inside_.fetch_add(1);
+      inside.fetch_add(1);
       if (!closed_.load()) return;
-      inside_.fetch_sub(1);
+      inside.fetch_sub(1);
     }
   }
-  void leave() { inside_.fetch_sub(1); }
+  static void leave(std::atomic<int>& inside) { inside.fetch_sub(1); }
+  std::atomic<int>& shared() { return shared_; }
 
-  // fork's prepare handler: no new entries, and wait for those inside to leave.
-  void close() {
-    closed_.store(true);
-    while (inside_.load() != 0) sched_yield();
+  // fork's prepare handler: no new entries; then wait_until_out() for each thread's
+  // counter and shared().
+  void close() { closed_.store(true); }
+  static void wait_until_out(const std::atomic<int>& inside) {
+    while (inside.load() != 0) sched_yield();
   }
   void open() { closed_.store(false); }
   // The fork child: the threads that were waiting to enter do not exist there.
   void reset_after_fork() {
-    inside_.store(0);
+    shared_.store(0);
     closed_.store(false);
   }
 
  private:
-  std::atomic<int> inside_{0};
   std::atomic<bool> closed_{false};
+  std::atomic<int> shared_{0};
 };
 
 }  // namespace heapdrift

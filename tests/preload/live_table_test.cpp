@@ -24,7 +24,7 @@ std::vector<LiveEntry> contents(LiveTable& table) {
 
 TEST(LiveTable, InsertEraseAndLookup) {
   PageFilter filter;
-  LiveTable table(1000, filter);
+  LiveTable table(1000, &filter);
   EXPECT_FALSE(table.erase(0x1000));
   EXPECT_TRUE(table.insert(entry(0x1000, 32)));
   EXPECT_TRUE(table.insert(entry(0x2000, 64)));
@@ -36,9 +36,19 @@ TEST(LiveTable, InsertEraseAndLookup) {
   EXPECT_EQ(table.size(), 1u);
 }
 
+TEST(LiveTable, WithoutAFilterEveryEraseLooks) {  // exact mode
+  LiveTable table(1000, nullptr);
+  EXPECT_TRUE(table.insert(entry(0x1000, 32)));
+  EXPECT_FALSE(table.erase(0x1010));
+  LiveEntry removed{};
+  EXPECT_TRUE(table.erase(0x1000, &removed));
+  EXPECT_EQ(removed.size, 32u);
+  EXPECT_EQ(table.size(), 0u);
+}
+
 TEST(LiveTable, GrowsAndSurvivesBackwardShiftDeletion) {
   PageFilter filter;
-  LiveTable table(1 << 20, filter);
+  LiveTable table(1 << 20, &filter);
   // Addresses 16 bytes apart, as malloc hands them out: many share a shard and collide.
   for (uintptr_t a = 0x10000; a < 0x10000 + 16 * 50000; a += 16) ASSERT_TRUE(table.insert(entry(a)));
   for (uintptr_t a = 0x10000; a < 0x10000 + 16 * 50000; a += 32) ASSERT_TRUE(table.erase(a)) << a;
@@ -50,7 +60,7 @@ TEST(LiveTable, GrowsAndSurvivesBackwardShiftDeletion) {
 
 TEST(LiveTable, ConcurrentInsertAndEraseFromManyThreads) {
   PageFilter filter;
-  LiveTable table(1 << 22, filter);
+  LiveTable table(1 << 22, &filter);
   constexpr int threads = 4, per_thread = 200000;
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -82,17 +92,29 @@ TEST(LiveTable, ConcurrentInsertAndEraseFromManyThreads) {
 
 TEST(LiveTable, DropsAndCountsPastItsCap) {
   PageFilter filter;
-  LiveTable table(LiveTable::kShards * 4, filter);  // 4 entries per shard
-  int inserted = 0;
-  for (uintptr_t a = 0x1000; a < 0x1000 + 16 * 10000; a += 16) inserted += table.insert(entry(a));
-  EXPECT_EQ(inserted, int(LiveTable::kShards * 4));
-  EXPECT_EQ(table.dropped(), 10000u - LiveTable::kShards * 4);
+  const uint64_t cap = 1000;
+  LiveTable table(cap, &filter);
+  // Blocks spread over many 1 MiB regions (so over every shard), then all in one.
+  for (uintptr_t step : {uintptr_t{1} << 16, uintptr_t{16}}) {
+    SCOPED_TRACE(step);
+    const uintptr_t base = uintptr_t{1} << 40;
+    const uint64_t dropped_before = table.dropped();
+    uint64_t inserted = 0;
+    for (uintptr_t i = 0; i < 10000; ++i) inserted += table.insert(entry(base + i * step));
+    EXPECT_EQ(table.size(), inserted);
+    EXPECT_EQ(table.dropped() - dropped_before, 10000 - inserted);
+    // Checked when a shard grows: never under the cap, never much more than twice it.
+    EXPECT_GE(inserted, cap);
+    EXPECT_LE(inserted, 2 * cap + LiveTable::kShards * 16);
+    for (uintptr_t i = 0; i < 10000; ++i) table.erase(base + i * step);
+    EXPECT_EQ(table.size(), 0u);
+  }
 }
 
 TEST(LiveTable, ResetAfterForkEmptiesEverything) {
   PageFilter filter;
   filter.pin(0, 1);
-  LiveTable table(1000, filter);
+  LiveTable table(1000, &filter);
   table.insert(entry(0x1000));
   table.insert(entry(0x5000));
   table.lock_all();  // as if a thread held the locks at fork
@@ -107,7 +129,7 @@ TEST(LiveTable, ResetAfterForkEmptiesEverything) {
 
 TEST(LiveTable, CopyShardReportsWhenTheBufferIsTooSmall) {
   PageFilter filter;
-  LiveTable table(1 << 20, filter);
+  LiveTable table(1 << 20, &filter);
   for (uintptr_t a = 0x1000; a < 0x1000 + 16 * 100000; a += 16) table.insert(entry(a));
   LiveEntry small[2];
   size_t total = 0;
