@@ -16,6 +16,7 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi, P
       skip_hi_(skip_hi),
       live_(config.max_live_samples, sampler_.exact() ? nullptr : &filter),
       stacks_(config.max_stacks) {
+  unwind_gate_.use_membarrier_if_available();
   thread_seed_base_ = config.seed_set ? config.seed : clock_ns(CLOCK_MONOTONIC) ^ (uint64_t(getpid()) << 32);
 }
 
@@ -56,10 +57,12 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   // Unwind first, holding no lock: libunwind may take the loader's lock and allocate.
   CapturedStack stack;
   bool libunwind = config_.unwind == UnwindMode::kLibunwind;
-  std::atomic<int>& inside = t.counters ? t.counters->unwinding : unwind_gate_.shared();
-  if (libunwind) unwind_gate_.enter(inside);
+  ThreadCounters* own = libunwind ? t.counters : nullptr;
+  if (own) unwind_gate_.enter(own->unwinding);
+  else if (libunwind) unwind_gate_.enter_shared();
   capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, t.stack_hi, &stack);
-  if (libunwind) UnwindGate::leave(inside);
+  if (own) UnwindGate::leave(own->unwinding);
+  else if (libunwind) unwind_gate_.leave_shared();
   uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods);
 
   LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, allocation_time(t, stack.flags), sampler_.weight(size),
@@ -86,7 +89,6 @@ uint64_t Recorder::allocation_time(ThreadState& t, uint16_t stack_flags) {
 
 void Recorder::prepare_fork() {
   unwind_gate_.close();
-  UnwindGate::wait_until_out(unwind_gate_.shared());
   counters_.for_each([](ThreadCounters& b) { UnwindGate::wait_until_out(b.unwinding); });
   stacks_.lock();
   live_.lock_all();

@@ -7,49 +7,66 @@
 // around an unwind, and fork's prepare handler closes it and waits until nobody is
 // inside: the child never inherits that mutex held.
 //
-// enter() and close() are a Dekker pair (each publishes, then reads the other's flag),
-// hence sequentially consistent accesses. Each thread counts itself in a counter of its
-// own (ThreadCounters::unwinding, on its own cache line), so that entering writes no
-// line another thread writes: one shared counter, bouncing between cores, had been
-// most of a sample's cost in exact mode. close() is then told of every counter.
+// enter() and close() are a Dekker pair (each publishes, then reads the other's flag).
+// Each thread counts itself in a counter of its own (ThreadCounters::unwinding, on its
+// own cache line), so that entering writes no line another thread writes: one shared
+// counter, bouncing between cores, had been most of a sample's cost in exact mode.
+// Where the kernel has membarrier(2), the barrier is asymmetric: enter() is a plain
+// store and load, and close(), run once per fork, makes every thread of the process
+// execute a full barrier instead. Elsewhere enter() is a locked read-modify-write.
+// Threads without a counter of their own share one, always locked.
 #ifndef HEAPDRIFT_PRELOAD_UNWIND_GATE_H
 #define HEAPDRIFT_PRELOAD_UNWIND_GATE_H
 
 #include <atomic>
-#include <sched.h>
 
 namespace heapdrift {
 
 class UnwindGate {
  public:
-  // `inside` is the calling thread's counter, or shared() for a thread without one.
-  void enter(std::atomic<int>& inside) {
+  // Registers for the expedited membarrier, once at start-up and in a fork child;
+  // false (and the locked barrier on every entry) where the kernel has none.
+  bool use_membarrier_if_available();
+
+  // `own` is the calling thread's counter, which no other thread writes.
+  void enter(std::atomic<int>& own) {
+    if (!asymmetric_) return enter_shared(own);
     for (;;) {
-      while (closed_.load()) sched_yield();
-      inside.fetch_add(1);
-      if (!closed_.load()) return;
-      inside.fetch_sub(1);
+      own.store(1, std::memory_order_relaxed);
+      std::atomic_signal_fence(std::memory_order_seq_cst);  // close()'s membarrier orders the CPU
+      if (!closed_.load(std::memory_order_relaxed)) return;
+      own.store(0, std::memory_order_relaxed);
+      wait_while_closed();
     }
   }
-  static void leave(std::atomic<int>& inside) { inside.fetch_sub(1); }
-  std::atomic<int>& shared() { return shared_; }
+  static void leave(std::atomic<int>& own) { own.store(0, std::memory_order_release); }
+
+  // For a thread without a counter of its own.
+  void enter_shared() { enter_shared(shared_); }
+  void leave_shared() { shared_.fetch_sub(1); }
 
   // fork's prepare handler: no new entries; then wait_until_out() for each thread's
-  // counter and shared().
-  void close() { closed_.store(true); }
-  static void wait_until_out(const std::atomic<int>& inside) {
-    while (inside.load() != 0) sched_yield();
-  }
+  // counter (shared() is waited for here).
+  void close();
+  static void wait_until_out(const std::atomic<int>& inside);
   void open() { closed_.store(false); }
   // The fork child: the threads that were waiting to enter do not exist there.
-  void reset_after_fork() {
-    shared_.store(0);
-    closed_.store(false);
-  }
+  void reset_after_fork();
 
  private:
+  void enter_shared(std::atomic<int>& counter) {
+    for (;;) {
+      counter.fetch_add(1);
+      if (!closed_.load()) return;
+      counter.fetch_sub(1);
+      wait_while_closed();
+    }
+  }
+  void wait_while_closed() const;
+
   std::atomic<bool> closed_{false};
   std::atomic<int> shared_{0};
+  bool asymmetric_ = false;
 };
 
 }  // namespace heapdrift

@@ -1,0 +1,62 @@
+// The gate that keeps fork out of libunwind: while it is closed, no thread is inside,
+// with the asymmetric (membarrier) barrier and with the locked one.
+#include "unwind_gate.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace heapdrift {
+namespace {
+
+void check_exclusion(UnwindGate& gate) {
+  constexpr int kThreads = 3;
+  std::atomic<int> own[kThreads] = {};
+  std::atomic<int> inside{0};  // threads between enter and leave, by their own count
+  std::atomic<bool> stop{false};
+  std::atomic<long> entries{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      while (!stop.load()) {
+        if (i == 0) gate.enter_shared();  // a thread without a counter of its own
+        else gate.enter(own[i]);
+        inside.fetch_add(1);
+        entries.fetch_add(1);
+        inside.fetch_sub(1);
+        if (i == 0) gate.leave_shared();
+        else UnwindGate::leave(own[i]);
+      }
+    });
+  }
+  for (int round = 0; round < 300; ++round) {
+    gate.close();
+    for (auto& o : own) UnwindGate::wait_until_out(o);
+    long before = entries.load();
+    EXPECT_EQ(inside.load(), 0);
+    std::this_thread::yield();
+    EXPECT_EQ(inside.load(), 0);
+    EXPECT_EQ(entries.load(), before) << "a thread entered the closed gate";
+    gate.open();
+    std::this_thread::yield();
+  }
+  stop.store(true);
+  for (auto& t : threads) t.join();
+  EXPECT_GT(entries.load(), 0);
+}
+
+TEST(UnwindGate, ClosedMeansNobodyInsideWithMembarrier) {
+  UnwindGate gate;
+  if (!gate.use_membarrier_if_available()) GTEST_SKIP() << "no expedited membarrier on this kernel";
+  check_exclusion(gate);
+}
+
+TEST(UnwindGate, ClosedMeansNobodyInsideWithLockedEntries) {
+  UnwindGate gate;  // never registered: every entry is a locked read-modify-write
+  check_exclusion(gate);
+}
+
+}  // namespace
+}  // namespace heapdrift
