@@ -9,7 +9,7 @@
 //
 // The table is split in kShards open-addressing hash tables (linear probing with
 // backward-shift deletion), each behind its own spin lock. A block's shard is that of
-// its 1 MiB region of address space: a thread's blocks come from its own arena, so
+// its 64 KiB region of address space: a thread's blocks come from its own arena, so
 // two threads rarely write the same shard's cache line (hashed per block, every
 // operation of exact mode moved a lock's line between cores). Shards may therefore
 // fill unevenly, so the cap on entries is on the whole table: a shard grows only
@@ -38,7 +38,7 @@ struct LiveEntry {
 
 class LiveTable {
  public:
-  static constexpr unsigned kShards = 64;
+  static constexpr unsigned kShards = 256;
 
   // `filter` (or nullptr for none) outlives the table; the shim's is the global its
   // free() reads.
@@ -95,7 +95,7 @@ class LiveTable {
     char padding[40];
   };
 
-  static unsigned shard_index(uintptr_t address) { return ((address >> 20) * 0x9E3779B97F4A7C15ull) >> 58; }
+  static unsigned shard_index(uintptr_t address) { return ((address >> 16) * 0x9E3779B97F4A7C15ull) >> 56; }
   static uint32_t slot_index(uintptr_t address, uint32_t capacity);
 
   bool grow(Shard& shard);

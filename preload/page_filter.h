@@ -1,17 +1,21 @@
 // The counting filter every free() asks first: "may this block be a sample?". One
-// byte per 4 KiB page of address space (modulo its size), incremented when a sample
-// on that page enters the live table and decremented when it leaves. A zero byte
-// proves the block is not a sample; a non-zero one (a sample on the same page, or
-// another page folded onto the same byte) sends the free to the live table's lock.
+// byte per 4 KiB page of address space (modulo its size), counting the samples on that
+// page in the live table. A zero byte proves the block is not a sample; that one load
+// is the hooks' whole test (may_hold_page).
 //
 // Per page and unhashed, so that the frees of a program's working set touch few of
 // its cache lines (hashed per block, all 256 KiB were in use and each free missed the
-// L2 cache); the price is that the other blocks of a page holding a sample take the
-// locked look-up, about 1 % of frees at the default rate.
+// L2 cache). The price is that the other blocks of a page holding a sample get a
+// "maybe": about 1 % of frees at the default rate, each a locked look-up. So a byte
+// that counts one sample also says where on the page it starts, to 512 bytes, and
+// may_hold() rules out the blocks that start elsewhere, before any lock: of the frees
+// on such a page only those of blocks starting near the sample are left.
 //
-// A byte that reaches 255 sticks there, never decremented, which stays correct. The
-// shim pins a few addresses that way (free(NULL), its bootstrap arena), so that its
-// free() needs no test of its own for them before the filter's.
+// Layout of a byte: the count in the high 4 bits, sticky at 15 (never decremented,
+// which stays correct); below it, for a count of 1, a flag and the sample's eighth of
+// the page. When a count of 2 drops to 1 the remaining sample's place is unknown: the
+// flag stays clear. The shim pins a few addresses at 15 (free(NULL), its bootstrap
+// arena), so that its free() needs no test of its own for them.
 //
 // The shim's filter is a zero-initialised global, so that free() reaches it with one
 // load; tests make their own.
@@ -33,28 +37,45 @@ class PageFilter {
   PageFilter(const PageFilter&) = delete;
   PageFilter& operator=(const PageFilter&) = delete;
 
-  bool may_hold(uintptr_t address) const { return counts_[index(address)].load(std::memory_order_relaxed) != 0; }
+  // The hooks' test: false proves `address` is not a sample.
+  bool may_hold_page(uintptr_t address) const { return counts_[index(address)].load(std::memory_order_relaxed) != 0; }
+  // Finer: also false for a block that starts away from the page's one sample.
+  bool may_hold(uintptr_t address) const {
+    uint8_t v = counts_[index(address)].load(std::memory_order_relaxed);
+    return v != 0 && !(v >> 4 == 1 && (v & kPlaced) && (v & 7) != eighth(address));
+  }
 
   void add(uintptr_t address) {
-    std::atomic<uint8_t>& c = counts_[index(address)];
-    uint8_t v = c.load(std::memory_order_relaxed);
-    while (v != 255 && !c.compare_exchange_weak(v, v + 1, std::memory_order_relaxed)) {
-    }
+    update(address, [address](uint8_t v) -> uint8_t {
+      if (v == 0) return (1 << 4) | kPlaced | eighth(address);
+      return v >> 4 == kSticky ? v : static_cast<uint8_t>(((v >> 4) + 1) << 4);
+    });
   }
   void remove(uintptr_t address) {
-    std::atomic<uint8_t>& c = counts_[index(address)];
-    uint8_t v = c.load(std::memory_order_relaxed);
-    while (v != 255 && v != 0 && !c.compare_exchange_weak(v, v - 1, std::memory_order_relaxed)) {
-    }
+    update(address, [](uint8_t v) -> uint8_t {
+      unsigned n = v >> 4;
+      return n == kSticky || n == 0 ? v : static_cast<uint8_t>((n - 1) << 4);
+    });
   }
   // Every address of [lo, hi) answers "maybe" from now on.
   void pin(uintptr_t lo, uintptr_t hi) {
     for (uintptr_t a = lo & ~uintptr_t{4095}; a < hi; a += 4096) {
-      counts_[index(a)].store(255, std::memory_order_relaxed);
+      counts_[index(a)].store(kSticky << 4, std::memory_order_relaxed);
     }
   }
 
  private:
+  static constexpr uint8_t kSticky = 15;
+  static constexpr uint8_t kPlaced = 8;  // the low 3 bits are the one sample's eighth
+
+  static uint8_t eighth(uintptr_t address) { return (address >> 9) & 7; }
+  template <class Next>
+  void update(uintptr_t address, Next next) {
+    std::atomic<uint8_t>& c = counts_[index(address)];
+    uint8_t v = c.load(std::memory_order_relaxed);
+    while (!c.compare_exchange_weak(v, next(v), std::memory_order_relaxed)) {
+    }
+  }
   static size_t index(uintptr_t address) {
     // Pages of one 1 GiB region map to consecutive bytes; regions are told apart by
     // the higher bits folded in.

@@ -48,8 +48,11 @@ class Recorder {
   }
   // The fast path counted the allocation and its countdown ran out (guard set).
   void sample(ThreadState& t, void* p, size_t size);
-  // Lets on_free()'s table look-up start before the caller asks the usable size.
-  void prefetch_free(void* p) const { live_.prefetch(reinterpret_cast<uintptr_t>(p)); }
+  // In exact mode, lets on_free()'s table look-up start before the caller asks the
+  // usable size (elsewhere the filter rules out most frees that get here).
+  void prefetch_free(void* p) const {
+    if (counts_bytes()) live_.prefetch(reinterpret_cast<uintptr_t>(p));
+  }
   void on_free(ThreadState& t, void* p, size_t usable) {
     count(t, false, usable);
     live_.erase(reinterpret_cast<uintptr_t>(p));

@@ -94,7 +94,7 @@ TEST(LiveTable, DropsAndCountsPastItsCap) {
   PageFilter filter;
   const uint64_t cap = 1000;
   LiveTable table(cap, &filter);
-  // Blocks spread over many 1 MiB regions (so over every shard), then all in one.
+  // Blocks spread over many 64 KiB regions (so over every shard), then all in one.
   for (uintptr_t step : {uintptr_t{1} << 16, uintptr_t{16}}) {
     SCOPED_TRACE(step);
     const uintptr_t base = uintptr_t{1} << 40;
