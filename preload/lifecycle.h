@@ -14,8 +14,9 @@ extern std::atomic<bool> g_live;
 // Created at start-up in static storage and never destroyed: threads may still
 // allocate while the process exits.
 extern Recorder* g_recorder;
-// The live table's filter, which every free() reads first. Before start-up it pins
-// free(NULL) and the bootstrap arena (PageFilter), so that free() tests neither.
+// The live table's filter, which every free() reads first. Start-up pins free(NULL)
+// and the bootstrap arena in it before any thread can take the fast path (PageFilter),
+// so that free() tests neither.
 extern PageFilter g_page_filter;
 
 }  // namespace heapdrift

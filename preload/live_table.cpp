@@ -1,6 +1,5 @@
 #include "live_table.h"
 
-
 #include "internal_alloc.h"
 
 namespace heapdrift {

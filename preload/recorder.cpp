@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "snapshot_format.h"
+#include "interpreter_frames.h"
 #include "stack_capture.h"
 
 namespace heapdrift {
@@ -65,24 +65,23 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   else if (libunwind) unwind_gate_.leave_shared();
   uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods);
 
-  LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, allocation_time(t, stack.flags), sampler_.weight(size),
+  LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, allocation_time(t), sampler_.weight(size),
                   stack_id, t.tid};
   live_.insert(entry);
   if (t.counters) ThreadCounters::bump(t.counters->sampled, 1);
   else CounterRegistry::add_shared(counters_.shared().sampled, 1);
 }
 
-// A stack with frames from the frame-pointer walk may hold JIT code, whose names are
-// looked up as of the allocation time (docs/JITLOG.md): it gets the precise clock.
-// Elsewhere the time only dates the block, and the coarse clock (one tick, ~4 ms)
-// costs a fraction of the precise one, which was 7 % of exact mode's time. Coarse
-// times lag: they are kept no earlier than the thread's last precise one, taken on its
-// first sample (and again in a fork child), so that no block is dated before the
-// process or thread that allocated it started.
-uint64_t Recorder::allocation_time(ThreadState& t, uint16_t stack_flags) {
-  if (t.time_floor_ns == 0 || (stack_flags & (format::kStackFramePointer | format::kStackInterpreterMethods))) {
-    return t.time_floor_ns = clock_ns(CLOCK_MONOTONIC);
-  }
+// In a JVM whose JIT recorder is on (it published the interpreter), frames may be JIT
+// code, whose names are looked up as of the allocation time (docs/JITLOG.md), and
+// libunwind may have walked through them by their frame pointers without saying so:
+// there every block gets the precise clock. Elsewhere the time only dates the block,
+// and the coarse clock (one tick, ~4 ms) costs a fraction of the precise one, which
+// was 7 % of exact mode's time. Coarse times lag: they are kept no earlier than the
+// thread's last precise one, taken on its first sample (and again in a fork child), so
+// that no block is dated before the process or thread that allocated it started.
+uint64_t Recorder::allocation_time(ThreadState& t) {
+  if (t.time_floor_ns == 0 || interpreter_frames().active()) return t.time_floor_ns = clock_ns(CLOCK_MONOTONIC);
   uint64_t coarse = clock_ns(CLOCK_MONOTONIC_COARSE);
   return coarse > t.time_floor_ns ? coarse : t.time_floor_ns;
 }

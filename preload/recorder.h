@@ -94,7 +94,7 @@ class Recorder {
   }
   // First count of a thread (attaches a block), or a count after the thread's exit.
   void count_unattached(ThreadState& t, bool alloc, size_t usable);
-  static uint64_t allocation_time(ThreadState& t, uint16_t stack_flags);
+  static uint64_t allocation_time(ThreadState& t);
 
   Config config_;
   Sampler sampler_;
