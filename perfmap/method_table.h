@@ -1,8 +1,7 @@
 // The agent's memory of the Java methods it has already named: jmethodID -> the id of
-// the method record in the JIT log and the name the perf map shows. An open-addressing
-// table and a string arena, both on mmap'ed pages: the agent runs inside the target
-// JVM, whose mallocs the shim records as the program's, so it keeps its own memory out
-// of malloc.
+// the method record in the JIT log and the name the perf map shows. Probed slots and a
+// string arena, both on mmap'ed pages: the agent runs inside the target JVM, whose
+// mallocs the shim records as the program's, so it keeps its own memory out of malloc.
 //
 // jmethodIDs are not forever: when a class is unloaded HotSpot frees its methods' ids
 // and may hand the same slots to other methods later. The agent clears the table when
@@ -18,6 +17,7 @@
 #include <string_view>
 
 #include "page_arena.h"
+#include "probe_slots.h"
 
 namespace heapdrift::perfmap {
 
@@ -29,12 +29,10 @@ class MethodTable {
     uint32_t name_length;
     const char* name;
     std::string_view name_view() const { return {name, name_length}; }
+    bool free() const { return key == nullptr; }
+    // jmethodIDs are pointers to 8-byte slots: drop the zero bits, then mix (Fibonacci).
+    uint64_t probe_hash() const { return ((reinterpret_cast<uintptr_t>(key) >> 3) * 0x9e3779b97f4a7c15ull) >> 20; }
   };
-
-  MethodTable() = default;
-  ~MethodTable();
-  MethodTable(const MethodTable&) = delete;
-  MethodTable& operator=(const MethodTable&) = delete;
 
   const Entry* find(const void* key) const;
   // Adds `key` (not present, not null) with its id and the concatenation of
@@ -44,16 +42,11 @@ class MethodTable {
   // Forgets every entry; keeps the first arena chunk and the slots for reuse.
   void clear();
 
-  size_t size() const { return size_; }
-  size_t mapped_bytes() const;
+  size_t size() const { return slots_.size(); }
+  size_t mapped_bytes() const { return slots_.mapped_bytes() + arena_.mapped_bytes(); }
 
  private:
-  bool grow();
-  size_t slot_of(const void* key) const;
-
-  Entry* slots_ = nullptr;
-  size_t capacity_ = 0;  // a power of two, or 0 before the first insert
-  size_t size_ = 0;
+  ProbeSlots<Entry> slots_;
   PageArena arena_;
 };
 

@@ -13,22 +13,20 @@
 #include <string_view>
 
 #include "page_arena.h"
+#include "probe_slots.h"
 
 namespace heapdrift::perfmap {
 
 class StringTable {
  public:
-  StringTable() = default;
-  ~StringTable();
-  StringTable(const StringTable&) = delete;
-  StringTable& operator=(const StringTable&) = delete;
-
   struct Entry {
     const char* data;  // null marks a free slot
     uint32_t length;
     uint32_t id;
     uint64_t hash;
     bool pending;  // defined by the record being written, not yet written out
+    bool free() const { return data == nullptr; }
+    uint64_t probe_hash() const { return hash; }
   };
 
   // The entry of `s`, or null.
@@ -38,16 +36,13 @@ class StringTable {
   // Forgets every string (a new session); keeps the first arena chunk and the slots.
   void clear();
 
-  size_t size() const { return size_; }
-  size_t mapped_bytes() const;
+  size_t size() const { return slots_.size(); }
+  size_t mapped_bytes() const { return slots_.mapped_bytes() + arena_.mapped_bytes(); }
 
  private:
   static uint64_t hash_of(std::string_view s);
-  bool grow();
 
-  Entry* slots_ = nullptr;
-  size_t capacity_ = 0;  // a power of two, or 0 before the first insert
-  size_t size_ = 0;
+  ProbeSlots<Entry> slots_;
   PageArena arena_;
 };
 
