@@ -57,12 +57,10 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   // Unwind first, holding no lock: libunwind may take the loader's lock and allocate.
   CapturedStack stack;
   bool libunwind = config_.unwind == UnwindMode::kLibunwind;
-  ThreadCounters* own = libunwind ? t.counters : nullptr;
-  if (own) unwind_gate_.enter(own->unwinding);
-  else if (libunwind) unwind_gate_.enter_shared();
+  std::atomic<int>* own = t.counters ? &t.counters->unwinding : nullptr;
+  if (libunwind) unwind_gate_.enter(own);
   capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, t.stack_hi, &stack);
-  if (own) UnwindGate::leave(own->unwinding);
-  else if (libunwind) unwind_gate_.leave_shared();
+  if (libunwind) unwind_gate_.leave(own);
   uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods);
 
   LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, allocation_time(t), sampler_.weight(size),

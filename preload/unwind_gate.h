@@ -14,7 +14,6 @@
 // Where the kernel has membarrier(2), the barrier is asymmetric: enter() is a plain
 // store and load, and close(), run once per fork, makes every thread of the process
 // execute a full barrier instead. Elsewhere enter() is a locked read-modify-write.
-// Threads without a counter of their own share one, always locked.
 #ifndef HEAPDRIFT_PRELOAD_UNWIND_GATE_H
 #define HEAPDRIFT_PRELOAD_UNWIND_GATE_H
 
@@ -28,22 +27,23 @@ class UnwindGate {
   // false (and the locked barrier on every entry) where the kernel has none.
   bool use_membarrier_if_available();
 
-  // `own` is the calling thread's counter, which no other thread writes.
-  void enter(std::atomic<int>& own) {
-    if (!asymmetric_) return enter_shared(own);
+  // `own` is the calling thread's counter, which no other thread writes, or null for a
+  // thread without one (it shares a counter, always locked).
+  void enter(std::atomic<int>* own) {
+    if (!own) return enter_locked(shared_);
+    if (!asymmetric_) return enter_locked(*own);
     for (;;) {
-      own.store(1, std::memory_order_relaxed);
+      own->store(1, std::memory_order_relaxed);
       std::atomic_signal_fence(std::memory_order_seq_cst);  // close()'s membarrier orders the CPU
       if (!closed_.load(std::memory_order_relaxed)) return;
-      own.store(0, std::memory_order_relaxed);
+      own->store(0, std::memory_order_relaxed);
       wait_while_closed();
     }
   }
-  static void leave(std::atomic<int>& own) { own.store(0, std::memory_order_release); }
-
-  // For a thread without a counter of its own.
-  void enter_shared() { enter_shared(shared_); }
-  void leave_shared() { shared_.fetch_sub(1); }
+  void leave(std::atomic<int>* own) {
+    if (own) own->store(0, std::memory_order_release);
+    else shared_.fetch_sub(1);
+  }
 
   // fork's prepare handler: no new entries; then wait_until_out() for each thread's
   // counter (shared() is waited for here).
@@ -54,7 +54,7 @@ class UnwindGate {
   void reset_after_fork();
 
  private:
-  void enter_shared(std::atomic<int>& counter) {
+  void enter_locked(std::atomic<int>& counter) {
     for (;;) {
       counter.fetch_add(1);
       if (!closed_.load()) return;

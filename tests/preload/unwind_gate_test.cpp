@@ -21,13 +21,12 @@ void check_exclusion(UnwindGate& gate) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       while (!stop.load()) {
-        if (i == 0) gate.enter_shared();  // a thread without a counter of its own
-        else gate.enter(own[i]);
+        std::atomic<int>* mine = i == 0 ? nullptr : &own[i];  // thread 0 has no counter of its own
+        gate.enter(mine);
         inside.fetch_add(1);
         entries.fetch_add(1);
         inside.fetch_sub(1);
-        if (i == 0) gate.leave_shared();
-        else UnwindGate::leave(own[i]);
+        gate.leave(mine);
       }
     });
   }
