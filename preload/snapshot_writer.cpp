@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "frame_rules.h"
 #include "internal_alloc.h"
 #include "memory_stats.h"
 #include "module_map.h"
@@ -206,7 +207,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
       {"dropped_samples", recorder.live().dropped()},
       {"dropped_stacks", recorder.stacks().dropped()},
       {"threads", recorder.threads_seen()},
-      {"shim_bytes", internal_mapped_bytes() + PageFilter::kBytes},  // the filter is in .bss
+      {"shim_bytes", internal_mapped_bytes() + PageFilter::kBytes + FrameRules::bytes()},  // both in .bss
       {"live_table_bytes", recorder.live().mapped_bytes()},
       {"stack_depot_bytes", recorder.stacks().mapped_bytes()},
   };

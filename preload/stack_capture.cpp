@@ -9,6 +9,7 @@
 #include <libunwind.h>
 
 #include "frame_pointer_walker.h"
+#include "frame_rules.h"
 #include "snapshot_format.h"
 
 extern "C" void* __libc_stack_end;  // exported by the dynamic loader
@@ -28,6 +29,12 @@ struct FrameSink {
   const InterpreterFrames& interpreter;
   uintptr_t stack_lo, stack_hi;  // bounds of the slot reads
   bool skipping = true;
+
+  void restart() {
+    out->depth = 0;
+    out->flags = 0;
+    skipping = true;
+  }
 
   // `fp` is the frame pointer of the frame that `ip` (a return address) is in.
   // False once the stack is full.
@@ -97,6 +104,143 @@ uintptr_t current_stack_top() {
   return static_cast<uintptr_t>(pthread_self());
 }
 
+namespace {
+
+enum class RuleWalk { kDone, kLearn, kLibunwind };
+
+bool in_loaded_object(uintptr_t pc) {
+  dl_find_object found;
+  return _dl_find_object(reinterpret_cast<void*>(pc), &found) == 0;
+}
+
+// The walk by learned frame rules (frame_rules.h), from the frame whose frame pointer
+// is `fp` (capture_stack's own). Every word read is 8-aligned and inside the stack
+// bounds, and each caller's frame is above its callee's. Stops at the outermost frame,
+// a full stack, or JIT code (which the frame-pointer walk continues); a return address
+// without a confirmed rule asks for a learning walk, one whose rule libunwind alone can
+// follow (or one that does not fit the stack: a stale rule) for libunwind.
+RuleWalk walk_by_rules(FrameSink& sink, uintptr_t fp) {
+  const FrameRules& rules = frame_rules();
+  const uintptr_t lo = sink.stack_lo, hi = sink.stack_hi;
+  auto readable = [lo, hi](uintptr_t a) { return (a & 7) == 0 && a >= lo && a <= hi - 8; };
+  auto word = [](uintptr_t a) { return *reinterpret_cast<const uintptr_t*>(a); };
+  if (!readable(fp) || !readable(fp + 8)) return RuleWalk::kLibunwind;
+  uintptr_t pc = word(fp + 8), bp = word(fp), sp = fp + 16;
+  for (;;) {
+    if (pc < 4096) return RuleWalk::kLibunwind;
+    if (!sink.add(pc, bp)) return RuleWalk::kDone;
+    FrameRule rule = rules.find(pc);
+    uintptr_t cfa, caller_bp;
+    switch (rule.kind) {
+      case FrameRule::kFramePointer:
+        if (bp < sp || !readable(bp) || !readable(bp + 8)) return RuleWalk::kLibunwind;
+        cfa = bp + 16;
+        caller_bp = word(bp);
+        break;
+      case FrameRule::kStackPointer:
+        cfa = sp + rule.cfa_offset;
+        if (!readable(cfa - 8)) return RuleWalk::kLibunwind;
+        caller_bp = rule.rbp_slot ? word(cfa - 8 * rule.rbp_slot) : bp;
+        break;
+      case FrameRule::kOutermost:
+        return RuleWalk::kDone;
+      case FrameRule::kLibunwindOnly:
+        return RuleWalk::kLibunwind;
+      case FrameRule::kUnknown:
+      default:
+        if (in_loaded_object(pc)) return RuleWalk::kLearn;
+        sink.frame_pointer_tail(bp);  // JIT code: only frame pointers go on from here
+        return RuleWalk::kDone;
+    }
+    pc = word(cfa - 8);
+    sp = cfa;
+    bp = caller_bp;
+  }
+}
+
+// libunwind's unw_backtrace, for stacks through frames that the rules cannot follow
+// (signal frames, mostly). False when it stopped at code without unwind info, and the
+// walk must be redone step by step.
+bool capture_with_libunwind(FrameSink& sink, uint32_t max_depth, uintptr_t stack_lo, uintptr_t return_address) {
+  // unw_backtrace memoises each return address's frame layout in a per-thread cache,
+  // so it takes no lock once warm. It stops at code without unwind info that it cannot
+  // cross (JIT code without frame pointers): when its last frame is outside every
+  // loaded object, the walk is redone step by step, which leaves the registers at that
+  // frame for the frame-pointer walk beyond it.
+  constexpr int kShimFrames = 8;  // room for the shim's own frames, cut by the sink
+  void* fast[kMaxMaxDepth + kShimFrames];
+  int capacity = int(max_depth) + kShimFrames;
+  int n = unw_backtrace(fast, capacity);
+  bool redo = n <= 0;
+  if (n > 0 && n < capacity && reinterpret_cast<uintptr_t>(fast[n - 1]) != t_known_outermost) {
+    redo = !in_loaded_object(reinterpret_cast<uintptr_t>(fast[n - 1]));
+    if (!redo) t_known_outermost = reinterpret_cast<uintptr_t>(fast[n - 1]);
+  }
+  if (redo) return false;
+  uintptr_t fps[kMaxMaxDepth + kShimFrames];
+  bool with_fps = frame_pointers_of(fast, n, sink, stack_lo, fps);
+  // The other walks start at capture_stack's caller; so does this one.
+  int first = 0;
+  while (first < n && reinterpret_cast<uintptr_t>(fast[first]) != return_address) ++first;
+  if (first == n) first = 0;
+  for (int i = first; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i]), with_fps ? fps[i] : 0); ++i) {
+  }
+  if (n == capacity) sink.out->flags |= format::kStackTruncated;
+  return true;
+}
+
+// The step-by-step walk, which learns the rule of each return address it steps from.
+// always_inline: its frame 0 must be capture_stack itself, whose caller is where
+// walk_by_rules starts.
+__attribute__((always_inline)) inline void walk_and_learn(FrameSink& sink) {
+  unw_context_t context;
+  unw_cursor_t cursor;
+  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return;
+  FrameRules& rules = frame_rules();
+  auto regs = [&cursor](unw_word_t* ip, unw_word_t* sp, unw_word_t* bp) {
+    unw_get_reg(&cursor, UNW_REG_IP, ip);
+    unw_get_reg(&cursor, UNW_REG_SP, sp);
+    unw_get_reg(&cursor, UNW_X86_64_RBP, bp);
+  };
+  // Frame 0 is this function; the shim's frames after it are skipped by range.
+  int step = unw_step(&cursor);
+  unw_word_t ip = 0, sp = 0, bp = 0;
+  if (step > 0) regs(&ip, &sp, &bp);
+  bool exact_pc = false;  // ip interrupted by a signal: not a return address
+  while (step > 0) {
+    // The cursor's RBP is this frame's: restored from its callee's save by the unwind
+    // info, or (where libunwind followed frame pointers) the saved fp next to ip.
+    if (ip == 0 || !sink.add(ip, bp)) return;
+    bool signal = unw_is_signal_frame(&cursor) > 0;
+    bool learn = !exact_pc && in_loaded_object(ip);
+    step = unw_step(&cursor);
+    if (step > 0) {
+      unw_word_t caller_ip, cfa, caller_bp;
+      regs(&caller_ip, &cfa, &caller_bp);
+      if (learn) {
+        unw_save_loc_t saved{};
+        unw_get_save_loc(&cursor, UNW_X86_64_RBP, &saved);
+        uintptr_t saved_at = saved.type == UNW_SLT_MEMORY ? saved.u.addr : 0;
+        bool slot_in_stack = cfa >= 8 && cfa - 8 >= sink.stack_lo && cfa <= sink.stack_hi;
+        uintptr_t ret_slot = slot_in_stack ? *reinterpret_cast<const uintptr_t*>(cfa - 8) : 0;
+        rules.learn(ip, signal ? FrameRule{FrameRule::kLibunwindOnly}
+                               : rule_of_step(sp, bp, cfa, caller_bp, saved_at, ret_slot, caller_ip));
+      }
+      ip = caller_ip, sp = cfa, bp = caller_bp;
+      exact_pc = signal;
+    } else if (step == 0 && learn) {
+      rules.learn(ip, {FrameRule::kOutermost});
+    }
+  }
+  if (step < 0) {
+    // No unwind info here (JIT code, usually): go on through frame pointers, from the
+    // frame pointer of the last frame added.
+    sink.frame_pointer_tail(bp);
+  }
+}
+
+}  // namespace
+
 __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo,
                                              uintptr_t skip_hi, uintptr_t stack_hi,
                                              CapturedStack* out) {
@@ -111,56 +255,15 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
     sink.frame_pointer_tail(stack_lo);
     return;
   }
-
-  // libunwind's unw_backtrace first: it memoises each return address's frame layout
-  // in a per-thread cache, so it takes no lock once warm. It stops at code without
-  // unwind info that it cannot cross (JIT code without frame pointers): when its last
-  // frame is outside every loaded object, the walk is redone step by step, which leaves
-  // the registers at that frame for the frame-pointer walk beyond it.
-  constexpr int kShimFrames = 8;  // room for the shim's own frames, cut by the sink
-  void* fast[kMaxMaxDepth + kShimFrames];
-  int capacity = int(max_depth) + kShimFrames;
-  int n = unw_backtrace(fast, capacity);
-  bool redo = n <= 0;
-  if (n > 0 && n < capacity && reinterpret_cast<uintptr_t>(fast[n - 1]) != t_known_outermost) {
-    dl_find_object last;
-    redo = _dl_find_object(fast[n - 1], &last) != 0;
-    if (!redo) t_known_outermost = reinterpret_cast<uintptr_t>(fast[n - 1]);
-  }
-  if (!redo) {
-    uintptr_t fps[kMaxMaxDepth + kShimFrames];
-    bool with_fps = frame_pointers_of(fast, n, sink, stack_lo, fps);
-    for (int i = 0; i < n && sink.add(reinterpret_cast<uintptr_t>(fast[i]), with_fps ? fps[i] : 0); ++i) {
-    }
-    if (n == capacity) out->flags |= format::kStackTruncated;
+  RuleWalk walk = walk_by_rules(sink, stack_lo);
+  if (walk == RuleWalk::kDone) return;
+  sink.restart();
+  if (walk == RuleWalk::kLibunwind &&
+      capture_with_libunwind(sink, max_depth, stack_lo, reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
     return;
   }
-  out->depth = 0;
-  out->flags = 0;
-  sink.skipping = true;
-
-  unw_context_t context;
-  unw_cursor_t cursor;
-  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return;
-  // Frame 0 is this function; the shim's frames after it are skipped by range.
-  bool interpreter = sink.interpreter.active();
-  int step = unw_step(&cursor);
-  while (step > 0) {
-    unw_word_t ip = 0, fp = 0;
-    unw_get_reg(&cursor, UNW_REG_IP, &ip);
-    // The cursor's RBP is this frame's: restored from its callee's save by the unwind
-    // info, or (where libunwind followed frame pointers) the saved fp next to ip.
-    if (interpreter) unw_get_reg(&cursor, UNW_X86_64_RBP, &fp);
-    if (ip == 0 || !sink.add(ip, fp)) return;
-    step = unw_step(&cursor);
-  }
-  if (step < 0) {
-    // No unwind info here (JIT code, usually): go on through frame pointers, from the
-    // frame pointer of the last frame added.
-    unw_word_t fp = 0;
-    unw_get_reg(&cursor, UNW_X86_64_RBP, &fp);
-    sink.frame_pointer_tail(fp);
-  }
+  sink.restart();
+  walk_and_learn(sink);
 }
 
 void capture_frame_pointer_chain(uintptr_t fp, uintptr_t stack_lo, uintptr_t stack_hi,

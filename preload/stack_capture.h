@@ -1,19 +1,23 @@
 // Captures the current thread's call stack as return addresses, innermost first.
 //
-// libunwind follows DWARF unwind info: unw_backtrace first, which memoises each return
-// address's frame layout in a per-thread cache (no lock once warm, ~80 instructions a
-// frame here). Code without unwind info (JIT-compiled Java) stops it; then the walk
-// is redone step by step (unw_step, behind libunwind's global cache lock in Debian's
-// build) and goes on from there through frame pointers (frame_pointer_walker.h),
-// which HotSpot keeps under -XX:+PreserveFramePointer. In UnwindMode::kFramePointer
-// the whole walk uses frame pointers: faster, but blind to code built without them.
+// By learned frame rules first (frame_rules.h): each return address's rule says where
+// its frame's caller is (frame-pointer code, or a fixed offset from the stack
+// pointer), so the walk is a table look-up and one or two loads a frame, with no
+// libunwind and no lock. A return address without a rule sends the capture to
+// libunwind's step-by-step walk, which learns the rule of every frame it steps from.
+// Code outside every loaded object (JIT-compiled Java) never gets a rule: the walk
+// goes on from there through frame pointers (frame_pointer_walker.h), which HotSpot
+// keeps under -XX:+PreserveFramePointer. Frames that no rule fits (signal frames) send
+// the capture to unw_backtrace. In UnwindMode::kFramePointer the whole walk uses frame
+// pointers: faster, but blind to code built without them. docs/UNWINDING.md has the
+// method and its limits.
 //
 // Interpreted Java frames: for a frame whose return address lies in the JVM's
 // interpreter (as published by the JIT recorder, interpreter_frames.h), the word the
 // interpreter keeps at a fixed offset below that frame's frame pointer (the Method*)
-// is kept beside the frame, read only inside the stack bounds. Both walks know each
-// frame's frame pointer: libunwind's cursor has it as RBP, the frame-pointer walk as
-// the saved fp next to the return address.
+// is kept beside the frame, read only inside the stack bounds. Every walk knows each
+// frame's frame pointer: the rules' walk and libunwind's cursor as RBP, the
+// frame-pointer walk as the saved fp next to the return address.
 //
 // Calls into libunwind may take the loader's lock (dl_iterate_phdr), libunwind's own
 // global cache lock, and allocate: callers must hold no lock of the shim, have the

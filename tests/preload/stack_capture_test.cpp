@@ -2,12 +2,17 @@
 
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
+#include <csignal>
+
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "frame_pointer_walker.h"
+#include "frame_rules.h"
 #include "interpreter_frames.h"
 #include "snapshot_format.h"
 
@@ -21,6 +26,12 @@ std::vector<std::string> names(const CapturedStack& s) {
     out.push_back(dladdr(reinterpret_cast<void*>(s.frames[i] - 1), &info) && info.dli_sname ? info.dli_sname : "?");
   }
   return out;
+}
+
+CapturedStack frames_of_stack(const std::vector<uintptr_t>& frames) {
+  CapturedStack s{};
+  for (uintptr_t pc : frames) s.frames[s.depth++] = pc;
+  return s;
 }
 
 bool contains(const std::vector<std::string>& names, const char* part) {
@@ -49,7 +60,31 @@ __attribute__((noinline)) void capture_deep(int depth, CapturedStack* out, uint3
   asm volatile("" ::: "memory");
 }
 
+// stack_capture_nofp.cpp, built without frame pointers: `depth` frames, then leaf(arg).
+extern "C" uint64_t nofp_chain(int depth, uint64_t seed, void (*leaf)(void*), void* arg);
+
+__attribute__((noinline)) void capture_into(void* stack) {
+  capture_stack(UnwindMode::kLibunwind, 64, 0, 0, current_stack_top(), static_cast<CapturedStack*>(stack));
+  asm volatile("" ::: "memory");
+}
+
+CapturedStack g_in_handler;
+void capture_in_handler(int) { capture_into(&g_in_handler); }
+
+__attribute__((noinline)) void signal_sender() {
+  raise(SIGUSR1);
+  asm volatile("" ::: "memory");
+}
+
+using JitStub = void (*)(void (*)(void*), void*);
+__attribute__((noinline)) void jit_caller(JitStub stub, CapturedStack* out) {
+  stub(capture_into, out);
+  asm volatile("" ::: "memory");
+}
+
 namespace {
+
+std::vector<uintptr_t> frames_of(const CapturedStack& s) { return {s.frames, s.frames + s.depth}; }
 
 TEST(StackCapture, LibunwindSeesTheCallers) {
   CapturedStack s;
@@ -90,6 +125,74 @@ TEST(StackCapture, TruncatesAtMaxDepth) {
   EXPECT_TRUE(s.flags & format::kStackTruncated);
   capture_deep(100, &s, 256);
   EXPECT_GT(s.depth, 100u);
+}
+
+// The first walks are libunwind's, step by step, and teach the frame rules (each rule
+// needs two agreeing steps); later walks follow the rules alone. Both must see the
+// same frames, through code without frame pointers that keeps data in rbp.
+TEST(StackCapture, LearnedRulesWalkThroughCodeWithoutFramePointers) {
+  std::vector<std::vector<uintptr_t>> walks;
+  for (int i = 0; i < 4; ++i) {
+    CapturedStack s;
+    nofp_chain(5, i, capture_into, &s);
+    walks.push_back(frames_of(s));
+  }
+  const auto& last = walks.back();
+  EXPECT_EQ(walks[0], last);
+  auto n = names(frames_of_stack(last));
+  EXPECT_EQ(std::count(n.begin(), n.end(), "nofp_chain"), 6);
+  // Every frame has its rule now, so the last walk was the rules' alone.
+  bool saved_rbp = false;
+  for (uintptr_t pc : last) {
+    FrameRule r = frame_rules().find(pc);
+    ASSERT_NE(r.kind, FrameRule::kUnknown) << std::hex << pc;
+    ASSERT_NE(r.kind, FrameRule::kLibunwindOnly) << std::hex << pc;
+    saved_rbp |= r.kind == FrameRule::kStackPointer && r.rbp_slot != 0;
+  }
+  EXPECT_TRUE(saved_rbp);  // nofp_chain pushes rbp
+  EXPECT_EQ(frame_rules().find(last.back()).kind, FrameRule::kOutermost);
+}
+
+// A signal frame has no rule: walks through it are libunwind's, and see the frames
+// the signal interrupted.
+TEST(StackCapture, WalksOutOfSignalHandlers) {
+  auto old = signal(SIGUSR1, capture_in_handler);
+  std::vector<std::vector<uintptr_t>> walks;
+  for (int i = 0; i < 4; ++i) {
+    g_in_handler = {};
+    signal_sender();
+    walks.push_back(frames_of(g_in_handler));
+  }
+  signal(SIGUSR1, old);
+  EXPECT_EQ(walks[0], walks.back());
+  EXPECT_TRUE(contains(names(g_in_handler), "signal_sender"));
+  bool through_libunwind = false;
+  for (uintptr_t pc : walks.back()) through_libunwind |= frame_rules().find(pc).kind == FrameRule::kLibunwindOnly;
+  EXPECT_TRUE(through_libunwind);  // the signal frame's
+}
+
+// Code outside every loaded object (JIT code) gets no rule; the walk goes on through its
+// frame pointers, as HotSpot's -XX:+PreserveFramePointer keeps them.
+TEST(StackCapture, GoesOnThroughJitCodeByFramePointers) {
+  // push rbp; mov rbp, rsp; mov rax, rdi; mov rdi, rsi; call rax; pop rbp; ret
+  const unsigned char code[] = {0x55, 0x48, 0x89, 0xe5, 0x48, 0x89, 0xf8, 0x48,
+                                0x89, 0xf7, 0xff, 0xd0, 0x5d, 0xc3};
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(page, MAP_FAILED);
+  memcpy(page, code, sizeof code);
+  ASSERT_EQ(mprotect(page, 4096, PROT_READ | PROT_EXEC), 0);
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(page);
+  for (int i = 0; i < 4; ++i) {
+    CapturedStack s;
+    jit_caller(reinterpret_cast<JitStub>(page), &s);
+    auto frames = frames_of(s);
+    EXPECT_TRUE(std::any_of(frames.begin(), frames.end(), [&](uintptr_t pc) { return pc - lo < sizeof code; }));
+    EXPECT_TRUE(contains(names(s), "jit_caller")) << i;
+    // libunwind's own walks (the first) cross it by guessing from rbp without saying
+    // so; the rules' walk hands it to the frame-pointer walk, which says so.
+    if (i == 3) EXPECT_TRUE(s.flags & format::kStackFramePointer);
+  }
+  munmap(page, 4096);
 }
 
 TEST(FramePointerWalker, FollowsAChainInsideTheBounds) {
