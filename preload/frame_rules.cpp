@@ -37,6 +37,7 @@ void FrameRules::learn(uintptr_t pc, FrameRule rule) {
       if (next == e || slots_[i].compare_exchange_strong(e, next, std::memory_order_acq_rel)) return;
     }
   }
+  full_.store(true, std::memory_order_relaxed);
 }
 
 FrameRules& frame_rules() {

@@ -19,7 +19,8 @@
 //
 // Entries are one 64-bit word (address and rule), added and changed by CAS, never
 // removed: readers see either the old or the new word. The table is fixed (128 KiB);
-// when a probe run is full the address stays unknown and its stacks use libunwind.
+// once an address finds no slot, stacks through unknown addresses go to unw_backtrace
+// rather than to a learning walk.
 #ifndef HEAPDRIFT_PRELOAD_FRAME_RULES_H
 #define HEAPDRIFT_PRELOAD_FRAME_RULES_H
 
@@ -65,6 +66,9 @@ class FrameRules {
   // One observation of `pc`'s rule (see the header comment for how it counts).
   void learn(uintptr_t pc, FrameRule rule);
 
+  // Some address found no free slot: walks that would learn it go to libunwind instead.
+  bool full() const { return full_.load(std::memory_order_relaxed); }
+
   static constexpr size_t bytes() { return kSlots * sizeof(uint64_t); }
 
  private:
@@ -87,6 +91,7 @@ class FrameRules {
   }
 
   std::atomic<uint64_t> slots_[kSlots] = {};
+  std::atomic<bool> full_ = false;
 };
 
 // The process's table (in the shim's .bss), shared by every thread.

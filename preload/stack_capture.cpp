@@ -139,7 +139,7 @@ RuleWalk walk_by_rules(FrameSink& sink, uintptr_t fp) {
         break;
       case FrameRule::kStackPointer:
         cfa = sp + rule.cfa_offset;
-        if (!readable(cfa - 8)) return RuleWalk::kLibunwind;
+        if (!readable(cfa - 8) || (rule.rbp_slot && !readable(cfa - 8 * rule.rbp_slot))) return RuleWalk::kLibunwind;
         caller_bp = rule.rbp_slot ? word(cfa - 8 * rule.rbp_slot) : bp;
         break;
       case FrameRule::kOutermost:
@@ -148,7 +148,7 @@ RuleWalk walk_by_rules(FrameSink& sink, uintptr_t fp) {
         return RuleWalk::kLibunwind;
       case FrameRule::kUnknown:
       default:
-        if (in_loaded_object(pc)) return RuleWalk::kLearn;
+        if (in_loaded_object(pc)) return rules.full() ? RuleWalk::kLibunwind : RuleWalk::kLearn;
         sink.frame_pointer_tail(bp);  // JIT code: only frame pointers go on from here
         return RuleWalk::kDone;
     }
@@ -228,8 +228,10 @@ __attribute__((always_inline)) inline void walk_and_learn(FrameSink& sink) {
       }
       ip = caller_ip, sp = cfa, bp = caller_bp;
       exact_pc = signal;
-    } else if (step == 0 && learn) {
-      rules.learn(ip, {FrameRule::kOutermost});
+    } else if (learn) {
+      // The end of the stack; or code without unwind info that libunwind could not
+      // step out of, whose stacks unw_backtrace ends there as cheaply.
+      rules.learn(ip, {step == 0 ? FrameRule::kOutermost : FrameRule::kLibunwindOnly});
     }
   }
   if (step < 0) {

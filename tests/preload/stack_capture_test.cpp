@@ -190,7 +190,9 @@ TEST(StackCapture, GoesOnThroughJitCodeByFramePointers) {
     EXPECT_TRUE(contains(names(s), "jit_caller")) << i;
     // libunwind's own walks (the first) cross it by guessing from rbp without saying
     // so; the rules' walk hands it to the frame-pointer walk, which says so.
-    if (i == 3) EXPECT_TRUE(s.flags & format::kStackFramePointer);
+    if (i == 3) {
+      EXPECT_TRUE(s.flags & format::kStackFramePointer);
+    }
   }
   munmap(page, 4096);
 }
