@@ -22,6 +22,13 @@ FrameRule rule_of_step(uintptr_t sp, uintptr_t bp, uintptr_t cfa, uintptr_t call
 
 void FrameRules::learn(uintptr_t pc, FrameRule rule) {
   if (pc == 0 || (pc >> kAddressBits) || rule.kind == FrameRule::kUnknown) return;
+  // The walk reads a stack-pointer frame's return address and rbp slot without checking
+  // them against the frame's own stack pointer: that is this check.
+  if (rule.kind == FrameRule::kStackPointer &&
+      (rule.cfa_offset < 8 || rule.cfa_offset % 8 != 0 || rule.cfa_offset > FrameRule::kMaxCfaOffset ||
+       rule.rbp_slot > FrameRule::kMaxRbpSlot || 8 * rule.rbp_slot > rule.cfa_offset)) {
+    rule = {FrameRule::kLibunwindOnly};
+  }
   for (size_t i = home(pc), n = 0; n < kProbe; ++n, i = (i + 1) & (kSlots - 1)) {
     uint64_t e = slots_[i].load(std::memory_order_acquire);
     for (;;) {

@@ -29,6 +29,9 @@ struct FrameSink {
   const InterpreterFrames& interpreter;
   uintptr_t stack_lo, stack_hi;  // bounds of the slot reads
   bool skipping = true;
+  // Whether a JVM published its interpreter when the walk began: methods[] is written
+  // only then (it is read only under kStackInterpreterMethods).
+  bool interpreting = interpreter.active();
 
   void restart() {
     out->depth = 0;
@@ -39,17 +42,23 @@ struct FrameSink {
   // `fp` is the frame pointer of the frame that `ip` (a return address) is in.
   // False once the stack is full.
   bool add(uintptr_t ip, uintptr_t fp) {
-    if (skipping && ip >= skip_lo && ip < skip_hi) return true;
-    skipping = false;
-    if (out->depth == max_depth) {
+    if (skipping) {
+      if (ip >= skip_lo && ip < skip_hi) return true;
+      skipping = false;
+    }
+    uint32_t depth = out->depth;
+    if (depth == max_depth) {
       out->flags |= format::kStackTruncated;
       return false;
     }
-    uintptr_t method = 0;
-    if (intptr_t offset = interpreter.method_slot(ip)) method = read_frame_slot(fp, offset, stack_lo, stack_hi);
-    if (method) out->flags |= format::kStackInterpreterMethods;
-    out->methods[out->depth] = method;
-    out->frames[out->depth++] = ip;
+    if (interpreting) {
+      uintptr_t method = 0;
+      if (intptr_t offset = interpreter.method_slot(ip)) method = read_frame_slot(fp, offset, stack_lo, stack_hi);
+      if (method) out->flags |= format::kStackInterpreterMethods;
+      out->methods[depth] = method;
+    }
+    out->frames[depth] = ip;
+    out->depth = depth + 1;
     return true;
   }
 
@@ -71,7 +80,7 @@ struct FrameSink {
 // Method*, and the walk never reads outside the stack. Returns false, with `fps`
 // untouched, when no frame is in the interpreter.
 bool frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintptr_t stack_lo, uintptr_t* fps) {
-  if (!sink.interpreter.active()) return false;
+  if (!sink.interpreting) return false;
   bool interpreted = false;
   for (int i = 0; i < n && !interpreted; ++i) {
     interpreted = sink.interpreter.method_slot(reinterpret_cast<uintptr_t>(frames[i])) != 0;
@@ -114,43 +123,42 @@ bool in_loaded_object(uintptr_t pc) {
 }
 
 // The walk by learned frame rules (frame_rules.h), from the frame whose frame pointer
-// is `fp` (capture_stack's own). Every word read is 8-aligned and inside the stack
-// bounds, and each caller's frame is above its callee's. Stops at the outermost frame,
-// a full stack, or JIT code (which the frame-pointer walk continues); a return address
-// without a confirmed rule asks for a learning walk, one whose rule libunwind alone can
-// follow (or one that does not fit the stack: a stale rule) for libunwind.
+// is `fp` (capture_stack's own). Stops at the outermost frame, a full stack, or JIT
+// code (which the frame-pointer walk continues); a return address without a confirmed
+// rule asks for a learning walk, one whose rule libunwind alone can follow (or one
+// that does not fit the stack: a stale rule) for libunwind.
+// Every word read is inside [sp, hi), where sp, the frame's stack pointer, is 8-aligned,
+// starts above the capturing frame and grows with each step: a frame-pointer frame's bp
+// is checked to lie in [sp, hi - 16], a stack-pointer frame's CFA to be at most hi, and
+// its rules put the return address and rbp slot at or above sp (FrameRules::learn).
 RuleWalk walk_by_rules(FrameSink& sink, uintptr_t fp) {
   const FrameRules& rules = frame_rules();
-  const uintptr_t lo = sink.stack_lo, hi = sink.stack_hi;
-  auto readable = [lo, hi](uintptr_t a) { return (a & 7) == 0 && a >= lo && a <= hi - 8; };
+  const uintptr_t hi = sink.stack_hi;
   auto word = [](uintptr_t a) { return *reinterpret_cast<const uintptr_t*>(a); };
-  if (!readable(fp) || !readable(fp + 8)) return RuleWalk::kLibunwind;
+  if ((fp & 7) != 0 || fp < sink.stack_lo || hi < 16 || fp > hi - 16) return RuleWalk::kLibunwind;
   uintptr_t pc = word(fp + 8), bp = word(fp), sp = fp + 16;
   for (;;) {
     if (pc < 4096) return RuleWalk::kLibunwind;
     if (!sink.add(pc, bp)) return RuleWalk::kDone;
     FrameRule rule = rules.find(pc);
     uintptr_t cfa, caller_bp;
-    switch (rule.kind) {
-      case FrameRule::kFramePointer:
-        if (bp < sp || !readable(bp) || !readable(bp + 8)) return RuleWalk::kLibunwind;
-        cfa = bp + 16;
-        caller_bp = word(bp);
-        break;
-      case FrameRule::kStackPointer:
-        cfa = sp + rule.cfa_offset;
-        if (!readable(cfa - 8) || (rule.rbp_slot && !readable(cfa - 8 * rule.rbp_slot))) return RuleWalk::kLibunwind;
-        caller_bp = rule.rbp_slot ? word(cfa - 8 * rule.rbp_slot) : bp;
-        break;
-      case FrameRule::kOutermost:
-        return RuleWalk::kDone;
-      case FrameRule::kLibunwindOnly:
-        return RuleWalk::kLibunwind;
-      case FrameRule::kUnknown:
-      default:
-        if (in_loaded_object(pc)) return rules.full() ? RuleWalk::kLibunwind : RuleWalk::kLearn;
-        sink.frame_pointer_tail(bp);  // JIT code: only frame pointers go on from here
-        return RuleWalk::kDone;
+    if (rule.kind == FrameRule::kFramePointer) {
+      if ((bp & 7) != 0 || bp < sp || bp > hi - 16) return RuleWalk::kLibunwind;
+      cfa = bp + 16;
+      caller_bp = word(bp);
+    } else if (rule.kind == FrameRule::kStackPointer) {
+      cfa = sp + rule.cfa_offset;
+      if (cfa > hi) return RuleWalk::kLibunwind;
+      caller_bp = rule.rbp_slot ? word(cfa - 8 * rule.rbp_slot) : bp;
+    } else if (rule.kind == FrameRule::kOutermost) {
+      return RuleWalk::kDone;
+    } else if (rule.kind == FrameRule::kLibunwindOnly) {
+      return RuleWalk::kLibunwind;
+    } else if (in_loaded_object(pc)) {
+      return rules.full() ? RuleWalk::kLibunwind : RuleWalk::kLearn;
+    } else {
+      sink.frame_pointer_tail(bp);  // JIT code: only frame pointers go on from here
+      return RuleWalk::kDone;
     }
     pc = word(cfa - 8);
     sp = cfa;

@@ -70,6 +70,17 @@ TEST(FrameRules, DisagreementSendsTheAddressToLibunwindForGood) {
   EXPECT_EQ(rules->find(kPc + 1), kOnly);
 }
 
+// The walk trusts a stack-pointer rule to keep its reads inside the frame.
+TEST(FrameRules, RulesThatWouldReadBelowTheFrameAreNotKept) {
+  auto rules = std::make_unique<FrameRules>();
+  FrameRule below{FrameRule::kStackPointer, 16, 3};  // rbp slot at CFA - 24, under sp
+  FrameRule empty{FrameRule::kStackPointer, 0, 0};   // return address under sp
+  rules->learn(kPc, below);
+  rules->learn(kPc + 1, empty);
+  EXPECT_EQ(rules->find(kPc), kOnly);
+  EXPECT_EQ(rules->find(kPc + 1), kOnly);
+}
+
 TEST(FrameRules, EveryFieldSurvivesTheEncoding) {
   auto rules = std::make_unique<FrameRules>();
   const uintptr_t top = (uintptr_t{1} << 47) - 8;  // the highest user-space address
@@ -87,7 +98,7 @@ TEST(FrameRules, ManyAddressesAndAFullTable) {
   auto rules = std::make_unique<FrameRules>();
   const size_t n = FrameRules::kSlots / 2;
   for (size_t i = 0; i < n; ++i) {
-    FrameRule r{FrameRule::kStackPointer, uint16_t(8 * (i % 1000 + 1)), uint8_t(i % 16)};
+    FrameRule r{FrameRule::kStackPointer, uint16_t(8 * (i % 1000 + 16)), uint8_t(i % 16)};
     rules->learn(0x400000 + 16 * i, r);
     rules->learn(0x400000 + 16 * i, r);
   }
@@ -96,7 +107,7 @@ TEST(FrameRules, ManyAddressesAndAFullTable) {
     FrameRule r = rules->find(0x400000 + 16 * i);
     if (r.kind == FrameRule::kUnknown) continue;
     ++found;
-    ASSERT_EQ(r, (FrameRule{FrameRule::kStackPointer, uint16_t(8 * (i % 1000 + 1)), uint8_t(i % 16)}));
+    ASSERT_EQ(r, (FrameRule{FrameRule::kStackPointer, uint16_t(8 * (i % 1000 + 16)), uint8_t(i % 16)}));
   }
   EXPECT_EQ(found, n);
   EXPECT_FALSE(rules->full());
