@@ -17,10 +17,6 @@ extern "C" void* __libc_stack_end;  // exported by the dynamic loader
 namespace heapdrift {
 namespace {
 
-// The outermost frame of this thread's last complete unwind (clone3 or _start, as a
-// rule), known to be inside a loaded object: saves _dl_find_object on the next.
-__thread uintptr_t t_known_outermost __attribute__((tls_model("initial-exec")));
-
 // Adds a frame unless it belongs to the leading run of skipped (shim) frames.
 struct FrameSink {
   CapturedStack* out;
@@ -166,25 +162,18 @@ RuleWalk walk_by_rules(FrameSink& sink, uintptr_t fp) {
   }
 }
 
-// libunwind's unw_backtrace, for stacks through frames that the rules cannot follow
-// (signal frames, mostly). False when it stopped at code without unwind info, and the
-// walk must be redone step by step.
+// libunwind's unw_backtrace (a per-thread cache of frame layouts, no lock once warm),
+// for stacks through frames that the rules cannot follow (signal frames, mostly). It
+// stops at code without unwind info that it cannot cross: when its last frame is
+// outside every loaded object (JIT code), this returns false, having added nothing,
+// and the walk must be redone step by step, which leaves the registers at that frame
+// for the frame-pointer walk beyond it.
 bool capture_with_libunwind(FrameSink& sink, uint32_t max_depth, uintptr_t stack_lo, uintptr_t return_address) {
-  // unw_backtrace memoises each return address's frame layout in a per-thread cache,
-  // so it takes no lock once warm. It stops at code without unwind info that it cannot
-  // cross (JIT code without frame pointers): when its last frame is outside every
-  // loaded object, the walk is redone step by step, which leaves the registers at that
-  // frame for the frame-pointer walk beyond it.
   constexpr int kShimFrames = 8;  // room for the shim's own frames, cut by the sink
   void* fast[kMaxMaxDepth + kShimFrames];
   int capacity = int(max_depth) + kShimFrames;
   int n = unw_backtrace(fast, capacity);
-  bool redo = n <= 0;
-  if (n > 0 && n < capacity && reinterpret_cast<uintptr_t>(fast[n - 1]) != t_known_outermost) {
-    redo = !in_loaded_object(reinterpret_cast<uintptr_t>(fast[n - 1]));
-    if (!redo) t_known_outermost = reinterpret_cast<uintptr_t>(fast[n - 1]);
-  }
-  if (redo) return false;
+  if (n <= 0 || (n < capacity && !in_loaded_object(reinterpret_cast<uintptr_t>(fast[n - 1])))) return false;
   uintptr_t fps[kMaxMaxDepth + kShimFrames];
   bool with_fps = frame_pointers_of(fast, n, sink, stack_lo, fps);
   // The other walks start at capture_stack's caller; so does this one.
@@ -272,7 +261,6 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
       capture_with_libunwind(sink, max_depth, stack_lo, reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
     return;
   }
-  sink.restart();
   walk_and_learn(sink);
 }
 
