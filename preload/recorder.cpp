@@ -22,7 +22,8 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi, P
 
 void Recorder::count_unattached(ThreadState& t, bool alloc, size_t usable) {
   if (!t.exited) {
-    t.counters = counters_.acquire();
+    if (t.tid == 0) t.tid = static_cast<uint32_t>(syscall(SYS_gettid));
+    t.counters = counters_.acquire(&t.fast, static_cast<int>(t.tid));
     t.set_fast(t.counters && !counts_bytes());
     if (on_attach_) on_attach_(t);
   }
@@ -101,8 +102,8 @@ void Recorder::child_after_fork(ThreadState& t) {
   unwind_gate_.reset_after_fork();
   live_.reset_after_fork();
   stacks_.reset_lock_after_fork();
-  counters_.reset_after_fork(t.counters);
-  t.tid = 0;
+  t.tid = static_cast<uint32_t>(syscall(SYS_gettid));
+  counters_.reset_after_fork(t.counters, static_cast<int>(t.tid));
   t.time_floor_ns = 0;
 }
 

@@ -37,8 +37,8 @@ class Recorder {
   // The fast paths, for a thread on its fast path (ThreadState::mode): a count, no
   // guard. The hooks ask the live table's filter themselves, and call on_free() when
   // it says the block may be a sample.
-  static void count_alloc_fast(ThreadState& t) { ThreadCounters::bump(t.counters->alloc_calls, 1); }
-  static void count_free_fast(ThreadState& t) { ThreadCounters::bump(t.counters->free_calls, 1); }
+  static void count_alloc_fast(ThreadState& t) { ThreadCounters::bump(t.fast.alloc_calls, 1); }
+  static void count_free_fast(ThreadState& t) { ThreadCounters::bump(t.fast.free_calls, 1); }
 
   // The slow path of an allocation. The guard must be set by the caller: sampling
   // unwinds, and unwinding may allocate.
@@ -75,7 +75,7 @@ class Recorder {
   const Sampler& sampler() const { return sampler_; }
   LiveTable& live() { return live_; }
   StackDepot& stacks() { return stacks_; }
-  Totals totals() const { return counters_.sum(); }
+  Totals totals() { return counters_.sum(); }
   uint64_t threads_seen() const { return counters_.threads_seen(); }
 
   // fork: prepare closes the unwind gate and takes every lock of the recorder, always

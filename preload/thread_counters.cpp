@@ -1,14 +1,18 @@
 #include "thread_counters.h"
 
+#include <cerrno>
 #include <new>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal_alloc.h"
 
 namespace heapdrift {
 
-ThreadCounters* CounterRegistry::acquire() {
-  threads_seen_.fetch_add(1, std::memory_order_relaxed);
-  for (ThreadCounters* b = head_.load(std::memory_order_acquire); b; b = b->next) {
+namespace {
+
+ThreadCounters* claim_block(std::atomic<ThreadCounters*>& head_ref) {
+  for (ThreadCounters* b = head_ref.load(std::memory_order_acquire); b; b = b->next) {
     bool expected = false;
     if (!b->in_use.load(std::memory_order_relaxed) &&
         b->in_use.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
@@ -19,19 +23,46 @@ ThreadCounters* CounterRegistry::acquire() {
   if (!memory) return nullptr;
   auto* block = new (memory) ThreadCounters;
   block->in_use.store(true, std::memory_order_relaxed);
-  ThreadCounters* head = head_.load(std::memory_order_relaxed);
+  ThreadCounters* head = head_ref.load(std::memory_order_relaxed);
   do {
     block->next = head;
-  } while (!head_.compare_exchange_weak(head, block, std::memory_order_release,
-                                        std::memory_order_relaxed));
+  } while (!head_ref.compare_exchange_weak(head, block, std::memory_order_release,
+                                           std::memory_order_relaxed));
+  return block;
+}
+
+uint64_t take(std::atomic<uint64_t>& c) { return c.exchange(0, std::memory_order_relaxed); }
+
+// Whether thread `tid` of process `pid` has ended (a signal 0 only checks it exists).
+bool thread_gone(pid_t pid, int tid) { return syscall(SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH; }
+
+}  // namespace
+
+ThreadCounters* CounterRegistry::acquire(FastCounts* fast, int tid) {
+  threads_seen_.fetch_add(1, std::memory_order_relaxed);
+  ThreadCounters* block = claim_block(head_);
+  if (!block) return nullptr;
+  SpinLockGuard guard(lock_);
+  block->fast = fast;
+  block->owner_tid = tid;
   return block;
 }
 
 void CounterRegistry::release(ThreadCounters* block) {
-  if (block) block->in_use.store(false, std::memory_order_release);
+  if (!block) return;
+  {
+    SpinLockGuard guard(lock_);
+    if (FastCounts* f = block->fast) {
+      ThreadCounters::bump(block->alloc_calls, take(f->alloc_calls));
+      ThreadCounters::bump(block->free_calls, take(f->free_calls));
+    }
+    block->fast = nullptr;
+    block->owner_tid = 0;
+  }
+  block->in_use.store(false, std::memory_order_release);
 }
 
-Totals CounterRegistry::sum() const {
+Totals CounterRegistry::sum() {
   Totals t;
   auto add = [&t](const ThreadCounters& b) {
     t.alloc_calls += b.alloc_calls.load(std::memory_order_relaxed);
@@ -41,11 +72,24 @@ Totals CounterRegistry::sum() const {
     t.sampled += b.sampled.load(std::memory_order_relaxed);
   };
   add(shared_);
-  for (const ThreadCounters* b = head_.load(std::memory_order_acquire); b; b = b->next) add(*b);
+  const pid_t pid = getpid();
+  SpinLockGuard guard(lock_);
+  for (ThreadCounters* b = head_.load(std::memory_order_acquire); b; b = b->next) {
+    add(*b);
+    if (!b->fast) continue;
+    if (thread_gone(pid, b->owner_tid)) {
+      b->fast = nullptr;
+      b->owner_tid = 0;
+      b->in_use.store(false, std::memory_order_release);
+      continue;
+    }
+    t.alloc_calls += b->fast->alloc_calls.load(std::memory_order_relaxed);
+    t.free_calls += b->fast->free_calls.load(std::memory_order_relaxed);
+  }
   return t;
 }
 
-void CounterRegistry::reset_after_fork(ThreadCounters* keep) {
+void CounterRegistry::reset_after_fork(ThreadCounters* keep, int tid) {
   auto clear = [](ThreadCounters& b) {
     b.alloc_calls.store(0, std::memory_order_relaxed);
     b.free_calls.store(0, std::memory_order_relaxed);
@@ -53,10 +97,19 @@ void CounterRegistry::reset_after_fork(ThreadCounters* keep) {
     b.free_bytes.store(0, std::memory_order_relaxed);
     b.sampled.store(0, std::memory_order_relaxed);
   };
+  lock_.reset();
   clear(shared_);
   for (ThreadCounters* b = head_.load(std::memory_order_relaxed); b; b = b->next) {
     clear(*b);
-    b->in_use.store(b == keep, std::memory_order_relaxed);
+    bool kept = b == keep;
+    b->in_use.store(kept, std::memory_order_relaxed);
+    if (kept && b->fast) {
+      take(b->fast->alloc_calls);
+      take(b->fast->free_calls);
+    } else {
+      b->fast = nullptr;
+    }
+    b->owner_tid = kept ? tid : 0;
   }
   threads_seen_.store(keep ? 1 : 0, std::memory_order_relaxed);
 }

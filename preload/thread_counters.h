@@ -5,11 +5,21 @@
 // Blocks are never freed. When a thread exits its block is released and the next new
 // thread takes it over, carrying on from its counts: the sums stay exact and the
 // number of blocks stays bounded by the peak number of threads.
+//
+// The two counts every unsampled call bumps are not in the block but in the thread's
+// own TLS (FastCounts, in ThreadState): one add to the line the hook reads anyway,
+// where the block cost a load of its address and an add to a line of its own (about
+// half of an unsampled malloc+free's cost over the real calls). The block points at
+// them while its thread runs; the writer reads them through it, and the thread folds
+// them into the block when it exits, both under the registry's lock, so that no count
+// is read twice or after the thread's TLS is gone.
 #ifndef HEAPDRIFT_PRELOAD_THREAD_COUNTERS_H
 #define HEAPDRIFT_PRELOAD_THREAD_COUNTERS_H
 
 #include <atomic>
 #include <cstdint>
+
+#include "spin_lock.h"
 
 namespace heapdrift {
 
@@ -21,6 +31,12 @@ struct Totals {
   uint64_t sampled = 0;
 };
 
+// Relaxed atomics for the writer's loads; the owner adds with bump().
+struct FastCounts {
+  std::atomic<uint64_t> alloc_calls{0};
+  std::atomic<uint64_t> free_calls{0};
+};
+
 struct alignas(64) ThreadCounters {
   std::atomic<uint64_t> alloc_calls{0};
   std::atomic<uint64_t> free_calls{0};
@@ -30,6 +46,9 @@ struct alignas(64) ThreadCounters {
   std::atomic<int> unwinding{0};  // the owner is inside libunwind (UnwindGate)
   std::atomic<bool> in_use{false};
   ThreadCounters* next = nullptr;
+  // While a thread owns the block (CounterRegistry::lock_): its FastCounts and its id.
+  FastCounts* fast = nullptr;
+  int owner_tid = 0;
 
   // Single writer: not a locked read-modify-write. On x86-64 one add to memory
   // without the lock prefix (the writer thread's aligned 8-byte loads see the value
@@ -54,9 +73,11 @@ struct alignas(64) ThreadCounters {
 
 class CounterRegistry {
  public:
-  // A block for the calling thread: a released one if any, else a new one.
-  // nullptr only if memory for a new block could not be mapped.
-  ThreadCounters* acquire();
+  // A block for the calling thread (kernel id `tid`, counting its fast calls in
+  // `fast`): a released one if any, else a new one. nullptr only if memory for a new
+  // block could not be mapped.
+  ThreadCounters* acquire(FastCounts* fast, int tid);
+  // The thread is done with its block: its fast counts are folded into it.
   void release(ThreadCounters* block);
 
   // Counts of threads whose block was lost (mapping failed, or allocations after the
@@ -66,7 +87,11 @@ class CounterRegistry {
     c.fetch_add(n, std::memory_order_relaxed);
   }
 
-  Totals sum() const;
+  // The totals over every block. A block whose thread is gone without releasing it
+  // (its exit handler never ran: a first allocation in the last round of its TLS
+  // destructors, or an exit by raw syscall) is released here, without reading the
+  // TLS it pointed at; that thread's fast counts are lost.
+  Totals sum();
   // Calls f(block) for every block ever created, in use or not.
   template <class F>
   void for_each(F f) {
@@ -75,13 +100,15 @@ class CounterRegistry {
   uint64_t threads_seen() const { return threads_seen_.load(std::memory_order_relaxed); }
 
   // In a fork child: the child starts clean; blocks of the parent's other threads
-  // are released for reuse and every count is zeroed.
-  void reset_after_fork(ThreadCounters* keep);
+  // are released for reuse and every count is zeroed (`keep`'s fast counts too; its
+  // owner is the forking thread, now with kernel id `tid`).
+  void reset_after_fork(ThreadCounters* keep, int tid);
 
  private:
   std::atomic<ThreadCounters*> head_{nullptr};
   std::atomic<uint64_t> threads_seen_{0};
   ThreadCounters shared_;
+  SpinLock lock_;  // a block's `fast` and `owner_tid`, and reading through `fast`
 };
 
 }  // namespace heapdrift

@@ -2,6 +2,6 @@
 
 namespace heapdrift {
 
-__thread ThreadState t_state __attribute__((tls_model("initial-exec")));
+__thread ThreadState t_state __attribute__((tls_model("initial-exec"))) = {};
 
 }  // namespace heapdrift

@@ -7,23 +7,24 @@
 #include <cstdint>
 
 #include "sampler.h"
+#include "thread_counters.h"
 
 namespace heapdrift {
-
-struct ThreadCounters;
 
 // ThreadState::mode: the hooks' first and only test on their fast path is
 // `mode == kFastPath`. A zero-initialised (new) thread is on the slow path.
 inline constexpr uint8_t kFastPath = 1;  // set by the Recorder once the thread is attached
 inline constexpr uint8_t kInShim = 0x80;  // the re-entrancy guard: calls pass straight through
 
-struct ThreadState {
+// One cache line holds what the fast path touches: mode, sampler, fast.
+struct alignas(64) ThreadState {
   uint8_t mode;
   Sampler::State sampler;
+  FastCounts fast;           // the fast path's counts (CounterRegistry)
   ThreadCounters* counters;  // acquired on the first allocation
   uintptr_t stack_hi;        // top of this thread's stack, found on the first sample
   uint64_t time_floor_ns;    // no sample of this thread is dated earlier (Recorder)
-  uint32_t tid;              // cached gettid(), found on the first sample
+  uint32_t tid;              // cached gettid(), found on the first allocation
   bool exited;               // the thread-exit handler has released `counters`
 
   bool in_shim() const { return mode & kInShim; }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <future>
 #include <map>
 #include <thread>
 #include <vector>
@@ -21,6 +22,21 @@ Config exact_config() {
   c.seed = 1;
   c.seed_set = true;
   return c;
+}
+
+Config default_config() {
+  Config c;
+  c.seed = 1;
+  c.seed_set = true;
+  return c;
+}
+
+// What the hooks do on a thread's first call: the slow path attaches it, and from
+// then on it is on the fast path.
+void attach(Recorder& r, ThreadState& t) {
+  ReentrancyGuard guard(t);
+  r.count_free(t, 0);
+  ASSERT_EQ(t.mode, kFastPath | kInShim);
 }
 
 std::vector<LiveEntry> live_entries(Recorder& r) {
@@ -116,6 +132,49 @@ TEST(Recorder, ThreadCounterBlocksAreReusedAndSumsStayExact) {
   EXPECT_EQ(recorder.live().size(), 0u);
 }
 
+// The fast path's counts live in each thread's own state: read while the thread runs,
+// folded into its block when it exits, never counted twice.
+TEST(Recorder, FastPathCountsAreSummedWhileThreadsRunAndKeptAfterTheyExit) {
+  PageFilter filter;
+  Recorder recorder(default_config(), 0, 0, filter);
+  const int threads = 4, calls = 1000;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::vector<std::promise<void>> counted(threads);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < threads; ++i) {
+    workers.emplace_back([&recorder, &counted, released, i] {
+      ThreadState state{};
+      attach(recorder, state);
+      for (int c = 0; c < calls; ++c) Recorder::count_alloc_fast(state);
+      for (int c = 0; c < calls / 2; ++c) Recorder::count_free_fast(state);
+      counted[i].set_value();
+      released.wait();
+      ReentrancyGuard guard(state);
+      recorder.detach(state);
+    });
+  }
+  for (auto& c : counted) c.get_future().wait();
+  Totals running = recorder.totals();
+  EXPECT_EQ(running.alloc_calls, uint64_t(threads) * calls);
+  EXPECT_EQ(running.free_calls, uint64_t(threads) * (calls / 2 + 1));  // + the attaching call
+  release.set_value();
+  for (auto& w : workers) w.join();
+  Totals after = recorder.totals();
+  EXPECT_EQ(after.alloc_calls, running.alloc_calls);
+  EXPECT_EQ(after.free_calls, running.free_calls);
+
+  // A new thread takes over a released block, and carries on from its counts.
+  std::thread([&recorder] {
+    ThreadState state{};
+    attach(recorder, state);
+    Recorder::count_alloc_fast(state);
+    ReentrancyGuard guard(state);
+    recorder.detach(state);
+  }).join();
+  EXPECT_EQ(recorder.totals().alloc_calls, running.alloc_calls + 1);
+}
+
 TEST(Recorder, FailedReallocPutsTheOldBlockBack) {
   PageFilter filter;
   Recorder recorder(exact_config(), 0, 0, filter);
@@ -145,6 +204,23 @@ TEST(Recorder, ForkChildStartsClean) {
   EXPECT_EQ(recorder.totals().alloc_calls, 0u);
   recorder.on_alloc(state, reinterpret_cast<void*>(0x6000), 100, 112);  // no deadlock
   EXPECT_EQ(recorder.live().size(), 1u);
+  EXPECT_EQ(recorder.totals().alloc_calls, 1u);
+}
+
+TEST(Recorder, ForkChildStartsWithTheForkingThreadsFastCountsAtZero) {
+  PageFilter filter;
+  Recorder recorder(default_config(), 0, 0, filter);
+  ThreadState state{};
+  attach(recorder, state);
+  for (int c = 0; c < 10; ++c) Recorder::count_alloc_fast(state);
+  ASSERT_EQ(recorder.totals().alloc_calls, 10u);
+  recorder.prepare_fork();
+  recorder.child_after_fork(state);
+  EXPECT_EQ(recorder.totals().alloc_calls, 0u);
+  Recorder::count_alloc_fast(state);
+  EXPECT_EQ(recorder.totals().alloc_calls, 1u);
+  ReentrancyGuard guard(state);
+  recorder.detach(state);
   EXPECT_EQ(recorder.totals().alloc_calls, 1u);
 }
 
