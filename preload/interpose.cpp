@@ -84,7 +84,7 @@ __attribute__((noinline)) void release_slow(ThreadState& t, void* p, Call call) 
 template <bool kNests = false, class Call>
 inline void release(void* p, Call call) {
   ThreadState& t = t_state;
-  if (t.mode == kFastPath && !g_page_filter.may_hold_page(reinterpret_cast<uintptr_t>(p))) [[likely]] {
+  if (t.mode == kFastPath && !g_page_filter.may_hold(reinterpret_cast<uintptr_t>(p))) [[likely]] {
     Recorder::count_free_fast(t);
     return call_real<kNests>(t, call);
   }

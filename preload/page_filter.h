@@ -1,15 +1,15 @@
 // The counting filter every free() asks first: "may this block be a sample?". One
 // byte per 4 KiB page of address space (modulo its size), counting the samples on that
-// page in the live table. A zero byte proves the block is not a sample; that one load
-// is the hooks' whole test (may_hold_page).
+// page in the live table. A zero byte proves the block is not a sample; for nearly
+// every free that one load is the hooks' whole test (may_hold).
 //
 // Per page and unhashed, so that the frees of a program's working set touch few of
 // its cache lines (hashed per block, all 256 KiB were in use and each free missed the
 // L2 cache). The price is that the other blocks of a page holding a sample get a
-// "maybe": about 1 % of frees at the default rate, each a locked look-up. So a byte
-// that counts one sample also says where on the page it starts, to 512 bytes, and
-// may_hold() rules out the blocks that start elsewhere, before any lock: of the frees
-// on such a page only those of blocks starting near the sample are left.
+// "maybe": about 1 % of frees at the default rate. So a byte that counts one sample
+// also says where on the page it starts, to 512 bytes, and may_hold() rules out the
+// blocks that start elsewhere, in the hook itself: of the frees on such a page only
+// those of blocks starting near the sample take the slow path and its locked look-up.
 //
 // Layout of a byte: the count in the high 4 bits, sticky at 15 (never decremented,
 // which stays correct); below it, for a count of 1, a flag and the sample's eighth of
@@ -37,9 +37,9 @@ class PageFilter {
   PageFilter(const PageFilter&) = delete;
   PageFilter& operator=(const PageFilter&) = delete;
 
-  // The hooks' test: false proves `address` is not a sample.
-  bool may_hold_page(uintptr_t address) const { return counts_[index(address)].load(std::memory_order_relaxed) != 0; }
-  // Finer: also false for a block that starts away from the page's one sample.
+  // The hooks' test: false proves `address` is not a sample. A page's byte rules out
+  // every block when zero, and when it counts one sample, the blocks that start away
+  // from it.
   bool may_hold(uintptr_t address) const {
     uint8_t v = counts_[index(address)].load(std::memory_order_relaxed);
     return v != 0 && !(v >> 4 == 1 && (v & kPlaced) && (v & 7) != eighth(address));
