@@ -42,7 +42,8 @@ class PageFilter {
   // from it.
   bool may_hold(uintptr_t address) const {
     uint8_t v = counts_[index(address)].load(std::memory_order_relaxed);
-    return v != 0 && !(v >> 4 == 1 && (v & kPlaced) && (v & 7) != eighth(address));
+    if (v == 0) [[likely]] return false;  // the hooks' fast path falls through here
+    return !(v >> 4 == 1 && (v & kPlaced) && (v & 7) != eighth(address));
   }
 
   void add(uintptr_t address) {
