@@ -8,11 +8,10 @@
 //
 // The two counts every unsampled call bumps are not in the block but in the thread's
 // own TLS (FastCounts, in ThreadState): one add to the line the hook reads anyway,
-// where the block cost a load of its address and an add to a line of its own (about
-// half of an unsampled malloc+free's cost over the real calls). The block points at
-// them while its thread runs; the writer reads them through it, and the thread folds
-// them into the block when it exits, both under the registry's lock, so that no count
-// is read twice or after the thread's TLS is gone.
+// where the block cost a load of its address and an add to a line of its own. The
+// block points at them while its thread runs; the writer reads them through it, and
+// the thread folds them into the block when it exits, both under the registry's lock,
+// so that no count is read twice or after the thread's TLS is gone.
 #ifndef HEAPDRIFT_PRELOAD_THREAD_COUNTERS_H
 #define HEAPDRIFT_PRELOAD_THREAD_COUNTERS_H
 
