@@ -22,7 +22,7 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi, P
 
 void Recorder::count_unattached(ThreadState& t, bool alloc, size_t usable) {
   if (!t.exited) {
-    if (t.tid == 0) t.tid = static_cast<uint32_t>(syscall(SYS_gettid));
+    t.tid = static_cast<uint32_t>(syscall(SYS_gettid));
     t.counters = counters_.acquire(&t.fast, static_cast<int>(t.tid));
     t.set_fast(t.counters && !counts_bytes());
     if (on_attach_) on_attach_(t);
@@ -44,7 +44,6 @@ void Recorder::detach(ThreadState& t) {
 }
 
 void Recorder::sample(ThreadState& t, void* p, size_t size) {
-  if (t.tid == 0) t.tid = static_cast<uint32_t>(syscall(SYS_gettid));
   uint64_t thread_seed = 0;
   if (!t.sampler.seeded) {
     // With HEAPDRIFT_SEED, the n-th thread to allocate gets the same stream every run.

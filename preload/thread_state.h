@@ -24,7 +24,7 @@ struct alignas(64) ThreadState {
   ThreadCounters* counters;  // acquired on the first allocation
   uintptr_t stack_hi;        // top of this thread's stack, found on the first sample
   uint64_t time_floor_ns;    // no sample of this thread is dated earlier (Recorder)
-  uint32_t tid;              // cached gettid(), found on the first allocation
+  uint32_t tid;              // cached gettid(), found when the thread attaches (and in a fork child)
   bool exited;               // the thread-exit handler has released `counters`
 
   bool in_shim() const { return mode & kInShim; }
