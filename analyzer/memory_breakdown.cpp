@@ -54,10 +54,15 @@ MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<
     b.allocator_free = *resident - get(m, "jemalloc.allocated").value_or(0);
     b.arenas = get(m, "jemalloc.arena_count");
   }
-  auto smaps = parse_smaps_rollup(memory->smaps_rollup);
-  if (smaps.count("Rss") && smaps.count("Anonymous")) {
-    b.anonymous = smaps["Anonymous"];
-    b.file_backed = smaps["Rss"] - smaps["Anonymous"] - (smaps.count("Shmem") ? smaps["Shmem"] : 0.0);
+  if (auto anon = get(m, "rss_anon_bytes")) {
+    b.anonymous = anon;
+    b.file_backed = get(m, "rss_file_bytes").value_or(0) + get(m, "rss_shmem_bytes").value_or(0);
+  } else {  // snapshots of shims before 2026-11: the text of smaps_rollup
+    auto smaps = parse_smaps_rollup(memory->smaps_rollup);
+    if (smaps.count("Rss") && smaps.count("Anonymous")) {
+      b.anonymous = smaps["Anonymous"];
+      b.file_backed = smaps["Rss"] - smaps["Anonymous"];
+    }
   }
   return b;
 }

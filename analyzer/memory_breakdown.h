@@ -1,6 +1,7 @@
 // Where a process's RSS goes, from one snapshot: the live heap (exact, from the shim's
-// counters in exact mode, else from the allocator's own statistics), what the allocator holds beyond it (free and fragmented bytes, arenas),
-// and the rest of the anonymous and file-backed memory (from smaps_rollup).
+// counters in exact mode, else from the allocator's own statistics), what the allocator
+// holds beyond it (free and fragmented bytes, arenas), and the rest of the anonymous
+// and file-backed memory (the kernel's RSS counters; smaps_rollup in older snapshots).
 #ifndef HEAPDRIFT_ANALYZER_MEMORY_BREAKDOWN_H
 #define HEAPDRIFT_ANALYZER_MEMORY_BREAKDOWN_H
 
@@ -20,8 +21,8 @@ struct MemoryBreakdown {
   std::optional<double> allocator_held;  // obtained from the OS by the allocator
   std::optional<double> allocator_free;  // held but not allocated (free + fragmented)
   std::optional<double> arenas;
-  std::optional<double> anonymous;     // smaps_rollup Anonymous
-  std::optional<double> file_backed;   // smaps_rollup Rss − Anonymous − Shmem
+  std::optional<double> anonymous;     // RssAnon
+  std::optional<double> file_backed;   // RssFile + RssShmem: the rest of RSS
 };
 
 // "Rss:  1234 kB" lines of smaps_rollup, in bytes, by field name.

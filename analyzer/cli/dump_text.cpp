@@ -97,9 +97,9 @@ void print_snapshot(std::FILE* out, const Snapshot& s) {
   if (s.memory) {
     std::fprintf(out, "memory (allocator %s)\n", s.memory->allocator.c_str());
     print_kv(out, s.memory->values);
-    std::fprintf(out, "smaps_rollup\n");
+    const std::string& text = s.memory->smaps_rollup;  // only in older snapshots
+    if (!text.empty()) std::fprintf(out, "smaps_rollup\n");
     size_t start = 0;
-    const std::string& text = s.memory->smaps_rollup;
     while (start < text.size()) {
       size_t nl = std::min(text.find('\n', start), text.size());
       std::fprintf(out, "  %.*s\n", static_cast<int>(nl - start), text.data() + start);

@@ -54,7 +54,8 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     double other = *b.anonymous - b.allocator_held.value_or(b.live_heap);
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
-    std::printf("  file-backed             %12s  (code and mapped files)\n", format_bytes(*b.file_backed).c_str());
+    std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
+                format_bytes(*b.file_backed).c_str());
   }
   std::printf("\nheapdrift itself: %s mapped, %.0f samples and %.0f stacks dropped at caps\n",
               format_bytes(counter(c, "shim_bytes")).c_str(), counter(c, "dropped_samples"),

@@ -1,0 +1,49 @@
+// memory_breakdown: where RSS goes, from the kernel's counters that snapshots carry now
+// and from the smaps_rollup text of older snapshots.
+#include "memory_breakdown.h"
+
+#include <gtest/gtest.h>
+
+namespace heapdrift {
+namespace {
+
+constexpr uint64_t kMiB = 1 << 20;
+
+TEST(MemoryBreakdown, SplitsRssFromTheKernelCounters) {
+  MemoryInfo m{"glibc",
+               {{"rss_bytes", 700 * kMiB},
+                {"rss_anon_bytes", 500 * kMiB},
+                {"rss_file_bytes", 150 * kMiB},
+                {"rss_shmem_bytes", 50 * kMiB},
+                {"malloc.arena_bytes", 300 * kMiB},
+                {"malloc.mmap_bytes", 20 * kMiB},
+                {"malloc.in_use_bytes", 200 * kMiB},
+                {"malloc.free_bytes", 100 * kMiB}},
+               ""};
+  MemoryBreakdown b = memory_breakdown({}, m);
+  EXPECT_EQ(b.rss, 700.0 * kMiB);
+  EXPECT_EQ(b.live_heap, 220.0 * kMiB);
+  EXPECT_EQ(b.allocator_held, 320.0 * kMiB);
+  EXPECT_EQ(b.anonymous, 500.0 * kMiB);
+  EXPECT_EQ(b.file_backed, 200.0 * kMiB) << "file-backed and shared memory: the rest of RSS";
+}
+
+TEST(MemoryBreakdown, ReadsSmapsRollupOfOlderSnapshots) {
+  MemoryInfo m{"glibc",
+               {{"rss_bytes", 700 * kMiB}},
+               "55d0-7ffd ---p 00000000 00:00 0 [rollup]\nRss:  716800 kB\nPss:  700000 kB\n"
+               "Anonymous:  512000 kB\nSwap:  0 kB\n"};
+  MemoryBreakdown b = memory_breakdown({}, m);
+  EXPECT_EQ(b.anonymous, 500.0 * kMiB);
+  EXPECT_EQ(b.file_backed, 200.0 * kMiB);
+}
+
+TEST(MemoryBreakdown, LeavesTheSplitOutWhenNeitherIsThere) {
+  MemoryBreakdown b = memory_breakdown({}, MemoryInfo{"glibc", {{"rss_bytes", 700 * kMiB}}, ""});
+  EXPECT_EQ(b.rss, 700.0 * kMiB);
+  EXPECT_FALSE(b.anonymous.has_value());
+  EXPECT_FALSE(b.file_backed.has_value());
+}
+
+}  // namespace
+}  // namespace heapdrift
