@@ -2,13 +2,14 @@
 
 #include <cstring>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace heapdrift::perfmap {
 
-uint64_t StringTable::hash_of(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
+// XXH3 rather than a byte-at-a-time hash: a JVM's start-up names ~9,000 methods (three
+// look-ups each), and FNV-1a was a tenth of the agent's start-up time.
+uint64_t StringTable::hash_of(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
 StringTable::Entry* StringTable::find(std::string_view s) {
   if (slots_.empty()) return nullptr;
