@@ -23,11 +23,11 @@ struct HooksRun {
   std::unique_ptr<ProgramOutput> out;
 };
 
-HooksRun run_hooks(const ScratchDir& scratch, const std::vector<std::string>& args) {
+HooksRun run_hooks(const ScratchDir& scratch, const std::vector<std::string>& args, const EnvVars& extra = {}) {
   HooksRun run;
   std::vector<std::string> argv{HOOKS_PROGRAM};
   argv.insert(argv.end(), args.begin(), args.end());
-  run.result = run_program(argv, shim_env(scratch.path() / "rec"), 60, scratch.path());
+  run.result = run_program(argv, shim_env(scratch.path() / "rec", extra), 60, scratch.path());
   run.out = std::make_unique<ProgramOutput>(run.result.out);
   run.process_dir = scratch.path() / "rec" / std::to_string(run.result.pid);
   return run;
@@ -75,6 +75,25 @@ TEST(hooks, every_entry_point_counted_and_recorded_exactly) {
     EXPECT_EQ(expected.count(r), 1u) << "sample of " << r.second << " bytes at 0x" << std::hex << r.first
                                      << " is not a block the program kept";
   }
+}
+
+// At the default rate the calls go through the hooks' fast path, which counts them in
+// the thread's own counters before calling the allocator (so failed calls count too,
+// docs/SAMPLING.md) and ends free(NULL) and delete of null in the hook itself: the call
+// counts must be just as exact.
+TEST(hooks, every_entry_point_counted_exactly_at_the_default_rate) {
+  ScratchDir scratch;
+  HooksRun run = run_hooks(scratch, {}, {{"HEAPDRIFT_SAMPLE_RATE", "512KiB"}});
+  ASSERT_TRUE(run.result.exited_with(0)) << run.result.describe();
+  const ProgramOutput& o = *run.out;
+  EXPECT_TRUE(o.all("unexpected").empty()) << "libc misbehaved under the shim:\n" << run.result.out;
+  auto snaps = o.all("snaps").at(0);
+  heapdrift::Snapshot before = read_numbered(run.process_dir, parse_number(snaps.at(0)));
+  heapdrift::Snapshot after = read_numbered(run.process_dir, parse_number(snaps.at(1)));
+  EXPECT_EQ(after.process.sample_rate, 512u * 1024);
+  EXPECT_EQ(counter(after, "alloc_calls") - counter(before, "alloc_calls"),
+            o.expect("alloc_calls") + o.expect("failed_calls"));
+  EXPECT_EQ(counter(after, "free_calls") - counter(before, "free_calls"), o.expect("free_calls"));
 }
 
 // A throwing operator new that fails allocates its std::bad_alloc inside the real

@@ -5,8 +5,9 @@
 // size. A hook that is missing, counts twice, loses a realloc's old block or records
 // the wrong size shows up as a mismatch in hooks_test.
 //
-// Failing calls are part of it: they must record nothing, and a failed realloc must
-// leave its old block live and recorded once. With argument `throw`, a third snapshot
+// Failing calls are part of it: they must record nothing (at rates above 1 the hooks
+// that count before the call count them: the program tallies those apart), and a
+// failed realloc must leave its old block live and recorded once. With argument `throw`, a third snapshot
 // follows a region where a throwing operator new fails and its bad_alloc is caught:
 // that region frees all it allocates, so its counters must balance.
 #include <errno.h>
@@ -29,6 +30,7 @@ namespace {
 // What the region did, kept in static storage: the bookkeeping must not allocate.
 struct Ledger {
   uint64_t alloc_calls, free_calls, alloc_bytes, free_bytes;
+  uint64_t failed_calls;  // failed calls of the hooks that count before calling (not realloc's)
   struct Block {
     void* p;
     size_t size;
@@ -44,6 +46,11 @@ volatile size_t g_half = SIZE_MAX / 2;  // times 4 overflows
 
 void unexpected(const char* what) {
   if (L.n_unexpected < 16) L.unexpected[L.n_unexpected++] = what;
+}
+// A call that failed as it should (the block is null).
+void failed(const void* p, const char* what) {
+  if (p) return unexpected(what);
+  L.failed_calls++;
 }
 void allocated(void* p, const char* what) {
   if (!p) return unexpected(what);
@@ -73,12 +80,12 @@ HD_SITE(hooks) void exercise_c() {
 
   p = malloc(100), allocated(p, "malloc"), keep(p, 100, "malloc");
   p = malloc(200), allocated(p, "malloc"), freeing(p), free(p);
-  if (malloc(g_huge)) unexpected("malloc(huge) succeeded");
+  failed(malloc(g_huge), "malloc(huge) succeeded");
   free(nullptr);  // not a free of a block: not counted
 
   p = calloc(10, 30), allocated(p, "calloc"), keep(p, 300, "calloc");
   p = calloc(5, 5), allocated(p, "calloc"), freeing(p), free(p);
-  if (calloc(g_huge, 16)) unexpected("calloc overflow succeeded");
+  failed(calloc(g_huge, 16), "calloc overflow succeeded");
 
   p = malloc(40), allocated(p, "malloc");  // realloc that grows
   us = malloc_usable_size(p), q = realloc(p, 4000), reallocated(us, q, "realloc grow"),
@@ -104,6 +111,7 @@ HD_SITE(hooks) void exercise_c() {
   if (posix_memalign(&p, 256, 50) != 0) p = nullptr;
   allocated(p, "posix_memalign"), freeing(p), free(p);
   if (posix_memalign(&p, 3, 10) != EINVAL) unexpected("posix_memalign(align 3) did not fail");
+  L.failed_calls++;
 
   p = aligned_alloc(128, 256), allocated(p, "aligned_alloc"), keep(p, 256, "aligned_alloc");
   p = aligned_alloc(64, 64), allocated(p, "aligned_alloc"), freeing(p), free(p);
@@ -141,12 +149,14 @@ HD_SITE(hooks) void exercise_cxx() {
   operator delete[](p, al, nt);
   p = operator new(127), allocated(p, "new"), freeing(p), operator delete(p, size_t{127});
   p = operator new[](128), allocated(p, "new[]"), freeing(p), operator delete[](p, size_t{128});
+  operator delete(nullptr);  // not frees of blocks: not counted
+  operator delete[](nullptr);
   p = operator new(129, al), allocated(p, "new aligned"), freeing(p), operator delete(p, size_t{129}, al);
   p = operator new[](130, al), allocated(p, "new[] aligned"), freeing(p),
   operator delete[](p, size_t{130}, al);
 
-  if (operator new(g_huge, nt)) unexpected("new(huge, nothrow) succeeded");
-  if (operator new[](g_huge, al, nt)) unexpected("new[](huge, aligned, nothrow) succeeded");
+  failed(operator new(g_huge, nt), "new(huge, nothrow) succeeded");
+  failed(operator new[](g_huge, al, nt), "new[](huge, aligned, nothrow) succeeded");
 }
 
 HD_SITE(throwing) void throwing_new_fails() {
@@ -185,6 +195,7 @@ int main(int argc, char** argv) {
   printf("expect free_calls %llu\n", static_cast<unsigned long long>(L.free_calls));
   printf("expect alloc_bytes %llu\n", static_cast<unsigned long long>(L.alloc_bytes));
   printf("expect free_bytes %llu\n", static_cast<unsigned long long>(L.free_bytes));
+  printf("expect failed_calls %llu\n", static_cast<unsigned long long>(L.failed_calls));
   for (int i = 0; i < L.n_live; ++i) {
     printf("live %#lx %zu %s\n", reinterpret_cast<unsigned long>(L.live[i].p), L.live[i].size,
            L.live[i].what);
