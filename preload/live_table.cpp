@@ -6,13 +6,24 @@ namespace heapdrift {
 namespace {
 
 constexpr uint32_t kInitialCapacity = 16;
+constexpr size_t kInitialBytes = size_t{LiveTable::kShards} * kInitialCapacity * sizeof(LiveEntry);
 
 }  // namespace
 
-LiveTable::LiveTable(uint64_t max_entries, PageFilter* filter) : max_entries_(max_entries), filter_(filter) {}
+LiveTable::LiveTable(uint64_t max_entries, PageFilter* filter)
+    : max_entries_(max_entries),
+      filter_(filter),
+      initial_(static_cast<LiveEntry*>(internal_map(kInitialBytes))) {}
 
 LiveTable::~LiveTable() {
-  for (Shard& s : shards_) internal_unmap(s.slots, size_t{s.capacity} * sizeof(LiveEntry));
+  for (Shard& s : shards_) {
+    if (!is_initial(s.slots)) internal_unmap(s.slots, size_t{s.capacity} * sizeof(LiveEntry));
+  }
+  internal_unmap(initial_, kInitialBytes);
+}
+
+bool LiveTable::is_initial(const LiveEntry* slots) const {
+  return initial_ && slots >= initial_ && slots < initial_ + kShards * kInitialCapacity;
 }
 
 uint32_t LiveTable::slot_index(uintptr_t address, uint32_t capacity) {
@@ -27,7 +38,12 @@ uint32_t LiveTable::slot_index(uintptr_t address, uint32_t capacity) {
 bool LiveTable::grow(Shard& shard) {
   if (size() >= max_entries_ || shard.capacity >= (1u << 30)) return false;
   uint32_t capacity = shard.capacity ? shard.capacity * 2 : kInitialCapacity;
-  auto* slots = static_cast<LiveEntry*>(internal_map(size_t{capacity} * sizeof(LiveEntry)));
+  LiveEntry* slots;
+  if (shard.capacity == 0 && initial_) {
+    slots = initial_ + (&shard - shards_) * kInitialCapacity;  // still zero: used once
+  } else {
+    slots = static_cast<LiveEntry*>(internal_map(size_t{capacity} * sizeof(LiveEntry)));
+  }
   if (!slots) return false;
   for (uint32_t i = 0; i < shard.capacity; ++i) {
     const LiveEntry& e = shard.slots[i];
@@ -36,7 +52,7 @@ bool LiveTable::grow(Shard& shard) {
     while (slots[j].address) j = (j + 1) & (capacity - 1);
     slots[j] = e;
   }
-  internal_unmap(shard.slots, size_t{shard.capacity} * sizeof(LiveEntry));
+  if (!is_initial(shard.slots)) internal_unmap(shard.slots, size_t{shard.capacity} * sizeof(LiveEntry));
   shard.slots = slots;
   shard.capacity = capacity;
   return true;
@@ -112,8 +128,11 @@ uint64_t LiveTable::size() const {
 }
 
 uint64_t LiveTable::mapped_bytes() const {
-  uint64_t n = 0;
-  for (const Shard& s : shards_) n += __atomic_load_n(&s.capacity, __ATOMIC_RELAXED) * sizeof(LiveEntry);
+  uint64_t n = initial_ ? kInitialBytes : 0;
+  for (const Shard& s : shards_) {
+    uint32_t capacity = __atomic_load_n(&s.capacity, __ATOMIC_RELAXED);
+    if (!initial_ || capacity > kInitialCapacity) n += capacity * sizeof(LiveEntry);
+  }
   return n;
 }
 

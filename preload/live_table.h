@@ -14,7 +14,9 @@
 // operation of exact mode moved a lock's line between cores). Shards may therefore
 // fill unevenly, so the cap on entries is on the whole table: a shard grows only
 // while the table holds fewer than max_entries, which bounds it to about twice that.
-// The arrays come from internal_map.
+// The arrays come from internal_map. The shards' first ones (16 entries each) lie side
+// by side in one mapping made with the table: a shard's first sample maps nothing, and
+// a process whose samples reach every shard holds 40 pages of them rather than 256.
 #ifndef HEAPDRIFT_PRELOAD_LIVE_TABLE_H
 #define HEAPDRIFT_PRELOAD_LIVE_TABLE_H
 
@@ -99,10 +101,12 @@ class LiveTable {
   static uint32_t slot_index(uintptr_t address, uint32_t capacity);
 
   bool grow(Shard& shard);
+  bool is_initial(const LiveEntry* slots) const;  // a shard's first array, in initial_
 
   uint64_t max_entries_;
   Shard shards_[kShards];
   PageFilter* filter_;
+  LiveEntry* initial_;  // kShards first arrays, or null (then each shard maps its own)
   std::atomic<uint64_t> dropped_{0};
 };
 

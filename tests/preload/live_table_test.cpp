@@ -1,5 +1,7 @@
 #include "live_table.h"
 
+#include "internal_alloc.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,6 +46,41 @@ TEST(LiveTable, WithoutAFilterEveryEraseLooks) {  // exact mode
   EXPECT_TRUE(table.erase(0x1000, &removed));
   EXPECT_EQ(removed.size, 32u);
   EXPECT_EQ(table.size(), 0u);
+}
+
+// The shards' first arrays share one mapping made with the table: a first sample in
+// every shard maps nothing more, growing past it maps the shard's own array, and the
+// table gives all of it back when it goes.
+TEST(LiveTable, FirstArraysShareOneMapping) {
+  const uint64_t before = internal_mapped_bytes();
+  {
+    PageFilter filter;
+    LiveTable table(1 << 20, &filter);
+    const uint64_t with_table = internal_mapped_bytes();
+    const uint64_t initial = table.mapped_bytes();
+    EXPECT_EQ(with_table - before, (initial + 4095) / 4096 * 4096);
+    // 1,024 blocks, each in its own 64 KiB region: every shard gets some, none more
+    // than its first array holds (12, at its load limit of 3/4).
+    std::vector<uintptr_t> kept;
+    for (uintptr_t a = 0x100000000; kept.size() < 4 * LiveTable::kShards; a += 1 << 16) {
+      ASSERT_TRUE(table.insert(entry(a)));
+      kept.push_back(a);
+    }
+    std::vector<LiveEntry> shard(64);
+    for (unsigned i = 0; i < LiveTable::kShards; ++i) ASSERT_GT(table.copy_shard(i, shard.data(), 64), 0u) << i;
+    EXPECT_EQ(internal_mapped_bytes(), with_table) << "a shard's first samples mapped memory";
+    EXPECT_EQ(table.mapped_bytes(), initial);
+    // 40 more blocks in one region: its shard grows twice, to 64 entries.
+    for (uintptr_t a = 0x7f0000000000; a < 0x7f0000000000 + 40 * 16; a += 16) {
+      ASSERT_TRUE(table.insert(entry(a)));
+      kept.push_back(a);
+    }
+    EXPECT_EQ(table.mapped_bytes(), initial + 64 * sizeof(LiveEntry));
+    EXPECT_EQ(internal_mapped_bytes(), with_table + 4096);
+    for (uintptr_t a : kept) ASSERT_TRUE(table.erase(a)) << std::hex << a;
+    EXPECT_EQ(table.size(), 0u);
+  }
+  EXPECT_EQ(internal_mapped_bytes(), before);
 }
 
 TEST(LiveTable, GrowsAndSurvivesBackwardShiftDeletion) {
