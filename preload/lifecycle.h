@@ -8,16 +8,20 @@
 
 namespace heapdrift {
 
+// The globals the hooks read are declared hidden, as they are defined (-fvisibility only
+// reaches definitions): the hooks then address them relative to the instruction
+// pointer, not through the GOT, one instruction less on every call.
+
 // True once start-up succeeded: from then on the hooks record. Never reset, except in
 // a fork child whose writer could not start.
-extern std::atomic<bool> g_live;
+extern std::atomic<bool> g_live __attribute__((visibility("hidden")));
 // Created at start-up in static storage and never destroyed: threads may still
 // allocate while the process exits.
-extern Recorder* g_recorder;
+extern Recorder* g_recorder __attribute__((visibility("hidden")));
 // The live table's filter, which every free() reads first. Start-up pins free(NULL)
 // and the bootstrap arena in it before any thread can take the fast path (PageFilter),
-// so that free() tests neither.
-extern PageFilter g_page_filter;
+// so that the fast path tests neither.
+extern PageFilter g_page_filter __attribute__((visibility("hidden")));
 
 }  // namespace heapdrift
 

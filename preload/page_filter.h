@@ -79,8 +79,9 @@ class PageFilter {
   }
   static size_t index(uintptr_t address) {
     // Pages of one 1 GiB region map to consecutive bytes; regions are told apart by
-    // the higher bits folded in.
-    return ((address >> 12) ^ (address >> 30)) & (kBytes - 1);
+    // the higher bits folded in: (address >> 12) ^ (address >> 30), written so that it
+    // takes one instruction less.
+    return ((address ^ (address >> 18)) >> 12) & (kBytes - 1);
   }
 
   std::atomic<uint8_t> counts_[kBytes] = {};

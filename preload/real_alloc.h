@@ -56,7 +56,7 @@ struct RealAllocator {
   std::atomic<bool> ready;
 };
 
-extern RealAllocator g_real;
+extern RealAllocator g_real __attribute__((visibility("hidden")));  // see lifecycle.h
 
 // Resolves every function once. While the calling thread is inside dlsym, returns with
 // the table incomplete: the caller falls back to the bootstrap arena.
@@ -70,7 +70,7 @@ inline RealAllocator& real() {
 // The bootstrap arena: zeroed memory, 16-byte aligned, never freed. Every free asks
 // is_bootstrap, so it is inline.
 inline constexpr size_t kBootstrapSize = 256 * 1024;
-extern unsigned char g_bootstrap[kBootstrapSize];
+extern unsigned char g_bootstrap[kBootstrapSize] __attribute__((visibility("hidden")));
 void* bootstrap_alloc(size_t size);
 inline bool is_bootstrap(const void* p) {
   auto* b = static_cast<const unsigned char*>(p);
