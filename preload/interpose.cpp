@@ -81,8 +81,8 @@ __attribute__((noinline)) void release_slow(ThreadState& t, void* p, Call call) 
 // tail call; a block the filter cannot rule out (a sample, a block of the bootstrap
 // arena: PageFilter) takes the slow path, where it leaves the live table before the
 // real free. free(NULL), whose byte is pinned, ends on the way there: it is 3 % of
-// the frees of a JVM (HotSpot's own and zlib's), which would otherwise all take the
-// slow path's call for nothing.
+// the frees in the JVM benchmark, which would otherwise all take the slow path's call
+// for nothing.
 template <bool kNests = false, class Call>
 inline void release(void* p, Call call) {
   ThreadState& t = t_state;
