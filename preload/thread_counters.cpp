@@ -36,6 +36,13 @@ uint64_t take(std::atomic<uint64_t>& c) { return c.exchange(0, std::memory_order
 // Whether thread `tid` of process `pid` has ended (a signal 0 only checks it exists).
 bool thread_gone(pid_t pid, int tid) { return syscall(SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH; }
 
+// Under the registry's lock: the block has no owner any more, and may be claimed again.
+void disown(ThreadCounters& b) {
+  b.fast = nullptr;
+  b.owner_tid = 0;
+  b.in_use.store(false, std::memory_order_release);
+}
+
 }  // namespace
 
 ThreadCounters* CounterRegistry::acquire(FastCounts* fast, int tid) {
@@ -50,16 +57,12 @@ ThreadCounters* CounterRegistry::acquire(FastCounts* fast, int tid) {
 
 void CounterRegistry::release(ThreadCounters* block) {
   if (!block) return;
-  {
-    SpinLockGuard guard(lock_);
-    if (FastCounts* f = block->fast) {
-      ThreadCounters::bump(block->alloc_calls, take(f->alloc_calls));
-      ThreadCounters::bump(block->free_calls, take(f->free_calls));
-    }
-    block->fast = nullptr;
-    block->owner_tid = 0;
+  SpinLockGuard guard(lock_);
+  if (FastCounts* f = block->fast) {
+    ThreadCounters::bump(block->alloc_calls, take(f->alloc_calls));
+    ThreadCounters::bump(block->free_calls, take(f->free_calls));
   }
-  block->in_use.store(false, std::memory_order_release);
+  disown(*block);
 }
 
 Totals CounterRegistry::sum() {
@@ -78,9 +81,7 @@ Totals CounterRegistry::sum() {
     add(*b);
     if (!b->fast) continue;
     if (thread_gone(pid, b->owner_tid)) {
-      b->fast = nullptr;
-      b->owner_tid = 0;
-      b->in_use.store(false, std::memory_order_release);
+      disown(*b);
       continue;
     }
     t.alloc_calls += b->fast->alloc_calls.load(std::memory_order_relaxed);
