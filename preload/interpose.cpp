@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "cxx_support.h"
 #include "lifecycle.h"
 #include "real_alloc.h"
 #include "thread_state.h"
@@ -147,6 +148,45 @@ __attribute__((noinline)) void* calloc_slow(size_t n, size_t size) {
   return allocate(total, [=] { return fn(n, size); });
 }
 
+// The C++ runtime's function `member`; when none is known, a runtime may have been
+// loaded since start-up (real_alloc.h).
+template <class Fn>
+inline Fn cxx_fn(Fn RealAllocator::*member) {
+  Fn fn = real_fn(member);
+  if (!fn) [[unlikely]] {
+    find_cxx_runtime();
+    fn = g_real.*member;
+  }
+  return fn;
+}
+
+// operator new with no C++ runtime in the process: nobody but the shim can call it
+// (whoever else calls operator new brought a runtime), so it serves the shim's own
+// containers from the real allocator (or, inside dlsym at start-up, the bootstrap arena).
+void* without_runtime(size_t size, size_t align) {
+  RealAllocator& r = real();
+  if (!r.malloc) [[unlikely]] return bootstrap_alloc(size);
+  if (!align) return r.malloc(size);
+  return r.memalign ? r.memalign(align, size) : nullptr;
+}
+
+// A throwing operator new of the shim's own, inside the guard: it has nothing to throw
+// with, and the shim's containers are written to need no recovery.
+void* shim_own_new(size_t size, size_t align) {
+  void* p = without_runtime(size, align);
+  if (!p) [[unlikely]] cxx_support_out_of_memory();
+  return p;
+}
+
+// Has the program's runtime throw std::bad_alloc; the hook's frames have no cleanups
+// left, so the exception passes through them (they have unwind tables).
+[[noreturn]] __attribute__((noinline, cold)) void throw_bad_alloc() {
+  if (auto fn = g_real.throw_bad_alloc) fn();
+  cxx_support_out_of_memory();  // a runtime that defines operator new but cannot throw
+}
+
+constexpr std::nothrow_t kNothrow{};
+
 }  // namespace
 }  // namespace heapdrift
 
@@ -260,39 +300,47 @@ __attribute__((visibility("default"))) void dallocx(void* p, int flags) {
 
 }  // extern "C"
 
-// C++ allocation functions. The throwing forms call the real nothrow form and throw
-// std::bad_alloc themselves once the guard is released: an exception allocated inside
-// the guard (by a real operator new that throws) would be freed outside it, and count
-// as a free without its allocation. Nested calls (the real nothrow form calling
+// C++ allocation functions. The throwing forms call the real nothrow form and have the
+// runtime throw std::bad_alloc once the guard is released: an exception allocated
+// inside the guard (by a real operator new that throws) would be freed outside it, and
+// count as a free without its allocation. Nested calls (the real nothrow form calling
 // ::operator new, as libstdc++'s does) forward to the real throwing form.
 // One difference from the real thing: an exception other than std::bad_alloc thrown by
 // a new_handler arrives as std::bad_alloc.
-#define HD_NEW(function, signature, member, nothrow_member, size, ...)                 \
+#define HD_NEW(function, signature, member, nothrow_member, size, align, ...)          \
   __attribute__((visibility("default"))) void* function signature {                   \
-    if (t_state.in_shim()) return real().member(__VA_ARGS__);                         \
-    auto fn = real_fn(&RealAllocator::nothrow_member);                                \
-    void* p = allocate<true>(size, [&]() -> void* { return fn ? fn(__VA_ARGS__, std::nothrow) : nullptr; }); \
-    if (!p) throw std::bad_alloc();                                                   \
-    return p;                                                                         \
+    if (t_state.in_shim()) {                                                           \
+      auto fn = g_real.member;                                                         \
+      return fn ? fn(__VA_ARGS__) : shim_own_new(size, align);                         \
+    }                                                                                  \
+    auto fn = cxx_fn(&RealAllocator::nothrow_member);                                  \
+    void* p = allocate<true>(size, [&]() -> void* {                                    \
+      return fn ? fn(__VA_ARGS__, kNothrow) : without_runtime(size, align);            \
+    });                                                                                \
+    if (!p) [[unlikely]] throw_bad_alloc();                                            \
+    return p;                                                                          \
   }
-#define HD_NEW_NOTHROW(function, signature, member, size, ...)                        \
-  __attribute__((visibility("default"))) void* function signature noexcept {         \
-    auto fn = real_fn(&RealAllocator::member);                                        \
-    return allocate<true>(size, [&]() -> void* { return fn ? fn(__VA_ARGS__) : nullptr; }); \
+#define HD_NEW_NOTHROW(function, signature, member, size, align, ...)                   \
+  __attribute__((visibility("default"))) void* function signature noexcept {          \
+    auto fn = cxx_fn(&RealAllocator::member);                                          \
+    return allocate<true>(size, [&]() -> void* {                                       \
+      return fn ? fn(__VA_ARGS__) : without_runtime(size, align);                      \
+    });                                                                                \
   }
+// Without a known runtime, a block from operator new came from malloc or memalign.
 #define HD_DELETE(function, signature, member, ...)                                     \
   __attribute__((visibility("default"))) void function signature noexcept {            \
     release<true>(p, [&] { g_real.member ? g_real.member(__VA_ARGS__) : g_real.free(p); }); \
   }
 
-HD_NEW(operator new, (size_t n), op_new, op_new_nothrow, n, n)
-HD_NEW(operator new[], (size_t n), op_new_array, op_new_array_nothrow, n, n)
-HD_NEW(operator new, (size_t n, align_val_t a), op_new_aligned, op_new_aligned_nothrow, n, n, a)
-HD_NEW(operator new[], (size_t n, align_val_t a), op_new_array_aligned, op_new_array_aligned_nothrow, n, n, a)
-HD_NEW_NOTHROW(operator new, (size_t n, const nothrow_t& t), op_new_nothrow, n, n, t)
-HD_NEW_NOTHROW(operator new[], (size_t n, const nothrow_t& t), op_new_array_nothrow, n, n, t)
-HD_NEW_NOTHROW(operator new, (size_t n, align_val_t a, const nothrow_t& t), op_new_aligned_nothrow, n, n, a, t)
-HD_NEW_NOTHROW(operator new[], (size_t n, align_val_t a, const nothrow_t& t), op_new_array_aligned_nothrow, n, n, a, t)
+HD_NEW(operator new, (size_t n), op_new, op_new_nothrow, n, 0, n)
+HD_NEW(operator new[], (size_t n), op_new_array, op_new_array_nothrow, n, 0, n)
+HD_NEW(operator new, (size_t n, align_val_t a), op_new_aligned, op_new_aligned_nothrow, n, size_t(a), n, a)
+HD_NEW(operator new[], (size_t n, align_val_t a), op_new_array_aligned, op_new_array_aligned_nothrow, n, size_t(a), n, a)
+HD_NEW_NOTHROW(operator new, (size_t n, const nothrow_t& t), op_new_nothrow, n, 0, n, t)
+HD_NEW_NOTHROW(operator new[], (size_t n, const nothrow_t& t), op_new_array_nothrow, n, 0, n, t)
+HD_NEW_NOTHROW(operator new, (size_t n, align_val_t a, const nothrow_t& t), op_new_aligned_nothrow, n, size_t(a), n, a, t)
+HD_NEW_NOTHROW(operator new[], (size_t n, align_val_t a, const nothrow_t& t), op_new_array_aligned_nothrow, n, size_t(a), n, a, t)
 
 HD_DELETE(operator delete, (void* p), op_delete, p)
 HD_DELETE(operator delete[], (void* p), op_delete_array, p)

@@ -1,6 +1,12 @@
 // The allocator behind the shim: glibc, or whatever comes after libheapdrift.so in
 // the search order (a preloaded jemalloc or tcmalloc). Found with dlsym(RTLD_NEXT).
 //
+// The C++ operators come from the program's C++ runtime. The shim links none (a C
+// program should not load libstdc++ for it, and a program that bundles a newer one must
+// get its own), so a runtime may arrive later: a C program that dlopens C++ code
+// RTLD_LOCAL, as Python and the java launcher do, brings one that RTLD_NEXT cannot
+// see. find_cxx_runtime looks for it among the loaded objects.
+//
 // dlsym itself may call calloc/malloc before those are known; such calls are served
 // from a small static bootstrap arena, whose blocks are never passed to the real free.
 #ifndef HEAPDRIFT_PRELOAD_REAL_ALLOC_H
@@ -26,6 +32,7 @@ struct RealAllocator {
   size_t (*malloc_usable_size)(void*);
 
   // C++: a preloaded jemalloc or tcmalloc has its own, which do not go through malloc.
+  // Null until a C++ runtime is found.
   void* (*op_new)(size_t);
   void* (*op_new_array)(size_t);
   void* (*op_new_nothrow)(size_t, const std::nothrow_t&);
@@ -46,6 +53,7 @@ struct RealAllocator {
   void (*op_delete_array_sized_aligned)(void*, size_t, std::align_val_t);
   void (*op_delete_aligned_nothrow)(void*, std::align_val_t, const std::nothrow_t&);
   void (*op_delete_array_aligned_nothrow)(void*, std::align_val_t, const std::nothrow_t&);
+  void (*throw_bad_alloc)();  // the runtime's std::__throw_bad_alloc
 
   // jemalloc's non-standard API, when jemalloc is behind the shim.
   void* (*mallocx)(size_t, int);
@@ -61,6 +69,11 @@ extern RealAllocator g_real __attribute__((visibility("hidden")));  // see lifec
 // Resolves every function once. While the calling thread is inside dlsym, returns with
 // the table incomplete: the caller falls back to the bootstrap arena.
 void resolve_real_allocator();
+
+// Called when a C++ operator is needed and none is known: looks through the objects
+// loaded since the last look for one that defines them, and takes all of them from it.
+// Not while the calling thread is inside the shim, nor before resolve_real_allocator.
+void find_cxx_runtime();
 
 inline RealAllocator& real() {
   if (!g_real.ready.load(std::memory_order_acquire)) [[unlikely]] resolve_real_allocator();

@@ -6,7 +6,6 @@
 #include <ctime>
 #include <fcntl.h>
 #include <unistd.h>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -191,13 +190,14 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   std::sort(c.samples.begin(), c.samples.end(),
             [](const LiveEntry& a, const LiveEntry& b) { return a.alloc_ns < b.alloc_ns; });
 
-  std::unordered_set<uint32_t> ids;
-  for (const LiveEntry& e : c.samples) {
-    if (const StackRecord* s = recorder.stacks().get(e.stack_id); s && ids.insert(e.stack_id).second) {
-      c.stacks.push_back(s);
-    }
+  std::vector<uint32_t> ids;
+  ids.reserve(c.samples.size());
+  for (const LiveEntry& e : c.samples) ids.push_back(e.stack_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (uint32_t id : ids) {
+    if (const StackRecord* s = recorder.stacks().get(id)) c.stacks.push_back(s);
   }
-  std::sort(c.stacks.begin(), c.stacks.end(), [](auto* a, auto* b) { return a->id < b->id; });
 
   Totals totals = recorder.totals();
   c.counters = {
