@@ -3,9 +3,9 @@
 //
 // The C++ operators come from the program's C++ runtime. The shim links none (a C
 // program should not load libstdc++ for it, and a program that bundles a newer one must
-// get its own), so a runtime may arrive later: a C program that dlopens C++ code
-// RTLD_LOCAL, as Python and the java launcher do, brings one that RTLD_NEXT cannot
-// see. find_cxx_runtime looks for it among the loaded objects.
+// get its own), so a runtime may arrive after start-up: the java launcher (C) dlopens
+// libjvm, Python its C++ extension modules, RTLD_LOCAL, where RTLD_NEXT cannot see
+// them. find_cxx_runtime looks for it among the loaded objects.
 //
 // dlsym itself may call calloc/malloc before those are known; such calls are served
 // from a small static bootstrap arena, whose blocks are never passed to the real free.
