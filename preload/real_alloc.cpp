@@ -65,6 +65,11 @@ struct LoadedObjects {
   unsigned long long adds = 0;
 };
 
+int read_adds(dl_phdr_info* info, size_t, void* adds) {
+  *static_cast<unsigned long long*>(adds) = info->dlpi_adds;
+  return 1;  // the same for every object: one is enough
+}
+
 int collect_object(dl_phdr_info* info, size_t, void* data) {
   auto* objects = static_cast<LoadedObjects*>(data);
   objects->adds = info->dlpi_adds;
@@ -104,9 +109,11 @@ void find_cxx_runtime() {
   ThreadState& t = t_state;
   if (t.in_shim() || !g_real.ready.load(std::memory_order_acquire)) return;
   ReentrancyGuard guard(t);  // the loader's own allocations are not the program's
+  unsigned long long adds = 0;
+  dl_iterate_phdr(read_adds, &adds);
+  if (adds == g_cxx_looked_at.load(std::memory_order_relaxed)) return;
   LoadedObjects objects;
   dl_iterate_phdr(collect_object, &objects);
-  if (objects.adds == g_cxx_looked_at.load(std::memory_order_relaxed)) return;
   Dl_info self;
   if (!dladdr(reinterpret_cast<void*>(&find_cxx_runtime), &self)) return;
   for (const std::string& name : objects.names) {
