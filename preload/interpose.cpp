@@ -170,8 +170,9 @@ void* without_runtime(size_t size, size_t align) {
   return r.memalign ? r.memalign(align, size) : nullptr;
 }
 
-// A throwing operator new of the shim's own, inside the guard: it has nothing to throw
-// with, and the shim's containers are written to need no recovery.
+// A throwing operator new inside the guard with no runtime known: the shim's own
+// containers, which catch nothing; out of memory ends the process with a message, as
+// an uncaught std::bad_alloc would.
 void* shim_own_new(size_t size, size_t align) {
   void* p = without_runtime(size, align);
   if (!p) [[unlikely]] cxx_support_out_of_memory();
