@@ -3,7 +3,7 @@
 // RTLD_LOCAL, as Python loads an extension module: the library's operator new and
 // delete bind to the shim's, which must find the runtime that came with the library,
 // behave as it does (cxx_plugin checks alignment, nothrow, new_handler, bad_alloc),
-// and record the blocks.
+// and record the blocks. Then the same through Python and a real C++ extension.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -44,6 +44,61 @@ TEST(cxx_runtime, cxx_code_loaded_locally_by_a_c_program_is_recorded) {
   std::vector<heapdrift::Sample> at_site = samples_at(last, site_range(o, "plugin"));
   EXPECT_EQ(at_site.size(), nodes);
   for (const heapdrift::Sample& s : at_site) EXPECT_EQ(s.size, node_size);
+}
+
+// A module's code in this process: [load_bias + vaddr, + memsz) of its executable segments.
+std::vector<CodeRange> code_of(const heapdrift::Snapshot& s, const std::string& path_part) {
+  std::vector<CodeRange> ranges;
+  for (const heapdrift::Module& m : s.modules) {
+    if (m.path.find(path_part) == std::string::npos) continue;
+    for (const heapdrift::Segment& seg : m.segments) {
+      if (seg.flags & 1) ranges.push_back({m.load_bias + seg.vaddr, m.load_bias + seg.vaddr + seg.memsz});
+    }
+  }
+  return ranges;
+}
+
+// The same through a real program: Python imports apt_pkg (python3-apt), a C++
+// extension over libapt-pkg, RTLD_LOCAL. Its output must be what it prints without the
+// shim, its C++ errors must reach Python, and its allocations must be recorded.
+TEST(cxx_runtime, python_cxx_extension_runs_and_is_recorded) {
+  const char* script =
+      "import apt_pkg\n"
+      "apt_pkg.init_config()\n"
+      "for i in range(2000): apt_pkg.config.set('Heapdrift::Test::K%d' % i, 'v%d' % i)\n"
+      "print('value', apt_pkg.config.find('Heapdrift::Test::K1999'))\n"
+      "print('keys', len(apt_pkg.config.list('Heapdrift::Test')))\n"
+      "try:\n"
+      "    apt_pkg.TagFile('/nonexistent/heapdrift')\n"
+      "except apt_pkg.Error:\n"
+      "    print('error', 'raised')\n";
+  ScratchDir scratch;
+  RunResult plain = run_program({"/usr/bin/python3", "-c", script}, {}, 60, scratch.path());
+  ASSERT_TRUE(plain.exited_with(0)) << plain.describe();
+  const fs::path rec = scratch.path() / "rec";
+  RunResult r = run_program({"/usr/bin/python3", "-c", script}, shim_env(rec), 60, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  EXPECT_EQ(r.out, plain.out);
+  EXPECT_EQ(r.out, "value v1999\nkeys 2000\nerror raised\n");
+
+  std::vector<NumberedSnapshot> series;
+  ASSERT_NO_THROW(series = read_process_snapshots(rec / std::to_string(r.pid)));
+  ASSERT_FALSE(series.empty()) << "no snapshot";
+  const heapdrift::Snapshot& last = series.back().snapshot;
+  std::vector<CodeRange> apt = code_of(last, "libapt-pkg");
+  ASSERT_FALSE(apt.empty()) << "libapt-pkg is not among the snapshot's modules";
+  // The 2,000 configuration entries stay live, each allocated by libapt-pkg's C++.
+  size_t from_apt = 0;
+  for (const heapdrift::Sample& s : last.samples) {
+    auto stack = last.stacks.find(s.stack_id);
+    if (stack == last.stacks.end()) continue;
+    bool hit = false;
+    for (uint64_t pc : stack->second.frames) {
+      for (const CodeRange& c : apt) hit = hit || c.contains(pc);
+    }
+    from_apt += hit;
+  }
+  EXPECT_GE(from_apt, 2000u);
 }
 
 }  // namespace
