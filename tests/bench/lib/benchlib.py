@@ -61,8 +61,11 @@ def short(text):
 
 
 class Run:
-    def __init__(self, wall, cpu, maxrss_kib, stdout, stderr):
-        self.wall, self.cpu, self.maxrss_kib, self.stdout, self.stderr = wall, cpu, maxrss_kib, stdout, stderr
+    def __init__(self, wall, usage, stdout, stderr):
+        self.wall, self.stdout, self.stderr = wall, stdout, stderr
+        self.user, self.sys = usage.ru_utime, usage.ru_stime
+        self.cpu = self.user + self.sys
+        self.maxrss_kib, self.minflt = usage.ru_maxrss, usage.ru_minflt
 
     def value(self, key):
         """`key VALUE` from the program's output, as a float."""
@@ -74,8 +77,9 @@ class Run:
 
 
 def measure(cmd, check=True):
-    """Runs cmd once: wall seconds, CPU seconds (user+sys of it and of the children it
-    waited for) and the max RSS of its largest process (wait4's rusage)."""
+    """Runs cmd once: wall seconds, CPU seconds (user and system, of it and of the
+    children it waited for), minor page faults and the max RSS of its largest process
+    (wait4's rusage)."""
     if cmd.setup:
         cmd.setup()
     env = dict(os.environ)
@@ -95,7 +99,7 @@ def measure(cmd, check=True):
         err = f.read()
     if check and p.returncode != 0:
         raise RuntimeError(f"exit status {p.returncode}: {cmd.shell()}\n{err[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out, err)
+    return Run(wall, usage, out, err)
 
 
 class PairResult:
@@ -103,6 +107,7 @@ class PairResult:
         self.a, self.b, self.runs_a, self.runs_b = a, b, runs_a, runs_b
         self.ratios = [rb.wall / ra.wall for ra, rb in zip(runs_a, runs_b)]
         self.cpu_ratios = [rb.cpu / ra.cpu for ra, rb in zip(runs_a, runs_b) if ra.cpu > 0]
+        self.user_ratios = [rb.user / ra.user for ra, rb in zip(runs_a, runs_b) if ra.user > 0]
 
     @property
     def ratio(self):
@@ -114,6 +119,13 @@ class PairResult:
     @property
     def cpu_ratio(self):
         return statistics.median(self.cpu_ratios) if self.cpu_ratios else float("nan")
+
+    @property
+    def user_ratio(self):
+        return statistics.median(self.user_ratios) if self.user_ratios else float("nan")
+
+    def values(self, side, attr):
+        return [getattr(r, attr) for r in (self.runs_a if side == "a" else self.runs_b)]
 
     def median(self, side, attr):
         runs = self.runs_a if side == "a" else self.runs_b
@@ -128,6 +140,8 @@ class PairResult:
             "a": self.a.shell(), "b": self.b.shell(),
             "wall_a": [r.wall for r in self.runs_a], "wall_b": [r.wall for r in self.runs_b],
             "cpu_a": [r.cpu for r in self.runs_a], "cpu_b": [r.cpu for r in self.runs_b],
+            "user_a": [r.user for r in self.runs_a], "user_b": [r.user for r in self.runs_b],
+            "minflt_a": [r.minflt for r in self.runs_a], "minflt_b": [r.minflt for r in self.runs_b],
             "maxrss_kib_a": [r.maxrss_kib for r in self.runs_a], "maxrss_kib_b": [r.maxrss_kib for r in self.runs_b],
             "ratios": self.ratios, "median_ratio": self.ratio, "cpu_ratios": self.cpu_ratios,
         }
