@@ -128,8 +128,7 @@ class PairResult:
         return [getattr(r, attr) for r in (self.runs_a if side == "a" else self.runs_b)]
 
     def median(self, side, attr):
-        runs = self.runs_a if side == "a" else self.runs_b
-        return statistics.median(getattr(r, attr) for r in runs)
+        return statistics.median(self.values(side, attr))
 
     def cell(self):
         lo, hi = self.spread()
