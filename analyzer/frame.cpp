@@ -50,11 +50,19 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
 }
 
 FrameId FrameTable::intern(const Frame& f) {
-  std::string key = f.function + '\x1f' + f.signature + '\x1f' + f.file + '\x1f' + std::to_string(f.line) +
-                    '\x1f' + f.module + '\x1f' + char('0' + int(f.kind)) + char('0' + f.inlined);
-  auto [it, inserted] = ids_.try_emplace(std::move(key), FrameId{uint32_t(frames_.size())});
-  if (inserted) frames_.push_back(f);
-  return it->second;
+  std::hash<std::string> h;
+  size_t hash = h(f.function);
+  for (size_t part : {h(f.signature), h(f.file), h(f.module), size_t{f.line} << 9 | size_t(f.kind) << 1 | f.inlined}) {
+    hash = (hash ^ part) * 0x9e3779b97f4a7c15ULL;
+  }
+  auto [first, last] = ids_.equal_range(hash);
+  for (auto it = first; it != last; ++it) {
+    if (frames_[it->second.value] == f) return it->second;
+  }
+  FrameId id{uint32_t(frames_.size())};
+  frames_.push_back(f);
+  ids_.emplace(hash, id);
+  return id;
 }
 
 }  // namespace heapdrift

@@ -54,7 +54,7 @@ class FrameTable {
 
  private:
   std::vector<Frame> frames_;
-  std::unordered_map<std::string, FrameId> ids_;
+  std::unordered_multimap<size_t, FrameId> ids_;  // by a hash of the frame
 };
 
 }  // namespace heapdrift

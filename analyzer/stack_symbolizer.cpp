@@ -110,15 +110,23 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
   ImageSlots& known = slots_[&img];
-  for (size_t k = 0; k < stack.frames.size(); ++k) {
-    uint64_t address = stack.frames[k];
+  // The addresses' slots first, so that the stack's are allocated once at their size
+  // (100,000 JVM stacks hold some 2.5 million).
+  ranges_.clear();
+  size_t count = 0;
+  for (uint64_t address : stack.frames) {
     auto [at, fresh] = known.by_address.try_emplace(address);
     if (fresh) {
       at->second.begin = static_cast<uint32_t>(known.slots.size());
       add_slots(img, address, &known.slots);
       at->second.end = static_cast<uint32_t>(known.slots.size());
     }
-    for (uint32_t i = at->second.begin; i < at->second.end; ++i) {
+    ranges_.push_back(at->second);
+    count += at->second.end - at->second.begin;
+  }
+  part.slots.reserve(count);
+  for (size_t k = 0; k < ranges_.size(); ++k) {
+    for (uint32_t i = ranges_[k].begin; i < ranges_[k].end; ++i) {
       Slot slot = known.slots[i];
       if (slot.jit_address) {  // an interpreted frame's Method*, if the shim kept one
         slot.method = k < stack.methods.size() ? stack.methods[k] : 0;

@@ -80,6 +80,7 @@ class StackSymbolizer {
   // Stacks share most of their addresses: each is named and interned once per image,
   // its slots kept in one vector per image (a JVM's 200,000 addresses: no allocation each).
   std::unordered_map<const symbolizer::ProcessImage*, ImageSlots> slots_;
+  std::vector<AddressSlots> ranges_;  // native_part's scratch: one per frame of the stack
   // The image of the snapshot seen last, by (address, pid, start, time), so that the
   // module map is not fingerprinted again for each of its stacks.
   std::tuple<const Snapshot*, uint32_t, uint64_t, uint64_t> last_snapshot_{};

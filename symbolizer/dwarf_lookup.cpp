@@ -130,11 +130,13 @@ uint32_t DwarfLookup::scope_index(const std::string& prefix) {
   return it->second;
 }
 
-void DwarfLookup::RangeTable::add(Dwarf_Die* die, uint32_t index) {
+bool DwarfLookup::RangeTable::add(Dwarf_Die* die, uint32_t index) {
+  size_t before = ranges.size();
   Dwarf_Addr base, low, high;
   for (ptrdiff_t offset = 0; (offset = dwarf_ranges(die, offset, &base, &low, &high)) > 0;) {
     if (plausible(low, high)) ranges.push_back({low, high, index});
   }
+  return ranges.size() != before;
 }
 
 void DwarfLookup::RangeTable::finish() {
@@ -178,9 +180,7 @@ void DwarfLookup::index_units() {
     Unit unit;
     unit.die = unit_type == DW_UT_skeleton && subdie.cu != nullptr ? subdie : cudie;
     unit.cplusplus = is_cplusplus(&unit.die);
-    size_t before = unit_ranges_.ranges.size();
-    unit_ranges_.add(&cudie, static_cast<uint32_t>(units_.size()));
-    if (unit_ranges_.ranges.size() == before) continue;
+    if (!unit_ranges_.add(&cudie, static_cast<uint32_t>(units_.size()))) continue;
     unit_by_offset_[dwarf_dieoffset(&unit.die)] = static_cast<uint32_t>(units_.size());
     units_.push_back(unit);
   }
@@ -197,8 +197,12 @@ void DwarfLookup::collect_functions(Dwarf_Die* parent, Unit* unit, uint32_t scop
         if (scope != 0 && dwarf_hasattr(&child, DW_AT_name) && !has_linkage_name(&child)) {
           scope_of_.emplace(child.addr, scope);
         }
-        unit->functions.add(&child, static_cast<uint32_t>(unit->function_dies.size()));
-        unit->function_dies.push_back(child);
+        // Declarations (a class's member functions, repeated in every unit that
+        // includes the class) have no ranges and are not kept: in libjvm they are
+        // most of the 4 million subprogram DIEs.
+        if (unit->functions.add(&child, static_cast<uint32_t>(unit->function_dies.size()))) {
+          unit->function_dies.push_back(child);
+        }
         break;
       case DW_TAG_namespace:
       case DW_TAG_class_type:

@@ -70,7 +70,8 @@ class DwarfLookup {
   struct RangeTable {
     std::vector<Range> ranges;
     std::vector<Dwarf_Addr> max_high;
-    void add(Dwarf_Die* die, uint32_t index);
+    // Whether the DIE had any plausible range.
+    bool add(Dwarf_Die* die, uint32_t index);
     void finish();
     // The smallest range containing pc; of equal ones, the first added.
     const Range* find(Dwarf_Addr pc) const;

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <map>
-#include <unordered_map>
 #include <utility>
 
 #include "debug_file_finder.h"
@@ -31,23 +30,6 @@ std::vector<std::string> debug_roots(const Options& options) {
   return roots;
 }
 
-// One cached answer: which module (null outside all), which offset, how looked up.
-struct CacheKey {
-  const ModuleSymbols* module;
-  uint64_t offset;
-  bool return_address;
-  bool operator==(const CacheKey&) const = default;
-};
-
-struct CacheKeyHash {
-  size_t operator()(const CacheKey& k) const {
-    uint64_t h = reinterpret_cast<uintptr_t>(k.module) * 0x9e3779b97f4a7c15ULL;
-    h ^= (k.offset << 1 | static_cast<uint64_t>(k.return_address)) + 0x632be59bd9b4e019ULL + (h << 6) +
-         (h >> 2);
-    return static_cast<size_t>(h ^ (h >> 29));
-  }
-};
-
 }  // namespace
 
 struct Symbolizer::Impl {
@@ -57,7 +39,6 @@ struct Symbolizer::Impl {
   Options options;
   DebugFileFinder finder;
   std::map<std::pair<std::string, std::vector<uint8_t>>, std::unique_ptr<ModuleSymbols>> modules;
-  std::unordered_map<CacheKey, std::vector<SymbolFrame>, CacheKeyHash> cache;
   std::vector<std::string> warnings;
 };
 
@@ -88,8 +69,7 @@ ProcessImage Symbolizer::load(const std::vector<ModuleDesc>& modules) {
   return image;
 }
 
-const std::vector<SymbolFrame>& Symbolizer::symbolize(const ProcessImage& image, uint64_t address,
-                                                      bool return_address) {
+std::vector<SymbolFrame> Symbolizer::symbolize(const ProcessImage& image, uint64_t address, bool return_address) {
   // The call instruction ends just before a return address.
   uint64_t pc = return_address && address > 0 ? address - 1 : address;
   ModuleSymbols* module = nullptr;
@@ -100,10 +80,7 @@ const std::vector<SymbolFrame>& Symbolizer::symbolize(const ProcessImage& image,
       offset = address - hit->load_bias;
     }
   }
-  auto [it, inserted] = impl_->cache.try_emplace(CacheKey{module, offset, return_address});
-  std::vector<SymbolFrame>& frames = it->second;
-  if (!inserted) return frames;
-
+  std::vector<SymbolFrame> frames;
   if (module != nullptr) {
     bool first = !module->opened();
     module->lookup(return_address && offset > 0 ? offset - 1 : offset, &frames);

@@ -22,8 +22,12 @@
 // says so. Without DWARF, names come from .symtab/.dynsym; without those, a frame is
 // module+offset only.
 //
-// Cost: each module is opened once, on the first address that falls in it, and each
-// (module, offset) is symbolized once; later calls return the cached frames.
+// Cost: each module is opened once, on the first address that falls in it. What a
+// lookup reads from the DWARF (unit and function ranges, scope trees, names) is kept,
+// so that another lookup in the same function reads nothing again; the answers
+// themselves are not: callers that see an address many times keep what they make of
+// it (the analyzer interns frames per address), which a second copy here would double
+// (some 300 MB for 100,000 stacks in libjvm).
 //
 // Thread-safety: none. A Symbolizer and its ProcessImages belong to one thread at a
 // time (libdwfl sessions are not thread-safe); use one Symbolizer per thread.
@@ -96,16 +100,14 @@ class Symbolizer {
 
   // Registers a process's modules. Modules with the same path and build-id as ones
   // loaded before (another snapshot of the process, or another process) share their
-  // opened files and cached answers, whatever their load bias.
+  // opened files and what was read of their DWARF, whatever their load bias.
   ProcessImage load(const std::vector<ModuleDesc>& modules);
 
   // The frames at `address`, innermost first, never empty: at least one frame with the
   // module and offset (source kNone) when nothing more is known. `return_address`: the
   // address is a return address (as every stack frame in a snapshot is) and is looked
-  // up at address - 1; false for an exact pc. The reference stays valid as long as the
-  // Symbolizer.
-  const std::vector<SymbolFrame>& symbolize(const ProcessImage& image, uint64_t address,
-                                            bool return_address);
+  // up at address - 1; false for an exact pc.
+  std::vector<SymbolFrame> symbolize(const ProcessImage& image, uint64_t address, bool return_address);
 
   // One line per module that had a problem (file missing, build-id mismatch, debug
   // file rejected), in the order found; a module is checked when it is first opened.

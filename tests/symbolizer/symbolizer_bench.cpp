@@ -2,7 +2,7 @@
 // each frame a return address drawn from real code of this process (libc, libstdc++,
 // and this executable, which has DWARF), from a pool of distinct addresses as a
 // snapshot's stacks share their frames. A fresh Symbolizer does it all: opening the
-// modules and their debug files, indexing, every lookup.
+// modules and their debug files, indexing, a lookup per distinct address.
 //
 //   symbolizer_bench [--stacks N] [--depth D] [--distinct P] [--seed S]
 //
@@ -14,6 +14,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
     if (seen.insert(std::move(key)).second) all.push_back(std::move(stack));
   }
 
+  // As the analyzer does: each distinct address is symbolized once, the stacks read
+  // through the caller's own map of answers.
   auto t0 = std::chrono::steady_clock::now();
   Options options;
   options.debuginfod = false;
@@ -87,22 +90,25 @@ int main(int argc, char** argv) {
   ProcessImage image = symbolizer.load(modules);
   size_t frames_out = 0;
   std::map<FrameSource, size_t> sources;
-  std::unordered_set<uint64_t> addresses;
+  std::unordered_map<uint64_t, size_t> frames_at;
   for (const auto& stack : all) {
     for (uint64_t address : stack) {
-      const auto& frames = symbolizer.symbolize(image, address, true);
-      frames_out += frames.size();
-      if (addresses.insert(address).second) {
+      auto [it, fresh] = frames_at.try_emplace(address);
+      if (fresh) {
+        std::vector<SymbolFrame> frames = symbolizer.symbolize(image, address, true);
+        it->second = frames.size();
         for (const SymbolFrame& f : frames) ++sources[f.source];
       }
+      frames_out += it->second;
     }
   }
   double cold = seconds_since(t0);
 
+  // The same addresses again: the lookups walk what the first ones read of the DWARF.
   auto t1 = std::chrono::steady_clock::now();
-  size_t again = 0;
-  for (const auto& stack : all) {
-    for (uint64_t address : stack) again += symbolizer.symbolize(image, address, true).size();
+  size_t mismatches = 0;
+  for (const auto& [address, count] : frames_at) {
+    if (symbolizer.symbolize(image, address, true).size() != count) ++mismatches;
   }
   double warm = seconds_since(t1);
 
@@ -116,11 +122,11 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("distinct addresses %zu; frames out %zu (dwarf %zu, symtab %zu, none %zu, per distinct address)\n",
-              addresses.size(), frames_out, sources[FrameSource::kDwarf], sources[FrameSource::kSymtab],
+              frames_at.size(), frames_out, sources[FrameSource::kDwarf], sources[FrameSource::kSymtab],
               sources[FrameSource::kNone]);
   std::printf("symbolizer.bench: %zu distinct stacks x %zu frames: %.2f s (%.0f stacks/s), "
-              "again from the cache: %.2f s\n",
+              "each distinct address again: %.2f s\n",
               all.size(), depth, cold, static_cast<double>(all.size()) / cold, warm);
   for (const std::string& w : symbolizer.warnings()) std::printf("warning: %s\n", w.c_str());
-  return again == frames_out ? 0 : 1;
+  return mismatches == 0 ? 0 : 1;
 }

@@ -415,14 +415,15 @@ TEST(Symbolizer, AddressOutsideEveryModule) {
   EXPECT_EQ(display_name(frames[0]), "0x10");
 }
 
-TEST(Symbolizer, AnswersAreCachedPerAddress) {
+TEST(Symbolizer, ModulesOpenOnFirstUse) {
   const auto& f = LoadedFixture::get();
   Symbolizer symbolizer(isolated());
   ProcessImage image = symbolizer.load(f.modules);
   auto address = reinterpret_cast<uint64_t>(f.inlined.address);
-  const auto* first = &symbolizer.symbolize(image, address, true);
-  const auto* again = &symbolizer.symbolize(image, address, true);
-  EXPECT_EQ(first, again);
+  std::vector<SymbolFrame> first = symbolizer.symbolize(image, address, true);
+  ASSERT_GT(first.size(), 1u);
+  // The second lookup walks the scopes read by the first: the same answer.
+  EXPECT_EQ(symbolizer.symbolize(image, address, true), first);
   // A module not hit stays closed.
   int libc = -1;
   for (size_t i = 0; i < f.modules.size(); ++i) {
