@@ -1,0 +1,70 @@
+// load_history over snapshot files written by the test-side writer: stacks are named
+// once per process image and their samples followed from snapshot to snapshot,
+// whatever their ids (the shim numbers stacks 1, 2, ...; a foreign file may not).
+#include "process_history.h"
+
+#include <gtest/gtest.h>
+
+#include "snapshot_builder.h"
+#include "temp_dir.h"
+
+namespace heapdrift {
+namespace {
+
+constexpr uint32_t kHugeId = 0xfffffff0;  // beyond any array by id
+
+Snapshot snapshot_at(uint64_t mono_ns, std::vector<Sample> samples) {
+  Snapshot s = test::small_snapshot();
+  s.process.mono_ns = mono_ns;
+  // Two stacks through the same code (one site) and one through other code, under
+  // an id no shim would give.
+  s.stacks = {{3, {3, 0, {0x1010, 0x1020}, {}}},
+              {5, {5, 0, {0x1010, 0x1020}, {}}},
+              {kHugeId, {kHugeId, 0, {0x1030, 0x1040}, {}}}};
+  s.samples = std::move(samples);
+  return s;
+}
+
+const SiteHistory& site_with(const ProcessHistory& h, const FrameTable& table, const std::string& function) {
+  for (const SiteHistory& site : h.sites) {
+    if (!site.frames.empty() && table[site.frames.front()].function == function) return site;
+  }
+  throw std::runtime_error("no site at " + function);
+}
+
+TEST(ProcessHistory, FollowsSamplesAcrossSnapshotsWhateverTheStackIds) {
+  test::TempDir dir;
+  std::vector<std::filesystem::path> files{dir / "snap-1.hds", dir / "snap-2.hds", dir / "snap-3.hds"};
+  test::write_bytes(files[0], test::encode_snapshot(snapshot_at(2000, {{0x5000, 100, 1200, 1, 3, 1},
+                                                                       {0x6000, 200, 1300, 1, kHugeId, 1},
+                                                                       {0x7000, 300, 1400, 1, 5, 1}})));
+  // The second snapshot: two blocks still live, one freed, one new under each id.
+  test::write_bytes(files[1], test::encode_snapshot(snapshot_at(3000, {{0x5000, 100, 1200, 1, 3, 1},
+                                                                       {0x6000, 200, 1300, 1, kHugeId, 1},
+                                                                       {0x8000, 400, 2500, 1, kHugeId, 1},
+                                                                       {0x9000, 500, 2600, 1, 5, 1}})));
+  test::write_bytes(files[2], test::encode_snapshot(snapshot_at(4000, {{0x8000, 400, 2500, 1, kHugeId, 1}})));
+
+  FrameTable table;
+  symbolizer::Options options;
+  options.debuginfod = false;
+  StackSymbolizer symbolizer(options, table);
+  ProcessHistory h = load_history(files, symbolizer, SiteOptions{});
+
+  ASSERT_EQ(h.snapshots.size(), 3u);
+  ASSERT_EQ(h.sites.size(), 2u);
+  // /bin/x is not on disk: frames are named module+offset.
+  const SiteHistory& shared = site_with(h, table, "x+0x10");
+  const SiteHistory& huge = site_with(h, table, "x+0x30");
+  auto spans = [](const SiteHistory& site) {
+    std::vector<std::tuple<uint64_t, uint32_t, uint32_t>> out;
+    for (const TrackedSample& s : site.samples) out.emplace_back(s.birth_ns, s.first, s.last);
+    return out;
+  };
+  using Spans = std::vector<std::tuple<uint64_t, uint32_t, uint32_t>>;
+  EXPECT_EQ(spans(shared), (Spans{{1200, 0, 1}, {1400, 0, 0}, {2600, 1, 1}}));
+  EXPECT_EQ(spans(huge), (Spans{{1300, 0, 1}, {2500, 1, 2}}));
+}
+
+}  // namespace
+}  // namespace heapdrift
