@@ -1,11 +1,11 @@
 // Flamegraph SVG: stacks → call tree → pre-order layout → SVG text.
 //
-// The tree is an arena of nodes whose children are kept in a std::map keyed by
-// (name, kind), so merging is a lookup and the drawing order (alphabetical, as in
-// flamegraph.pl) needs no sort. The layout walks it once, in pre-order, into a flat
-// list of drawn frames; each records where its subtree ends in that list, which is all
-// the embedded script needs to zoom (a frame's descendants are the frames after it up
-// to that end, its ancestors the frames before it whose subtree contains it).
+// Names and details are sanitized once per input frame and ranked in drawing order
+// (alphabetical, as in flamegraph.pl); the stacks, sorted by those ranks, merge into
+// the tree in one pass, which numbers its nodes in pre-order. The layout walks it once
+// into a flat list of drawn frames; each records where its subtree ends in that list,
+// which is all the embedded script needs to zoom (a frame's descendants are the frames
+// after it up to that end, its ancestors the frames before it whose subtree contains it).
 //
 // Every number goes through std::to_chars, so the output does not depend on the
 // process locale.
@@ -16,9 +16,10 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
-#include <map>
 #include <set>
+#include <stdexcept>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "flamegraph_script.h"
@@ -252,50 +253,155 @@ Hsl diff_hsl(Change change, double strength) {
 // ---------------------------------------------------------------------------------
 // The call tree
 
-struct Node {
-  std::string name;
-  FrameKind kind = FrameKind::kUnknown;
-  std::set<std::string> details;  // distinct "file:line (module)" merged here
-  double bytes = 0, count = 0, baseline_bytes = 0, baseline_count = 0;
-  double self_bytes = 0;  // of stacks that end here
-  std::map<std::pair<std::string, FrameKind>, uint32_t> children;  // drawing order
+constexpr uint32_t kNone = UINT32_MAX;
+
+// What the tree merges on, each distinct value once and in drawing order: frame names
+// (sanitized) with their kinds, sorted as flamegraph.pl draws siblings; and details,
+// sorted so that a frame's tooltip shows the first of its locations.
+struct Names {
+  std::vector<std::pair<std::string, FrameKind>> keys;
+  std::vector<std::string> details;
+  std::vector<uint32_t> key_of, detail_of;  // per input frame; detail kNone when it has none
 };
 
-std::vector<Node> build_tree(const std::vector<FlameStack>& stacks) {
-  std::vector<Node> nodes(1);
-  nodes[0].name = "all";
-  for (const FlameStack& stack : stacks) {
+// Sorts and dedups `values`, and gives each of `raw` its index among them.
+template <class T>
+std::vector<uint32_t> rank(std::vector<T> raw, std::vector<T>& values) {
+  values = raw;
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::vector<uint32_t> out(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    out[i] = static_cast<uint32_t>(std::lower_bound(values.begin(), values.end(), raw[i]) - values.begin());
+  }
+  return out;
+}
+
+Names intern_names(const std::vector<FlameFrame>& frames) {
+  std::vector<std::pair<std::string, FrameKind>> keys;
+  std::vector<std::string> details;
+  keys.reserve(frames.size());
+  for (const FlameFrame& f : frames) {
+    keys.emplace_back(f.name.empty() ? "[unknown]" : sanitize(f.name), f.kind);
+    if (!f.detail.empty()) details.push_back(sanitize(f.detail));
+  }
+  Names names;
+  names.key_of = rank(std::move(keys), names.keys);
+  std::vector<uint32_t> ranked = rank(std::move(details), names.details);
+  names.detail_of.assign(frames.size(), kNone);
+  for (size_t i = 0, k = 0; i < frames.size(); ++i) {
+    if (!frames[i].detail.empty()) names.detail_of[i] = ranked[k++];
+  }
+  return names;
+}
+
+// Nodes are numbered in pre-order and siblings linked in drawing order, as the tree is
+// built from the stacks in that order.
+struct Node {
+  uint32_t key = kNone;  // kNone: the root
+  uint32_t first_child = kNone, next_sibling = kNone;
+  uint32_t detail = kNone;  // the first in drawing order of its distinct details
+  uint32_t details = 0;     // how many distinct
+  double bytes = 0, count = 0, baseline_bytes = 0, baseline_count = 0;
+  double self_bytes = 0;  // of stacks that end here
+};
+
+struct Tree {
+  Names names;
+  std::vector<Node> nodes;
+
+  std::string_view name(const Node& n) const {
+    return n.key == kNone ? std::string_view("all") : std::string_view(names.keys[n.key].first);
+  }
+  FrameKind kind(const Node& n) const { return n.key == kNone ? FrameKind::kUnknown : names.keys[n.key].second; }
+};
+
+// The stacks, sorted by their keys, become the tree in one pass: a stack shares with
+// the one before it the nodes of their common prefix and adds the rest. Equal keys
+// keep the input's order, so sums do not depend on how the frames were numbered.
+Tree build_tree(const FlameProfile& profile) {
+  Tree tree;
+  for (const FlameStack& stack : profile.stacks) {
+    for (uint32_t f : stack.frames) {
+      if (f >= profile.frames.size()) {
+        throw std::invalid_argument("flamegraph: a stack names frame " + std::to_string(f) + " of " +
+                                    std::to_string(profile.frames.size()));
+      }
+    }
+  }
+  tree.names = intern_names(profile.frames);
+  const std::vector<uint32_t>& key_of = tree.names.key_of;
+  auto key = [&](const FlameStack& s, size_t i) { return key_of[s.frames[i]]; };
+
+  std::vector<uint32_t> order(profile.stacks.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const FlameStack &x = profile.stacks[a], &y = profile.stacks[b];
+    size_t n = std::min(x.frames.size(), y.frames.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (key(x, i) != key(y, i)) return key(x, i) < key(y, i);
+    }
+    return x.frames.size() < y.frames.size();
+  });
+
+  std::vector<Node>& nodes = tree.nodes;
+  size_t most = 1;  // every frame a node of its own
+  for (const FlameStack& stack : profile.stacks) most += stack.frames.size();
+  nodes.reserve(most);
+  nodes.emplace_back();
+  std::vector<uint32_t> path = {0};  // the previous stack's nodes, the root first
+  std::unordered_set<uint64_t> details;  // (node, detail) of nodes with more than one
+  auto add_detail = [&](uint32_t at, uint32_t d) {
+    Node& n = nodes[at];
+    if (n.details == 0) {
+      n.detail = d, n.details = 1;
+      return;
+    }
+    if (n.details == 1) {
+      if (n.detail == d) return;
+      details.insert(uint64_t(at) << 32 | n.detail);
+    }
+    if (details.insert(uint64_t(at) << 32 | d).second) {
+      n.details++;
+      n.detail = std::min(n.detail, d);
+    }
+  };
+
+  const FlameStack* previous = nullptr;
+  for (uint32_t index : order) {
+    const FlameStack& stack = profile.stacks[index];
+    size_t common = 0;
+    if (previous) {
+      size_t n = std::min(previous->frames.size(), stack.frames.size());
+      while (common < n && key(*previous, common) == key(stack, common)) ++common;
+    }
+    // Where the stacks part, the previous one's node is the last child so far of the
+    // node they share; below it, every node is new.
+    uint32_t sibling = path.size() > common + 1 ? path[common + 1] : kNone;
+    path.resize(common + 1);
+    for (size_t i = common; i < stack.frames.size(); ++i) {
+      auto child = static_cast<uint32_t>(nodes.size());
+      if (sibling != kNone) nodes[sibling].next_sibling = child;
+      else nodes[path.back()].first_child = child;
+      sibling = kNone;
+      nodes.emplace_back().key = key(stack, i);
+      path.push_back(child);
+    }
     double bytes = clean(stack.bytes), count = clean(stack.count);
     double baseline_bytes = clean(stack.baseline_bytes), baseline_count = clean(stack.baseline_count);
-    auto add = [&](uint32_t at) {
-      Node& n = nodes[at];
+    for (size_t depth = 0; depth < path.size(); ++depth) {
+      Node& n = nodes[path[depth]];
       n.bytes += bytes, n.count += count;
       n.baseline_bytes += baseline_bytes, n.baseline_count += baseline_count;
-    };
-    uint32_t at = 0;
-    add(at);
-    for (const FlameFrame& frame : stack.frames) {
-      std::pair<std::string, FrameKind> key{frame.name.empty() ? "[unknown]" : sanitize(frame.name),
-                                            frame.kind};
-      auto found = nodes[at].children.find(key);
-      uint32_t child;
-      if (found != nodes[at].children.end()) {
-        child = found->second;
-      } else {
-        child = static_cast<uint32_t>(nodes.size());
-        Node node;
-        node.name = key.first;
-        node.kind = key.second;
-        nodes.push_back(std::move(node));  // invalidates references into nodes
-        nodes[at].children.emplace(std::move(key), child);
+      if (depth > 0) {
+        uint32_t d = tree.names.detail_of[stack.frames[depth - 1]];
+        if (d != kNone) add_detail(path[depth], d);
       }
-      at = child;
-      add(at);
-      if (!frame.detail.empty()) nodes[at].details.insert(sanitize(frame.detail));
     }
-    nodes[at].self_bytes += bytes;
+    nodes[path.back()].self_bytes += bytes;
+    previous = &stack;
   }
-  return nodes;
+  return tree;
 }
 
 // ---------------------------------------------------------------------------------
@@ -321,7 +427,7 @@ void place(const std::vector<Node>& nodes, uint32_t at, int depth, double offset
   size_t self = layout.frames.size();
   layout.frames.push_back({at, depth, offset});
   layout.max_depth = std::max(layout.max_depth, depth);
-  for (const auto& [key, child] : nodes[at].children) {
+  for (uint32_t child = nodes[at].first_child; child != kNone; child = nodes[child].next_sibling) {
     const Node& c = nodes[child];
     if (c.bytes <= 0) {
       if (c.baseline_bytes > 0) {
@@ -359,7 +465,7 @@ struct LegendItem {
   bool new_mark = false;  // the dashed outline of new frames
 };
 
-std::vector<LegendItem> legend_items(const std::vector<Node>& nodes, const Layout& layout, bool diff) {
+std::vector<LegendItem> legend_items(const Tree& tree, const Layout& layout, bool diff) {
   if (diff) {
     return {{"url(#growth)", "growth"},
             {"url(#shrink)", "shrink"},
@@ -367,7 +473,7 @@ std::vector<LegendItem> legend_items(const std::vector<Node>& nodes, const Layou
             {hex(kUnchangedColour), "unchanged"}};
   }
   std::set<FrameKind> present;
-  for (size_t i = 1; i < layout.frames.size(); ++i) present.insert(nodes[layout.frames[i].node].kind);
+  for (size_t i = 1; i < layout.frames.size(); ++i) present.insert(tree.kind(tree.nodes[layout.frames[i].node]));
   std::vector<LegendItem> items;
   for (FrameKind kind : kAllKinds) {
     if (present.count(kind)) items.push_back({legend_colour(kind), std::string(palette(kind).label)});
@@ -393,24 +499,23 @@ std::vector<std::pair<double, int>> legend_positions(const std::vector<LegendIte
   return out;
 }
 
-std::string tooltip(const std::vector<Node>& nodes, const Placed& p, double total, bool diff,
-                    double min_fraction) {
-  const Node& n = nodes[p.node];
+std::string tooltip(const Tree& tree, const Placed& p, double total, bool diff, double min_fraction) {
+  const Node& n = tree.nodes[p.node];
   bool root = p.node == 0;
-  std::string t = n.name + "\n";
+  std::string t = std::string(tree.name(n)) + "\n";
   if (root) {
     t += "all live heap";
   } else {
-    t += frame_kind_name(n.kind);
-    if (!n.details.empty()) {
-      t += " · " + *n.details.begin();
-      size_t others = n.details.size() - 1;
+    t += frame_kind_name(tree.kind(n));
+    if (n.details > 0) {
+      t += " · " + tree.names.details[n.detail];
+      size_t others = n.details - 1;
       if (others > 0) t += " (and " + std::to_string(others) + (others == 1 ? " other location)" : " other locations)");
     }
   }
   t += "\n" + human_bytes(n.bytes) + " (" + percent(n.bytes / total) + " of all), " +
        count_text(n.count) + (n.count == 1 ? " sample" : " samples");
-  if (!n.children.empty() && n.self_bytes > 0) t += "\nself: " + human_bytes(n.self_bytes);
+  if (n.first_child != kNone && n.self_bytes > 0) t += "\nself: " + human_bytes(n.self_bytes);
   if (diff) {
     double delta = n.bytes - n.baseline_bytes;
     if (n.baseline_bytes <= 0) {
@@ -497,11 +602,12 @@ std::string render_empty(const std::string& title, const std::string& subtitle, 
 
 }  // namespace
 
-std::string render_flamegraph_svg(const std::vector<FlameStack>& stacks, const FlameOptions& options) {
+std::string render_flamegraph_svg(const FlameProfile& profile, const FlameOptions& options) {
   std::string title = sanitize(options.title.empty() ? (options.diff ? "Live heap growth" : "Live heap")
                                                      : options.title);
   std::string subtitle = sanitize(options.subtitle);
-  std::vector<Node> nodes = build_tree(stacks);
+  Tree tree = build_tree(profile);
+  const std::vector<Node>& nodes = tree.nodes;
   double total = nodes[0].bytes;
   if (total <= 0) return render_empty(title, subtitle, options, nodes[0].baseline_bytes);
 
@@ -521,7 +627,7 @@ std::string render_flamegraph_svg(const std::vector<FlameStack>& stacks, const F
   Canvas c;
   c.width = image_width(options);
   c.plot_width = c.width - 2 * kXPad;
-  std::vector<LegendItem> legend = legend_items(nodes, layout, options.diff);
+  std::vector<LegendItem> legend = legend_items(tree, layout, options.diff);
   auto legend_at = legend_positions(legend, c.width);
   int legend_rows = legend_at.empty() ? 0 : legend_at.back().second + 1;
   double legend_top = subtitle.empty() ? 36 : 52;
@@ -583,13 +689,13 @@ std::string render_flamegraph_svg(const std::vector<FlameStack>& stacks, const F
       else if (delta < 0) change = Change::kShrink;
       fill = hex(diff_hsl(change, std::min(strength, 1.0)));
     } else {
-      fill = i == 0 ? hex(kRootColour) : kind_colour(n.kind, n.name);
+      fill = i == 0 ? hex(kRootColour) : kind_colour(tree.kind(n), tree.name(n));
     }
     out += std::string("<g class=\"f") + (is_new ? " new" : "") + "\" data-d=\"" + std::to_string(p.depth) +
            "\" data-e=\"" + std::to_string(p.end) + "\" data-b=\"" + exact(n.bytes) + "\"><title>" +
-           xml_escape(tooltip(nodes, p, total, options.diff, min_fraction)) + "</title>";
+           xml_escape(tooltip(tree, p, total, options.diff, min_fraction)) + "</title>";
     w.rect(x, c.y(p.depth), width, kBoxHeight, fill, "rx=\"2\"");
-    w.text(x + kTextPad, c.y(p.depth) + 11.5, "", fit_label(n.name, width));
+    w.text(x + kTextPad, c.y(p.depth) + 11.5, "", fit_label(tree.name(n), width));
     out += "</g>\n";
   }
   out += "</g>\n";

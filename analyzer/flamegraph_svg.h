@@ -25,6 +25,7 @@
 #ifndef HEAPDRIFT_ANALYZER_FLAMEGRAPH_SVG_H
 #define HEAPDRIFT_ANALYZER_FLAMEGRAPH_SVG_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,11 +40,30 @@ struct FlameFrame {
 };
 
 struct FlameStack {
-  std::vector<FlameFrame> frames;  // outermost first
-  double bytes = 0;                // live bytes now: the width
-  double count = 0;                // samples now
-  double baseline_bytes = 0;       // diff mode only
+  std::vector<uint32_t> frames;  // indices into FlameProfile::frames, outermost first
+  double bytes = 0;              // live bytes now: the width
+  double count = 0;              // samples now
+  double baseline_bytes = 0;     // diff mode only
   double baseline_count = 0;
+};
+
+// The input: frames once each, and stacks of indices into them, so that a profile of
+// 100,000 stacks 40 deep holds each distinct frame's text once. Equal frames at several
+// indices merge all the same.
+struct FlameProfile {
+  std::vector<FlameFrame> frames;
+  std::vector<FlameStack> stacks;
+
+  // Appends a stack given frame by frame (outermost first), each frame at an index of
+  // its own; the caller sets its numbers. For callers without a frame table.
+  FlameStack& add(std::vector<FlameFrame> stack_frames) {
+    FlameStack& s = stacks.emplace_back();
+    for (FlameFrame& f : stack_frames) {
+      s.frames.push_back(static_cast<uint32_t>(frames.size()));
+      frames.push_back(std::move(f));
+    }
+    return s;
+  }
 };
 
 struct FlameOptions {
@@ -57,9 +77,9 @@ struct FlameOptions {
 };
 
 // Non-finite and negative byte counts are taken as 0; names are sanitized to valid
-// UTF-8 (U+FFFD for what is not) and XML-escaped.
-std::string render_flamegraph_svg(const std::vector<FlameStack>& stacks,
-                                  const FlameOptions& options);
+// UTF-8 (U+FFFD for what is not) and XML-escaped. Throws std::invalid_argument for a
+// stack naming a frame index past `profile.frames`.
+std::string render_flamegraph_svg(const FlameProfile& profile, const FlameOptions& options);
 
 }  // namespace heapdrift
 

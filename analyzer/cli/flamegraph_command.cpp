@@ -1,6 +1,7 @@
 // `heapdrift flamegraph SNAPSHOT|DIR [--diff] -o FILE.svg`: the live heap as an
 // interactive flamegraph; with --diff, coloured by the change from the first to the
 // last snapshot of the recording's main process.
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 
@@ -35,17 +36,26 @@ int run_flamegraph(const FlamegraphOptions& o) {
   ProcessHistory h = o.diff ? analysis.load({files.front(), files.back()}) : analysis.load({files.back()});
   const uint32_t last = uint32_t(h.snapshots.size() - 1);
 
-  std::vector<FlameStack> stacks;
+  FlameProfile profile;
+  std::vector<uint32_t> index_of(analysis.frames().size(), UINT32_MAX);  // FrameId → profile.frames
+  profile.stacks.reserve(h.sites.size());
   for (const SiteHistory& site : h.sites) {
-    FlameStack s;
-    for (auto it = site.frames.rbegin(); it != site.frames.rend(); ++it) s.frames.push_back(flame_frame(analysis.frames()[*it]));
+    FlameStack& s = profile.stacks.emplace_back();
+    s.frames.reserve(site.frames.size());
+    for (auto it = site.frames.rbegin(); it != site.frames.rend(); ++it) {
+      uint32_t& index = index_of[it->value];
+      if (index == UINT32_MAX) {
+        index = static_cast<uint32_t>(profile.frames.size());
+        profile.frames.push_back(flame_frame(analysis.frames()[*it]));
+      }
+      s.frames.push_back(index);
+    }
     LiveTotals now = live_at(site, last);
     s.bytes = now.bytes, s.count = now.samples;
     if (o.diff) {
       LiveTotals then = live_at(site, 0);
       s.baseline_bytes = then.bytes, s.baseline_count = then.samples;
     }
-    stacks.push_back(std::move(s));
   }
   FlameOptions options;
   options.diff = o.diff;
@@ -58,7 +68,7 @@ int run_flamegraph(const FlamegraphOptions& o) {
     options.subtitle = "from " + h.snapshots.front().path.filename().string() + " (" +
                        format_seconds(double(f.mono_ns - f.start_mono_ns) / 1e9) + ") to " + options.subtitle;
   }
-  write_file_atomically(o.output, render_flamegraph_svg(stacks, options));
+  write_file_atomically(o.output, render_flamegraph_svg(profile, options));
   return 0;
 }
 

@@ -33,17 +33,16 @@ std::vector<FlameFrame> operator+(std::vector<FlameFrame> a, const std::vector<F
   return a;
 }
 
-FlameStack site(std::vector<FlameFrame> frames, double mib_now, double mib_baseline) {
-  FlameStack s;
-  s.frames = std::move(frames);
-  s.bytes = mib_now * kMiB;
-  s.baseline_bytes = mib_baseline * kMiB;
-  s.count = s.bytes > 0 ? std::max(1.0, s.bytes / kSampleRate) : 0;
-  s.baseline_count = s.baseline_bytes > 0 ? std::max(1.0, s.baseline_bytes / kSampleRate) : 0;
-  return s;
+struct Site {
+  std::vector<FlameFrame> frames;
+  double mib_now, mib_baseline;
+};
+
+Site site(std::vector<FlameFrame> frames, double mib_now, double mib_baseline) {
+  return {std::move(frames), mib_now, mib_baseline};
 }
 
-std::vector<FlameStack> demo_stacks() {
+std::vector<Site> demo_sites() {
   const std::vector<FlameFrame> thread = {
       native("start_thread", "pthread_create.c:442 (libc.so.6)"),
       jvm("thread_native_entry(Thread*)", "os_linux.cpp:710 (libjvm.so)"),
@@ -71,7 +70,7 @@ std::vector<FlameStack> demo_stacks() {
       java("com.example.ingest.Worker.run"),
   };
 
-  std::vector<FlameStack> stacks = {
+  std::vector<Site> stacks = {
       // The leak: the agent's thread-id → name and → id maps are never cleaned up.
       site(agent + std::vector<FlameFrame>{
                native(thread_names_map, "stl_map.h:511 (libjavaProfiler.so)"),
@@ -156,6 +155,18 @@ std::vector<FlameStack> demo_stacks() {
   return stacks;
 }
 
+heapdrift::FlameProfile demo_profile() {
+  heapdrift::FlameProfile profile;
+  for (Site& site : demo_sites()) {
+    FlameStack& s = profile.add(std::move(site.frames));
+    s.bytes = site.mib_now * kMiB;
+    s.baseline_bytes = site.mib_baseline * kMiB;
+    s.count = s.bytes > 0 ? std::max(1.0, s.bytes / kSampleRate) : 0;
+    s.baseline_count = s.baseline_bytes > 0 ? std::max(1.0, s.baseline_bytes / kSampleRate) : 0;
+  }
+  return profile;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,7 +181,7 @@ int main(int argc, char** argv) {
   options.title = diff ? "Live heap growth: demo JVM with a leaking profiler agent" : "Live heap: demo JVM with a leaking profiler agent";
   options.subtitle = diff ? "snapshot 1 (00:00:05) → snapshot 12 (06:00:05), width = live bytes now"
                           : "snapshot 12 (06:00:05), width = live bytes";
-  std::string svg = heapdrift::render_flamegraph_svg(demo_stacks(), options);
+  std::string svg = heapdrift::render_flamegraph_svg(demo_profile(), options);
   std::ofstream out(path, std::ios::binary);
   out << svg;
   out.close();

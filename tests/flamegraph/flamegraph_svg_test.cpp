@@ -24,9 +24,25 @@ using testing::parse_xml;
 
 constexpr double kPlotWidth = 1200 - 2 * 10;  // the default width less the margins
 
-FlameStack stack(std::vector<std::pair<std::string, FrameKind>> frames, double bytes, double count = 1,
-                 double baseline_bytes = 0, double baseline_count = 0) {
-  FlameStack s;
+// A stack written out frame by frame; profile() lays them out for the renderer.
+struct Stack {
+  std::vector<FlameFrame> frames;  // outermost first
+  double bytes = 0, count = 0, baseline_bytes = 0, baseline_count = 0;
+};
+
+// Each frame of each stack at an index of its own: the renderer merges equal ones.
+FlameProfile profile(const std::vector<Stack>& stacks) {
+  FlameProfile p;
+  for (const Stack& s : stacks) {
+    FlameStack& f = p.add(s.frames);
+    f.bytes = s.bytes, f.count = s.count, f.baseline_bytes = s.baseline_bytes, f.baseline_count = s.baseline_count;
+  }
+  return p;
+}
+
+Stack stack(std::vector<std::pair<std::string, FrameKind>> frames, double bytes, double count = 1,
+            double baseline_bytes = 0, double baseline_count = 0) {
+  Stack s;
   for (auto& [name, kind] : frames) s.frames.push_back({name, kind, ""});
   s.bytes = bytes;
   s.count = count;
@@ -52,9 +68,9 @@ struct Rendered {
 };
 
 // Renders and parses; a parse error fails the test that called it.
-Rendered render(const std::vector<FlameStack>& stacks, const FlameOptions& options = {}) {
+Rendered render(const std::vector<Stack>& stacks, const FlameOptions& options = {}) {
   Rendered r;
-  r.svg = render_flamegraph_svg(stacks, options);
+  r.svg = render_flamegraph_svg(profile(stacks), options);
   auto parsed = parse_xml(r.svg);
   EXPECT_EQ(parsed.error, "") << r.svg.substr(0, 2000);
   if (!parsed.root) return r;
@@ -103,8 +119,8 @@ std::string legend_text(const Rendered& r) {
 }
 
 TEST(FlamegraphSvg, EmptyInputIsAValidSvgSayingThereIsNothing) {
-  for (const auto& stacks : {std::vector<FlameStack>{},
-                             std::vector<FlameStack>{stack({{"main", N}}, 0), stack({}, 0)}}) {
+  for (const auto& stacks : {std::vector<Stack>{},
+                             std::vector<Stack>{stack({{"main", N}}, 0), stack({}, 0)}}) {
     Rendered r = render(stacks, options(false, "Live heap of <pid 42>"));
     ASSERT_TRUE(r.root);
     EXPECT_EQ(r.root->name, "svg");
@@ -127,9 +143,9 @@ TEST(FlamegraphSvg, HostileNamesAreWellFormedAndReadBackIntact) {
       "Grüße::日本語::名前 🔥",
       "<script>alert(1)</script>",
   };
-  std::vector<FlameStack> stacks;
+  std::vector<Stack> stacks;
   for (size_t i = 0; i < names.size(); ++i) {
-    FlameStack s = stack({{"main", N}, {names[i], N}}, 1000.0 * (i + 1));
+    Stack s = stack({{"main", N}, {names[i], N}}, 1000.0 * (i + 1));
     s.frames[1].detail = "dir/<odd>&file's.cpp:" + std::to_string(i) + " (lib\"x\".so)";
     stacks.push_back(s);
   }
@@ -149,7 +165,7 @@ TEST(FlamegraphSvg, HostileNamesAreWellFormedAndReadBackIntact) {
 }
 
 TEST(FlamegraphSvg, InvalidUtf8AndControlCharactersBecomeReplacementCharacters) {
-  std::vector<FlameStack> stacks = {
+  std::vector<Stack> stacks = {
       stack({{"bad\xff\xfe bytes \xc3", N}}, 100),
       stack({{"ctl\x01\x1b[31m\nline", N}}, 100),
       stack({{"surrogate \xed\xa0\x80 overlong \xc0\xaf", N}}, 100),
@@ -165,12 +181,12 @@ TEST(FlamegraphSvg, InvalidUtf8AndControlCharactersBecomeReplacementCharacters) 
 }
 
 // Deterministic random stacks over a small vocabulary, so that many prefixes merge.
-std::vector<FlameStack> random_stacks(size_t n, uint32_t seed) {
+std::vector<Stack> random_stacks(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   const FrameKind kinds[] = {FrameKind::kNative, FrameKind::kJava, FrameKind::kJvm};
-  std::vector<FlameStack> out;
+  std::vector<Stack> out;
   for (size_t i = 0; i < n; ++i) {
-    FlameStack s;
+    Stack s;
     size_t depth = 1 + rng() % 9;
     for (size_t d = 0; d < depth; ++d) {
       s.frames.push_back({"f" + std::to_string(rng() % 4), kinds[rng() % 3], ""});
@@ -260,9 +276,9 @@ TEST(FlamegraphSvg, FramesAreAsWideAsTheirBytesAndNestInsideTheirParents) {
 }
 
 TEST(FlamegraphSvg, SameNameAndKindAtTheSamePositionMerge) {
-  FlameStack a = stack({{"main", N}, {"work", N}, {"leak", N}}, 100, 1);
+  Stack a = stack({{"main", N}, {"work", N}, {"leak", N}}, 100, 1);
   a.frames[2].detail = "leak.cpp:20 (app)";
-  FlameStack b = stack({{"main", N}, {"work", N}, {"leak", N}}, 50, 1);
+  Stack b = stack({{"main", N}, {"work", N}, {"leak", N}}, 50, 1);
   b.frames[2].detail = "leak.cpp:10 (app)";
   Rendered r = render({
       a, b,
@@ -304,7 +320,7 @@ TEST(FlamegraphSvg, SameNameAndKindAtTheSamePositionMerge) {
 }
 
 TEST(FlamegraphSvg, NarrowFramesAreLeftOutAndCountedInTheParentTooltip) {
-  std::vector<FlameStack> stacks = {stack({{"main", N}, {"big", N}}, 1000000)};
+  std::vector<Stack> stacks = {stack({{"main", N}, {"big", N}}, 1000000)};
   for (int i = 0; i < 3; ++i) stacks.push_back(stack({{"main", N}, {"tiny" + std::to_string(i), N}}, 100));
   Rendered r = render(stacks);
   EXPECT_TRUE(named(r, "tiny0").empty());
@@ -323,7 +339,7 @@ TEST(FlamegraphSvg, NarrowFramesAreLeftOutAndCountedInTheParentTooltip) {
 TEST(FlamegraphSvg, FramesLeftOutKeepTheirPlace) {
   // Nine callees of 0.09% each sort before "big": not drawn, but "big" starts after
   // their bytes, where it would be if they were drawn.
-  std::vector<FlameStack> stacks = {stack({{"main", N}, {"big", N}}, 1000000)};
+  std::vector<Stack> stacks = {stack({{"main", N}, {"big", N}}, 1000000)};
   for (int i = 0; i < 9; ++i) stacks.push_back(stack({{"main", N}, {"a_tiny" + std::to_string(i), N}}, 910));
   Rendered r = render(stacks);
   ASSERT_EQ(r.frames.size(), 3u);
@@ -347,7 +363,7 @@ TEST(FlamegraphSvg, KindsHaveTheirOwnHuesAndALegend) {
       {FrameKind::kJvmGenerated, "JVM-generated (interpreter, stubs)", 20, 35},
       {FrameKind::kUnknown, "unknown", 0, 360},
   };
-  std::vector<FlameStack> stacks;
+  std::vector<Stack> stacks;
   for (const auto& k : kinds) {
     for (int i = 0; i < 5; ++i) {
       stacks.push_back(stack({{std::string(frame_kind_name(k.kind)) + "_" + std::to_string(i), k.kind}}, 1000));
@@ -459,12 +475,70 @@ TEST(FlamegraphSvg, SameStacksInAnyOrderGiveTheSameBytes) {
     s.frames.back().detail = "x.cpp:" + std::to_string(static_cast<int>(s.bytes) % 7);
   }
   for (bool diff : {false, true}) {
-    std::string first = render_flamegraph_svg(stacks, options(diff));
-    EXPECT_EQ(first, render_flamegraph_svg(stacks, options(diff)));
+    std::string first = render_flamegraph_svg(profile(stacks), options(diff));
+    EXPECT_EQ(first, render_flamegraph_svg(profile(stacks), options(diff)));
     auto shuffled = stacks;
     std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(3));
-    EXPECT_EQ(first, render_flamegraph_svg(shuffled, options(diff)));
+    EXPECT_EQ(first, render_flamegraph_svg(profile(shuffled), options(diff)));
   }
+}
+
+// The command hands the renderer each distinct frame once; the tests, one per use.
+// Both give the same picture, and so does a table whose order is shuffled.
+TEST(FlamegraphSvg, HowTheFramesAreNumberedDoesNotChangeThePicture) {
+  auto stacks = random_stacks(300, 13);
+  for (auto& s : stacks) {
+    s.baseline_bytes = s.bytes * 0.25;
+    for (auto& f : s.frames) f.detail = f.name + ".cpp:" + std::to_string(s.frames.size() % 3);
+  }
+  FlameProfile per_use = profile(stacks);
+  // Each distinct frame once, numbered in a shuffled order.
+  std::vector<FlameFrame> distinct;
+  for (const FlameFrame& f : per_use.frames) {
+    auto same = [&](const FlameFrame& g) { return g.name == f.name && g.kind == f.kind && g.detail == f.detail; };
+    if (std::find_if(distinct.begin(), distinct.end(), same) == distinct.end()) distinct.push_back(f);
+  }
+  std::shuffle(distinct.begin(), distinct.end(), std::mt19937(5));
+  FlameProfile once;
+  once.frames = distinct;
+  for (const FlameStack& s : per_use.stacks) {
+    FlameStack t = s;
+    for (uint32_t& i : t.frames) {
+      const FlameFrame& f = per_use.frames[i];
+      i = static_cast<uint32_t>(std::find_if(distinct.begin(), distinct.end(), [&](const FlameFrame& g) {
+                                  return g.name == f.name && g.kind == f.kind && g.detail == f.detail;
+                                }) - distinct.begin());
+    }
+    once.stacks.push_back(t);
+  }
+  ASSERT_LT(once.frames.size(), per_use.frames.size() / 10);
+  for (bool diff : {false, true}) {
+    EXPECT_EQ(render_flamegraph_svg(per_use, options(diff)), render_flamegraph_svg(once, options(diff)));
+  }
+}
+
+TEST(FlamegraphSvg, AFrameIndexPastTheTableIsRefused) {
+  FlameProfile p = profile({stack({{"main", N}}, 100)});
+  p.stacks[0].frames.push_back(1);
+  EXPECT_THROW(render_flamegraph_svg(p, options(false)), std::invalid_argument);
+}
+
+// A tooltip names the first of a frame's distinct locations and counts the others,
+// however often each was seen.
+TEST(FlamegraphSvg, ATooltipCountsDistinctLocations) {
+  std::vector<Stack> stacks;
+  for (const char* line : {"b.cpp:7", "a.cpp:9", "b.cpp:7", "a.cpp:9", "c.cpp:1"}) {
+    Stack s = stack({{"main", N}, {"work", N}}, 100);
+    s.frames[1].detail = line;
+    stacks.push_back(s);
+  }
+  Stack alone = stack({{"main", N}, {"idle", N}}, 100);
+  alone.frames[1].detail = "z.cpp:3";
+  stacks.push_back(alone);
+  stacks.push_back(alone);
+  Rendered r = render(stacks);
+  EXPECT_NE(only(r, "work").title.find("a.cpp:9 (and 2 other locations)"), std::string::npos) << only(r, "work").title;
+  EXPECT_NE(only(r, "idle").title.find("z.cpp:3\n"), std::string::npos) << only(r, "idle").title;
 }
 
 TEST(FlamegraphSvg, IsSelfContainedAndCarriesItsControls) {
@@ -525,10 +599,10 @@ TEST(FlamegraphSvg, AStackWithoutFramesIsTheRootsOwn) {
 }
 
 TEST(FlamegraphSvg, ThousandsOfFramesStayReasonable) {
-  std::vector<FlameStack> stacks;
+  std::vector<Stack> stacks;
   std::mt19937 rng(1);
   for (int i = 0; i < 3000; ++i) {
-    FlameStack s;
+    Stack s;
     for (int d = 0; d < 12; ++d) {
       s.frames.push_back({"ns::Class" + std::to_string(rng() % (d + 3)) + "<T" + std::to_string(d) + ">::method",
                           FrameKind::kNative, "src/file.cpp:" + std::to_string(d) + " (libapp.so)"});
