@@ -4,6 +4,8 @@
 #include <map>
 #include <stdexcept>
 #include <tuple>
+#include <unordered_map>
+#include <vector>
 #include <zlib.h>
 
 #include "profile.pb.h"
@@ -25,7 +27,7 @@ class StringTable {
 
  private:
   pb::Profile& p_;
-  std::map<std::string, int64_t> ids_;
+  std::unordered_map<std::string, int64_t> ids_;
 };
 
 struct MappingRange {
@@ -66,6 +68,20 @@ void add_mappings(const ExportProfile& p, pb::Profile& out, StringTable& str, st
   }
 }
 
+// Locations by content, held by the profile being exported.
+struct LocationHash {
+  size_t operator()(const ExportLocation* l) const {
+    size_t h = std::hash<uint64_t>()(l->address);
+    for (FrameId f : l->frames) h = h * 1000003 ^ f.value;
+    return h;
+  }
+};
+struct SameLocation {
+  bool operator()(const ExportLocation* a, const ExportLocation* b) const {
+    return a->address == b->address && a->frames == b->frames;
+  }
+};
+
 MappingRange* range_of(std::vector<MappingRange>& ranges, uint64_t address) {
   for (MappingRange& r : ranges) {
     if (address >= r.start && address < r.limit) return &r;
@@ -93,8 +109,14 @@ std::string pprof_profile(const ExportProfile& p, const FrameTable& table) {
   std::vector<MappingRange> ranges;
   add_mappings(p, out, str, ranges);
 
+  // Frames of one function (at other lines) share its Function: looked up by name once
+  // per frame.
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> functions;
-  auto function_id = [&](const Frame& f) {
+  std::vector<uint64_t> function_of(table.size(), 0);
+  auto function_id = [&](FrameId id) {
+    uint64_t& known = function_of[id.value];
+    if (known) return known;
+    const Frame& f = table[id];
     auto [it, added] = functions.try_emplace({f.function, f.signature, f.file}, functions.size() + 1);
     if (added) {
       pb::Function* pf = out.add_function();
@@ -103,11 +125,12 @@ std::string pprof_profile(const ExportProfile& p, const FrameTable& table) {
       pf->set_system_name(str(f.signature.empty() ? f.function : f.signature));
       pf->set_filename(str(f.file));
     }
-    return it->second;
+    return known = it->second;
   };
-  std::map<std::pair<uint64_t, std::vector<FrameId>>, uint64_t> locations;
+  // A JIT address names other frames at other times: a Location is an address and its frames.
+  std::unordered_map<const ExportLocation*, uint64_t, LocationHash, SameLocation> locations;
   auto location_id = [&](const ExportLocation& l) {
-    auto [it, added] = locations.try_emplace({l.address, l.frames}, locations.size() + 1);
+    auto [it, added] = locations.try_emplace(&l, locations.size() + 1);
     if (!added) return it->second;
     pb::Location* pl = out.add_location();
     pl->set_id(it->second);
@@ -124,7 +147,7 @@ std::string pprof_profile(const ExportProfile& p, const FrameTable& table) {
         break;
       }
       pb::Line* line = pl->add_line();
-      line->set_function_id(function_id(f));
+      line->set_function_id(function_id(id));
       line->set_line(f.line);
       if (range) {
         range->files |= !f.file.empty();
