@@ -3,7 +3,10 @@
 // reader, which unsamples as jeprof does).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <random>
 #include <zlib.h>
 
 #include "folded_export.h"
@@ -60,6 +63,40 @@ TEST(FoldedExport, RootFirstNamedLikeTheFlamegraphOneLinePerStack) {
       "main;com.example.Agent.tick_[j] " + std::to_string(std::llround(f.profile.stacks[1].bytes)) + "\n" +
       "weird:name with newline " + std::to_string(std::llround(f.profile.stacks[2].bytes)) + "\n";
   EXPECT_EQ(out, expected);
+}
+
+// Lines sort as their text does, whatever the frames' names: a name that is a prefix
+// of another is followed by ';' or the line's end, which sort around its characters.
+// Equal lines merge, frames of one name at several ids included, and so do stacks
+// without frames with a frame named as they are.
+TEST(FoldedExport, LinesSortAsTheirTextAndEqualLinesMerge) {
+  FrameTable table;
+  ExportProfile profile;
+  std::mt19937 rng(9);
+  const std::vector<std::string> vocabulary = {"a", "a1", "a:", "a;", "a<", "ab", "b", "[no stack]", "a b", ""};
+  std::map<std::string, double> expected;
+  for (int i = 0; i < 400; ++i) {
+    ExportStack s;
+    size_t depth = rng() % 4;
+    std::vector<std::string> names;
+    for (size_t d = 0; d < depth; ++d) {
+      Frame f;
+      f.function = vocabulary[rng() % vocabulary.size()];
+      f.line = rng() % 3;  // one name at several frame ids
+      f.kind = FrameKind::kNative;
+      s.locations.push_back({0x1000 + d, {table.intern(f)}});  // innermost first
+      names.insert(names.begin(), folded_frame_name(f));
+    }
+    std::string line;
+    for (const std::string& n : names) line += (line.empty() ? "" : ";") + n;
+    s.bytes = double(1 + rng() % 1000);
+    expected[line.empty() ? "[no stack]" : line] += s.bytes;
+    profile.stacks.push_back(std::move(s));
+  }
+  std::string want;
+  for (const auto& [line, bytes] : expected) want += line + " " + std::to_string(std::llround(bytes)) + "\n";
+  EXPECT_GT(std::count(want.begin(), want.end(), '\n'), 50);
+  EXPECT_EQ(folded_stacks(profile, table), want);
 }
 
 std::string gunzip(const std::string& in) {
