@@ -81,8 +81,8 @@ std::string folded_stacks(const ExportProfile& profile, const FrameTable& table)
   std::vector<uint32_t> order(lines.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = uint32_t(i);
   // Stable: equal lines add up their bytes in the stacks' order.
-  std::stable_sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return line_less(lines[a], lines[b], names); });
+  auto less = [&](uint32_t a, uint32_t b) { return line_less(lines[a], lines[b], names); };
+  std::stable_sort(order.begin(), order.end(), less);
   std::string out;
   for (size_t i = 0; i < order.size();) {
     double bytes = 0;
