@@ -321,7 +321,9 @@ struct Tree {
 // keep the input's order, so sums do not depend on how the frames were numbered.
 Tree build_tree(const FlameProfile& profile) {
   Tree tree;
+  size_t most = 1;  // nodes: every frame a node of its own
   for (const FlameStack& stack : profile.stacks) {
+    most += stack.frames.size();
     for (uint32_t f : stack.frames) {
       if (f >= profile.frames.size()) {
         throw std::invalid_argument("flamegraph: a stack names frame " + std::to_string(f) + " of " +
@@ -337,16 +339,11 @@ Tree build_tree(const FlameProfile& profile) {
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     const FlameStack &x = profile.stacks[a], &y = profile.stacks[b];
-    size_t n = std::min(x.frames.size(), y.frames.size());
-    for (size_t i = 0; i < n; ++i) {
-      if (key(x, i) != key(y, i)) return key(x, i) < key(y, i);
-    }
-    return x.frames.size() < y.frames.size();
+    return std::lexicographical_compare(x.frames.begin(), x.frames.end(), y.frames.begin(), y.frames.end(),
+                                        [&](uint32_t f, uint32_t g) { return key_of[f] < key_of[g]; });
   });
 
   std::vector<Node>& nodes = tree.nodes;
-  size_t most = 1;  // every frame a node of its own
-  for (const FlameStack& stack : profile.stacks) most += stack.frames.size();
   nodes.reserve(most);
   nodes.emplace_back();
   std::vector<uint32_t> path = {0};  // the previous stack's nodes, the root first
