@@ -25,6 +25,20 @@ namespace fs = std::filesystem;
 using heapdrift::e2e::Result;
 using heapdrift::e2e::run;
 
+// Removes a recording and the /tmp/perf-<pid>.map the JIT recorder wrote for each of its
+// processes: left behind, a later process given the same pid would find one already
+// there.
+void remove_recording(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+      fs::remove("/tmp/perf-" + name + ".map", ec);
+    }
+  }
+  fs::remove_all(dir, ec);
+}
+
 struct JavaCase {
   const char* main_class;              // in heapdrift.samples
   std::vector<const char*> leak;       // functions the top suspect's frames must hold
@@ -41,7 +55,7 @@ class JavaSampleLeaks : public testing::TestWithParam<JavaCase> {
     fs::remove_all(dir_);
   }
   void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
+    if (!HasFailure()) remove_recording(dir_);
   }
   fs::path dir_;
 };
@@ -137,7 +151,7 @@ TEST(JavaRecompilation, TheRecompiledMethodStaysOneSiteFromStartToEnd) {
     for (const auto& f : s["frames"]) EXPECT_NE(f["function"], "[unknown]") << "an unnamed JIT frame";
   }
   EXPECT_EQ(sites_with_method, 1) << leaks.out;
-  fs::remove_all(dir);
+  remove_recording(dir);
 }
 
 }  // namespace
@@ -168,7 +182,7 @@ TEST(JavaDeepStack, WalkCrossesJitFramesAndStopsAtTheDepthLimit) {
   // 64 return addresses at most (the default depth), each possibly expanded into
   // inlined frames: far more than the few a walk stopped by JIT code would give.
   EXPECT_GE(recursion, 50) << frames.dump(1);
-  fs::remove_all(dir);
+  remove_recording(dir);
 }
 
 }  // namespace
@@ -186,7 +200,7 @@ TEST(JavaExactMode, JvmStartsAndExitsWhenEveryAllocationIsSampled) {
   EXPECT_EQ(rec.status, 0) << "137 means it hung and was killed";
   Result leaks = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_EQ(leaks.status, 0);
-  fs::remove_all(dir);
+  remove_recording(dir);
 }
 
 }  // namespace
@@ -202,7 +216,7 @@ class InterpretedFrames : public testing::Test {
     fs::remove_all(dir_);
   }
   void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
+    if (!HasFailure()) remove_recording(dir_);
   }
 
   // Records `java JVM_OPTIONS -cp ... InterpretedLeak 6 WARM_UP` and returns `leaks --json`.

@@ -188,8 +188,17 @@ def log(text):
 
 
 def fresh_dir(path):
-    """A setup function emptying `path` (a recording directory) before each run."""
+    """A setup function emptying `path` (a recording directory) before each run, with
+    the /tmp/perf-<pid>.map the JIT recorder wrote for each of its processes: hundreds
+    of runs would otherwise leave hundreds of them behind."""
     def setup():
+        if os.path.isdir(path):
+            for name in os.listdir(path):
+                if name.isdigit():
+                    try:
+                        os.remove(f"/tmp/perf-{name}.map")
+                    except FileNotFoundError:
+                        pass
         shutil.rmtree(path, ignore_errors=True)
     return setup
 
