@@ -10,6 +10,7 @@
 
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
+#include "signal_block.h"
 #include "snapshot_format.h"
 
 extern "C" void* __libc_stack_end;  // exported by the dynamic loader
@@ -190,6 +191,7 @@ bool capture_with_libunwind(FrameSink& sink, uint32_t max_depth, uintptr_t stack
 // always_inline: its frame 0 must be capture_stack itself, whose caller is where
 // walk_by_rules starts.
 __attribute__((always_inline)) inline void walk_and_learn(FrameSink& sink) {
+  SignalsBlocked blocked;  // once, rather than by libunwind around each look-up
   unw_context_t context;
   unw_cursor_t cursor;
   if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return;

@@ -26,6 +26,7 @@ struct alignas(64) ThreadState {
   uint64_t time_floor_ns;    // no sample of this thread is dated earlier (Recorder)
   uint32_t tid;              // cached gettid(), found when the thread attaches (and in a fork child)
   bool exited;               // the thread-exit handler has released `counters`
+  bool signals_blocked;      // inside a SignalsBlocked scope (signal_block.h)
 
   bool in_shim() const { return mode & kInShim; }
   // The fast path (no guard, no usable sizes) needs `counters` attached and a
