@@ -39,7 +39,9 @@ void check_exclusion(UnwindGate& gate) {
     EXPECT_EQ(inside.load(), 0);
     EXPECT_EQ(entries.load(), before) << "a thread entered the closed gate";
     gate.open();
-    std::this_thread::yield();
+    // Until some thread has gone through: on a loaded machine the threads could
+    // otherwise miss every open window, and the rounds would check nothing.
+    while (entries.load() == before) std::this_thread::yield();
   }
   stop.store(true);
   for (auto& t : threads) t.join();
