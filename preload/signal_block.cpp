@@ -22,13 +22,15 @@ bool mask_change_is_void(int how, const sigset_t* set) {
   if (!t_state.signals_blocked) return false;
   if (set == nullptr || how == SIG_BLOCK) return true;
   if (how != SIG_SETMASK) return false;
+  // The kernel's mask is signals 1-64, which glibc keeps in a sigset_t's first word;
+  // a word compare, because this runs for each of libunwind's calls (perf on g++: 128
+  // sigismember calls each were 0.5 % of the compiler's time).
   sigset_t all;
   sigfillset(&all);  // without the two signals glibc keeps for itself
-  for (int s = 1; s < NSIG; ++s) {
-    bool blockable = s != SIGKILL && s != SIGSTOP && sigismember(&all, s) == 1;
-    if (blockable && sigismember(set, s) != 1) return false;
-  }
-  return true;
+  sigdelset(&all, SIGKILL);
+  sigdelset(&all, SIGSTOP);
+  unsigned long blockable = all.__val[0];
+  return (set->__val[0] & blockable) == blockable;
 }
 
 }  // namespace heapdrift

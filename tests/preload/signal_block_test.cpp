@@ -105,6 +105,11 @@ TEST(MaskChangeIsVoid, OnlyInsideAScopeAndOnlyForCallsThatKeepEverySignalBlocked
   sigfillset(&all);
   sigset_t all_but_usr1 = all;
   sigdelset(&all_but_usr1, SIGUSR1);
+  sigset_t all_but_rtmax = all;
+  sigdelset(&all_but_rtmax, SIGRTMAX);
+  sigset_t all_but_unblockable = all;  // the kernel never blocks these two
+  sigdelset(&all_but_unblockable, SIGKILL);
+  sigdelset(&all_but_unblockable, SIGSTOP);
   EXPECT_FALSE(mask_change_is_void(SIG_SETMASK, nullptr));
   EXPECT_FALSE(mask_change_is_void(SIG_BLOCK, &usr1));
   EXPECT_FALSE(mask_change_is_void(SIG_SETMASK, &all));
@@ -112,7 +117,9 @@ TEST(MaskChangeIsVoid, OnlyInsideAScopeAndOnlyForCallsThatKeepEverySignalBlocked
   EXPECT_TRUE(mask_change_is_void(SIG_SETMASK, nullptr));  // a query
   EXPECT_TRUE(mask_change_is_void(SIG_BLOCK, &usr1));
   EXPECT_TRUE(mask_change_is_void(SIG_SETMASK, &all));
+  EXPECT_TRUE(mask_change_is_void(SIG_SETMASK, &all_but_unblockable));
   EXPECT_FALSE(mask_change_is_void(SIG_SETMASK, &all_but_usr1));
+  EXPECT_FALSE(mask_change_is_void(SIG_SETMASK, &all_but_rtmax));
   EXPECT_FALSE(mask_change_is_void(SIG_SETMASK, &usr1));
   EXPECT_FALSE(mask_change_is_void(SIG_UNBLOCK, &usr1));
 }
