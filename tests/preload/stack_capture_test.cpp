@@ -11,10 +11,25 @@
 #include <string>
 #include <vector>
 
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
 #include "interpreter_frames.h"
 #include "snapshot_format.h"
+
+namespace heapdrift {
+int g_unwind_steps = 0;
+}
+
+// The executable's symbols come first, so the shim core's unw_step calls (and
+// libunwind's own) reach this definition, which counts them.
+extern "C" int _ULx86_64_step(unw_cursor_t* cursor) {
+  static auto real = reinterpret_cast<int (*)(unw_cursor_t*)>(dlsym(RTLD_NEXT, "_ULx86_64_step"));
+  ++heapdrift::g_unwind_steps;
+  return real(cursor);
+}
 
 namespace heapdrift {
 namespace {
@@ -73,6 +88,24 @@ void capture_in_handler(int) { capture_into(&g_in_handler); }
 
 __attribute__((noinline)) void signal_sender() {
   raise(SIGUSR1);
+  asm volatile("" ::: "memory");
+}
+
+// Every walk of the hand-back test through one call site: only the leaf differs.
+__attribute__((noinline)) void chain_to(void (*leaf)(void*), CapturedStack* out) {
+  nofp_chain(20, 1, leaf, out);
+  asm volatile("" ::: "memory");
+}
+
+// The same chain from a call site no other test uses.
+__attribute__((noinline)) void chain_from_elsewhere(void (*leaf)(void*), CapturedStack* out) {
+  nofp_chain(20, 2, leaf, out);
+  asm volatile("" ::: "memory");
+}
+
+// Called by nothing else: its return address is new to the rules.
+__attribute__((noinline)) void capture_from_a_new_site(void* stack) {
+  capture_into(stack);
   asm volatile("" ::: "memory");
 }
 
@@ -151,6 +184,58 @@ TEST(StackCapture, LearnedRulesWalkThroughCodeWithoutFramePointers) {
   }
   EXPECT_TRUE(saved_rbp);  // nofp_chain pushes rbp
   EXPECT_EQ(frame_rules().find(last.back()).kind, FrameRule::kOutermost);
+}
+
+// A learning walk steps libunwind only as far as the frames it does not know: from the
+// first known one, the rules take over. A stack of ~40 frames that differs from a known
+// one only in its second frame must be learned in a handful of libunwind steps, and
+// come out as the known stack with that frame in it.
+TEST(StackCapture, ALearningWalkHandsTheKnownFramesBackToTheRules) {
+  CapturedStack known, fresh;
+  void (*leaves[])(void*) = {capture_into, capture_into, capture_into, capture_from_a_new_site};
+  CapturedStack* outs[] = {&known, &known, &known, &fresh};  // three to confirm every rule
+  volatile int rounds = 4;  // not unrolled: one call site in this function for all four
+  int steps = 0;
+  for (int i = 0; i < rounds; ++i) {
+    g_unwind_steps = 0;
+    chain_to(leaves[i], outs[i]);
+    steps = g_unwind_steps;
+  }
+  ASSERT_GT(known.depth, 30u);
+  ASSERT_FALSE(known.flags & format::kStackTruncated);
+  auto k = frames_of(known), f = frames_of(fresh);
+  ASSERT_EQ(f.size(), k.size() + 1);
+  EXPECT_EQ(f[0], k[0]);  // in capture_into
+  EXPECT_TRUE(contains({names(fresh)[1]}, "capture_from_a_new_site"));
+  EXPECT_EQ(std::vector<uintptr_t>(f.begin() + 2, f.end()), std::vector<uintptr_t>(k.begin() + 1, k.end()));
+  EXPECT_GT(steps, 0) << "no learning walk: the test proves nothing";
+  EXPECT_LE(steps, 6) << "libunwind stepped through frames the rules know";
+}
+
+// When the rules, having taken over, meet an unknown frame further down, the walk goes
+// back to where they took over and libunwind steps on: the stacks must be the same
+// whether learned that way or, later, walked by the rules alone.
+TEST(StackCapture, ALearningWalkGoesBackWhenTheRulesMeetAnUnknownFrame) {
+  CapturedStack warm;
+  chain_to(capture_into, &warm);  // the 21 nofp_chain frames' rules, at least
+  chain_to(capture_into, &warm);
+  std::vector<std::vector<uintptr_t>> walks;
+  std::vector<int> steps;
+  for (int i = 0; i < 4; ++i) {
+    CapturedStack s;
+    g_unwind_steps = 0;
+    chain_from_elsewhere(capture_into, &s);
+    steps.push_back(g_unwind_steps);
+    walks.push_back(frames_of(s));
+  }
+  for (const auto& w : walks) EXPECT_EQ(w, walks.back());
+  auto n = names(frames_of_stack(walks.back()));
+  ASSERT_GT(n.size(), 23u);
+  EXPECT_TRUE(contains({n[0]}, "capture_into"));
+  EXPECT_EQ(std::count(n.begin(), n.begin() + 22, "nofp_chain"), 21);
+  EXPECT_TRUE(contains({n[22]}, "chain_from_elsewhere"));
+  EXPECT_GT(steps[0], 21) << "the first walk must learn a frame below the nofp_chain frames";
+  EXPECT_EQ(steps.back(), 0) << "the rules alone must walk it once learned";
 }
 
 // A signal frame has no rule: walks through it are libunwind's, and see the frames
