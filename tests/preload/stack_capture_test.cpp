@@ -221,7 +221,8 @@ TEST(StackCapture, ALearningWalkGoesBackWhenTheRulesMeetAnUnknownFrame) {
   chain_to(capture_into, &warm);
   std::vector<std::vector<uintptr_t>> walks;
   std::vector<int> steps;
-  for (int i = 0; i < 4; ++i) {
+  volatile int rounds = 4;  // not unrolled: each walk through the same call site
+  for (int i = 0; i < rounds; ++i) {
     CapturedStack s;
     g_unwind_steps = 0;
     chain_from_elsewhere(capture_into, &s);
