@@ -189,7 +189,8 @@ TEST(StackCapture, LearnedRulesWalkThroughCodeWithoutFramePointers) {
 // A learning walk steps libunwind only as far as the frames it does not know: from the
 // first known one, the rules take over. A stack of ~40 frames that differs from a known
 // one only in its second frame must be learned in a handful of libunwind steps, and
-// come out as the known stack with that frame in it.
+// come out as the known stack with that frame in it. Like the next test, it needs the
+// first walks of its process through these functions (so --gtest_repeat fails it).
 TEST(StackCapture, ALearningWalkHandsTheKnownFramesBackToTheRules) {
   CapturedStack known, fresh;
   void (*leaves[])(void*) = {capture_into, capture_into, capture_into, capture_from_a_new_site};
