@@ -140,7 +140,8 @@ uintptr_t stack_word(uintptr_t a) { return *reinterpret_cast<const uintptr_t*>(a
 // is `pc`, stack pointer `sp` and rbp `bp`. Stops at the outermost frame, a full stack,
 // or JIT code (which the frame-pointer walk continues); a return address without a
 // confirmed rule asks for a learning walk, one whose rule libunwind alone can follow (or
-// one that does not fit the stack: a stale rule) for libunwind.
+// one that does not fit the stack: a stale rule, an unaligned or outside `sp`) for
+// libunwind.
 // Every word read is inside [sp, hi), where sp is 8-aligned, starts above the capturing
 // frame and grows with each step: a frame-pointer frame's bp is checked to lie in
 // [sp, hi - 16], a stack-pointer frame's CFA to be at most hi, and its rules put the
@@ -148,7 +149,7 @@ uintptr_t stack_word(uintptr_t a) { return *reinterpret_cast<const uintptr_t*>(a
 RuleWalk walk_rules_from(FrameSink& sink, uintptr_t pc, uintptr_t sp, uintptr_t bp) {
   const FrameRules& rules = frame_rules();
   const uintptr_t hi = sink.stack_hi;
-  auto word = stack_word;
+  if ((sp & 7) != 0 || sp < sink.stack_lo || sp > hi) return RuleWalk::kLibunwind;
   for (;;) {
     if (pc < 4096) return RuleWalk::kLibunwind;
     if (!sink.add(pc, bp)) return RuleWalk::kDone;
@@ -157,11 +158,11 @@ RuleWalk walk_rules_from(FrameSink& sink, uintptr_t pc, uintptr_t sp, uintptr_t 
     if (rule.kind == FrameRule::kFramePointer) {
       if ((bp & 7) != 0 || bp < sp || bp > hi - 16) return RuleWalk::kLibunwind;
       cfa = bp + 16;
-      caller_bp = word(bp);
+      caller_bp = stack_word(bp);
     } else if (rule.kind == FrameRule::kStackPointer) {
       cfa = sp + rule.cfa_offset;
       if (cfa > hi) return RuleWalk::kLibunwind;
-      caller_bp = rule.rbp_slot ? word(cfa - 8 * rule.rbp_slot) : bp;
+      caller_bp = rule.rbp_slot ? stack_word(cfa - 8 * rule.rbp_slot) : bp;
     } else if (rule.kind == FrameRule::kOutermost) {
       return RuleWalk::kDone;
     } else if (rule.kind == FrameRule::kLibunwindOnly) {
@@ -172,7 +173,7 @@ RuleWalk walk_rules_from(FrameSink& sink, uintptr_t pc, uintptr_t sp, uintptr_t 
       sink.frame_pointer_tail(bp);  // JIT code: only frame pointers go on from here
       return RuleWalk::kDone;
     }
-    pc = word(cfa - 8);
+    pc = stack_word(cfa - 8);
     sp = cfa;
     bp = caller_bp;
   }
@@ -255,7 +256,7 @@ __attribute__((always_inline)) inline void walk_and_learn(FrameSink& sink) {
       // cost ~1 us each here, a rule's a few ns): a new call site's stack is mostly frames
       // already learned. Should the rules meet an unknown frame further down, the walk
       // goes back to here, and libunwind steps on to past that frame before they try again.
-      if (!signal && sink.seen >= retry_at && (sp & 7) == 0 && sp >= sink.stack_lo && sp <= sink.stack_hi) {
+      if (!signal && sink.seen >= retry_at) {
         FrameSink::Mark here = sink.mark();
         if (walk_rules_from(sink, ip, sp, bp) == RuleWalk::kDone) return;
         retry_at = sink.seen;
