@@ -10,10 +10,10 @@ using jitlog::RecordType;
 
 void JitLogWriter::file_header() {
   if (!out_.usable()) return;
-  Out out(out_);
+  const uint32_t version = jitlog::kVersion, reserved = 0;
   out_.put(jitlog::kMagic, sizeof jitlog::kMagic);
-  out.u32(jitlog::kVersion);
-  out.u32(0);
+  out_.put(&version, 4);
+  out_.put(&reserved, 4);
 }
 
 void JitLogWriter::session(uint64_t mono_ns, uint64_t wall_ns, uint32_t pid,

@@ -1,9 +1,9 @@
 // Writes JIT log records (docs/JITLOG.md) to a file descriptor through a fixed buffer
 // and write(2): no heap allocation, no stdio, so that it can run inside the target
-// JVM, whose mallocs the shim records. Each record is measured first (a counting pass
-// over the same encoder) so that its length can lead it; a record larger than the
-// buffer goes out in several writes, which is fine because the caller holds the lock
-// for the whole record and nothing else writes to the file.
+// JVM, whose mallocs the shim records. Each record is encoded once, into a buffer of
+// its own (RecordBuffer), so that its length can lead it; a record larger than the
+// output buffer goes out in several writes, which is fine because the caller holds the
+// lock for the whole record and nothing else writes to the file.
 //
 // NB: not thread-safe; the agent serialises all writers with one mutex.
 #ifndef HEAPDRIFT_PERFMAP_JIT_LOG_WRITER_H
@@ -15,6 +15,7 @@
 
 #include "buffered_fd.h"
 #include "jit_log_format.h"
+#include "record_buffer.h"
 #include "string_table.h"
 
 namespace heapdrift::perfmap {
@@ -25,8 +26,6 @@ class JitLogWriter {
 
   // Starts writing to `fd` (not owned), forgetting any earlier error and buffered data.
   void reset(int fd) { out_.reset(fd); }
-  // Memory the writer has mapped for its string references.
-  size_t mapped_bytes() const { return strings_.mapped_bytes(); }
   // The errno of the first failed write(2); 0 while all went well. After a failure
   // everything is dropped.
   int error() const { return out_.error(); }
@@ -65,89 +64,67 @@ class JitLogWriter {
  private:
   static constexpr size_t kBufferSize = 64 * 1024;
 
-  // The two sinks every encoder runs over: one counts, the other writes.
-  class Counter {
+  // What every encoder writes to: the record's payload.
+  class Payload {
    public:
-    void u8(uint8_t) { n_ += 1; }
-    void u32(uint32_t) { n_ += 4; }
-    void u64(uint64_t) { n_ += 8; }
-    void uleb(uint64_t v) { n_ += jitlog::uleb128_size(v); }
-    void sleb(int64_t v) { n_ += jitlog::sleb128_size(v); }
-    void str(std::string_view s) { n_ += jitlog::uleb128_size(s.size()) + s.size(); }
-    // A string reference (docs/JITLOG.md): the counting pass defines the strings the
-    // record introduces (pending, with the session's next ids); a string met again in
-    // the same record is a reference already.
-    void string_ref(StringTable& strings, uint32_t& next_id, std::string_view s) {
-      if (const StringTable::Entry* e = strings.find(s)) {
-        uleb(e->id);
-        return;
-      }
-      strings.insert(s, ++next_id);  // the id is the reader's next, even if the insert failed
-      uleb(0);
-      str(s);
-    }
-    uint64_t size() const { return n_; }
-
-   private:
-    uint64_t n_ = 0;
-  };
-
-  class Out {
-   public:
-    explicit Out(BufferedFd<kBufferSize>& fd) : fd_(fd) {}
-    void u8(uint8_t v) { fd_.put(&v, 1); }
-    void u32(uint32_t v) { fd_.put(&v, 4); }
-    void u64(uint64_t v) { fd_.put(&v, 8); }
+    explicit Payload(RecordBuffer& buffer) : buffer_(buffer) {}
+    void u8(uint8_t v) { buffer_.put(&v, 1); }
+    void u32(uint32_t v) { buffer_.put(&v, 4); }
+    void u64(uint64_t v) { buffer_.put(&v, 8); }
     void uleb(uint64_t v) {
       uint8_t b[jitlog::kMaxLeb128Size];
-      fd_.put(b, jitlog::put_uleb128(b, v));
+      buffer_.put(b, jitlog::put_uleb128(b, v));
     }
     void sleb(int64_t v) {
       uint8_t b[jitlog::kMaxLeb128Size];
-      fd_.put(b, jitlog::put_sleb128(b, v));
+      buffer_.put(b, jitlog::put_sleb128(b, v));
     }
     void str(std::string_view s) {
       uleb(s.size());
-      fd_.put(s.data(), s.size());
+      buffer_.put(s.data(), s.size());
     }
-    // The writing pass: a string's first occurrence in the record that defined it is
-    // written out (0, then the string), every other occurrence is its id.
-    void string_ref(StringTable& strings, uint32_t&, std::string_view s) {
-      StringTable::Entry* e = strings.find(s);
-      if (e && !e->pending) {
-        uleb(e->id);
+    // A string reference (docs/JITLOG.md): a string the session has defined is its
+    // id; any other is defined here (0, then the string), taking the session's next id
+    // even when the table had no room to remember it.
+    void string_ref(StringTable& strings, uint32_t& next_id, std::string_view s) {
+      if (uint32_t id = strings.intern(s, next_id + 1)) {
+        uleb(id);
         return;
       }
-      if (e) e->pending = false;
+      ++next_id;
       uleb(0);
       str(s);
     }
 
    private:
-    BufferedFd<kBufferSize>& fd_;
+    RecordBuffer& buffer_;
   };
 
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the log is little-endian");
 
-  // Measures the record `encode` produces, then writes its header and payload.
+  // Encodes the record `encode` produces, then writes its header and payload.
   template <class Encode>
   void record(jitlog::RecordType type, const Encode& encode) {
     if (!out_.usable() || broken_) return;
-    Counter counter;
-    encode(counter);
-    if (counter.size() > UINT32_MAX) {
-      // Cannot be framed (never seen in practice). Strings it defined are in the table
-      // but will never be written: later references would dangle, so the log ends here.
+    payload_.clear();
+    Payload payload(payload_);
+    encode(payload);
+    if (payload_.failed() || payload_.size() > UINT32_MAX) {
+      // No memory for it, or it cannot be framed (neither ever seen). Strings it defined
+      // are in the table but will never be written: later references would dangle, so
+      // the log ends here.
       broken_ = true;
       return;
     }
-    Out out(out_);
-    out.u8(static_cast<uint8_t>(type));
-    out.u32(static_cast<uint32_t>(counter.size()));
-    encode(out);
+    auto length = static_cast<uint32_t>(payload_.size());
+    auto kind = static_cast<uint8_t>(type);
+    out_.put(&kind, 1);
+    out_.put(&length, 4);
+    out_.put(payload_.data(), payload_.size());
   }
 
   BufferedFd<kBufferSize> out_;
+  RecordBuffer payload_;
   StringTable strings_;         // defined in this session, for string references
   uint32_t next_string_id_ = 0;  // the last id given
   bool broken_ = false;

@@ -27,7 +27,8 @@
 //
 // Cheap by construction: every callback takes one mutex, encodes into a fixed buffer
 // and hands it to the kernel with write(2) before returning (no fsync), so a JVM that
-// dies leaves a log whose complete records are all readable. The agent's own memory is
+// dies leaves a log whose complete records are all readable. (The two runs of records
+// at VMInit are written when each run ends: Batch.) The agent's own memory is
 // mmap'ed (MethodTable, the log's StringTable); the only mallocs are JVMTI's own
 // strings and arrays, allocated and freed by the JVM while naming.
 //
@@ -118,12 +119,17 @@ uint64_t clock_ns(clockid_t clock) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// Set on a thread while it makes many records in a row (Batch).
+__thread bool t_batching = false;
+
 // RAII for the mutex; callbacks never throw, this only keeps the unlocks in one place.
+// What the scope wrote is handed to the kernel before the unlock, unless this thread is
+// in a Batch.
 class Locked {
  public:
   Locked() { pthread_mutex_lock(&g_agent.lock); }
   ~Locked() {
-    flush_all();
+    if (!t_batching) flush_all();
     pthread_mutex_unlock(&g_agent.lock);
   }
 
@@ -142,6 +148,24 @@ class Locked {
       report("writing the jitdump failed (%s)", strerror(g_agent.jitdump.error()));
     }
   }
+};
+
+// The records this thread makes in the scope are written at its end rather than by a
+// write(2) each: for the runs of hundreds of records at start-up (the code that existed
+// at VMInit, the classes already loaded). Records of other threads are written as they
+// come, with ours; VMDeath writes what a batch still holds.
+class Batch {
+ public:
+  Batch() : outer_(t_batching) { t_batching = true; }
+  ~Batch() {
+    t_batching = outer_;
+    if (!outer_) Locked();  // flushes
+  }
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+ private:
+  bool outer_;
 };
 
 // A JVMTI-allocated string, deallocated at the end of the scope.
@@ -362,6 +386,7 @@ void JNICALL on_class_prepare(jvmtiEnv* jvmti, JNIEnv*, jthread, jclass klass) {
 // The classes already loaded, named on an agent thread of their own: at VMInit the
 // main thread would otherwise wait for it (some 9 000 methods for `java -version`).
 void log_loaded_classes(jvmtiEnv* jvmti, JNIEnv* jni) {
+  Batch batch;
   jint n = 0;
   jclass* classes = nullptr;
   if (jvmti->GetLoadedClasses(&n, &classes) != JVMTI_ERROR_NONE) return;
@@ -452,7 +477,10 @@ void JNICALL on_class_unload(jvmtiEnv*, ...) { g_agent.methods_stale.store(true)
 
 // Code that existed before our events were enabled (an attach, or what the VM made
 // while starting) is reported again on request; the reader drops the duplicates.
+// (Not only duplicates at VMInit: HotSpot never posts some of its buffers, the JNI fast
+// field accessors among them, as they are made.)
 void generate_existing_code_events(jvmtiEnv* jvmti) {
+  Batch batch;  // the events come on this thread, before GenerateEvents returns
   jvmti->GenerateEvents(JVMTI_EVENT_DYNAMIC_CODE_GENERATED);
   jvmti->GenerateEvents(JVMTI_EVENT_COMPILED_METHOD_LOAD);
 }

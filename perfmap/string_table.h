@@ -24,20 +24,15 @@ class StringTable {
     uint32_t length;
     uint32_t id;
     uint64_t hash;
-    bool pending;  // defined by the record being written, not yet written out
     bool free() const { return data == nullptr; }
     uint64_t probe_hash() const { return hash; }
   };
 
-  // The entry of `s`, or null.
-  Entry* find(std::string_view s);
-  // Adds `s` (not present) with `id`, pending. Null when no memory could be mapped.
-  Entry* insert(std::string_view s, uint32_t id);
+  // The id of `s` when it is in the table; otherwise 0, and `s` is added with
+  // `id_if_new` (nonzero) if memory can be mapped for it.
+  uint32_t intern(std::string_view s, uint32_t id_if_new);
   // Forgets every string (a new session); keeps the first arena chunk and the slots.
   void clear();
-
-  size_t size() const { return slots_.size(); }
-  size_t mapped_bytes() const { return slots_.mapped_bytes() + arena_.mapped_bytes(); }
 
  private:
   static uint64_t hash_of(std::string_view s);
