@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,6 +91,7 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
 
 void* WriterThread::thread_main(void* self) {
   t_state.mode |= kInShim;  // for the thread's whole life
+  prctl(PR_SET_NAME, "heapdrift");  // so that top -H and /proc tell it from the program's
   static_cast<WriterThread*>(self)->run();
   return nullptr;
 }

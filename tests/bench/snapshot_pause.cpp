@@ -4,9 +4,11 @@
 // consecutive malloc calls, first for --quiet-ms without snapshots, then while it asks
 // for --snapshots snapshots, one after the other, through the shim's control FIFO
 // ($HEAPDRIFT_OUTPUT/<pid>/control, docs/FORMAT.md). Without HEAPDRIFT_OUTPUT it only
-// measures the quiet phase twice (the run without the shim).
+// measures the quiet phase twice (the run without the shim); with --busy 1, beside a
+// thread that spins through the second phase: a core taken, as the shim's writer takes
+// one while it writes, but no lock nor memory shared with the allocating thread.
 //
-//   bench_snapshot_pause [--stacks N] [--snapshots N] [--quiet-ms MS]
+//   bench_snapshot_pause [--stacks N] [--snapshots N] [--quiet-ms MS] [--busy 0|1]
 //
 // Distinct stacks come from two levels of template instances: outer<I> calls inner<J>
 // through one call instruction per I, so the (inner, outer) return-address pairs
@@ -111,12 +113,14 @@ void print(const char* phase, const Gaps& g) {
 
 int main(int argc, char** argv) {
   size_t stacks = 100000, snapshots = 5, quiet_ms = 2000;
+  bool busy_core = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     size_t v = strtoull(argv[i + 1], nullptr, 10);
     if (a == "--stacks") stacks = std::min(v, kOuter * kInner);
     else if (a == "--snapshots") snapshots = v;
     else if (a == "--quiet-ms") quiet_ms = v;
+    else if (a == "--busy") busy_core = v != 0;
     else {
       std::fprintf(stderr, "bench_snapshot_pause: unknown option %s\n", a.c_str());
       return 2;
@@ -158,7 +162,15 @@ int main(int argc, char** argv) {
     }
     close(fd);
   } else {
+    std::thread spinner;
+    if (busy_core) {
+      spinner = std::thread([&] {
+        while (!stop.load(std::memory_order_relaxed)) asm volatile("pause");
+      });
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(quiet_ms));
+    stop = true;
+    if (spinner.joinable()) spinner.join();
   }
   stop = true;
   busy_allocator.join();

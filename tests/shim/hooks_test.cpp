@@ -114,5 +114,16 @@ TEST(hooks, failed_throwing_new_leaves_counters_balanced) {
   EXPECT_TRUE(samples_at(after, site_range(o, "throwing")).empty());
 }
 
+// The shim's writer thread carries a name of its own (top -H, /proc), beside the
+// program's one thread.
+TEST(hooks, the_writer_thread_is_named_heapdrift) {
+  ScratchDir scratch;
+  HooksRun run = run_hooks(scratch, {}, {{"HEAPDRIFT_SAMPLE_RATE", "512KiB"}});
+  ASSERT_TRUE(run.result.exited_with(0)) << run.result.describe();
+  std::multiset<std::string> names;
+  for (const auto& t : run.out->all("thread")) names.insert(t.empty() ? "" : t.at(0));
+  EXPECT_EQ(names, (std::multiset<std::string>{"heapdrift", "hooks_program"})) << run.result.out;
+}
+
 }  // namespace
 }  // namespace shimtest

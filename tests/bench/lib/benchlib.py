@@ -152,12 +152,15 @@ class PairResult:
         lo, hi = self.spread()
         return f"{self.ratio:.2f}× ({lo:.2f}–{hi:.2f})"
 
-    def target_cell(self):
-        """For a row judged against a target: the median to three decimals, its 95 %
-        confidence interval, then the spread."""
+    def ci_cell(self):
+        """The median to three decimals and its 95 % confidence interval."""
         ci_lo, ci_hi = median_ci(self.ratios)
+        return f"{self.ratio:.3f}× (CI {ci_lo:.3f}–{ci_hi:.3f})"
+
+    def target_cell(self):
+        """For a row judged against a target: ci_cell() with the spread."""
         lo, hi = self.spread()
-        return f"{self.ratio:.3f}× (CI {ci_lo:.3f}–{ci_hi:.3f}; {lo:.2f}–{hi:.2f})"
+        return f"{self.ci_cell()[:-1]}; {lo:.2f}–{hi:.2f})"
 
     def to_json(self):
         return {
@@ -175,28 +178,58 @@ class PairResult:
 _results = {}
 
 
+def round_order(i, k):
+    """The order in which round i runs k commands: rotated one place from round to round
+    (each command takes each place), and reversed every k rounds (each runs as often
+    before as after each other one)."""
+    order = list(range(i % k, k)) + list(range(i % k))
+    return order[::-1] if (i // k) % 2 else order
+
+
+class Rounds:
+    """Runs of several commands taken in the same rounds (rounds()): any two of them
+    compare round by round, as a pair."""
+
+    def __init__(self, cmds, runs):
+        self.cmds, self.runs = cmds, runs  # label -> Cmd, label -> [Run], round by round
+
+    def pair(self, a, b, name):
+        """b against a over the same rounds, saved to OUT/results.json under `name`."""
+        r = PairResult(self.cmds[a], self.cmds[b], self.runs[a], self.runs[b])
+        _results[name] = r.to_json()
+        save_results()
+        log(f"  {name}: {r.cell()}  (cpu {r.cpu_ratio:.2f}×)")
+        return r
+
+
+def rounds(name, cmds, n=None, warmup=True, check=None):
+    """n interleaved rounds of `cmds` (label -> Cmd), each running every command once
+    in round_order, after one unmeasured run of each. check(label, run) may validate
+    each run. The commands measured together share the moments of this machine's load,
+    so that a ratio between any two of them (a candidate over the floor of any shim, say)
+    is as good as one against the baseline."""
+    n = n or PAIRS
+    labels = list(cmds)
+    log(f"{name}: {n} rounds\n" + "\n".join(f"  {l}: {c.shell()}" for l, c in cmds.items()))
+    if warmup:
+        for c in cmds.values():
+            measure(c)
+    runs = {l: [] for l in labels}
+    for i in range(n):
+        for j in round_order(i, len(labels)):
+            run = measure(cmds[labels[j]])
+            runs[labels[j]].append(run)
+            if check:
+                check(labels[j], run)
+        log(f"  round {i + 1}: " + " ".join(f"{l} {runs[l][-1].wall:.3f}s" for l in labels))
+    return Rounds(cmds, runs)
+
+
 def pairs(name, a, b, n=None, warmup=True, check_b=None):
     """n interleaved pairs of a (baseline) and b; returns a PairResult, also saved to
     OUT/results.json under `name`. check_b(run) may validate each b run."""
-    n = n or PAIRS
-    log(f"{name}: {n} pairs\n  A: {a.shell()}\n  B: {b.shell()}")
-    if warmup:
-        measure(a)
-        measure(b)
-    runs_a, runs_b = [], []
-    for i in range(n):
-        order = (a, b) if i % 2 == 0 else (b, a)
-        got = {id(c): measure(c) for c in order}
-        runs_a.append(got[id(a)])
-        runs_b.append(got[id(b)])
-        if check_b:
-            check_b(runs_b[-1])
-        log(f"  pair {i + 1}: A {runs_a[-1].wall:.3f}s B {runs_b[-1].wall:.3f}s ratio {runs_b[-1].wall / runs_a[-1].wall:.3f}")
-    r = PairResult(a, b, runs_a, runs_b)
-    _results[name] = r.to_json()
-    save_results()
-    log(f"  => {r.cell()}  (cpu {r.cpu_ratio:.2f}×)")
-    return r
+    check = (lambda label, run: label == "b" and check_b(run)) if check_b else None
+    return rounds(name, {"a": a, "b": b}, n, warmup, check).pair("a", "b", name)
 
 
 def save_results(extra=None):
@@ -207,6 +240,29 @@ def save_results(extra=None):
     with open(tmp, "w") as f:
         json.dump(_results, f, indent=1)
     os.replace(tmp, os.path.join(OUT, "results.json"))
+
+
+_targets = []
+
+
+def target(what, limit, measured, met, floor=None, over_floor=None):
+    """A row of the "Targets" table that opens docs/PERFORMANCE.md: scripts/bench
+    gathers the rows of every section from FRAGMENT.targets.json. Cells are text; `met`
+    says whether `measured` meets `limit`."""
+    _targets.append({"target": what, "limit": limit, "measured": measured, "met": bool(met),
+                     "floor": floor or "—", "over_floor": over_floor or "—"})
+    path = FRAGMENT + ".targets.json"
+    with open(path + ".tmp", "w") as f:
+        json.dump(_targets, f, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def ratio_target(what, limit, result, floor=None, over_floor=None):
+    """target() for a wall-time ratio, met when the median of its pairs is at most
+    `limit` (issue #5). `floor`: the floor of any shim over the same baseline;
+    `over_floor`: the candidate over that floor; both from the same rounds as `result`."""
+    target(what, f"≤ {limit:g}×", result.target_cell(), result.ratio <= limit,
+           floor.cell() if floor else None, over_floor.ci_cell() if over_floor else None)
 
 
 def log(text):

@@ -1,8 +1,8 @@
-"""Unit tests of the bench harness's statistics (run by ctest: bench_lib_statistics)."""
+"""Unit tests of the bench harness's statistics and schedule (run by ctest: bench_lib_statistics)."""
 import random
 import unittest
 
-from benchlib import median_ci
+from benchlib import median_ci, round_order
 
 
 class MedianConfidenceInterval(unittest.TestCase):
@@ -26,6 +26,24 @@ class MedianConfidenceInterval(unittest.TestCase):
                 hits += lo <= 0.6931471805599453 <= hi  # the median of Exp(1): ln 2
             self.assertGreaterEqual(hits / trials, 0.94, n)
             self.assertLessEqual(hits / trials, 0.995, n)  # not simply min and max
+
+
+class RoundOrder(unittest.TestCase):
+    def test_balanced_over_twice_as_many_rounds_as_commands(self):
+        for k in (2, 3, 4, 5):
+            orders = [round_order(i, k) for i in range(2 * k)]
+            for order in orders:
+                self.assertEqual(sorted(order), list(range(k)))
+            for c in range(k):  # each command in each place twice
+                self.assertEqual([sum(o[p] == c for o in orders) for p in range(k)], [2] * k, (k, c))
+            for x in range(k):  # x runs before y in half of the rounds
+                for y in range(k):
+                    if x != y:
+                        before = sum(o.index(x) < o.index(y) for o in orders)
+                        self.assertEqual(before, k, (k, x, y))
+
+    def test_pairs_alternate(self):
+        self.assertEqual([round_order(i, 2) for i in range(4)], [[0, 1], [1, 0], [1, 0], [0, 1]])
 
 
 if __name__ == "__main__":
