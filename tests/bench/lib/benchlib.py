@@ -2,12 +2,12 @@
 
 A section runs with the environment scripts/bench sets (see scripts/bench --help):
 HEAPDRIFT_BENCH_BUILD, _OUT, _FRAGMENT, _QUICK, _PAIRS, _SOURCE. It measures and writes
-its markdown fragment with write_fragment(). Timings are interleaved pairs: for each
-pair the baseline A and the candidate B run back to back (the order alternating from
-pair to pair, so that neither always runs second on a warm cache); the ratio of a
-pair is B/A; we quote the median of the pair ratios and their min-max spread, and for
-rows judged against a target the median to three decimals with its 95 % confidence
-interval (median_ci).
+its markdown fragment with write_fragment(). Timings are interleaved rounds: each round
+runs every command compared once, back to back, in an order that moves from round to
+round (round_order: none always runs first, or after the same one, on a warm cache);
+any two commands of the same rounds make pairs, whose ratio is B/A; we quote the
+median of the pair ratios and their min-max spread, and for rows judged against a
+target the median to three decimals with its 95 % confidence interval (median_ci).
 """
 import json
 import math
@@ -152,15 +152,16 @@ class PairResult:
         lo, hi = self.spread()
         return f"{self.ratio:.2f}× ({lo:.2f}–{hi:.2f})"
 
-    def ci_cell(self):
-        """The median to three decimals and its 95 % confidence interval."""
+    def ci_cell(self, spread=False):
+        """The median to three decimals and its 95 % confidence interval (then, with
+        `spread`, the min–max)."""
         ci_lo, ci_hi = median_ci(self.ratios)
-        return f"{self.ratio:.3f}× (CI {ci_lo:.3f}–{ci_hi:.3f})"
+        lo, hi = self.spread()
+        return f"{self.ratio:.3f}× (CI {ci_lo:.3f}–{ci_hi:.3f}" + (f"; {lo:.2f}–{hi:.2f})" if spread else ")")
 
     def target_cell(self):
-        """For a row judged against a target: ci_cell() with the spread."""
-        lo, hi = self.spread()
-        return f"{self.ci_cell()[:-1]}; {lo:.2f}–{hi:.2f})"
+        """For a row judged against a target."""
+        return self.ci_cell(spread=True)
 
     def to_json(self):
         return {
