@@ -20,6 +20,9 @@ class UsageError : public std::runtime_error {
 struct Command {
   CLI::App* app;
   std::function<int()> run;  // returns the exit status
+  // Reads recordings, on a huge-page heap (huge_page_heap.h). record and snapshot act
+  // on a running process instead, and record's command must not inherit that heap.
+  bool offline = true;
 };
 
 Command add_record_command(CLI::App& app);

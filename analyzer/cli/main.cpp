@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "command.h"
+#include "huge_page_heap.h"
 
 namespace {
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   }
   for (const Command& c : commands) {
     if (!c.app->parsed()) continue;
+    if (c.offline) use_huge_page_heap(argv);
     try {
       return c.run();
     } catch (const UsageError& e) {

@@ -179,7 +179,8 @@ Command add_record_command(CLI::App& app) {
   return {cmd, [o, cmd] {
             o->extras = cmd->remaining();
             return run_record(*o);
-          }};
+          },
+          false};
 }
 
 }  // namespace heapdrift::cli

@@ -146,7 +146,7 @@ Command add_snapshot_command(CLI::App& app) {
   cmd->add_option("PID", o->pid, "The process")->type_name("")->required();
   cmd->add_option("--timeout", o->timeout, "How long to wait for the snapshot (default 30s)")
       ->type_name("DURATION");
-  return {cmd, [o] { return run_snapshot(*o); }};
+  return {cmd, [o] { return run_snapshot(*o); }, false};
 }
 
 }  // namespace heapdrift::cli

@@ -335,5 +335,66 @@ TEST_F(Cli, SnapshotWithBadArguments) {
   }
 }
 
+// The analysis commands re-execute themselves once with glibc's huge-page tunable when
+// the kernel gives huge pages on request (analyzer/cli/huge_page_heap.h).
+// PRINT_TUNABLES_LIB prints "tunables: ..." from each program image the process runs.
+class HugePageHeap : public Cli {
+ protected:
+  static bool on_request() {
+    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string modes;
+    return std::getline(in, modes) && modes.find("[madvise]") != std::string::npos;
+  }
+
+  // The GLIBC_TUNABLES of each image, in the order they ran.
+  static std::vector<std::string> images(const Result& r) {
+    std::vector<std::string> out;
+    for (const std::string& l : lines(r.err)) {
+      if (l.rfind("tunables: ", 0) == 0) out.push_back(l.substr(10));
+    }
+    return out;
+  }
+
+  Result dump_missing(const EnvVars& tunables) {
+    EnvVars env = tunables;
+    env["LD_PRELOAD"] = PRINT_TUNABLES_LIB;
+    return heapdrift({"dump", "missing.hds"}, env);
+  }
+};
+
+using Images = std::vector<std::string>;
+
+TEST_F(HugePageHeap, AnalysisCommandsRunAgainWithTheTunable) {
+  Result r = dump_missing({});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("heapdrift: missing.hds"), std::string::npos) << r.err;
+  if (on_request()) {
+    EXPECT_EQ(images(r), (Images{"(none)", "glibc.malloc.hugetlb=1"}));
+  } else {
+    EXPECT_EQ(images(r), (Images{"(none)"})) << "huge pages are not on request here: nothing to ask";
+  }
+}
+
+TEST_F(HugePageHeap, TheUsersTunablesAreKept) {
+  if (!on_request()) GTEST_SKIP() << "transparent huge pages are not in madvise mode here";
+  Result r = dump_missing({{"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}});
+  EXPECT_EQ(images(r), (Images{"glibc.malloc.arena_max=2", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"}));
+}
+
+TEST_F(HugePageHeap, TheUsersChoiceStands) {
+  if (!on_request()) GTEST_SKIP() << "transparent huge pages are not in madvise mode here";
+  Result r = dump_missing({{"GLIBC_TUNABLES", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0"}});
+  EXPECT_EQ(images(r), (Images{"glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0"}));
+}
+
+TEST_F(HugePageHeap, RecordHandsItsCommandNoTunable) {
+  Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", "echo \"command: ${GLIBC_TUNABLES-unset}\""},
+                       {{"LD_PRELOAD", PRINT_TUNABLES_LIB}});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(lines(r.out), (Images{"command: unset"}));
+  // heapdrift once, then the command's shell: neither with the tunable.
+  EXPECT_EQ(images(r), (Images{"(none)", "(none)"})) << r.err;
+}
+
 }  // namespace
 }  // namespace heapdrift::test

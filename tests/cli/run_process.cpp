@@ -33,7 +33,9 @@ Process::Process(const std::vector<std::string>& argv, const std::filesystem::pa
   std::vector<std::string> vars;
   for (char** e = environ; *e; ++e) {
     std::string v = *e;
-    if (v.rfind("HEAPDRIFT_", 0) == 0 || v.rfind("LD_PRELOAD=", 0) == 0) continue;
+    if (v.rfind("HEAPDRIFT_", 0) == 0 || v.rfind("LD_PRELOAD=", 0) == 0 || v.rfind("GLIBC_TUNABLES=", 0) == 0) {
+      continue;
+    }
     if (env.contains(v.substr(0, v.find('=')))) continue;
     vars.push_back(v);
   }
