@@ -1,5 +1,6 @@
 #include "huge_page_heap.h"
 
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -40,7 +41,10 @@ std::optional<std::string> tunables_with_huge_pages(const char* current) {
 }  // namespace
 
 void use_huge_page_heap(char** argv) {
-  if (!huge_pages_on_request()) return;
+  // Run by the dynamic loader named as the program (ld.so heapdrift ...), the kernel
+  // loaded no interpreter (AT_BASE 0) and /proc/self/exe is the loader, which would
+  // take our first argument for the program to run.
+  if (getauxval(AT_BASE) == 0 || !huge_pages_on_request()) return;
   std::optional<std::string> previous;
   if (const char* current = std::getenv(kTunables)) previous = current;
   std::optional<std::string> tunables = tunables_with_huge_pages(previous ? previous->c_str() : nullptr);

@@ -387,6 +387,16 @@ TEST_F(HugePageHeap, TheUsersChoiceStands) {
   EXPECT_EQ(images(r), (Images{"glibc.malloc.arena_max=2:glibc.malloc.hugetlb=0"}));
 }
 
+TEST_F(HugePageHeap, NotWhenTheLoaderRunsIt) {
+  // /proc/self/exe is then the loader: re-executing it would run our first argument.
+  const std::string loader = "/lib64/ld-linux-x86-64.so.2";
+  if (!fs::exists(loader)) GTEST_SKIP() << "no " << loader;
+  Result r = run({loader, HEAPDRIFT_EXE, "dump", "missing.hds"}, work(), {{"LD_PRELOAD", PRINT_TUNABLES_LIB}});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("heapdrift: missing.hds"), std::string::npos) << r.err;
+  EXPECT_EQ(images(r), (Images{"(none)"}));
+}
+
 TEST_F(HugePageHeap, RecordHandsItsCommandNoTunable) {
   Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", "echo \"command: ${GLIBC_TUNABLES-unset}\""},
                        {{"LD_PRELOAD", PRINT_TUNABLES_LIB}});
