@@ -1,6 +1,7 @@
 #include "frame.h"
 
 #include <filesystem>
+#include <utility>
 
 namespace heapdrift {
 namespace {
@@ -51,18 +52,34 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
 
 FrameId FrameTable::intern(const Frame& f) {
   std::hash<std::string> h;
-  size_t hash = h(f.function);
+  uint64_t hash = h(f.function);
   for (size_t part : {h(f.signature), h(f.file), h(f.module), size_t{f.line} << 9 | size_t(f.kind) << 1 | f.inlined}) {
     hash = (hash ^ part) * 0x9e3779b97f4a7c15ULL;
   }
-  auto [first, last] = ids_.equal_range(hash);
-  for (auto it = first; it != last; ++it) {
-    if (frames_[it->second.value] == f) return it->second;
+  if (2 * (frames_.size() + 1) > slots_.size()) grow();
+  // The multiply leaves its best-mixed bits at the top.
+  for (size_t i = hash >> (64 - bits_), mask = slots_.size() - 1;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.id_plus_one == 0) {
+      FrameId id{uint32_t(frames_.size())};
+      frames_.push_back(f);
+      slot = {hash, id.value + 1};
+      return id;
+    }
+    if (slot.hash == hash && frames_[slot.id_plus_one - 1] == f) return FrameId{slot.id_plus_one - 1};
   }
-  FrameId id{uint32_t(frames_.size())};
-  frames_.push_back(f);
-  ids_.emplace(hash, id);
-  return id;
+}
+
+void FrameTable::grow() {
+  bits_ = bits_ ? bits_ + 1 : 10;
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(size_t{1} << bits_));
+  size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.id_plus_one == 0) continue;
+    size_t i = s.hash >> (64 - bits_);
+    while (slots_[i].id_plus_one != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 }  // namespace heapdrift
