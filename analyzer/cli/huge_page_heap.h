@@ -1,10 +1,11 @@
 // The analysis commands' heap on transparent huge pages. They build tables of hundreds
 // of MiB (libdw's decompressed debug sections and line tables, the records of every
-// snapshot read), and each 4 KiB page of them first costs a page fault: 290,000 faults,
-// 2 s of a 12 s JVM symbolization on a 2-core VM, and 4 of the 10 s of `leaks` over 100
-// snapshots. glibc backs its heap with huge pages when its tunable
-// glibc.malloc.hugetlb=1 is set (glibc 2.35 and later: it madvises the memory it maps),
-// but reads tunables only at start-up; so the command re-executes itself once with it.
+// snapshot read), and each 4 KiB page of them first costs a page fault: on a 2-core VM,
+// 290,000 faults were a sixth of a JVM symbolization's time, 180,000 a third of `leaks`
+// over 100 snapshots (docs/PERFORMANCE.md). glibc backs its heap with huge pages when
+// its tunable glibc.malloc.hugetlb=1 is set (glibc 2.35 and later: it madvises the
+// memory it maps), but reads tunables only at start-up; so the command re-executes
+// itself once with it.
 #ifndef HEAPDRIFT_ANALYZER_CLI_HUGE_PAGE_HEAP_H
 #define HEAPDRIFT_ANALYZER_CLI_HUGE_PAGE_HEAP_H
 
