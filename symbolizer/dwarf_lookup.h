@@ -53,7 +53,8 @@ class DwarfLookup {
     kFunctions  // frames of functions, innermost first
   };
 
-  // `dwarf` stays owned by the caller (libdwfl); addresses are DWARF addresses.
+  // `dwarf` stays owned by the caller (libdwfl, or an InflatedDwarf); addresses are DWARF
+  // addresses.
   explicit DwarfLookup(Dwarf* dwarf) : dwarf_(dwarf) {}
 
   Result lookup(Dwarf_Addr pc, std::vector<DwarfFrame>* frames);

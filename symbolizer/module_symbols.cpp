@@ -9,6 +9,7 @@
 #include "debuginfod.h"
 #include "dwarf_lookup.h"
 #include "elf_file.h"
+#include "inflated_dwarf.h"
 #include "symbol_index.h"
 
 namespace heapdrift::symbolizer {
@@ -38,6 +39,7 @@ ModuleSymbols::ModuleSymbols(ModuleDesc desc, const DebugFileFinder* finder, boo
 
 ModuleSymbols::~ModuleSymbols() {
   dwarf_.reset();
+  inflated_.reset();
   if (dwfl_ != nullptr) dwfl_end(dwfl_);
 }
 
@@ -102,16 +104,46 @@ void ModuleSymbols::open() {
 
   if (module_ != nullptr) {
     // Load everything now, so that warning() is complete after the first lookup.
-    dwfl_module_getelf(module_, &main_bias_);
-    if (Dwarf* dwarf = dwfl_module_getdwarf(module_, &dwarf_bias_)) {
+    Elf* main = dwfl_module_getelf(module_, &main_bias_);
+    symbols_ = std::make_unique<SymbolIndex>(module_);
+    if (main != nullptr) inflated_ = open_inflated(main);
+    if (inflated_) {
+      dwarf_bias_ = main_bias_;
+      dwarf_ = std::make_unique<DwarfLookup>(inflated_->dwarf());
+    } else if (Dwarf* dwarf = dwfl_module_getdwarf(module_, &dwarf_bias_)) {
       dwarf_ = std::make_unique<DwarfLookup>(dwarf);
     }
-    symbols_ = std::make_unique<SymbolIndex>(module_);
   }
   if (!notes_.empty()) {
     warning_ = path + ": " + join(notes_, "; ");
     if (module_ == nullptr) warning_ += "; its frames are shown as module+offset";
   }
+}
+
+std::unique_ptr<InflatedDwarf> ModuleSymbols::open_inflated(Elf* main) {
+  // The file libdwfl would read the DWARF from: the object when it has DWARF, else the
+  // debug file its symbol-table search found, else the one find_debuginfo() would pick.
+  std::string file;
+  if (has_debug_info(main)) {
+    file = elf_file_;
+  } else {
+    const char* debug_file = nullptr;
+    dwfl_module_info(module_, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &debug_file);
+    if (debug_file != nullptr) {
+      file = debug_file;
+    } else {
+      std::vector<std::string> rejected;
+      file = finder_->find_debug_file(desc_.path, elf_file_, expected_build_id_, debuglink_, &rejected).value_or("");
+      for (const std::string& r : rejected) add_note("ignored " + r);
+    }
+  }
+  if (file.empty()) return nullptr;
+  std::unique_ptr<InflatedDwarf> inflated = InflatedDwarf::open(file);
+  // A separate debug file whose segments end elsewhere than the object's needs
+  // libdwfl's address translation.
+  if (inflated && file != elf_file_ && load_end(inflated->elf()) != load_end(main)) return nullptr;
+  if (inflated && file != elf_file_) inflated_file_ = file;
+  return inflated;
 }
 
 bool ModuleSymbols::report(int fd, const std::string& file) {
@@ -279,7 +311,9 @@ ModuleStatus ModuleSymbols::status() const {
     if (debug_file != nullptr && (main_file == nullptr || std::strcmp(debug_file, main_file) != 0)) {
       s.debug_file = debug_file;
     }
+    if (!inflated_file_.empty()) s.debug_file = inflated_file_;
     s.dwarf = dwarf_ != nullptr;
+    s.inflated = inflated_ != nullptr;
     s.symbols = symbols_->size() > 0;
   }
   return s;

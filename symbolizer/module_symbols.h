@@ -29,6 +29,7 @@
 namespace heapdrift::symbolizer {
 
 class DwarfLookup;
+class InflatedDwarf;
 class SymbolIndex;
 
 class ModuleSymbols {
@@ -52,6 +53,9 @@ class ModuleSymbols {
  private:
   void open();
   bool report(int fd, const std::string& file);
+  // The module's DWARF with its compressed sections inflated ahead of libdw, when it
+  // has such sections and libdwfl would need no address translation for it.
+  std::unique_ptr<InflatedDwarf> open_inflated(Elf* main);
   int find_debuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf_Addr base,
                      const char* file_name, const char* debuglink_file, GElf_Word debuglink_crc,
                      char** debuginfo_file_name);
@@ -74,6 +78,8 @@ class ModuleSymbols {
   Dwfl_Module* module_ = nullptr;
   Dwarf_Addr main_bias_ = 0;  // dwfl address = ELF address + main_bias_
   Dwarf_Addr dwarf_bias_ = 0;
+  std::unique_ptr<InflatedDwarf> inflated_;  // when set, dwarf_ reads its Dwarf, not libdwfl's
+  std::string inflated_file_;                // its file, when not the object itself
   std::unique_ptr<DwarfLookup> dwarf_;
   std::unique_ptr<SymbolIndex> symbols_;
 

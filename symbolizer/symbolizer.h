@@ -66,6 +66,7 @@ struct ModuleStatus {
   std::string elf_file;    // the file read for it; "" when none could be used
   std::string debug_file;  // the separate file its debug info came from; "" if none
   bool dwarf = false;      // DWARF found (in elf_file or debug_file)
+  bool inflated = false;   // its compressed debug sections inflated ahead of libdw (InflatedDwarf)
   bool symbols = false;    // a symbol table found (.symtab or .dynsym)
   std::string warning;     // "" when all is well
 };

@@ -315,6 +315,48 @@ TEST(Symbolizer, BuildIdDirectoryUnderADebugDir) {
   EXPECT_EQ(r.status.debug_file, debug_path);
 }
 
+// Compressed debug sections (objcopy --compress-debug-sections, as openjdk's -dbg
+// packages ship libjvm's) are inflated ahead of libdw; what the lookups give is the
+// uncompressed file's.
+void expect_full_dwarf(const Results& r, const std::string& path) {
+  expect_plain_call(r.plain, path);
+  expect_inline_chain(r.inlined);
+  ASSERT_EQ(r.hidden.size(), 1u);
+  EXPECT_EQ(r.hidden[0].signature, "hdfixture::(anonymous namespace)::hidden_call(int)");
+  EXPECT_TRUE(r.status.dwarf);
+  EXPECT_TRUE(r.status.inflated);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];
+}
+
+TEST(Symbolizer, CompressedDebugSectionsInTheObject) {
+  TempDir dir;
+  std::string path = (dir / "lib/libhdsym_fixture.so").string();
+  test::copy_file(FixtureFiles::compressed(), path);
+  Results r = symbolize_fixture_at(path, isolated());
+  expect_full_dwarf(r, path);
+  EXPECT_EQ(r.status.debug_file, "");
+}
+
+// A compressed debug file under a build-id directory, for an object stripped of
+// everything (libdwfl's symbol-table search finds it) and for one stripped of its
+// debug sections only (its own .symtab: only the DWARF search looks for it).
+TEST(Symbolizer, CompressedSeparateDebugFile) {
+  for (const std::string& object : {FixtureFiles::strip_all(), FixtureFiles::strip_debug()}) {
+    SCOPED_TRACE(object);
+    TempDir dir;
+    std::string path = (dir / "lib/libhdsym_fixture.so").string();
+    test::copy_file(object, path);
+    std::string hex = build_id_hex(LoadedFixture::get().desc().build_id);
+    std::string debug_path = (dir / "debug/.build-id" / hex.substr(0, 2) / (hex.substr(2) + ".debug")).string();
+    test::copy_file(FixtureFiles::compressed_debug(), debug_path);
+    Options options = isolated();
+    options.debug_dirs.push_back((dir / "debug").string());
+    Results r = symbolize_fixture_at(path, options);
+    expect_full_dwarf(r, path);
+    EXPECT_EQ(r.status.debug_file, debug_path);
+  }
+}
+
 TEST(Symbolizer, BuildIdMismatchIsNeverSymbolizedThrough) {
   const auto& f = LoadedFixture::get();
   // The premise: the rebuilt library differs, and would name these offsets.

@@ -33,6 +33,8 @@ std::string FixtureFiles::strip_debug() { return HDSYM_VARIANTS "/strip-debug.so
 std::string FixtureFiles::strip_all() { return HDSYM_VARIANTS "/strip-all.so"; }
 std::string FixtureFiles::debuglinked() { return HDSYM_VARIANTS "/debuglinked.so"; }
 std::string FixtureFiles::debuglink_name() { return "libhdsym_fixture.debug"; }
+std::string FixtureFiles::compressed() { return HDSYM_VARIANTS "/compressed.so"; }
+std::string FixtureFiles::compressed_debug() { return HDSYM_VARIANTS "/compressed.debug"; }
 
 namespace {
 

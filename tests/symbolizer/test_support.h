@@ -38,6 +38,8 @@ struct FixtureFiles {
   static std::string strip_all();    // strip --strip-all
   static std::string debuglinked();  // strip --strip-all + --add-gnu-debuglink=<debug_file()>
   static std::string debuglink_name();  // the name recorded in debuglinked()
+  static std::string compressed();        // objcopy --compress-debug-sections=zlib of library()
+  static std::string compressed_debug();  // the same of debug_file()
 };
 
 // The fixture library, dlopen'ed once per process, and what its entry points report.

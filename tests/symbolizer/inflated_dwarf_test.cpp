@@ -1,0 +1,140 @@
+// InflatedDwarf against objcopy's compressed copies of the fixture: the sections libdw
+// is handed are byte for byte the uncompressed file's, files without compressed
+// DWARF are left to libdwfl, and a damaged stream is refused rather than half read.
+#include "inflated_dwarf.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace heapdrift::symbolizer {
+namespace {
+
+using test::FixtureFiles;
+using test::TempDir;
+
+struct Section {
+  uint64_t type = 0;
+  uint64_t flags = 0;
+  uint64_t offset = 0;  // in the file
+  std::string bytes;    // as elf_getdata() gives them
+};
+
+// The .debug_* sections of `elf` by name.
+std::map<std::string, Section> debug_sections(Elf* elf) {
+  std::map<std::string, Section> out;
+  size_t names = 0;
+  EXPECT_EQ(elf_getshdrstrndx(elf, &names), 0);
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (gelf_getshdr(scn, &shdr) == nullptr) continue;
+    std::string name = elf_strptr(elf, names, shdr.sh_name);
+    if (name.rfind(".debug_", 0) != 0) continue;
+    Section& s = out[name];
+    s.type = shdr.sh_type;
+    s.flags = shdr.sh_flags;
+    s.offset = shdr.sh_offset;
+    if (shdr.sh_type == SHT_NOBITS) continue;
+    if (Elf_Data* data = elf_getdata(scn, nullptr)) s.bytes.assign(static_cast<const char*>(data->d_buf), data->d_size);
+  }
+  return out;
+}
+
+// A file opened with libelf for the test's own reading.
+class PlainElf {
+ public:
+  explicit PlainElf(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    elf_version(EV_CURRENT);
+    elf_ = elf_begin(fd_, ELF_C_READ_MMAP, nullptr);
+  }
+  ~PlainElf() {
+    elf_end(elf_);
+    ::close(fd_);
+  }
+  Elf* get() const { return elf_; }
+
+ private:
+  int fd_;
+  Elf* elf_;
+};
+
+TEST(InflatedDwarf, HandsLibdwTheUncompressedSections) {
+  PlainElf compressed(FixtureFiles::compressed());
+  std::map<std::string, Section> packed = debug_sections(compressed.get());
+  ASSERT_TRUE(packed.count(".debug_info"));
+  ASSERT_TRUE(packed[".debug_info"].flags & SHF_COMPRESSED) << "the premise: objcopy compressed it";
+
+  std::unique_ptr<InflatedDwarf> inflated = InflatedDwarf::open(FixtureFiles::compressed());
+  ASSERT_NE(inflated, nullptr);
+  ASSERT_NE(inflated->dwarf(), nullptr);
+  PlainElf original(FixtureFiles::library());
+  std::map<std::string, Section> expected = debug_sections(original.get());
+  std::map<std::string, Section> got = debug_sections(inflated->elf());
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [name, section] : expected) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(got.count(name));
+    if (name == ".debug_loclists") {  // variables' locations: hidden from libdw, not inflated
+      EXPECT_EQ(got[name].type, SHT_NOBITS);
+      continue;
+    }
+    EXPECT_EQ(got[name].type, section.type);
+    EXPECT_FALSE(got[name].flags & SHF_COMPRESSED);
+    EXPECT_EQ(got[name].bytes, section.bytes);
+  }
+  EXPECT_TRUE(expected.count(".debug_loclists")) << "the premise: gcc -O2 -g writes location lists";
+  // libdw reads compile units from them.
+  Dwarf_Off offset = 0, next = 0;
+  size_t header = 0;
+  EXPECT_EQ(dwarf_nextcu(inflated->dwarf(), offset, &next, &header, nullptr, nullptr, nullptr), 0);
+}
+
+TEST(InflatedDwarf, SeparateCompressedDebugFile) {
+  std::unique_ptr<InflatedDwarf> inflated = InflatedDwarf::open(FixtureFiles::compressed_debug());
+  ASSERT_NE(inflated, nullptr);
+  // objcopy --only-keep-debug keeps the object's segments: its addresses line up.
+  PlainElf object(FixtureFiles::library());
+  EXPECT_NE(load_end(object.get()), 0u);
+  EXPECT_EQ(load_end(inflated->elf()), load_end(object.get()));
+  EXPECT_FALSE(has_debug_info(PlainElf(FixtureFiles::strip_debug()).get()));
+  EXPECT_TRUE(has_debug_info(inflated->elf()));
+}
+
+TEST(InflatedDwarf, UncompressedOrMissingDwarfIsLeftToLibdwfl) {
+  EXPECT_EQ(InflatedDwarf::open(FixtureFiles::library()), nullptr);
+  EXPECT_EQ(InflatedDwarf::open(FixtureFiles::debug_file()), nullptr);
+  EXPECT_EQ(InflatedDwarf::open(FixtureFiles::strip_debug()), nullptr);
+  EXPECT_EQ(InflatedDwarf::open("/nonexistent/libx.so"), nullptr);
+}
+
+TEST(InflatedDwarf, DamagedStreamIsRefused) {
+  Section info;
+  {
+    PlainElf compressed(FixtureFiles::compressed());
+    info = debug_sections(compressed.get())[".debug_info"];
+  }
+  ASSERT_GT(info.bytes.size(), 200u);
+  TempDir dir;
+  std::string path = (dir / "damaged.so").string();
+  test::copy_file(FixtureFiles::compressed(), path);
+  {
+    // Flip bytes in the middle of the deflate stream (past the 24-byte header).
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    uint64_t at = info.offset + info.bytes.size() / 2;
+    f.seekp(static_cast<std::streamoff>(at));
+    std::string junk(16, '\xa5');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  EXPECT_EQ(InflatedDwarf::open(path), nullptr);
+}
+
+}  // namespace
+}  // namespace heapdrift::symbolizer
