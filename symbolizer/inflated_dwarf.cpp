@@ -100,7 +100,9 @@ std::unique_ptr<InflatedDwarf> InflatedDwarf::open(const std::string& path) {
       return !unknown;
     }
     Compressed c{scn, {}, 0};
-    if (gelf_getchdr(scn, &c.header) == nullptr || c.header.ch_type != ELFCOMPRESS_ZLIB) {
+    // Deflate expands at most 1032 times: a larger size is a damaged header.
+    if (gelf_getchdr(scn, &c.header) == nullptr || c.header.ch_type != ELFCOMPRESS_ZLIB ||
+        c.header.ch_size / 1032 > shdr.sh_size) {
       unknown = true;
       return false;
     }

@@ -357,6 +357,19 @@ TEST(Symbolizer, CompressedSeparateDebugFile) {
   }
 }
 
+// A damaged compressed .debug_info: InflatedDwarf refuses it, libdw cannot read it
+// either, and the symbol table still names the functions.
+TEST(Symbolizer, DamagedCompressedDebugInfoFallsBackToSymtab) {
+  TempDir dir;
+  std::string path = (dir / "lib/libhdsym_fixture.so").string();
+  test::copy_damaged_compressed(path, 400, std::string(16, '\xa5'));
+  Results r = symbolize_fixture_at(path, isolated());
+  ASSERT_EQ(r.plain.size(), 1u);
+  EXPECT_EQ(r.plain[0].function, "hdfixture::Widget::plain_call");
+  EXPECT_EQ(r.plain[0].source, FrameSource::kSymtab);
+  EXPECT_FALSE(r.status.inflated);
+}
+
 TEST(Symbolizer, BuildIdMismatchIsNeverSymbolizedThrough) {
   const auto& f = LoadedFixture::get();
   // The premise: the rebuilt library differs, and would name these offsets.

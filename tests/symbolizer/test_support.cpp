@@ -2,6 +2,11 @@
 
 #include <cstdlib>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -24,6 +29,28 @@ TempDir::~TempDir() {
 void copy_file(const std::filesystem::path& from, const std::filesystem::path& to) {
   std::filesystem::create_directories(to.parent_path());
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+}
+
+void copy_damaged_compressed(const std::filesystem::path& to, uint64_t offset, const std::string& bytes) {
+  test::copy_file(FixtureFiles::compressed(), to);
+  uint64_t section = 0;
+  int fd = ::open(to.c_str(), O_RDONLY | O_CLOEXEC);
+  elf_version(EV_CURRENT);
+  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
+  size_t names = 0;
+  elf_getshdrstrndx(elf, &names);
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (gelf_getshdr(scn, &shdr) && std::string(elf_strptr(elf, names, shdr.sh_name)) == ".debug_info") {
+      if (offset + bytes.size() <= shdr.sh_size) section = shdr.sh_offset;
+    }
+  }
+  elf_end(elf);
+  ::close(fd);
+  if (section == 0) throw std::runtime_error("no .debug_info large enough in " + to.string());
+  std::fstream f(to, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(section + offset));
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 std::string FixtureFiles::library() { return HDSYM_FIXTURE; }

@@ -4,6 +4,7 @@
 #ifndef HEAPDRIFT_TESTS_SYMBOLIZER_TEST_SUPPORT_H
 #define HEAPDRIFT_TESTS_SYMBOLIZER_TEST_SUPPORT_H
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ class TempDir {
 
 // Copies `from` to `to`, creating the directories on the way.
 void copy_file(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// Copies FixtureFiles::compressed() to `to` with `bytes` written `offset` bytes into its
+// (compressed) .debug_info section.
+void copy_damaged_compressed(const std::filesystem::path& to, uint64_t offset, const std::string& bytes);
 
 // The build's fixture files (paths given by CMake).
 struct FixtureFiles {
