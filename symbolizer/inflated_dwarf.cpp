@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libdeflate.h>
+#include <zstd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -13,11 +14,26 @@
 namespace heapdrift::symbolizer {
 namespace {
 
+// The gABI's zstd compression type; glibc 2.36's <elf.h> predates it.
+constexpr GElf_Word kCompressZstd = 2;
+
 struct Compressed {
   Elf_Scn* scn;
   GElf_Chdr header;
+  const uint8_t* in;  // the compressed stream, after the header
+  size_t in_size;
   size_t offset;  // in the mapping of inflated sections
 };
+
+// Whether a section's compression header can be believed: a known type, an alignment
+// libelf would take, and a size the stream can reach (deflate expands at most 1032
+// times; a zstd frame states its size, and only single frames are taken).
+bool plausible(const Compressed& c) {
+  const GElf_Chdr& h = c.header;
+  if (h.ch_addralign > 4096 || (h.ch_addralign & (h.ch_addralign - 1)) != 0) return false;
+  if (h.ch_type == ELFCOMPRESS_ZLIB) return h.ch_size / 1032 <= c.in_size;
+  return h.ch_type == kCompressZstd && ZSTD_getFrameContentSize(c.in, c.in_size) == h.ch_size;
+}
 
 // Sections no lookup reads (variables' locations, macros): not inflated, and hidden
 // from libdw, which would inflate them through zlib. libjvm's .debug_loclists is 51 MB.
@@ -87,6 +103,7 @@ std::unique_ptr<InflatedDwarf> InflatedDwarf::open(const std::string& path) {
   self->elf_ = elf_begin(self->fd_, ELF_C_READ_MMAP, nullptr);
   if (self->elf_ == nullptr || elf_kind(self->elf_) != ELF_K_ELF) return nullptr;
 
+  size_t header_size = gelf_fsize(self->elf_, ELF_T_CHDR, 1, EV_CURRENT);
   std::vector<Compressed> compressed;
   bool info_compressed = false, alt_link = false, unknown = false;
   size_t total = 0;
@@ -99,10 +116,13 @@ std::unique_ptr<InflatedDwarf> InflatedDwarf::open(const std::string& path) {
       if (!gelf_update_shdr(scn, &hidden)) unknown = true;
       return !unknown;
     }
-    Compressed c{scn, {}, 0};
-    // Deflate expands at most 1032 times: a larger size is a damaged header.
-    if (gelf_getchdr(scn, &c.header) == nullptr || c.header.ch_type != ELFCOMPRESS_ZLIB ||
-        c.header.ch_size / 1032 > shdr.sh_size) {
+    Compressed c{scn, {}, nullptr, 0, 0};
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (gelf_getchdr(scn, &c.header) != nullptr && data != nullptr && data->d_size > header_size) {
+      c.in = static_cast<const uint8_t*>(data->d_buf) + header_size;
+      c.in_size = data->d_size - header_size;
+    }
+    if (c.in == nullptr || !plausible(c)) {
       unknown = true;
       return false;
     }
@@ -125,21 +145,16 @@ std::unique_ptr<InflatedDwarf> InflatedDwarf::open(const std::string& path) {
 
   libdeflate_decompressor* d = libdeflate_alloc_decompressor();
   if (d == nullptr) return nullptr;
-  size_t header_size = gelf_fsize(self->elf_, ELF_T_CHDR, 1, EV_CURRENT);
   bool ok = true;
   for (const Compressed& c : compressed) {
-    Elf_Data* data = elf_getdata(c.scn, nullptr);
-    if (data == nullptr || data->d_size < header_size) {
-      ok = false;
-      break;
-    }
     auto* out = static_cast<uint8_t*>(self->sections_) + c.offset;
-    if (!inflate(d, static_cast<const uint8_t*>(data->d_buf) + header_size, data->d_size - header_size, out,
-                 c.header.ch_size)) {
+    if (c.header.ch_type == kCompressZstd ? ZSTD_decompress(out, c.header.ch_size, c.in, c.in_size) != c.header.ch_size
+                                          : !inflate(d, c.in, c.in_size, out, c.header.ch_size)) {
       ok = false;
       break;
     }
     // What elf_compress(scn, 0, 0) leaves: the section's data and header say inflated.
+    Elf_Data* data = elf_getdata(c.scn, nullptr);
     data->d_buf = out;
     data->d_size = c.header.ch_size;
     data->d_type = ELF_T_BYTE;

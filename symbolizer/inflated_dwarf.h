@@ -1,7 +1,8 @@
-// A file's DWARF, its zlib-compressed debug sections (SHF_COMPRESSED) inflated by
-// libdeflate before libdw reads them. libdw would inflate them itself through zlib, at
-// a quarter of the speed: openjdk-17-dbg's libjvm carries 257 MB of .debug_info, 1.84 s
-// through zlib and 0.47 s through libdeflate here, paid by every analysis of a JVM.
+// A file's DWARF, its compressed debug sections (SHF_COMPRESSED) inflated before libdw
+// reads them. libdw would inflate zlib's itself, at a quarter of the speed:
+// openjdk-17-dbg's libjvm carries 257 MB of .debug_info, 1.84 s through zlib and 0.47 s
+// through libdeflate here, paid by every analysis of a JVM. zstd's (gcc -gz=zstd,
+// objcopy --compress-debug-sections=zstd) libdw 0.188 cannot read at all; libzstd does.
 //
 // The inflated sections take the compressed ones' place in libelf's handle, as
 // libelf's own elf_compress() would leave them, and live in one mapping that asks for
@@ -22,8 +23,7 @@ namespace heapdrift::symbolizer {
 
 class InflatedDwarf {
  public:
-  // Null when the file's .debug_info is not zlib-compressed (libdw reads it as fast
-  // itself), when it names a dwz file (.gnu_debugaltlink: libdwfl's search finds
+  // Null when the file's .debug_info is not compressed (libdw reads it as fast itself), when it names a dwz file (.gnu_debugaltlink: libdwfl's search finds
   // that), or when anything fails to read or inflate: the caller then has libdwfl load
   // the DWARF as usual, and report what is wrong.
   static std::unique_ptr<InflatedDwarf> open(const std::string& path);

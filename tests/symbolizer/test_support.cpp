@@ -31,8 +31,9 @@ void copy_file(const std::filesystem::path& from, const std::filesystem::path& t
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
 }
 
-void copy_damaged_compressed(const std::filesystem::path& to, uint64_t offset, const std::string& bytes) {
-  test::copy_file(FixtureFiles::compressed(), to);
+void copy_damaged_compressed(const std::string& from, const std::filesystem::path& to, uint64_t offset,
+                             const std::string& bytes) {
+  test::copy_file(from, to);
   uint64_t section = 0;
   int fd = ::open(to.c_str(), O_RDONLY | O_CLOEXEC);
   elf_version(EV_CURRENT);
@@ -62,6 +63,7 @@ std::string FixtureFiles::debuglinked() { return HDSYM_VARIANTS "/debuglinked.so
 std::string FixtureFiles::debuglink_name() { return "libhdsym_fixture.debug"; }
 std::string FixtureFiles::compressed() { return HDSYM_VARIANTS "/compressed.so"; }
 std::string FixtureFiles::compressed_debug() { return HDSYM_VARIANTS "/compressed.debug"; }
+std::string FixtureFiles::compressed_zstd() { return HDSYM_VARIANTS "/compressed-zstd.so"; }
 
 namespace {
 

@@ -30,9 +30,10 @@ class TempDir {
 // Copies `from` to `to`, creating the directories on the way.
 void copy_file(const std::filesystem::path& from, const std::filesystem::path& to);
 
-// Copies FixtureFiles::compressed() to `to` with `bytes` written `offset` bytes into its
-// (compressed) .debug_info section.
-void copy_damaged_compressed(const std::filesystem::path& to, uint64_t offset, const std::string& bytes);
+// Copies `from` (one of the compressed fixtures) to `to` with `bytes` written `offset`
+// bytes into its (compressed) .debug_info section.
+void copy_damaged_compressed(const std::string& from, const std::filesystem::path& to, uint64_t offset,
+                             const std::string& bytes);
 
 // The build's fixture files (paths given by CMake).
 struct FixtureFiles {
@@ -45,6 +46,7 @@ struct FixtureFiles {
   static std::string debuglink_name();  // the name recorded in debuglinked()
   static std::string compressed();        // objcopy --compress-debug-sections=zlib of library()
   static std::string compressed_debug();  // the same of debug_file()
+  static std::string compressed_zstd();   // objcopy --compress-debug-sections=zstd of library()
 };
 
 // The fixture library, dlopen'ed once per process, and what its entry points report.
