@@ -3,11 +3,10 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libdeflate.h>
-#include <zstd.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zstd.h>
 
-#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -126,9 +125,14 @@ std::unique_ptr<InflatedDwarf> InflatedDwarf::open(const std::string& path) {
       unknown = true;
       return false;
     }
+    // Sizes come from the file: a sum that wraps would map less than is written.
     size_t align = c.header.ch_addralign > 16 ? c.header.ch_addralign : 16;
-    c.offset = (total + align - 1) & ~(align - 1);
-    total = c.offset + c.header.ch_size;
+    if (__builtin_add_overflow(total, align - 1, &c.offset) ||
+        __builtin_add_overflow(c.offset & ~(align - 1), c.header.ch_size, &total)) {
+      unknown = true;
+      return false;
+    }
+    c.offset &= ~(align - 1);
     if (name == ".debug_info") info_compressed = true;
     compressed.push_back(c);
     return true;
