@@ -23,9 +23,10 @@ namespace heapdrift::symbolizer {
 
 class InflatedDwarf {
  public:
-  // Null when the file's .debug_info is not compressed (libdw reads it as fast itself), when it names a dwz file (.gnu_debugaltlink: libdwfl's search finds
-  // that), or when anything fails to read or inflate: the caller then has libdwfl load
-  // the DWARF as usual, and report what is wrong.
+  // Null when the file's .debug_info is not compressed (libdw reads it as fast itself),
+  // when it names a dwz file (.gnu_debugaltlink: libdwfl's search finds that), or when
+  // anything fails to read or inflate: the caller then has libdwfl load the DWARF as
+  // usual, and report what is wrong.
   static std::unique_ptr<InflatedDwarf> open(const std::string& path);
   ~InflatedDwarf();
   InflatedDwarf(const InflatedDwarf&) = delete;

@@ -77,6 +77,12 @@ void expect_inline_chain(const std::vector<SymbolFrame>& frames) {
   }
 }
 
+// Where a debug file of the fixture's build goes under `dir`/debug, a debug root.
+std::string build_id_debug_path(const TempDir& dir) {
+  std::string hex = build_id_hex(LoadedFixture::get().desc().build_id);
+  return (dir / "debug/.build-id" / hex.substr(0, 2) / (hex.substr(2) + ".debug")).string();
+}
+
 // Symbolizes the plain, inline and hidden sites with the fixture recorded at `path`.
 struct Results {
   std::vector<SymbolFrame> plain, inlined, hidden;
@@ -295,12 +301,10 @@ TEST(Symbolizer, GnuDebuglinkUnderADebugDir) {
 }
 
 TEST(Symbolizer, BuildIdDirectoryUnderADebugDir) {
-  const auto& f = LoadedFixture::get();
   TempDir dir;
   std::string path = (dir / "lib/libhdsym_fixture.so").string();
   test::copy_file(FixtureFiles::strip_all(), path);  // no debuglink: only the build-id leads
-  std::string hex = build_id_hex(f.desc().build_id);
-  std::string debug_path = (dir / "debug/.build-id" / hex.substr(0, 2) / (hex.substr(2) + ".debug")).string();
+  std::string debug_path = build_id_debug_path(dir);
   test::copy_file(FixtureFiles::debug_file(), debug_path);
 
   // Not found without the option...
@@ -328,8 +332,8 @@ void expect_full_dwarf(const Results& r, const std::string& path) {
   EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];
 }
 
-// zlib, and zstd (which libdw 0.188 cannot read: without InflatedDwarf, symbol-table
-// names only).
+// zlib, and zstd (which libdw 0.188 cannot read: without InflatedDwarf, the module
+// gets no names at all).
 TEST(Symbolizer, CompressedDebugSectionsInTheObject) {
   for (const std::string& variant : {FixtureFiles::compressed(), FixtureFiles::compressed_zstd()}) {
     SCOPED_TRACE(variant);
@@ -351,8 +355,7 @@ TEST(Symbolizer, CompressedSeparateDebugFile) {
     TempDir dir;
     std::string path = (dir / "lib/libhdsym_fixture.so").string();
     test::copy_file(object, path);
-    std::string hex = build_id_hex(LoadedFixture::get().desc().build_id);
-    std::string debug_path = (dir / "debug/.build-id" / hex.substr(0, 2) / (hex.substr(2) + ".debug")).string();
+    std::string debug_path = build_id_debug_path(dir);
     test::copy_file(FixtureFiles::compressed_debug(), debug_path);
     Options options = isolated();
     options.debug_dirs.push_back((dir / "debug").string());
@@ -409,12 +412,10 @@ TEST(Symbolizer, BuildIdMismatchIsNeverSymbolizedThrough) {
 }
 
 TEST(Symbolizer, BuildIdMismatchResolvedThroughTheRecordedBuildsDebugFile) {
-  const auto& f = LoadedFixture::get();
   TempDir dir;
   std::string path = (dir / "libhdsym_fixture.so").string();
   test::copy_file(FixtureFiles::rebuilt(), path);
-  std::string hex = build_id_hex(f.desc().build_id);
-  std::string debug_path = (dir / "debug/.build-id" / hex.substr(0, 2) / (hex.substr(2) + ".debug")).string();
+  std::string debug_path = build_id_debug_path(dir);
   test::copy_file(FixtureFiles::debug_file(), debug_path);
   Options options = isolated();
   options.debug_dirs.push_back((dir / "debug").string());
