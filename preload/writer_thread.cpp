@@ -85,9 +85,6 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
     *error = std::string("cannot start the writer thread: ") + strerror(rc);
     return false;
   }
-  // Named here too, so that the name is there once start() returns: the thread's own
-  // prctl may run long after on a loaded machine (it stays for where /proc is missing).
-  pthread_setname_np(thread, "heapdrift");
   pthread_detach(thread);
   return true;
 }
