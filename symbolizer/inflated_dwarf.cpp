@@ -18,6 +18,7 @@ constexpr GElf_Word kCompressZstd = 2;
 
 struct Compressed {
   Elf_Scn* scn;
+  Elf_Data* data;  // libelf's, replaced by the inflated data
   GElf_Chdr header;
   const uint8_t* in;  // the compressed stream, after the header
   size_t in_size;
@@ -115,11 +116,10 @@ std::unique_ptr<InflatedDwarf> InflatedDwarf::open(const std::string& path) {
       if (!gelf_update_shdr(scn, &hidden)) unknown = true;
       return !unknown;
     }
-    Compressed c{scn, {}, nullptr, 0, 0};
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (gelf_getchdr(scn, &c.header) != nullptr && data != nullptr && data->d_size > header_size) {
-      c.in = static_cast<const uint8_t*>(data->d_buf) + header_size;
-      c.in_size = data->d_size - header_size;
+    Compressed c{scn, elf_getdata(scn, nullptr), {}, nullptr, 0, 0};
+    if (gelf_getchdr(scn, &c.header) != nullptr && c.data != nullptr && c.data->d_size > header_size) {
+      c.in = static_cast<const uint8_t*>(c.data->d_buf) + header_size;
+      c.in_size = c.data->d_size - header_size;
     }
     if (c.in == nullptr || !plausible(c)) {
       unknown = true;
@@ -158,11 +158,10 @@ std::unique_ptr<InflatedDwarf> InflatedDwarf::open(const std::string& path) {
       break;
     }
     // What elf_compress(scn, 0, 0) leaves: the section's data and header say inflated.
-    Elf_Data* data = elf_getdata(c.scn, nullptr);
-    data->d_buf = out;
-    data->d_size = c.header.ch_size;
-    data->d_type = ELF_T_BYTE;
-    data->d_align = c.header.ch_addralign;
+    c.data->d_buf = out;
+    c.data->d_size = c.header.ch_size;
+    c.data->d_type = ELF_T_BYTE;
+    c.data->d_align = c.header.ch_addralign;
     GElf_Shdr shdr;
     if (gelf_getshdr(c.scn, &shdr) == nullptr) {
       ok = false;

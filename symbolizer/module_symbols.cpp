@@ -132,9 +132,7 @@ std::unique_ptr<InflatedDwarf> ModuleSymbols::open_inflated(Elf* main) {
     if (debug_file != nullptr) {
       file = debug_file;
     } else {
-      std::vector<std::string> rejected;
-      file = finder_->find_debug_file(desc_.path, elf_file_, expected_build_id_, debuglink_, &rejected).value_or("");
-      for (const std::string& r : rejected) add_note("ignored " + r);
+      file = own_debug_file().value_or("");
     }
   }
   if (file.empty()) return nullptr;
@@ -192,10 +190,7 @@ int ModuleSymbols::find_debuginfo(Dwfl_Module* mod, void** userdata, const char*
   bool own = debuglink_file == nullptr ||
              (debuglink_ && debuglink_->name == debuglink_file && debuglink_->crc == debuglink_crc);
   if (own) {
-    std::vector<std::string> rejected;
-    std::optional<std::string> found =
-        finder_->find_debug_file(desc_.path, elf_file_, expected_build_id_, debuglink_, &rejected);
-    for (const std::string& r : rejected) add_note("ignored " + r);
+    std::optional<std::string> found = own_debug_file();
     if (found) {
       int fd = ::open(found->c_str(), O_RDONLY | O_CLOEXEC);
       if (fd >= 0) {
@@ -217,6 +212,14 @@ int ModuleSymbols::find_debuginfo(Dwfl_Module* mod, void** userdata, const char*
     if (!cached.empty()) *debuginfo_file_name = strdup(cached.c_str());
   }
   return fd;
+}
+
+std::optional<std::string> ModuleSymbols::own_debug_file() {
+  std::vector<std::string> rejected;
+  std::optional<std::string> found =
+      finder_->find_debug_file(desc_.path, elf_file_, expected_build_id_, debuglink_, &rejected);
+  for (const std::string& r : rejected) add_note("ignored " + r);
+  return found;
 }
 
 void ModuleSymbols::add_note(std::string note) {

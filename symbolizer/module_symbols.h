@@ -59,6 +59,9 @@ class ModuleSymbols {
   int find_debuginfo(Dwfl_Module* mod, void** userdata, const char* modname, Dwarf_Addr base,
                      const char* file_name, const char* debuglink_file, GElf_Word debuglink_crc,
                      char** debuginfo_file_name);
+  // The module's separate debug file as DebugFileFinder finds it (the rejected
+  // candidates become notes).
+  std::optional<std::string> own_debug_file();
   static int find_debuginfo_callback(Dwfl_Module* mod, void** userdata, const char* modname,
                                      Dwarf_Addr base, const char* file_name,
                                      const char* debuglink_file, GElf_Word debuglink_crc,
