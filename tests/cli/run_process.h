@@ -1,7 +1,6 @@
 // Runs a program for the CLI tests: in a given directory, with a controlled
 // environment (HEAPDRIFT_*, LD_PRELOAD and GLIBC_TUNABLES removed unless the test sets
-// them), its
-// stdout and stderr captured.
+// them), its stdout and stderr captured.
 #ifndef HEAPDRIFT_TESTS_CLI_RUN_PROCESS_H
 #define HEAPDRIFT_TESTS_CLI_RUN_PROCESS_H
 

@@ -3,10 +3,7 @@
 // DWARF are left to libdwfl, and a damaged stream is refused rather than half read.
 #include "inflated_dwarf.h"
 
-#include <fcntl.h>
-#include <gelf.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -16,51 +13,11 @@
 namespace heapdrift::symbolizer {
 namespace {
 
+using test::debug_sections;
 using test::FixtureFiles;
+using test::PlainElf;
+using test::Section;
 using test::TempDir;
-
-struct Section {
-  uint64_t type = 0;
-  uint64_t flags = 0;
-  std::string bytes;    // as elf_getdata() gives them
-};
-
-// The .debug_* sections of `elf` by name.
-std::map<std::string, Section> debug_sections(Elf* elf) {
-  std::map<std::string, Section> out;
-  size_t names = 0;
-  EXPECT_EQ(elf_getshdrstrndx(elf, &names), 0);
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (gelf_getshdr(scn, &shdr) == nullptr) continue;
-    std::string name = elf_strptr(elf, names, shdr.sh_name);
-    if (name.rfind(".debug_", 0) != 0) continue;
-    Section& s = out[name];
-    s.type = shdr.sh_type;
-    s.flags = shdr.sh_flags;
-    if (shdr.sh_type == SHT_NOBITS) continue;
-    if (Elf_Data* data = elf_getdata(scn, nullptr)) s.bytes.assign(static_cast<const char*>(data->d_buf), data->d_size);
-  }
-  return out;
-}
-
-// A file opened with libelf for the test's own reading.
-class PlainElf {
- public:
-  explicit PlainElf(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    elf_version(EV_CURRENT);
-    elf_ = elf_begin(fd_, ELF_C_READ_MMAP, nullptr);
-  }
-  ~PlainElf() {
-    elf_end(elf_);
-    ::close(fd_);
-  }
-  Elf* get() const { return elf_; }
-
- private:
-  int fd_;
-  Elf* elf_;
-};
 
 void expect_uncompressed_sections(const std::string& variant) {
   SCOPED_TRACE(variant);

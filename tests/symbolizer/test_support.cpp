@@ -31,26 +31,48 @@ void copy_file(const std::filesystem::path& from, const std::filesystem::path& t
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
 }
 
+PlainElf::PlainElf(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  elf_version(EV_CURRENT);
+  elf_ = elf_begin(fd_, ELF_C_READ_MMAP, nullptr);
+}
+
+PlainElf::~PlainElf() {
+  elf_end(elf_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::map<std::string, Section> debug_sections(Elf* elf) {
+  std::map<std::string, Section> out;
+  size_t names = 0;
+  if (elf == nullptr || elf_getshdrstrndx(elf, &names) != 0) return out;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (gelf_getshdr(scn, &shdr) == nullptr) continue;
+    std::string name = elf_strptr(elf, names, shdr.sh_name);
+    if (name.rfind(".debug_", 0) != 0) continue;
+    Section& s = out[name];
+    s.type = shdr.sh_type;
+    s.flags = shdr.sh_flags;
+    s.offset = shdr.sh_offset;
+    if (shdr.sh_type == SHT_NOBITS) continue;
+    if (Elf_Data* data = elf_getdata(scn, nullptr)) s.bytes.assign(static_cast<const char*>(data->d_buf), data->d_size);
+  }
+  return out;
+}
+
 void copy_damaged_compressed(const std::string& from, const std::filesystem::path& to, uint64_t offset,
                              const std::string& bytes) {
   test::copy_file(from, to);
-  uint64_t section = 0;
-  int fd = ::open(to.c_str(), O_RDONLY | O_CLOEXEC);
-  elf_version(EV_CURRENT);
-  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
-  size_t names = 0;
-  elf_getshdrstrndx(elf, &names);
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (gelf_getshdr(scn, &shdr) && std::string(elf_strptr(elf, names, shdr.sh_name)) == ".debug_info") {
-      if (offset + bytes.size() <= shdr.sh_size) section = shdr.sh_offset;
-    }
+  Section info;
+  {
+    PlainElf elf(to.string());
+    info = debug_sections(elf.get())[".debug_info"];
   }
-  elf_end(elf);
-  ::close(fd);
-  if (section == 0) throw std::runtime_error("no .debug_info large enough in " + to.string());
+  if (offset + bytes.size() > info.bytes.size()) {
+    throw std::runtime_error("no .debug_info large enough in " + to.string());
+  }
   std::fstream f(to, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekp(static_cast<std::streamoff>(section + offset));
+  f.seekp(static_cast<std::streamoff>(info.offset + offset));
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 

@@ -6,8 +6,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <libelf.h>
 
 #include "fixture/fixture_api.h"
 #include "module_desc.h"
@@ -29,6 +32,30 @@ class TempDir {
 
 // Copies `from` to `to`, creating the directories on the way.
 void copy_file(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// A file opened with libelf for the tests' own reading.
+class PlainElf {
+ public:
+  explicit PlainElf(const std::string& path);
+  ~PlainElf();
+  PlainElf(const PlainElf&) = delete;
+  PlainElf& operator=(const PlainElf&) = delete;
+  Elf* get() const { return elf_; }
+
+ private:
+  int fd_;
+  Elf* elf_;
+};
+
+struct Section {
+  uint64_t type = 0;
+  uint64_t flags = 0;
+  uint64_t offset = 0;  // in the file
+  std::string bytes;    // as elf_getdata() gives them (compressed ones with their header)
+};
+
+// The .debug_* sections of `elf` by name.
+std::map<std::string, Section> debug_sections(Elf* elf);
 
 // Copies `from` (one of the compressed fixtures) to `to` with `bytes` written `offset`
 // bytes into its (compressed) .debug_info section.
