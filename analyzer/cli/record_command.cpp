@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "java_launch.h"
 #include "preload_library.h"
+#include "preload_reach.h"
 #include "recording.h"
 #include "recording_info.h"
 #include "snapshot_format.h"
@@ -94,12 +96,22 @@ Config check_shim_config(const EnvList& env) {
   return config;
 }
 
-size_t count_snapshots(const fs::path& process_dir) {
-  try {
-    return list_snapshots(process_dir).size();
-  } catch (const RecordingError&) {
-    return 0;  // the shim wrote nothing (the directory does not exist)
+// The closing line. A process the shim ran in has its directory, even when it wrote
+// no snapshot (killed at once, say); one without it never ran the shim.
+void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid) {
+  const fs::path process_dir = dir / std::to_string(pid);
+  if (!fs::is_directory(process_dir)) {
+    std::fprintf(stderr, "heapdrift: recording in %s (nothing from pid %d: the shim never ran in it)\n",
+                 shown_dir.c_str(), static_cast<int>(pid));
+    return;
   }
+  size_t snapshots = 0;
+  try {
+    snapshots = list_snapshots(process_dir).size();
+  } catch (const RecordingError&) {  // unreadable: none to speak of
+  }
+  std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d)\n", shown_dir.c_str(), snapshots,
+               static_cast<int>(pid));
 }
 
 int run_record(const RecordOptions& o) {
@@ -116,6 +128,12 @@ int run_record(const RecordOptions& o) {
     } catch (const std::runtime_error& e) {  // built without a JDK: native frames only
       std::fprintf(stderr, "heapdrift: warning: %s; Java frames will stay unnamed\n", e.what());
     }
+  }
+  if (std::optional<std::string> why = why_preload_cannot_reach(o.command.front())) {
+    std::fprintf(stderr,
+                 "heapdrift: warning: %s %s: nothing will be recorded for it, only for dynamically linked "
+                 "programs it starts\n",
+                 o.command.front().c_str(), why->c_str());
   }
   const uint64_t start_wall_ns = clock_ns(CLOCK_REALTIME);
 
@@ -151,8 +169,7 @@ int run_record(const RecordOptions& o) {
     return child.wait();
   }
   int status = child.wait();
-  std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d)\n", shown_dir.c_str(),
-               count_snapshots(dir / std::to_string(child.pid())), static_cast<int>(child.pid()));
+  print_summary(shown_dir, dir, child.pid());
   return status;
 }
 

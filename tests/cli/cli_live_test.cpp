@@ -3,6 +3,8 @@
 // one from a running process through its control FIFO. These fail, rather than
 // skip, when the shim does not work.
 #include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -33,6 +35,7 @@ TEST(LiveShim, RecordedSnapshotsAreReadable) {
   // Every allocation sampled, so that there are samples and stacks to read.
   Result r = run({HEAPDRIFT_EXE, "record", "-o", "rec", "--sample-rate", "1", "--", "ls", "-l", "/"}, tmp.path());
   ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
 
   Recording rec = read_recording(tmp / "rec");
   ASSERT_NE(rec.main_process(), nullptr) << "the shim wrote nothing for the main process";
@@ -82,6 +85,66 @@ TEST(LiveShim, SnapshotOnDemand) {
 
   kill(record.pid(), SIGTERM);  // forwarded: sleep dies of it
   EXPECT_EQ(record.wait(30s), 128 + SIGTERM);
+}
+
+// What `record` says of a program LD_PRELOAD cannot reach: a warning before it runs
+// (which may be days before its end) and, at the end, that nothing came from it. The
+// program still runs, and its status is still record's.
+struct Unreachable {
+  Result run;
+  bool process_dir;
+};
+
+Unreachable record_unreachable(const TempDir& tmp, const std::string& program) {
+  Result r = run({HEAPDRIFT_EXE, "record", "-o", "rec", "--", program}, tmp.path());
+  const uint32_t pid = read_recording_info(tmp / "rec" / "recording.json").main_pid;
+  return {r, fs::exists(tmp / "rec" / std::to_string(pid))};
+}
+
+TEST(LiveShim, RecordWarnsOfAStaticallyLinkedProgram) {
+  TempDir tmp;
+  Unreachable u = record_unreachable(tmp, EXIT_SEVEN_STATIC);
+  EXPECT_EQ(u.run.status, 7) << u.run.err;
+  std::vector<std::string> err = lines(u.run.err);
+  ASSERT_EQ(err.size(), 2u) << u.run.err;
+  EXPECT_EQ(err[0], std::string("heapdrift: warning: ") + EXIT_SEVEN_STATIC +
+                        " is statically linked, so no dynamic loader reads LD_PRELOAD: nothing will be recorded for "
+                        "it, only for dynamically linked programs it starts");
+  EXPECT_NE(err[1].find("the shim never ran in it"), std::string::npos) << err[1];
+  EXPECT_FALSE(u.process_dir);
+
+  // The same program linked dynamically: recorded, without a word.
+  Unreachable dynamic = record_unreachable(tmp, EXIT_SEVEN);
+  EXPECT_EQ(dynamic.run.status, 7) << dynamic.run.err;
+  EXPECT_EQ(dynamic.run.err.find("warning"), std::string::npos) << dynamic.run.err;
+  EXPECT_NE(dynamic.run.err.find("1 snapshots from pid"), std::string::npos) << dynamic.run.err;
+  EXPECT_TRUE(dynamic.process_dir);
+}
+
+// A set-user-ID program runs in secure-execution mode only when its owner is not the
+// user running it: owned by root it is recorded as any other, owned by nobody it is not.
+TEST(LiveShim, RecordWarnsOfASetUserIdProgram) {
+  if (geteuid() != 0) GTEST_SKIP() << "giving a file to another owner takes root";
+  TempDir tmp;
+  const fs::path program = tmp / "exit_seven";
+  fs::copy_file(EXIT_SEVEN, program);
+  ASSERT_EQ(chmod(program.c_str(), 04755), 0);
+
+  Unreachable own = record_unreachable(tmp, program);
+  EXPECT_EQ(own.run.status, 7) << own.run.err;
+  EXPECT_EQ(own.run.err.find("warning"), std::string::npos) << own.run.err;
+  EXPECT_TRUE(own.process_dir);
+
+  fs::remove_all(tmp / "rec");
+  ASSERT_EQ(chown(program.c_str(), 65534, 65534), 0);
+  ASSERT_EQ(chmod(program.c_str(), 04755), 0);  // chown cleared the bit
+  Unreachable other = record_unreachable(tmp, program);
+  EXPECT_EQ(other.run.status, 7) << other.run.err;
+  EXPECT_NE(other.run.err.find("heapdrift: warning: " + program.string() +
+                               " is set-user-ID, so the dynamic loader ignores LD_PRELOAD"),
+            std::string::npos)
+      << other.run.err;
+  EXPECT_FALSE(other.process_dir);
 }
 
 }  // namespace
