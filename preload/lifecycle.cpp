@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "libunwind_pipe.h"
 #include "lifecycle.h"
 #include "module_map.h"
 #include "real_alloc.h"
@@ -128,6 +129,7 @@ void initialize() {
   // Frames of the shim itself are cut from every stack.
   uintptr_t self_lo = 0, self_hi = 0;
   code_range_of(reinterpret_cast<const void*>(&initialize), &self_lo, &self_hi);
+  redirect_libunwind_pipe();  // before libunwind opens its pipe; without it, as before
   warm_up_unwinder();
 
   if (pthread_key_create(&g_thread_key, on_thread_exit) != 0) {

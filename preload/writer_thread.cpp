@@ -7,7 +7,6 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,13 +64,7 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
   }
   // After an exec the same pid carries on in the same directory: number on.
   sequence_ = highest_snapshot_number(process_dir_);
-  std::string fifo = process_dir_ + "/" + format::kControlFifo;
-  unlink(fifo.c_str());  // left by an earlier process with the same pid
-  if (mkfifo(fifo.c_str(), 0600) != 0 ||
-      (control_fd_ = open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
-    *error = "cannot create the control FIFO " + fifo + ": " + strerror(errno);
-    return false;
-  }
+  if (!control_.create(process_dir_ + "/" + format::kControlFifo, error)) return false;
 
   // The thread inherits a fully blocked signal mask: signals stay with the program's
   // own threads (the JVM relies on where its signals are delivered).
@@ -79,10 +72,26 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
   pthread_t thread;
+  sem_init(&started_, 0, 0);
+  start_error_.clear();
   int rc = pthread_create(&thread, nullptr, &WriterThread::thread_main, this);
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  if (rc == 0) {
+    // Until the FIFO is open, a request (the program's first line may make one)
+    // would find no reader.
+    while (sem_wait(&started_) != 0 && errno == EINTR) {
+    }
+  } else {
+    start_error_ = std::string("cannot start the writer thread: ") + strerror(rc);
+  }
+  sem_destroy(&started_);
   if (rc != 0) {
-    *error = std::string("cannot start the writer thread: ") + strerror(rc);
+    *error = start_error_;
+    return false;
+  }
+  if (!start_error_.empty()) {  // the thread has ended
+    pthread_join(thread, nullptr);
+    *error = start_error_;
     return false;
   }
   pthread_detach(thread);
@@ -92,7 +101,10 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
 void* WriterThread::thread_main(void* self) {
   t_state.mode |= kInShim;  // for the thread's whole life
   prctl(PR_SET_NAME, "heapdrift");  // so that top -H and /proc tell it from the program's
-  static_cast<WriterThread*>(self)->run();
+  auto* writer = static_cast<WriterThread*>(self);
+  bool opened = writer->control_.open_on_writer_thread(&writer->start_error_);
+  sem_post(&writer->started_);
+  if (opened) writer->run();
   return nullptr;
 }
 
@@ -105,16 +117,7 @@ void WriterThread::run() {
       uint64_t now = clock_ns(CLOCK_MONOTONIC);
       timeout_ms = next_due > now ? static_cast<int>((next_due - now + 999999) / 1000000) : 0;
     }
-    pollfd p{control_fd_, POLLIN, 0};
-    int r = poll(&p, 1, timeout_ms);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (r > 0) {
-      char drain[64];
-      while (read(control_fd_, drain, sizeof(drain)) > 0) {
-      }
+    if (control_.wait(timeout_ms)) {
       snapshot(format::Trigger::kOnDemand);
     } else {
       snapshot(format::Trigger::kPeriodic);
@@ -152,8 +155,7 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   series_.clear();
   sequence_ = 0;
   finished_ = false;
-  if (control_fd_ >= 0) close(control_fd_);
-  control_fd_ = -1;
+  control_.forget_after_fork();
   if (start(identity, error)) return true;
   finished_ = true;
   return false;

@@ -9,10 +9,12 @@
 #define HEAPDRIFT_PRELOAD_WRITER_THREAD_H
 
 #include <pthread.h>
+#include <semaphore.h>
 
 #include <cstdint>
 #include <string>
 
+#include "control_fifo.h"
 #include "recorder.h"
 #include "snapshot_format.h"
 #include "snapshot_series.h"
@@ -55,7 +57,11 @@ class WriterThread {
   SnapshotSeries series_;
   uint32_t sequence_ = 0;
   bool finished_ = false;
-  int control_fd_ = -1;
+  ControlFifo control_;
+  // start() waits on `started_` for the new thread to have opened the FIFO, or to
+  // have failed to (then `start_error_` says why).
+  sem_t started_;
+  std::string start_error_;
 };
 
 }  // namespace heapdrift

@@ -84,6 +84,7 @@ RunResult run_program(const std::vector<std::string>& argv, const EnvVars& env, 
     dup2(err_fd, 2);
     int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0) dup2(null_fd, 0);
+    close_range(3, ~0U, 0);  // the program starts with 0, 1 and 2 only, as from a service manager
     execve(args[0], args.data(), envp.data());
     const char msg[] = "run_program: exec failed\n";
     (void)!write(2, msg, sizeof(msg) - 1);

@@ -29,7 +29,7 @@ struct RunResult {
 
 // Runs argv[0] (a path) with the test's environment minus LD_PRELOAD and every
 // HEAPDRIFT_* variable, plus `env` (a later setting of a variable wins). stdout and
-// stderr go to files in `scratch`. The program runs in its own process group; past
+// stderr go to files in `scratch`; no other descriptor is inherited. The program runs in its own process group; past
 // `timeout_s` the whole group is killed with SIGKILL and `timed_out` set. Whatever is
 // left of the group after the program exits is killed too, so a hung grandchild never
 // outlives the test.

@@ -1,0 +1,113 @@
+#include "control_fifo.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "clock.h"
+
+namespace heapdrift {
+namespace {
+
+// Closes every descriptor in the calling thread's table, which must be its own.
+// close_range came with Linux 5.9; older kernels list the table in /proc.
+void close_all() {
+  if (close_range(0, ~0U, 0) == 0) return;
+  DIR* d = opendir("/proc/thread-self/fd");
+  if (!d) return;
+  const int own = dirfd(d);
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    int fd = atoi(e->d_name);
+    if (fd != own) close(fd);
+  }
+  closedir(d);
+}
+
+}  // namespace
+
+bool ControlFifo::create(const std::string& path, std::string* error) {
+  path_ = path;
+  unlink(path.c_str());
+  if (mkfifo(path.c_str(), 0600) != 0) {
+    *error = "cannot create the control FIFO " + path + ": " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool ControlFifo::open_on_writer_thread(std::string* error) {
+  private_table_ = unshare(CLONE_FILES) == 0;
+  if (private_table_) close_all();
+  if (!open_fifo()) {
+    *error = "cannot open the control FIFO " + path_ + ": " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool ControlFifo::open_fifo() {
+  // Read-write, so that the FIFO never reports end-of-file between two writers.
+  fd_ = open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  if (fd_ < 0 || fstat(fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+    int saved = errno;
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+    errno = saved;
+    return false;
+  }
+  dev_ = st.st_dev;
+  ino_ = st.st_ino;
+  return true;
+}
+
+bool ControlFifo::still_ours() const {
+  struct stat st;
+  return fd_ >= 0 && fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_;
+}
+
+bool ControlFifo::wait(int timeout_ms) {
+  const uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + static_cast<uint64_t>(timeout_ms) * 1000000u;
+  for (;;) {
+    int left = -1;
+    if (timeout_ms >= 0) {
+      uint64_t now = clock_ns(CLOCK_MONOTONIC);
+      if (now >= deadline) return false;
+      left = static_cast<int>((deadline - now + 999999) / 1000000);
+    }
+    pollfd p{fd_, POLLIN, 0};  // a negative fd is ignored: poll only sleeps
+    int r = poll(&p, 1, left);
+    if (r == 0) return false;
+    if (r < 0) continue;  // EINTR
+    if (!still_ours()) {
+      // The program closed our descriptor (shared table only). Never touch that
+      // number again: it may name one of the program's files by now. A request that
+      // woke us went with the old descriptor: once no one holds a FIFO open, the kernel
+      // drops what was written to it. So answer it.
+      fd_ = -1;
+      open_fifo();
+      return true;
+    }
+    // One read, not a loop to EAGAIN: a request is one byte, and any number waiting
+    // make one snapshot anyway.
+    char drain[64];
+    if (read(fd_, drain, sizeof(drain)) > 0) return true;
+  }
+}
+
+void ControlFifo::forget_after_fork() {
+  if (!private_table_ && still_ours()) close(fd_);
+  fd_ = -1;
+  private_table_ = false;
+}
+
+}  // namespace heapdrift

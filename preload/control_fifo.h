@@ -1,0 +1,56 @@
+// The process's control FIFO (DIR/<pid>/control), as the writer thread holds it.
+//
+// The program owns the file descriptors: daemons close every one above 2 and reuse the
+// numbers (closefrom), shells dup2 onto low ones. A descriptor of ours in the program's
+// table would be closed under us, and its number could then name one of the
+// program's files, which a read would drain. So the writer thread takes a descriptor
+// table of its own (unshare(CLONE_FILES)), closes its copies of the program's
+// descriptors (a copy would keep a pipe or socket open that the program closed), and
+// opens the FIFO there. Where unshare is refused (a seccomp profile), the descriptor
+// lives in the shared table, and is checked to be still the FIFO (device and inode)
+// before every read, and opened again by path when it is not; a request made just
+// then may find no reader, or be answered by a snapshot no one asked for.
+#ifndef HEAPDRIFT_PRELOAD_CONTROL_FIFO_H
+#define HEAPDRIFT_PRELOAD_CONTROL_FIFO_H
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace heapdrift {
+
+class ControlFifo {
+ public:
+  // Creates the FIFO at `path`, replacing one left by an earlier process of the same
+  // pid. On failure writes one line into `error` and returns false.
+  bool create(const std::string& path, std::string* error);
+
+  // On the writer thread, first: a table of its own if the kernel grants one, then the
+  // FIFO opened for reading. On failure writes one line into `error`.
+  bool open_on_writer_thread(std::string* error);
+
+  // Waits up to `timeout_ms` (-1: no limit) for a request and consumes it: true when
+  // one came (or may have, with a descriptor the program took), false on timeout.
+  // Without a FIFO (it could not be opened again) it only waits.
+  bool wait(int timeout_ms);
+
+  // In a forked child: the descriptor is the parent's, closed only if it is in this
+  // table and still the FIFO.
+  void forget_after_fork();
+
+  bool private_table() const { return private_table_; }
+
+ private:
+  bool open_fifo();
+  bool still_ours() const;
+
+  std::string path_;
+  int fd_ = -1;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  bool private_table_ = false;
+};
+
+}  // namespace heapdrift
+
+#endif  // HEAPDRIFT_PRELOAD_CONTROL_FIFO_H
