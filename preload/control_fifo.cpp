@@ -46,7 +46,13 @@ bool ControlFifo::create(const std::string& path, std::string* error) {
 
 bool ControlFifo::open_on_writer_thread(std::string* error) {
   private_table_ = unshare(CLONE_FILES) == 0;
-  if (private_table_) close_all();
+  if (private_table_) {
+    close_all();
+    // 0, 1 and 2 on /dev/null: whatever libc may print on this thread (a fatal error)
+    // goes nowhere rather than into a snapshot that took number 2.
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 1; null_fd == 0 && fd <= 2; ++fd) dup2(null_fd, fd);
+  }
   if (!open_fifo()) {
     *error = "cannot open the control FIFO " + path_ + ": " + strerror(errno);
     return false;

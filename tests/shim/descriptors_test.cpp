@@ -40,7 +40,10 @@ void check_daemon_start(bool seccomp) {
   std::vector<NumberedSnapshot> series = read_process_snapshots(dir);
   int on_demand = 0;
   for (const NumberedSnapshot& n : series) on_demand += n.snapshot.process.trigger == heapdrift::format::Trigger::kOnDemand;
-  EXPECT_EQ(on_demand, 1) << "one request, " << on_demand << " on-demand snapshots";
+  // Sharing the table, the writer answers the loss of its descriptor (a request may
+  // have gone with it) with one snapshot more; never more than that.
+  EXPECT_GE(on_demand, 1);
+  EXPECT_LE(on_demand, seccomp ? 2 : 1) << "one request, " << on_demand << " on-demand snapshots";
 
   // Every kept block sampled, each stack whole: nine frames of the recursion, and main.
   heapdrift::Snapshot s = read_numbered(dir, number);

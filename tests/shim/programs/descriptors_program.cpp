@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
   pthread_t thread;
   if (pthread_create(&thread, nullptr, &allocate_rounds, nullptr) != 0) return 7;
   pthread_join(thread, nullptr);
+  // Numbered afresh: a writer thread sharing our table may have answered the loss of
+  // its descriptor with a snapshot of its own meanwhile.
+  if (!snapshots.init()) return 3;
   printf("snap %u\n", snapshots.take());
 
   for (int i = 0; i < kFiles; ++i) {
