@@ -36,7 +36,14 @@ void close_all() {
 
 bool ControlFifo::create(const std::string& path, std::string* error) {
   path_ = path;
-  unlink(path.c_str());
+  // One left by the image before an exec (or by an earlier process of the same pid)
+  // serves as it is: a FIFO keeps no data once no one has it open, and creating a
+  // node is what costs here (an inode, on every exec of a shell's commands).
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    if (S_ISFIFO(st.st_mode) && st.st_uid == geteuid()) return true;
+    unlink(path.c_str());
+  }
   if (mkfifo(path.c_str(), 0600) != 0) {
     *error = "cannot create the control FIFO " + path + ": " + strerror(errno);
     return false;

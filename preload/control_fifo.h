@@ -21,8 +21,8 @@ namespace heapdrift {
 
 class ControlFifo {
  public:
-  // Creates the FIFO at `path`, replacing one left by an earlier process of the same
-  // pid. On failure writes one line into `error` and returns false.
+  // Creates the FIFO at `path`, or keeps the one there (an exec keeps the pid). On
+  // failure writes one line into `error` and returns false.
   bool create(const std::string& path, std::string* error);
 
   // On the writer thread, first: a table of its own if the kernel grants one, then the

@@ -1,7 +1,7 @@
 // exec_program: asks for two snapshots of itself, then execs itself (same pid, as a
 // wrapper script's `exec java ...` does) with argument `after`; the new image, whose
-// shim starts afresh with LD_PRELOAD inherited, allocates and exits normally, which
-// writes its exit snapshot into the same DIR/<pid>. exec_test checks that no snapshot
+// shim starts afresh with LD_PRELOAD inherited, allocates, asks for one snapshot and
+// exits normally, which writes its exit snapshot into the same DIR/<pid>. exec_test checks that no snapshot
 // of the first image is lost or replaced: FORMAT.md says numbers are not reused.
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "after") == 0) {
     void* p = malloc(1234);
     hd_escape(p);
-    printf("after_exec %d\n", static_cast<int>(getpid()));
+    // Through the FIFO the first image left, which the new shim keeps.
+    shimtest::SelfSnapshot snap;
+    printf("after_exec %d %u\n", static_cast<int>(getpid()), snap.init() ? snap.take() : 0);
     return 0;
   }
   shimtest::SelfSnapshot snap;
