@@ -80,6 +80,12 @@ void on_thread_attached(ThreadState&) {
 void at_exit() {
   ReentrancyGuard guard(t_state);
   g_writer->finish();
+  WriterThread::Failures f = g_writer->failures();
+  if (f.count == 0) return;
+  const bool permission = f.first_error == EACCES || f.first_error == EPERM;
+  report("pid " + std::to_string(getpid()) + " could not write " + std::to_string(f.count) + " of its " +
+         std::to_string(f.attempts) + " snapshots into " + g_writer->process_dir() + ": " + strerror(f.first_error) +
+         (permission ? " (it changed user after it started?)" : ""));
 }
 
 void prepare_fork() {

@@ -235,7 +235,9 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   ok = close(fd) == 0 && ok;
   // Never replace a snapshot: numbers are not reused, even across an exec.
   if (!ok || renameat2(AT_FDCWD, temp_path.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) != 0) {
+    int error = errno;  // the caller reports it
     unlink(temp_path.c_str());
+    errno = error;
     return false;
   }
   if (mono_ns) *mono_ns = c.mono_ns;

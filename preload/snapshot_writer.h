@@ -26,7 +26,8 @@ struct ProcessIdentity {
 std::string snapshot_path(const std::string& dir, uint32_t sequence, bool temporary = false);
 
 // Writes the snapshot to a temporary file created with O_EXCL|O_NOFOLLOW and renames it
-// into place. On failure removes the temporary, writes nothing else, returns false.
+// into place. On failure removes the temporary, writes nothing else, returns false
+// with errno set by the step that failed.
 // `mono_ns` receives the snapshot's CLOCK_MONOTONIC time.
 bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const std::string& dir,
                     uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns);

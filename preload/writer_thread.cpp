@@ -133,8 +133,17 @@ void WriterThread::snapshot(format::Trigger trigger) {
   if (finished_) return;
   uint32_t sequence = ++sequence_;
   uint64_t mono_ns = 0;
-  if (!write_snapshot(recorder_, identity_, process_dir_, sequence, trigger, &mono_ns)) return;
+  ++failures_.attempts;
+  if (!write_snapshot(recorder_, identity_, process_dir_, sequence, trigger, &mono_ns)) {
+    if (failures_.count++ == 0) failures_.first_error = errno;
+    return;
+  }
   for (uint32_t old : series_.add(sequence, mono_ns)) unlink(snapshot_path(process_dir_, old).c_str());
+}
+
+WriterThread::Failures WriterThread::failures() {
+  MutexLock lock(mutex_);
+  return failures_;
 }
 
 void WriterThread::finish() {
@@ -155,6 +164,7 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   series_.clear();
   sequence_ = 0;
   finished_ = false;
+  failures_ = Failures{};
   control_.forget_after_fork();
   if (start(identity, error)) return true;
   finished_ = true;

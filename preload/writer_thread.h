@@ -38,6 +38,16 @@ class WriterThread {
   // The exit snapshot: the last one this process writes.
   void finish();
 
+  // Snapshots that could not be written (a full disk, the directory removed, or a
+  // daemon that left root for a user who cannot write where root made its directory),
+  // with the error of the first. The exit reports them: no other thread can, since
+  // the writer's stderr is nowhere (control_fifo.h).
+  struct Failures {
+    uint32_t count = 0, attempts = 0;
+    int first_error = 0;
+  };
+  Failures failures();
+
   void prepare_fork();
   void parent_after_fork();
   // In the child: a new series in root_dir/<child pid> and a new thread.
@@ -57,6 +67,7 @@ class WriterThread {
   SnapshotSeries series_;
   uint32_t sequence_ = 0;
   bool finished_ = false;
+  Failures failures_;
   ControlFifo control_;
   // start() waits on `started_` for the new thread to have opened the FIFO, or to
   // have failed to (then `start_error_` says why).
