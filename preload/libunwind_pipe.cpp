@@ -5,15 +5,16 @@
 #include <elf.h>
 #include <libunwind.h>
 #include <link.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 
 namespace heapdrift {
 namespace {
@@ -29,13 +30,25 @@ WriteFn g_write;
 CloseFn g_close;
 SyscallFn g_syscall;
 
-// Whether our own process can read the byte at `address`: where the kernel faults
-// writing it to a pipe, it faults copying it out.
+// Whether the byte at `address` can be read. FUTEX_WAIT reads the aligned word holding
+// it before anything else: EFAULT where the kernel cannot (unmapped, PROT_NONE, as the
+// write to a pipe fails), else EAGAIN (the word is not 0) or ETIMEDOUT (it is, and the
+// wait lasts no time). futex, unlike process_vm_readv, is in every seccomp allow-list:
+// no program runs threads without it.
 bool readable(uintptr_t address) {
-  char byte;
-  iovec local{&byte, 1};
-  iovec remote{reinterpret_cast<void*>(address), 1};
-  return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1;
+  timespec no_wait{0, 0};
+  if (syscall(SYS_futex, address & ~uintptr_t{3}, FUTEX_WAIT_PRIVATE, 0, &no_wait, nullptr, 0) == 0) return true;
+  return errno == EAGAIN || errno == ETIMEDOUT || errno == EINTR;
+}
+
+// What a one-byte write from `address` to the pipe would have answered.
+long write_test(uintptr_t address) {
+  if (readable(address)) {
+    errno = 0;  // libunwind loops while errno is EINTR, success or not
+    return 1;
+  }
+  errno = EFAULT;
+  return -1;
 }
 
 int pipe_without_fds(int fds[2], int) {
@@ -62,23 +75,11 @@ long syscall_of_pipe(long number, ...) {
   if (number != SYS_write || static_cast<int>(a[0]) != kPipeWrite) {
     return g_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
   }
-  // libunwind loops while errno is EINTR, success or not.
-  if (readable(static_cast<uintptr_t>(a[1]))) {
-    errno = 0;
-    return 1;
-  }
-  errno = EFAULT;
-  return -1;
+  return write_test(static_cast<uintptr_t>(a[1]));
 }
 
 ssize_t write_of_pipe(int fd, const void* buf, size_t len) {
-  if (fd != kPipeWrite) return g_write(fd, buf, len);
-  if (readable(reinterpret_cast<uintptr_t>(buf))) {
-    errno = 0;
-    return 1;
-  }
-  errno = EFAULT;
-  return -1;
+  return fd == kPipeWrite ? write_test(reinterpret_cast<uintptr_t>(buf)) : g_write(fd, buf, len);
 }
 
 // In the order they are redirected: pipe2 last, so that no fake descriptor exists
@@ -136,8 +137,12 @@ bool redirect_libunwind_pipe() {
   g_close = reinterpret_cast<CloseFn>(dlsym(RTLD_DEFAULT, "close"));
   g_syscall = reinterpret_cast<SyscallFn>(dlsym(RTLD_DEFAULT, "syscall"));
   g_write = reinterpret_cast<WriteFn>(dlsym(RTLD_DEFAULT, "write"));
-  int probe = 0;
-  if (!g_read || !g_close || !g_syscall || !g_write || !readable(reinterpret_cast<uintptr_t>(&probe))) return false;
+  // The test must tell a readable word (zero or not) from the unmapped page 0.
+  static const int probes[2] = {0, 1};
+  if (!g_read || !g_close || !g_syscall || !g_write || !readable(reinterpret_cast<uintptr_t>(&probes[0])) ||
+      !readable(reinterpret_cast<uintptr_t>(&probes[1])) || readable(0)) {
+    return false;
+  }
 
   Dl_info info;
   link_map* lm = nullptr;

@@ -13,17 +13,17 @@
 // pipe2, read, close and syscall (its GOT entries, no other object's) are pointed at
 // functions that keep a pipe made of no descriptor: pipe2 hands out two negative
 // numbers, which no system call accepts; a read of one finds it empty, a close of one
-// does nothing; and the write test becomes a process_vm_readv of that byte from our own
-// process, which fails with EFAULT exactly where the write would have. Every other call
-// goes to libc's function.
+// does nothing; and the write test becomes a FUTEX_WAIT on the word holding that byte,
+// with no wait, which fails with EFAULT exactly where the write would have. Every other
+// call goes to libc's function.
 #ifndef HEAPDRIFT_PRELOAD_LIBUNWIND_PIPE_H
 #define HEAPDRIFT_PRELOAD_LIBUNWIND_PIPE_H
 
 namespace heapdrift {
 
 // Before libunwind's first use (it opens its pipe then). False, with libunwind left as
-// it is, when its imports cannot be found or process_vm_readv cannot read our own
-// memory (a seccomp profile may forbid it).
+// it is, when its imports are not the expected ones or the futex test does not tell
+// readable from unreadable memory.
 bool redirect_libunwind_pipe();
 
 }  // namespace heapdrift
