@@ -55,7 +55,7 @@ class MutexLock {
 WriterThread::WriterThread(Recorder& recorder, std::string root_dir)
     : recorder_(recorder), root_dir_(std::move(root_dir)), series_(recorder.config().max_snapshots) {}
 
-bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
+bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bool wait_until_open) {
   identity_ = identity;
   process_dir_ = root_dir_ + "/" + std::to_string(identity.pid);
   if (!make_directories(process_dir_)) {
@@ -76,23 +76,21 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error) {
   start_error_.clear();
   int rc = pthread_create(&thread, nullptr, &WriterThread::thread_main, this);
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
-  if (rc == 0) {
+  if (rc != 0) {
+    *error = std::string("cannot start the writer thread: ") + strerror(rc);
+    return false;
+  }
+  if (wait_until_open) {
     // Until the FIFO is open, a request (the program's first line may make one)
     // would find no reader.
     while (sem_wait(&started_) != 0 && errno == EINTR) {
     }
-  } else {
-    start_error_ = std::string("cannot start the writer thread: ") + strerror(rc);
-  }
-  sem_destroy(&started_);
-  if (rc != 0) {
-    *error = start_error_;
-    return false;
-  }
-  if (!start_error_.empty()) {  // the thread has ended
-    pthread_join(thread, nullptr);
-    *error = start_error_;
-    return false;
+    sem_destroy(&started_);
+    if (!start_error_.empty()) {  // the thread has ended
+      pthread_join(thread, nullptr);
+      *error = start_error_;
+      return false;
+    }
   }
   pthread_detach(thread);
   return true;
@@ -166,7 +164,7 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   finished_ = false;
   failures_ = Failures{};
   control_.forget_after_fork();
-  if (start(identity, error)) return true;
+  if (start(identity, error, false)) return true;
   finished_ = true;
   return false;
 }

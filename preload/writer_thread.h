@@ -30,8 +30,10 @@ class WriterThread {
   WriterThread(Recorder& recorder, std::string root_dir);
 
   // Creates the process directory and FIFO, starts the thread. On failure writes one
-  // line into `error` and returns false.
-  bool start(const ProcessIdentity& identity, std::string* error);
+  // line into `error` and returns false. With `wait_until_open`, returns once the
+  // thread has the FIFO open, so that a request made at once finds a reader; a forked
+  // child does not wait: most exec or exit at once, and would pay it on every fork.
+  bool start(const ProcessIdentity& identity, std::string* error, bool wait_until_open = true);
 
   // Writes a snapshot now, on the calling thread; none after finish().
   void snapshot(format::Trigger trigger);
@@ -69,7 +71,7 @@ class WriterThread {
   bool finished_ = false;
   Failures failures_;
   ControlFifo control_;
-  // start() waits on `started_` for the new thread to have opened the FIFO, or to
+  // start() may wait on `started_` for the new thread to have opened the FIFO, or to
   // have failed to (then `start_error_` says why).
   sem_t started_;
   std::string start_error_;
