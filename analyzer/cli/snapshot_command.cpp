@@ -1,5 +1,6 @@
 // `heapdrift snapshot PID [--timeout DURATION]`: asks a process running under the
 // shim for a snapshot through its control FIFO and prints the new file's path.
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -67,23 +68,32 @@ std::optional<fs::path> first_after(const fs::path& process_dir, uint64_t number
   return std::nullopt;
 }
 
-// Opens the FIFO for writing; the open itself tells whether the shim is listening.
-int open_control(const std::string& pid, const fs::path& control) {
-  const std::string not_ours = "process " + pid + " is not running under heapdrift (";
+bool alive(pid_t pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
+
+// Opens the FIFO for writing; the open itself tells whether the shim is listening. A
+// FIFO without a reader may get one a moment later: a process that has just forked
+// or exec'd opens it once its writer thread runs. So that is retried while the process
+// lives, for up to a second (`deadline` may end it sooner).
+int open_control(pid_t pid, const fs::path& control, std::chrono::steady_clock::time_point deadline) {
+  const std::string not_ours = "process " + std::to_string(pid) + " is not running under heapdrift (";
   struct stat st;
   if (lstat(control.c_str(), &st) != 0) {
     throw std::runtime_error(not_ours + control.string() + ": " + std::strerror(errno) + ")");
   }
   if (!S_ISFIFO(st.st_mode)) throw std::runtime_error(control.string() + ": not a FIFO");
-  // O_NONBLOCK: the open fails with ENXIO, rather than hanging, when nobody reads.
-  int fd = open(control.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENXIO || errno == ENOENT) {
+  deadline = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  for (;;) {
+    // O_NONBLOCK: the open fails with ENXIO, rather than hanging, when nobody reads.
+    int fd = open(control.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) return fd;
+    if (errno != ENXIO && errno != ENOENT) {
+      throw std::runtime_error(control.string() + ": cannot open: " + std::strerror(errno));
+    }
+    if (!alive(pid) || std::chrono::steady_clock::now() >= deadline) {
       throw std::runtime_error(not_ours + "nobody reads " + control.string() + ")");
     }
-    throw std::runtime_error(control.string() + ": cannot open: " + std::strerror(errno));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return fd;
 }
 
 void request_snapshot(int fd, const fs::path& control) {
@@ -111,7 +121,9 @@ int run_snapshot(const SnapshotOptions& o) {
   const fs::path process_dir = recording_dir_of(pid_text) / pid_text;
   const fs::path control = process_dir / format::kControlFifo;
 
-  int fd = open_control(pid_text, control);
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  int fd = open_control(static_cast<pid_t>(pid), control, deadline);
   uint64_t before;
   try {
     before = highest_snapshot(process_dir);
@@ -121,15 +133,13 @@ int run_snapshot(const SnapshotOptions& o) {
   }
   request_snapshot(fd, control);
 
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
-    bool alive = kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
+    bool running = alive(static_cast<pid_t>(pid));
     if (auto path = first_after(process_dir, before)) {
       std::printf("%s\n", path->c_str());
       return std::fflush(stdout) == 0 ? 0 : 1;
     }
-    if (!alive) throw std::runtime_error("process " + pid_text + " exited without writing a snapshot");
+    if (!running) throw std::runtime_error("process " + pid_text + " exited without writing a snapshot");
     if (Clock::now() >= deadline) {
       throw std::runtime_error("no snapshot from process " + pid_text + " in " + process_dir.string() +
                                " within " + o.timeout);

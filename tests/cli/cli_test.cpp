@@ -2,6 +2,9 @@
 // `record` hands the command (environment, recording.json) and what `dump` prints.
 // Tests that need the real shim to write snapshots are in cli_live_test.cpp.
 #include <csignal>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -316,6 +319,40 @@ TEST_F(Cli, SnapshotOfAProcessNotUnderHeapdrift) {
   Result r = heapdrift({"snapshot", std::to_string(sleeper.pid()), "--timeout", "2s"});
   EXPECT_EQ(r.status, 1);
   expect_one_error_line(r, {"process " + std::to_string(sleeper.pid()) + " is not running under heapdrift"});
+}
+
+// A FIFO that gets its reader a moment late, as in a process that has just forked or
+// exec'd (its writer thread opens it once it runs): the request waits for the reader,
+// up to a second, and a FIFO that never gets one fails after that second, not after
+// --timeout.
+TEST_F(Cli, SnapshotWaitsAMomentForTheFifosReader) {
+  const fs::path rec = work() / "rec";
+  Process sleeper({"sleep", "30"}, work(), {{"HEAPDRIFT_OUTPUT", rec.string()}});
+  const std::string pid = std::to_string(sleeper.pid());
+  const fs::path dir = rec / pid;
+  fs::create_directories(dir);
+  ASSERT_EQ(mkfifo((dir / "control").c_str(), 0600), 0);
+
+  // Stands in for the writer thread: opens the FIFO 300 ms late, takes one request,
+  // writes a snapshot.
+  std::thread writer([&] {
+    std::this_thread::sleep_for(300ms);
+    int fd = open((dir / "control").c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    char byte = 0;
+    for (int i = 0; fd >= 0 && i < 1000 && read(fd, &byte, 1) != 1; ++i) std::this_thread::sleep_for(10ms);
+    write_bytes(dir / "snap-000001.hds", encode_snapshot(small_snapshot()));
+    if (fd >= 0) close(fd);
+  });
+  Result r = heapdrift({"snapshot", pid, "--timeout", "20s"});
+  writer.join();
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, (dir / "snap-000001.hds").string() + "\n");
+
+  const auto start = std::chrono::steady_clock::now();
+  r = heapdrift({"snapshot", pid, "--timeout", "20s"});
+  EXPECT_EQ(r.status, 1);
+  expect_one_error_line(r, {"process " + pid + " is not running under heapdrift (nobody reads"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
 TEST_F(Cli, SnapshotOfAProcessThatIsGone) {
