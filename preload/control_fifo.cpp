@@ -99,10 +99,11 @@ bool ControlFifo::still_ours() const {
 }
 
 bool ControlFifo::wait(int timeout_ms) {
-  const uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + static_cast<uint64_t>(timeout_ms) * 1000000u;
+  const uint64_t deadline =
+      timeout_ms < 0 ? UINT64_MAX : clock_ns(CLOCK_MONOTONIC) + static_cast<uint64_t>(timeout_ms) * 1000000u;
   for (;;) {
     int left = -1;
-    if (timeout_ms >= 0) {
+    if (deadline != UINT64_MAX) {
       uint64_t now = clock_ns(CLOCK_MONOTONIC);
       if (now >= deadline) return false;
       left = static_cast<int>((deadline - now + 999999) / 1000000);

@@ -38,8 +38,6 @@ class ControlFifo {
   // table and still the FIFO.
   void forget_after_fork();
 
-  bool private_table() const { return private_table_; }
-
  private:
   bool open_fifo();
   bool still_ours() const;

@@ -97,11 +97,12 @@ Config check_shim_config(const EnvList& env) {
 }
 
 // The closing line. A process the shim ran in has its directory, even when it wrote
-// no snapshot (killed at once, say); one without it never ran the shim.
+// no snapshot (killed at once, say); one without it never started the shim (or the
+// shim could not create it, and said so).
 void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid) {
   const fs::path process_dir = dir / std::to_string(pid);
   if (!fs::is_directory(process_dir)) {
-    std::fprintf(stderr, "heapdrift: recording in %s (nothing from pid %d: the shim never ran in it)\n",
+    std::fprintf(stderr, "heapdrift: recording in %s (nothing from pid %d: the shim did not start in it)\n",
                  shown_dir.c_str(), static_cast<int>(pid));
     return;
   }
