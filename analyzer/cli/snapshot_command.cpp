@@ -32,8 +32,18 @@ struct SnapshotOptions {
   std::string timeout = "30s";
 };
 
+// Whether the process at `proc` (/proc/PID) has our root directory. Unknown (another
+// user's process) counts as yes: its /proc/PID/root would be closed to us anyway.
+bool same_root(const fs::path& proc) {
+  struct stat ours, theirs;
+  if (stat("/", &ours) != 0 || stat((proc / "root").c_str(), &theirs) != 0) return true;
+  return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
 // Where the shim in `pid` writes: HEAPDRIFT_OUTPUT from the environment it started
-// with, else its default, heapdrift.<pid> in its working directory.
+// with, else its default, heapdrift.<pid> in its working directory. A process in a
+// container or a chroot names them from its own root: they are reached through
+// /proc/PID/root and /proc/PID/cwd then.
 fs::path recording_dir_of(const std::string& pid) {
   const fs::path proc = fs::path("/proc") / pid;
   std::error_code ec;
@@ -49,10 +59,13 @@ fs::path recording_dir_of(const std::string& pid) {
     if (environ.compare(pos, key.size(), key) == 0) output = environ.substr(pos + key.size(), end - pos - key.size());
     pos = end + 1;
   }
-  if (!output.empty() && fs::path(output).is_absolute()) return output;
+  const fs::path relative = output.empty() ? "heapdrift." + pid : output;
+  const bool ours = same_root(proc);
+  if (relative.is_absolute()) return ours ? relative : proc / "root" / relative.relative_path();
+  if (!ours) return proc / "cwd" / relative;
   fs::path cwd = fs::read_symlink(proc / "cwd", ec);
   if (ec) throw std::runtime_error((proc / "cwd").string() + ": cannot read: " + ec.message());
-  return cwd / (output.empty() ? "heapdrift." + pid : output);
+  return cwd / relative;
 }
 
 uint64_t highest_snapshot(const fs::path& process_dir) {

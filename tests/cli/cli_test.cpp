@@ -321,6 +321,28 @@ TEST_F(Cli, SnapshotOfAProcessNotUnderHeapdrift) {
   expect_one_error_line(r, {"process " + std::to_string(sleeper.pid()) + " is not running under heapdrift"});
 }
 
+// Stands in for a shim's writer thread in `dir` (DIR/<pid>): creates the control FIFO,
+// opens it `delay` later, takes one request and writes a snapshot.
+class FakeWriter {
+ public:
+  FakeWriter(const fs::path& dir, std::chrono::milliseconds delay) {
+    fs::create_directories(dir);
+    EXPECT_EQ(mkfifo((dir / "control").c_str(), 0600), 0);
+    thread_ = std::thread([dir, delay] {
+      std::this_thread::sleep_for(delay);
+      int fd = open((dir / "control").c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+      char byte = 0;
+      for (int i = 0; fd >= 0 && i < 1000 && read(fd, &byte, 1) != 1; ++i) std::this_thread::sleep_for(10ms);
+      write_bytes(dir / "snap-000001.hds", encode_snapshot(small_snapshot()));
+      if (fd >= 0) close(fd);
+    });
+  }
+  ~FakeWriter() { thread_.join(); }
+
+ private:
+  std::thread thread_;
+};
+
 // A FIFO that gets its reader a moment late, as in a process that has just forked or
 // exec'd (its writer thread opens it once it runs): the request waits for the reader,
 // up to a second, and a FIFO that never gets one fails after that second, not after
@@ -329,30 +351,39 @@ TEST_F(Cli, SnapshotWaitsAMomentForTheFifosReader) {
   const fs::path rec = work() / "rec";
   Process sleeper({"sleep", "30"}, work(), {{"HEAPDRIFT_OUTPUT", rec.string()}});
   const std::string pid = std::to_string(sleeper.pid());
-  const fs::path dir = rec / pid;
-  fs::create_directories(dir);
-  ASSERT_EQ(mkfifo((dir / "control").c_str(), 0600), 0);
-
-  // Stands in for the writer thread: opens the FIFO 300 ms late, takes one request,
-  // writes a snapshot.
-  std::thread writer([&] {
-    std::this_thread::sleep_for(300ms);
-    int fd = open((dir / "control").c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    char byte = 0;
-    for (int i = 0; fd >= 0 && i < 1000 && read(fd, &byte, 1) != 1; ++i) std::this_thread::sleep_for(10ms);
-    write_bytes(dir / "snap-000001.hds", encode_snapshot(small_snapshot()));
-    if (fd >= 0) close(fd);
-  });
-  Result r = heapdrift({"snapshot", pid, "--timeout", "20s"});
-  writer.join();
+  Result r;
+  {
+    FakeWriter writer(rec / pid, 300ms);
+    r = heapdrift({"snapshot", pid, "--timeout", "20s"});
+  }
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, (dir / "snap-000001.hds").string() + "\n");
+  EXPECT_EQ(r.out, (rec / pid / "snap-000001.hds").string() + "\n");
 
   const auto start = std::chrono::steady_clock::now();
   r = heapdrift({"snapshot", pid, "--timeout", "20s"});
   EXPECT_EQ(r.status, 1);
   expect_one_error_line(r, {"process " + pid + " is not running under heapdrift (nobody reads"});
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+// A process with a root of its own (a chroot here; a container alike) names its
+// recording from that root: the request reaches it through /proc/PID/root.
+TEST_F(Cli, SnapshotOfAProcessInAChroot) {
+  if (geteuid() != 0) GTEST_SKIP() << "chroot takes root";
+  const fs::path jail = work() / "jail";
+  fs::create_directories(jail);
+  fs::copy_file(EXIT_SEVEN_STATIC, jail / "sleeper");
+  Process sleeper({"chroot", jail.string(), "/sleeper", "30"}, work(), {{"HEAPDRIFT_OUTPUT", "/rec"}});
+  const std::string pid = std::to_string(sleeper.pid());
+  // chroot has exec'd the sleeper once /proc/PID/root is the jail.
+  for (int i = 0; i < 500 && fs::read_symlink("/proc/" + pid + "/root") != jail; ++i) std::this_thread::sleep_for(10ms);
+  Result r;
+  {
+    FakeWriter writer(jail / "rec" / pid, 0ms);
+    r = heapdrift({"snapshot", pid, "--timeout", "20s"});
+  }
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "/proc/" + pid + "/root/rec/" + pid + "/snap-000001.hds\n");
 }
 
 TEST_F(Cli, SnapshotOfAProcessThatIsGone) {
