@@ -44,7 +44,7 @@ void close_all() {
 
 }  // namespace
 
-bool ControlFifo::create(const std::string& path, std::string* error) {
+bool ControlFifo::create(const std::string& path) {
   path_ = path;
   // One left by the image before an exec (or by an earlier process of the same pid)
   // serves as it is: a FIFO keeps no data once no one has it open, and creating a
@@ -55,7 +55,7 @@ bool ControlFifo::create(const std::string& path, std::string* error) {
     unlink(path.c_str());
   }
   if (mkfifo(path.c_str(), 0600) != 0) {
-    *error = "cannot create the control FIFO " + path + ": " + strerror(errno);
+    path_.clear();
     return false;
   }
   return true;
@@ -70,7 +70,7 @@ bool ControlFifo::open_on_writer_thread(std::string* error) {
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 1; null_fd == 0 && fd <= 2; ++fd) dup2(null_fd, fd);
   }
-  if (!open_fifo()) {
+  if (!path_.empty() && !open_fifo()) {
     *error = "cannot open the control FIFO " + path_ + ": " + strerror(errno);
     return false;
   }

@@ -21,12 +21,12 @@ namespace heapdrift {
 
 class ControlFifo {
  public:
-  // Creates the FIFO at `path`, or keeps the one there (an exec keeps the pid). On
-  // failure writes one line into `error` and returns false.
-  bool create(const std::string& path, std::string* error);
+  // Creates the FIFO at `path`, or keeps the one there (an exec keeps the pid). False
+  // when there is none: then wait() only waits.
+  bool create(const std::string& path);
 
   // On the writer thread, first: a table of its own if the kernel grants one, then the
-  // FIFO opened for reading. On failure writes one line into `error`.
+  // FIFO, if there is one, opened for reading. On failure writes one line into `error`.
   bool open_on_writer_thread(std::string* error);
 
   // Waits up to `timeout_ms` (-1: no limit) for a request and consumes it: true when

@@ -64,7 +64,10 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bo
   }
   // After an exec the same pid carries on in the same directory: number on.
   sequence_ = highest_snapshot_number(process_dir_);
-  if (!control_.create(process_dir_ + "/" + format::kControlFifo, error)) return false;
+  // Without a FIFO (a file system that cannot hold one: vfat, some network shares) the
+  // process is still recorded, periodically and at exit; `heapdrift snapshot` says why
+  // it gets no answer.
+  control_.create(process_dir_ + "/" + format::kControlFifo);
 
   // The thread inherits a fully blocked signal mask: signals stay with the program's
   // own threads (the JVM relies on where its signals are delivered).

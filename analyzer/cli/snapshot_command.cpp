@@ -91,6 +91,13 @@ int open_control(pid_t pid, const fs::path& control, std::chrono::steady_clock::
   const std::string not_ours = "process " + std::to_string(pid) + " is not running under heapdrift (";
   struct stat st;
   if (lstat(control.c_str(), &st) != 0) {
+    std::error_code ec;
+    if (errno == ENOENT && fs::is_directory(control.parent_path(), ec)) {
+      throw std::runtime_error("process " + std::to_string(pid) + " records into " +
+                               control.parent_path().string() +
+                               " without a control FIFO (none could be made there): it writes its "
+                               "periodic and exit snapshots, and none on demand");
+    }
     throw std::runtime_error(not_ours + control.string() + ": " + std::strerror(errno) + ")");
   }
   if (!S_ISFIFO(st.st_mode)) throw std::runtime_error(control.string() + ": not a FIFO");

@@ -366,6 +366,18 @@ TEST_F(Cli, SnapshotWaitsAMomentForTheFifosReader) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
+// A process recording where no FIFO could be made: the request says so, at once.
+TEST_F(Cli, SnapshotOfAProcessWithoutAControlFifo) {
+  const fs::path rec = work() / "rec";
+  Process sleeper({"sleep", "30"}, work(), {{"HEAPDRIFT_OUTPUT", rec.string()}});
+  const std::string pid = std::to_string(sleeper.pid());
+  fs::create_directories(rec / pid);
+  Result r = heapdrift({"snapshot", pid, "--timeout", "20s"});
+  EXPECT_EQ(r.status, 1);
+  expect_one_error_line(r, {"process " + pid + " records into " + (rec / pid).string() +
+                            " without a control FIFO", "none on demand"});
+}
+
 // A process with a root of its own (a chroot here; a container alike) names its
 // recording from that root: the request reaches it through /proc/PID/root.
 TEST_F(Cli, SnapshotOfAProcessInAChroot) {

@@ -1,5 +1,5 @@
 // exec: a process that execs (same pid) starts a second shim writing into the same
-// DIR/<pid> (exec_program). Every snapshot of both images must survive under its own
+// DIR/<pid> (exec_program; no_fifo_program, where the second finds no FIFO). Every snapshot of both images must survive under its own
 // number, the first image's before the second's, so that the newest snapshot of the
 // directory is the exit snapshot of the image that ran last.
 #include <gtest/gtest.h>
@@ -44,6 +44,22 @@ TEST(exec, snapshots_of_both_images_survive) {
   EXPECT_EQ(last.process.trigger, heapdrift::format::Trigger::kExit)
       << "the newest is snapshot " << series.back().number;
   EXPECT_EQ(last.process.arguments().size(), 2u) << "the newest snapshot is not the second image's";
+}
+
+// An image whose control FIFO cannot be made (no_fifo_program) is recorded all the
+// same, without a word: only snapshots on demand are off.
+TEST(exec, a_process_without_a_control_fifo_is_still_recorded) {
+  ScratchDir scratch;
+  const fs::path rec = scratch.path() / "rec";
+  RunResult r = run_program({NO_FIFO_PROGRAM}, shim_env(rec), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  EXPECT_EQ(r.err, "");
+  const fs::path dir = rec / std::to_string(r.pid);
+  EXPECT_TRUE(fs::is_directory(dir / "control"));
+  std::vector<NumberedSnapshot> series = read_process_snapshots(dir);
+  ASSERT_FALSE(series.empty());
+  EXPECT_EQ(series.back().snapshot.process.trigger, heapdrift::format::Trigger::kExit);
+  EXPECT_EQ(series.back().snapshot.process.arguments().size(), 2u) << "not the second image's exit snapshot";
 }
 
 }  // namespace
