@@ -39,13 +39,16 @@ void check_daemon_start(bool seccomp) {
   const fs::path dir = rec / std::to_string(r.pid);
   std::vector<NumberedSnapshot> series = read_process_snapshots(dir);
   int on_demand = 0;
-  for (const NumberedSnapshot& n : series) on_demand += n.snapshot.process.trigger == heapdrift::format::Trigger::kOnDemand;
+  for (const NumberedSnapshot& n : series) {
+    on_demand += n.snapshot.process.trigger == heapdrift::format::Trigger::kOnDemand;
+  }
   // Sharing the table, the writer answers the loss of its descriptor (a request may
   // have gone with it) with one snapshot more; never more than that.
   EXPECT_GE(on_demand, 1);
   EXPECT_LE(on_demand, seccomp ? 2 : 1) << "one request, " << on_demand << " on-demand snapshots";
 
-  // Every kept block sampled, each stack whole: nine frames of the recursion, and main.
+  // Every kept block sampled, each stack whole: nine frames of the recursion, and the
+  // thread's start below them.
   heapdrift::Snapshot s = read_numbered(dir, number);
   CodeRange site = site_range(o, "after_close");
   std::vector<heapdrift::Sample> samples = samples_at(s, site);

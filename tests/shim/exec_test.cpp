@@ -1,7 +1,8 @@
 // exec: a process that execs (same pid) starts a second shim writing into the same
-// DIR/<pid> (exec_program; no_fifo_program, where the second finds no FIFO). Every snapshot of both images must survive under its own
+// DIR/<pid> (exec_program). Every snapshot of both images must survive under its own
 // number, the first image's before the second's, so that the newest snapshot of the
-// directory is the exit snapshot of the image that ran last.
+// directory is the exit snapshot of the image that ran last. A second image that finds
+// no FIFO (no_fifo_program) is recorded all the same.
 #include <gtest/gtest.h>
 
 #include <string>

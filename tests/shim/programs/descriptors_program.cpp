@@ -1,8 +1,9 @@
 // A daemon's start under the shim: it closes every descriptor above 2 and opens its
 // own files, which take the lowest numbers, those the shim's objects had. Then it
-// allocates at every sample (each a stack walk by libunwind, which tests the addresses
-// it reads, on a new thread's stack) and asks for a snapshot through the FIFO, by path. The shim must have left
-// its files alone (content and offsets) and still answer.
+// allocates on a new thread, every allocation sampled (each a stack walk by libunwind,
+// which tests the addresses it reads, here on a stack it has not seen), and asks for a
+// snapshot through the FIFO, by path. The shim must have left its files alone
+// (content and offsets) and still answer.
 //
 //   descriptors_program DIR [seccomp]
 //
@@ -14,10 +15,10 @@
 // starts), "snap N" (the on-demand snapshot; 0 if none came), "intact K 0|1" per file,
 // "fifos_at_end N", and the site of the allocations.
 #include <fcntl.h>
-#include <pthread.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
