@@ -14,7 +14,6 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstring>
-#include <ctime>
 
 namespace heapdrift {
 namespace {
@@ -30,15 +29,16 @@ WriteFn g_write;
 CloseFn g_close;
 SyscallFn g_syscall;
 
-// Whether the byte at `address` can be read. FUTEX_WAIT reads the aligned word holding
-// it before anything else: EFAULT where the kernel cannot (unmapped, PROT_NONE, as the
-// write to a pipe fails), else EAGAIN (the word is not 0) or ETIMEDOUT (it is, and the
-// wait lasts no time). futex, unlike process_vm_readv, is in every seccomp allow-list:
-// no program runs threads without it.
+// Whether the byte at `address` can be read. FUTEX_CMP_REQUEUE reads the aligned word
+// holding it before anything else, to compare it with 0: EFAULT where the kernel cannot
+// (unmapped, PROT_NONE: where the write to a pipe fails), else EAGAIN (not 0) or 0 (it
+// is, and no waiter was moved). It never sleeps, unlike FUTEX_WAIT, whose zero timeout
+// still gives up the CPU when the word matches; and futex, unlike process_vm_readv, is
+// in every seccomp allow-list: no program runs threads without it.
 bool readable(uintptr_t address) {
-  timespec no_wait{0, 0};
-  if (syscall(SYS_futex, address & ~uintptr_t{3}, FUTEX_WAIT_PRIVATE, 0, &no_wait, nullptr, 0) == 0) return true;
-  return errno == EAGAIN || errno == ETIMEDOUT || errno == EINTR;
+  static int requeue_target;
+  long r = syscall(SYS_futex, address & ~uintptr_t{3}, FUTEX_CMP_REQUEUE_PRIVATE, 0, 0, &requeue_target, 0);
+  return r >= 0 || errno == EAGAIN;
 }
 
 // What a one-byte write from `address` to the pipe would have answered.

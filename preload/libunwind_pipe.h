@@ -10,12 +10,12 @@
 // another, or closes one (libunwind issues #274 and #291, still open; found with ssh).
 //
 // heapdrift runs libunwind in every process it records. So libunwind's own imports of
-// pipe2, read, close and syscall (its GOT entries, no other object's) are pointed at
+// pipe2, read, close, syscall and write (its GOT entries, no other object's) are pointed at
 // functions that keep a pipe made of no descriptor: pipe2 hands out two negative
 // numbers, which no system call accepts; a read of one finds it empty, a close of one
-// does nothing; and the write test becomes a FUTEX_WAIT on the word holding that byte,
-// with no wait, which fails with EFAULT exactly where the write would have. Every other
-// call goes to libc's function.
+// does nothing; and the write test becomes a FUTEX_CMP_REQUEUE on the word holding that
+// byte, which never sleeps and fails with EFAULT exactly where the write would have.
+// Every other call goes to libc's function.
 #ifndef HEAPDRIFT_PRELOAD_LIBUNWIND_PIPE_H
 #define HEAPDRIFT_PRELOAD_LIBUNWIND_PIPE_H
 
