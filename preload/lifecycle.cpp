@@ -1,9 +1,10 @@
 // Start-up, fork and exit of the shim inside the target process.
 //
 // Start-up (the library's constructor): read the configuration, resolve the real
-// allocator, warm up libunwind, create the Recorder and the writer thread, and only
-// then let the hooks record. Anything wrong is reported once on stderr and the
-// process runs on unprofiled: the shim never takes its host down.
+// allocator, create the Recorder and the writer thread, and only then let the hooks
+// record. libunwind sets itself up later, at the first sample (stack_capture.cpp).
+// Anything wrong is reported once on stderr and the process runs on unprofiled: the
+// shim never takes its host down.
 //
 // fork: prepare takes the writer's mutex, closes the unwind gate (no thread inside
 // libunwind), then takes the stack depot's and every live-table shard's lock (always in
@@ -136,7 +137,6 @@ void initialize() {
   uintptr_t self_lo = 0, self_hi = 0;
   code_range_of(reinterpret_cast<const void*>(&initialize), &self_lo, &self_hi);
   redirect_libunwind_pipe();  // before libunwind opens its pipe; without it, as before
-  warm_up_unwinder();
 
   if (pthread_key_create(&g_thread_key, on_thread_exit) != 0) {
     report("cannot create a thread key; running unprofiled");

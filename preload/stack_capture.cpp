@@ -187,6 +187,18 @@ RuleWalk walk_by_rules(FrameSink& sink, uintptr_t fp) {
   return walk_rules_from(sink, stack_word(fp + 8), fp + 16, stack_word(fp));
 }
 
+// libunwind sets itself up on its first use (its tables, its address test), which
+// costs ~0.3 ms of page faults: not at start, where every process of a shell script
+// would pay it, most of them never sampling, but at the first capture that needs it,
+// which is inside the UnwindGate like any other call into libunwind.
+void set_up_libunwind() {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, [] {
+    SignalsBlocked blocked;  // for its locks, as in a learning walk
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+  });
+}
+
 // libunwind's unw_backtrace (a per-thread cache of frame layouts, no lock once warm),
 // for stacks through frames that the rules cannot follow (signal frames, mostly). It
 // stops at code without unwind info that it cannot cross: when its last frame is
@@ -294,6 +306,7 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   RuleWalk walk = walk_by_rules(sink, stack_lo);
   if (walk == RuleWalk::kDone) return;
   sink.restart();
+  set_up_libunwind();
   if (walk == RuleWalk::kLibunwind &&
       capture_with_libunwind(sink, max_depth, stack_lo, reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
     return;
@@ -308,12 +321,6 @@ void capture_frame_pointer_chain(uintptr_t fp, uintptr_t stack_lo, uintptr_t sta
   FrameSink sink{out, max_depth, 0, 0, interpreter, stack_lo, stack_hi};
   sink.skipping = false;
   sink.frame_pointer_tail(fp);
-}
-
-void warm_up_unwinder() {
-  unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-  CapturedStack stack;
-  capture_stack(UnwindMode::kLibunwind, 8, 0, 0, current_stack_top(), &stack);
 }
 
 }  // namespace heapdrift

@@ -62,10 +62,6 @@ void capture_frame_pointer_chain(uintptr_t fp, uintptr_t stack_lo, uintptr_t sta
                                  const InterpreterFrames& interpreter, uint32_t max_depth,
                                  CapturedStack* out);
 
-// Asks libunwind for per-thread caching (where its build has it) and runs one unwind,
-// so that its lazy set-up happens before the allocation hooks go live.
-void warm_up_unwinder();
-
 }  // namespace heapdrift
 
 #endif  // HEAPDRIFT_PRELOAD_STACK_CAPTURE_H

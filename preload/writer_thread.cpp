@@ -17,14 +17,22 @@
 namespace heapdrift {
 namespace {
 
-bool make_directories(const std::string& path) {
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    std::string prefix = path.substr(0, pos);
-    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return false;
+// Makes `path` and any missing parents. The leaf first: its parents exist in every
+// process but the first, and each mkdir of one that exists is a system call for
+// nothing. `*created` says whether `path` is new (then it holds no snapshots).
+bool make_directories(const std::string& path, bool* created) {
+  *created = mkdir(path.c_str(), 0755) == 0;
+  if (*created) return true;
+  if (errno == ENOENT) {
+    for (size_t pos = 1; pos < path.size(); ++pos) {
+      if (path[pos] != '/') continue;
+      if (mkdir(path.substr(0, pos).c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+    *created = mkdir(path.c_str(), 0755) == 0;
+    if (*created) return true;
   }
   struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return errno == EEXIST && stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 uint32_t highest_snapshot_number(const std::string& dir) {
@@ -58,12 +66,13 @@ WriterThread::WriterThread(Recorder& recorder, std::string root_dir)
 bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bool wait_until_open) {
   identity_ = identity;
   process_dir_ = root_dir_ + "/" + std::to_string(identity.pid);
-  if (!make_directories(process_dir_)) {
+  bool created = false;
+  if (!make_directories(process_dir_, &created)) {
     *error = "cannot create " + process_dir_ + ": " + strerror(errno);
     return false;
   }
   // After an exec the same pid carries on in the same directory: number on.
-  sequence_ = highest_snapshot_number(process_dir_);
+  sequence_ = created ? 0 : highest_snapshot_number(process_dir_);
   // Without a FIFO (a file system that cannot hold one: vfat, some network shares) the
   // process is still recorded, periodically and at exit; `heapdrift snapshot` says why
   // it gets no answer.
