@@ -128,7 +128,16 @@ bool ControlFifo::wait(int timeout_ms) {
   }
 }
 
-void ControlFifo::forget_after_fork() {
+bool ControlFifo::poke() const {
+  if (path_.empty()) return false;
+  int fd = open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool written = write(fd, "p", 1) == 1;
+  close(fd);
+  return written;
+}
+
+void ControlFifo::release() {
   if (!private_table_ && still_ours()) close(fd_);
   fd_ = -1;
   private_table_ = false;

@@ -34,9 +34,14 @@ class ControlFifo {
   // Without a FIFO (it could not be opened again) it only waits.
   bool wait(int timeout_ms);
 
-  // In a forked child: the descriptor is the parent's, closed only if it is in this
-  // table and still the FIFO.
-  void forget_after_fork();
+  // From another thread: writes a request into the FIFO by its path, which wakes
+  // wait(). False without a FIFO, or with no reader.
+  bool poke() const;
+
+  // Gives up the descriptor: on the writer thread as it ends, and in a forked child,
+  // where it is the parent's. Closed only if it is in the program's table (no table of
+  // our own) and still the FIFO.
+  void release();
 
  private:
   bool open_fifo();

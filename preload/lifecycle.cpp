@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -110,6 +111,34 @@ void child_after_fork() {
     report(error + "; pid " + std::to_string(getpid()) + " runs unprofiled");
   }
 }
+
+}  // namespace
+
+long without_writer_thread(long (*call)(const void* args), const void* args) {
+  long r = call(args);
+  if (r == 0 || errno != EINVAL || !g_live.load(std::memory_order_acquire)) return r;
+  ReentrancyGuard guard(t_state);
+  static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&one_at_a_time);
+  if (g_writer->pause()) {
+    // Joined, the thread still counts among the process's until the kernel has
+    // reaped it, a moment later. A call that EINVAL is the answer to anyway ends here
+    // after ~10 ms.
+    for (int tries = 0; tries < 50; ++tries) {
+      r = call(args);
+      if (r == 0 || errno != EINVAL) break;
+      timespec wait{0, 200 * 1000};
+      nanosleep(&wait, nullptr);
+    }
+    int saved = errno;
+    g_writer->resume();
+    errno = saved;
+  }
+  pthread_mutex_unlock(&one_at_a_time);
+  return r;
+}
+
+namespace {
 
 std::string absolute(const char* dir) {
   if (dir[0] == '/') return dir;

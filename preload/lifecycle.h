@@ -23,6 +23,12 @@ extern Recorder* g_recorder __attribute__((visibility("hidden")));
 // so that the fast path tests neither.
 extern PageFilter g_page_filter __attribute__((visibility("hidden")));
 
+// Makes `call` (a namespace change: namespaces.cpp), and when it fails with EINVAL,
+// which the kernel says to a process with more than one thread for some changes, makes
+// it again with the writer thread paused, then starts the writer again. Returns what
+// the last call returned, with its errno.
+long without_writer_thread(long (*call)(const void* args), const void* args);
+
 }  // namespace heapdrift
 
 #endif  // HEAPDRIFT_PRELOAD_LIFECYCLE_H

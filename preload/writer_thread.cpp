@@ -77,18 +77,22 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bo
   // process is still recorded, periodically and at exit; `heapdrift snapshot` says why
   // it gets no answer.
   control_.create(process_dir_ + "/" + format::kControlFifo);
+  return launch(error, wait_until_open);
+}
 
+bool WriterThread::launch(std::string* error, bool wait_until_open) {
   // The thread inherits a fully blocked signal mask: signals stay with the program's
   // own threads (the JVM relies on where its signals are delivered).
   sigset_t all, saved;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
-  pthread_t thread;
   sem_init(&started_, 0, 0);
   start_error_.clear();
-  int rc = pthread_create(&thread, nullptr, &WriterThread::thread_main, this);
+  set_state(State::kStarting);
+  int rc = pthread_create(&thread_, nullptr, &WriterThread::thread_main, this);
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   if (rc != 0) {
+    set_state(State::kStopped);
     *error = std::string("cannot start the writer thread: ") + strerror(rc);
     return false;
   }
@@ -99,12 +103,27 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bo
     }
     sem_destroy(&started_);
     if (!start_error_.empty()) {  // the thread has ended
-      pthread_join(thread, nullptr);
+      pthread_join(thread_, nullptr);
       *error = start_error_;
       return false;
     }
   }
-  pthread_detach(thread);
+  // Joinable: pause() waits for it to be gone.
+  return true;
+}
+
+void WriterThread::set_state(State state) {
+  MutexLock lock(state_mutex_);
+  state_ = state;
+}
+
+bool WriterThread::carry_on() {
+  MutexLock lock(state_mutex_);
+  if (state_ == State::kStopping) {
+    state_ = State::kStopped;
+    return false;
+  }
+  state_ = State::kRunning;
   return true;
 }
 
@@ -113,9 +132,45 @@ void* WriterThread::thread_main(void* self) {
   prctl(PR_SET_NAME, "heapdrift");  // so that top -H and /proc tell it from the program's
   auto* writer = static_cast<WriterThread*>(self);
   bool opened = writer->control_.open_on_writer_thread(&writer->start_error_);
+  if (!opened && writer->fifo_optional_) {
+    writer->start_error_.clear();
+    opened = true;
+  }
   sem_post(&writer->started_);
-  if (opened) writer->run();
+  if (opened && writer->carry_on()) writer->run();
+  else writer->set_state(State::kStopped);
+  writer->control_.release();
   return nullptr;
+}
+
+bool WriterThread::pause() {
+  bool starting;
+  {
+    MutexLock lock(state_mutex_);
+    if (state_ != State::kRunning && state_ != State::kStarting) return false;
+    starting = state_ == State::kStarting;
+    state_ = State::kStopping;
+  }
+  // A thread still starting looks at the state once its FIFO is open; a running one
+  // when a request wakes it: send one.
+  if (!starting && !control_.poke()) {
+    MutexLock lock(state_mutex_);
+    if (state_ == State::kStopping) {  // it cannot be woken, and has not looked
+      state_ = State::kRunning;
+      return false;
+    }
+  }
+  pthread_join(thread_, nullptr);
+  return true;
+}
+
+void WriterThread::resume() {
+  // In a namespace where the FIFO cannot be opened (a user namespace without our
+  // user), the thread goes on without it: periodic snapshots only.
+  fifo_optional_ = true;
+  std::string error;
+  launch(&error, true);
+  fifo_optional_ = false;
 }
 
 void WriterThread::run() {
@@ -128,6 +183,7 @@ void WriterThread::run() {
       timeout_ms = next_due > now ? static_cast<int>((next_due - now + 999999) / 1000000) : 0;
     }
     if (control_.wait(timeout_ms)) {
+      if (!carry_on()) return;  // woken by pause()
       snapshot(format::Trigger::kOnDemand);
     } else {
       snapshot(format::Trigger::kPeriodic);
@@ -171,11 +227,13 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   // (forking) thread: start over.
   pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
   mutex_ = fresh;
+  state_mutex_ = fresh;
+  state_ = State::kStopped;
   series_.clear();
   sequence_ = 0;
   finished_ = false;
   failures_ = Failures{};
-  control_.forget_after_fork();
+  control_.release();
   if (start(identity, error, false)) return true;
   finished_ = true;
   return false;

@@ -50,6 +50,13 @@ class WriterThread {
   };
   Failures failures();
 
+  // For a namespace change that the kernel refuses a process with more than one
+  // thread: pause() ends the thread and waits for it (false if it was not running, or
+  // could not be woken: without a FIFO); resume() starts it again, in the namespaces
+  // the process is in by then. A request that comes while paused finds no reader.
+  bool pause();
+  void resume();
+
   void prepare_fork();
   void parent_after_fork();
   // In the child: a new series in root_dir/<child pid> and a new thread.
@@ -58,8 +65,15 @@ class WriterThread {
   const std::string& process_dir() const { return process_dir_; }
 
  private:
+  enum class State { kStopped, kStarting, kRunning, kStopping };
+
+  bool launch(std::string* error, bool wait_until_open);
   static void* thread_main(void* self);
   void run();
+  void set_state(State state);
+  // On the thread, once its FIFO is open and at each request: false (and the thread
+  // ends) if pause() asked it to stop, else it is running.
+  bool carry_on();
 
   Recorder& recorder_;
   std::string root_dir_;
@@ -71,6 +85,10 @@ class WriterThread {
   bool finished_ = false;
   Failures failures_;
   ControlFifo control_;
+  pthread_t thread_{};
+  pthread_mutex_t state_mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  State state_ = State::kStopped;
+  bool fifo_optional_ = false;  // set by resume() for the thread it starts
   // start() may wait on `started_` for the new thread to have opened the FIFO, or to
   // have failed to (then `start_error_` says why).
   sem_t started_;
