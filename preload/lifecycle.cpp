@@ -11,12 +11,13 @@
 // that order), so the child inherits consistent tables and no lock held by a thread
 // that does not exist in it. The child starts clean, with its
 // own directory and writer thread. vfork and posix_spawn children share the parent's
-// memory until exec and run no atfork handler; they are never "re-initialised" (a
-// change of pid is not a signal to do anything), and the few libc calls they make
-// before exec go through the hooks like the parent's.
+// memory until exec and run no atfork handler; they are never "re-initialised", and
+// the few libc calls they make before exec go through the hooks like the parent's.
 //
-// Exit: an atexit handler writes the last snapshot. Nothing is torn down: other
-// threads may still allocate while exit runs.
+// Exit: an atexit handler writes the last snapshot, unless the process is not the one
+// the shim started in: a child made by a raw clone(), without fork's handlers, that
+// exits without exec. Nothing is torn down: other threads may still allocate while
+// exit runs.
 #include <pthread.h>
 
 #include <atomic>
@@ -80,6 +81,10 @@ void on_thread_attached(ThreadState&) {
 }
 
 void at_exit() {
+  // A child made without fork's handlers (a raw clone()) runs this as a copy of its
+  // parent: it must not write as the parent, into the parent's directory, taking the
+  // number that the parent's exit snapshot will need.
+  if (static_cast<uint32_t>(getpid()) != g_writer->pid()) return;
   ReentrancyGuard guard(t_state);
   g_writer->finish();
   WriterThread::Failures f = g_writer->failures();

@@ -63,6 +63,7 @@ class WriterThread {
   bool child_after_fork(const ProcessIdentity& identity, std::string* error);
 
   const std::string& process_dir() const { return process_dir_; }
+  uint32_t pid() const { return identity_.pid; }  // the process it writes for
 
  private:
   enum class State { kStopped, kStarting, kRunning, kStopping };

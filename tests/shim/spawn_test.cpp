@@ -2,7 +2,8 @@
 // (spawn_child) with posix_spawn and with vfork + exec, 20 times each (spawn_program).
 // Nothing may hang; every child exits 0; each exec'd process, with LD_PRELOAD
 // inherited, writes its own DIR/<pid> with readable snapshots naming its pid, its
-// parent and its executable.
+// parent and its executable. And a child that exits without exec and without fork's
+// handlers having run writes nothing (clone_program).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -57,6 +58,24 @@ void check_spawns(int n, double timeout_s) {
 TEST(spawn, posix_spawn_and_vfork_exec_from_threaded_program) { check_spawns(20, 60); }
 
 TEST(spawn_slow, many_posix_spawn_and_vfork_exec) { check_spawns(250, 300); }
+
+// A child that runs the shim's exit handler without having run fork's handlers (made
+// by a raw clone) writes nothing: not as its parent, into its directory, taking the
+// number of the parent's own exit snapshot (clone_program).
+TEST(spawn, a_child_made_without_fork_handlers_writes_nothing_as_its_parent) {
+  ScratchDir scratch;
+  const fs::path rec = scratch.path() / "rec";
+  RunResult r = run_program({CLONE_PROGRAM}, shim_env(rec), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  EXPECT_EQ(r.err, "");
+  ProgramOutput o(r.out);
+  EXPECT_EQ(o.all("child").at(0).at(1), "0");
+  std::vector<NumberedSnapshot> parent = read_process_snapshots(rec / std::to_string(r.pid));
+  ASSERT_EQ(parent.size(), 1u) << "a child wrote into its parent's directory";
+  EXPECT_EQ(parent[0].snapshot.process.trigger, heapdrift::format::Trigger::kExit);
+  EXPECT_GE(counter(parent[0].snapshot, "alloc_calls"), 1u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(rec), fs::directory_iterator()), 1) << "only the parent's";
+}
 
 }  // namespace
 }  // namespace shimtest
