@@ -51,6 +51,23 @@ long write_test(uintptr_t address) {
   return -1;
 }
 
+// libunwind asks mincore() whether a page is mapped before its write test. mincore is
+// not in every seccomp allow-list (systemd's @system-service lacks it, and a unit
+// without SystemCallErrorNumber= kills the process for it): the same futex test
+// answers, page by page, for readable rather than mapped, which is what libunwind
+// wants to know.
+int mincore_of_validation(void* start, size_t length, unsigned char* vec) {
+  const uintptr_t page = 4096, at = reinterpret_cast<uintptr_t>(start);
+  for (size_t i = 0; i * page < length; ++i) {
+    if (!readable(at + i * page)) {
+      errno = ENOMEM;
+      return -1;
+    }
+    vec[i] = 1;
+  }
+  return 0;
+}
+
 int pipe_without_fds(int fds[2], int) {
   fds[0] = kPipeRead;
   fds[1] = kPipeWrite;
@@ -84,13 +101,15 @@ ssize_t write_of_pipe(int fd, const void* buf, size_t len) {
 
 // In the order they are redirected: pipe2 last, so that no fake descriptor exists
 // before every call that could be handed one is ours. libunwind tests with syscall()
-// where it has <sys/syscall.h>, with write() elsewhere.
-enum { kSyscall, kWrite, kRead, kClose, kPipe2, kImportCount };
+// where it has <sys/syscall.h>, with write() elsewhere; it imports mincore where it
+// was built with it.
+enum { kMincore, kSyscall, kWrite, kRead, kClose, kPipe2, kImportCount };
 struct Import {
   const char* name;
   void* replacement;
 };
 const Import kImports[kImportCount] = {
+    {"mincore", reinterpret_cast<void*>(&mincore_of_validation)},
     {"syscall", reinterpret_cast<void*>(&syscall_of_pipe)},
     {"write", reinterpret_cast<void*>(&write_of_pipe)},
     {"read", reinterpret_cast<void*>(&read_of_pipe)},

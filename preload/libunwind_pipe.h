@@ -15,7 +15,9 @@
 // numbers, which no system call accepts; a read of one finds it empty, a close of one
 // does nothing; and the write test becomes a FUTEX_CMP_REQUEUE on the word holding that
 // byte, which never sleeps and fails with EFAULT exactly where the write would have.
-// Every other call goes to libc's function.
+// Every other call goes to libc's function. libunwind's mincore, asked before each
+// test whether the page is mapped, is answered by the same futex test: mincore is not
+// in every seccomp allow-list, and a filter may kill the process for it.
 #ifndef HEAPDRIFT_PRELOAD_LIBUNWIND_PIPE_H
 #define HEAPDRIFT_PRELOAD_LIBUNWIND_PIPE_H
 

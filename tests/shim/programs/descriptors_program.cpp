@@ -9,7 +9,8 @@
 //
 // DIR receives the program's files. With `seccomp`, the program first forbids
 // unshare(2) to itself and execs itself, so that the shim of the second image cannot
-// take a descriptor table of its own.
+// take a descriptor table of its own; the same filter kills the process for mincore(2),
+// as systemd's @system-service allow-list does (without SystemCallErrorNumber=).
 //
 // Prints "fifos_at_start N" (descriptors above 2 that are FIFOs or pipes, as main
 // starts), "snap N" (the on-demand snapshot; 0 if none came), "intact K 0|1" per file,
@@ -48,7 +49,7 @@ int fifos_above_stderr() {
   return n;
 }
 
-bool forbid_unshare() {
+bool forbid_unshare_and_mincore() {
   sock_filter filter[] = {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
@@ -56,6 +57,8 @@ bool forbid_unshare() {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 0, 1),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mincore, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   sock_fprog prog{static_cast<unsigned short>(sizeof(filter) / sizeof(filter[0])), filter};
@@ -90,7 +93,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return 2;
   const bool seccomp = argc > 2 && std::strcmp(argv[2], "seccomp") == 0;
   if (seccomp && !getenv("DESCRIPTORS_REEXEC")) {
-    if (!forbid_unshare()) return 4;
+    if (!forbid_unshare_and_mincore()) return 4;
     setenv("DESCRIPTORS_REEXEC", "1", 1);
     execv("/proc/self/exe", argv);
     return 5;
