@@ -62,7 +62,10 @@ bool ControlFifo::create(const std::string& path) {
 }
 
 bool ControlFifo::open_on_writer_thread(std::string* error) {
-  private_table_ = unshare(CLONE_FILES) == 0;
+  // A root and working directory of its own too (CLONE_FS): a daemon that chroots
+  // later still has its snapshots written where they were. The system call itself, not
+  // the shim's own unshare (namespaces.cpp), which is for the program's calls.
+  private_table_ = syscall(SYS_unshare, CLONE_FILES | CLONE_FS) == 0 || syscall(SYS_unshare, CLONE_FILES) == 0;
   if (private_table_) {
     close_all();
     // 0, 1 and 2 on /dev/null: whatever libc may print on this thread (a fatal error)

@@ -40,6 +40,20 @@ bool same_root(const fs::path& proc) {
   return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
 }
 
+// The shim's writer thread, named heapdrift, keeps the root and working directory its
+// process had when the shim started (preload/control_fifo.cpp): a daemon that has
+// chrooted since is reached through the thread's, /proc/PID/task/TID. Without one, the
+// process's own.
+fs::path where_the_shim_started(const fs::path& proc) {
+  std::error_code ec;
+  for (fs::directory_iterator task(proc / "task", ec), end; !ec && task != end; task.increment(ec)) {
+    std::ifstream comm(task->path() / "comm");
+    std::string name;
+    if (std::getline(comm, name) && name == "heapdrift") return task->path();
+  }
+  return proc;
+}
+
 // Where the shim in `pid` writes: HEAPDRIFT_OUTPUT from the environment it started
 // with, else its default, heapdrift.<pid> in its working directory. A process in a
 // container or a chroot names them from its own root: they are reached through
@@ -60,11 +74,12 @@ fs::path recording_dir_of(const std::string& pid) {
     pos = end + 1;
   }
   const fs::path relative = output.empty() ? "heapdrift." + pid : output;
-  const bool ours = same_root(proc);
-  if (relative.is_absolute()) return ours ? relative : proc / "root" / relative.relative_path();
-  if (!ours) return proc / "cwd" / relative;
-  fs::path cwd = fs::read_symlink(proc / "cwd", ec);
-  if (ec) throw std::runtime_error((proc / "cwd").string() + ": cannot read: " + ec.message());
+  const fs::path shim = where_the_shim_started(proc);
+  const bool ours = same_root(shim);
+  if (relative.is_absolute()) return ours ? relative : shim / "root" / relative.relative_path();
+  if (!ours) return shim / "cwd" / relative;
+  fs::path cwd = fs::read_symlink(shim / "cwd", ec);
+  if (ec) throw std::runtime_error((shim / "cwd").string() + ": cannot read: " + ec.message());
   return cwd / relative;
 }
 

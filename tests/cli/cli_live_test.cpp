@@ -87,6 +87,28 @@ TEST(LiveShim, SnapshotOnDemand) {
   EXPECT_EQ(record.wait(30s), 128 + SIGTERM);
 }
 
+// A daemon that changes its root after the shim started: the shim's writer thread
+// keeps the old root, and `snapshot` reaches the FIFO through that thread's.
+TEST(LiveShim, SnapshotOnDemandAfterTheProgramChangedItsRoot) {
+  if (geteuid() != 0) GTEST_SKIP() << "chroot takes root";
+  TempDir tmp;
+  fs::create_directories(tmp / "jail");
+  Process record({HEAPDRIFT_EXE, "record", "-o", "rec", "--interval", "0", "--", EXIT_SEVEN, "60",
+                  (tmp / "jail").string()},
+                 tmp.path());
+  ASSERT_TRUE(wait_for(tmp / "jail" / "chrooted", 20s)) << record.err();
+  const uint32_t pid = read_recording_info(tmp / "rec" / "recording.json").main_pid;
+
+  Result r = run({HEAPDRIFT_EXE, "snapshot", std::to_string(pid), "--timeout", "20s"}, tmp.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const fs::path path = r.out.substr(0, r.out.size() - 1);
+  EXPECT_EQ(path.parent_path(), tmp / "rec" / std::to_string(pid));
+  EXPECT_EQ(read_snapshot(path).process.trigger, format::Trigger::kOnDemand);
+
+  kill(record.pid(), SIGTERM);
+  EXPECT_EQ(record.wait(30s), 128 + SIGTERM);
+}
+
 // What `record` says of a program LD_PRELOAD cannot reach: a warning before it runs
 // (which may be days before its end) and, at the end, that nothing came from it. The
 // program still runs, and its status is still record's.
