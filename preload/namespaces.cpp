@@ -1,10 +1,12 @@
 // unshare and setns, exported. The kernel refuses some namespace changes to a process
-// with more than one thread: a new user namespace (unshare), joining a user or a mount
-// namespace (setns). The shim's writer thread made every such call fail with EINVAL
-// (`unshare -U` could not run under the shim). A call that fails so is made again with
-// the writer thread paused (lifecycle.h); one that succeeds costs nothing more.
-// Programs that make the system call themselves (syscall(SYS_unshare, ...)) still see
-// EINVAL.
+// with more than one thread: a new user namespace (unshare), joining a user namespace
+// (setns), and joining a mount namespace while a thread shares the caller's root and
+// working directory (the writer thread does not, unless a seccomp filter refused it
+// CLONE_FS: control_fifo.cpp). The shim's writer thread made such calls fail with
+// EINVAL (`unshare -U` could not run under the shim). A call that fails so is made
+// again with the writer thread paused (lifecycle.h); one that succeeds costs nothing
+// more. Programs that make the system call themselves (syscall(SYS_unshare, ...))
+// still see EINVAL.
 #include <sys/syscall.h>
 #include <unistd.h>
 
