@@ -6,10 +6,11 @@
 // program's files, which a read would drain. So the writer thread takes a descriptor
 // table of its own (unshare(CLONE_FILES); with CLONE_FS, a root of its own too, kept
 // when the program chroots), closes its copies of the program's descriptors (a copy
-// would keep a pipe or socket open that the program closed), and opens the FIFO there. Where unshare is refused (a seccomp profile), the descriptor
-// lives in the shared table, and is checked to be still the FIFO (device and inode)
-// before every read, and opened again by path when it is not; a request made just
-// then may find no reader, or be answered by a snapshot no one asked for.
+// would keep a pipe or socket open that the program closed), and opens the FIFO there.
+// Where unshare is refused (a seccomp profile), the descriptor lives in the shared
+// table, and is checked to be still the FIFO (device and inode) before every read, and
+// opened again by path when it is not; a request made just then may find no reader, or
+// be answered by a snapshot no one asked for.
 #ifndef HEAPDRIFT_PRELOAD_CONTROL_FIFO_H
 #define HEAPDRIFT_PRELOAD_CONTROL_FIFO_H
 

@@ -23,9 +23,9 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
-#include <ctime>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <new>
 #include <string>
 #include <unistd.h>
@@ -125,7 +125,9 @@ long without_writer_thread(long (*call)(const void* args), const void* args) {
   ReentrancyGuard guard(t_state);
   static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_lock(&one_at_a_time);
-  if (g_writer->pause()) {
+  if (!g_writer->pause()) {
+    errno = EINVAL;  // the first call's answer, whatever pause() met
+  } else {
     // Joined, the thread still counts among the process's until the kernel has
     // reaped it, a moment later. A call that EINVAL is the answer to anyway ends here
     // after ~10 ms.
