@@ -5,7 +5,6 @@
 #include <elf.h>
 #include <libunwind.h>
 #include <link.h>
-#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,6 +13,8 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstring>
+
+#include "address_test.h"
 
 namespace heapdrift {
 namespace {
@@ -28,18 +29,6 @@ ReadFn g_read;
 WriteFn g_write;
 CloseFn g_close;
 SyscallFn g_syscall;
-
-// Whether the byte at `address` can be read. FUTEX_CMP_REQUEUE reads the aligned word
-// holding it before anything else, to compare it with 0: EFAULT where the kernel cannot
-// (unmapped, PROT_NONE: where the write to a pipe fails), else EAGAIN (not 0) or 0 (it
-// is, and no waiter was moved). It never sleeps, unlike FUTEX_WAIT, whose zero timeout
-// still gives up the CPU when the word matches; and futex, unlike process_vm_readv, is
-// in every seccomp allow-list: no program runs threads without it.
-bool readable(uintptr_t address) {
-  static int requeue_target;
-  long r = syscall(SYS_futex, address & ~uintptr_t{3}, FUTEX_CMP_REQUEUE_PRIVATE, 0, 0, &requeue_target, 0);
-  return r >= 0 || errno == EAGAIN;
-}
 
 // What a one-byte write from `address` to the pipe would have answered.
 long write_test(uintptr_t address) {

@@ -79,6 +79,8 @@ class LiveTable {
 
   uint64_t size() const;            // approximate while other threads run
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // A sample dropped before it reached the table (no stack room for it: Recorder).
+  void count_dropped() { dropped_.fetch_add(1, std::memory_order_relaxed); }
   uint64_t mapped_bytes() const;
 
   // Lock / unlock every shard (fork's prepare and parent handlers).

@@ -52,8 +52,12 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   }
   if (!sampler_.sample(t.sampler, size, thread_seed)) return;
 
-  live_.prefetch(reinterpret_cast<uintptr_t>(p));  // lands while the stack is unwound
   if (t.stack_hi == 0) t.stack_hi = current_stack_top();
+  if (!stack_has_room(t.stack_hi, &t.stack_checked)) {
+    live_.count_dropped();
+    return;
+  }
+  live_.prefetch(reinterpret_cast<uintptr_t>(p));  // lands while the stack is unwound
   // Unwind first, holding no lock: libunwind may take the loader's lock and allocate.
   CapturedStack stack;
   bool libunwind = config_.unwind == UnwindMode::kLibunwind;

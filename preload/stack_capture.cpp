@@ -8,6 +8,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "address_test.h"
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
 #include "signal_block.h"
@@ -123,6 +124,21 @@ uintptr_t current_stack_top() {
   // lock or an allocation.
   if (syscall(SYS_gettid) == getpid()) return reinterpret_cast<uintptr_t>(__libc_stack_end);
   return static_cast<uintptr_t>(pthread_self());
+}
+
+bool stack_has_room(uintptr_t stack_hi, uintptr_t* checked_down_to) {
+  if (stack_hi == reinterpret_cast<uintptr_t>(__libc_stack_end)) return true;
+  constexpr uintptr_t kPage = 4096;
+  const uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  if (sp < kSampleStackRoom) return false;
+  const uintptr_t lowest = (sp - kSampleStackRoom) & ~(kPage - 1);
+  if (*checked_down_to != 0 && lowest >= *checked_down_to) return true;
+  uintptr_t page = *checked_down_to != 0 ? *checked_down_to - kPage : sp & ~(kPage - 1);
+  for (; page >= lowest; page -= kPage) {
+    if (!readable(page)) return false;
+    *checked_down_to = page;
+  }
+  return true;
 }
 
 namespace {
