@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "errno_kept.h"
 #include "libunwind_pipe.h"
 #include "lifecycle.h"
 #include "module_map.h"
@@ -71,6 +72,7 @@ ProcessIdentity current_identity() {
 }
 
 void on_thread_exit(void*) {
+  ErrnoKept kept;
   ReentrancyGuard guard(t_state);
   g_recorder->detach(t_state);
 }
@@ -85,6 +87,7 @@ void at_exit() {
   // parent: it must not write as the parent, into the parent's directory, taking the
   // number that the parent's exit snapshot will need.
   if (static_cast<uint32_t>(getpid()) != g_writer->pid()) return;
+  ErrnoKept kept;
   ReentrancyGuard guard(t_state);
   g_writer->finish();
   WriterThread::Failures f = g_writer->failures();
@@ -96,18 +99,21 @@ void at_exit() {
 }
 
 void prepare_fork() {
+  ErrnoKept kept;
   ReentrancyGuard guard(t_state);
   g_writer->prepare_fork();
   g_recorder->prepare_fork();
 }
 
 void parent_after_fork() {
+  ErrnoKept kept;
   ReentrancyGuard guard(t_state);
   g_recorder->parent_after_fork();
   g_writer->parent_after_fork();
 }
 
 void child_after_fork() {
+  ErrnoKept kept;
   ReentrancyGuard guard(t_state);
   g_recorder->child_after_fork(t_state);
   std::string error;
@@ -197,6 +203,7 @@ void initialize() {
 }  // namespace
 
 __attribute__((constructor)) void heapdrift_start() {
+  ErrnoKept kept;
   ReentrancyGuard guard(t_state);
   initialize();
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "errno_kept.h"
 #include "thread_state.h"
 
 namespace heapdrift {
@@ -109,6 +110,7 @@ void find_cxx_runtime() {
   ThreadState& t = t_state;
   if (t.in_shim() || !g_real.ready.load(std::memory_order_acquire)) return;
   ReentrancyGuard guard(t);  // the loader's own allocations are not the program's
+  ErrnoKept kept;
   unsigned long long adds = 0;
   dl_iterate_phdr(read_adds, &adds);
   if (adds == g_cxx_looked_at.load(std::memory_order_relaxed)) return;
