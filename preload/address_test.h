@@ -1,6 +1,6 @@
 // Whether a word of memory can be read, asked of the kernel, so that a wrong answer
 // is an error code rather than a fault: for libunwind's address test
-// (libunwind_pipe.h) and for the room left on a thread's stack (stack_capture.h).
+// (libunwind_pipe.h) and for the stack a sample may use (stack_extent.h).
 #ifndef HEAPDRIFT_PRELOAD_ADDRESS_TEST_H
 #define HEAPDRIFT_PRELOAD_ADDRESS_TEST_H
 

@@ -52,8 +52,9 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   }
   if (!sampler_.sample(t.sampler, size, thread_seed)) return;
 
-  if (t.stack_hi == 0) t.stack_hi = current_stack_top();
-  if (!stack_has_room(t.stack_hi, &t.stack_checked)) {
+  if (t.stack.hi == 0) t.stack = current_own_stack();
+  uintptr_t walk_hi;
+  if (!stack_for_sample(t.stack, reinterpret_cast<uintptr_t>(__builtin_frame_address(0)), &walk_hi)) {
     live_.count_dropped();
     return;
   }
@@ -63,7 +64,7 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   bool libunwind = config_.unwind == UnwindMode::kLibunwind;
   std::atomic<int>* own = t.counters ? &t.counters->unwinding : nullptr;
   if (libunwind) unwind_gate_.enter(own);
-  capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, t.stack_hi, &stack);
+  capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, walk_hi, &stack);
   if (libunwind) unwind_gate_.leave(own);
   uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods);
 

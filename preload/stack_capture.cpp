@@ -2,19 +2,14 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-#include "address_test.h"
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
 #include "signal_block.h"
 #include "snapshot_format.h"
-
-extern "C" void* __libc_stack_end;  // exported by the dynamic loader
 
 namespace heapdrift {
 namespace {
@@ -113,35 +108,6 @@ bool frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintpt
   });
   return true;
 }
-
-}  // namespace
-
-uintptr_t current_stack_top() {
-  // Not pthread_getattr_np: it takes the thread's lock and reallocs under it, so a
-  // sampled realloc made inside it would deadlock calling it again. glibc puts a
-  // thread's descriptor (pthread_self()) right above its stack, the main thread's
-  // stack ends at __libc_stack_end: both are bounds for the walk, found without a
-  // lock or an allocation.
-  if (syscall(SYS_gettid) == getpid()) return reinterpret_cast<uintptr_t>(__libc_stack_end);
-  return static_cast<uintptr_t>(pthread_self());
-}
-
-bool stack_has_room(uintptr_t stack_hi, uintptr_t* checked_down_to) {
-  if (stack_hi == reinterpret_cast<uintptr_t>(__libc_stack_end)) return true;
-  constexpr uintptr_t kPage = 4096;
-  const uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-  if (sp < kSampleStackRoom) return false;
-  const uintptr_t lowest = (sp - kSampleStackRoom) & ~(kPage - 1);
-  if (*checked_down_to != 0 && lowest >= *checked_down_to) return true;
-  uintptr_t page = *checked_down_to != 0 ? *checked_down_to - kPage : sp & ~(kPage - 1);
-  for (; page >= lowest; page -= kPage) {
-    if (!readable(page)) return false;
-    *checked_down_to = page;
-  }
-  return true;
-}
-
-namespace {
 
 enum class RuleWalk { kDone, kLearn, kLibunwind };
 
@@ -312,7 +278,7 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   out->flags = 0;
   if (max_depth > kMaxMaxDepth) max_depth = kMaxMaxDepth;
   uintptr_t stack_lo = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-  if (stack_hi <= stack_lo) stack_hi = stack_lo + (1u << 20);
+  if (stack_hi <= stack_lo) return;
   FrameSink sink{out, max_depth, skip_lo, skip_hi, interpreter_frames(), stack_lo, stack_hi};
 
   if (mode == UnwindMode::kFramePointer) {

@@ -33,26 +33,6 @@
 
 namespace heapdrift {
 
-struct StackBounds {
-  uintptr_t lo = 0;  // the walk never reads below the capturing frame
-  uintptr_t hi = 0;  // the top of the thread's stack
-};
-
-// An upper bound of the calling thread's stack; takes no lock, allocates nothing.
-uintptr_t current_stack_top();
-
-// Whether the calling thread's stack has room below the caller for a sampled call
-// (capture, depot, live table: ~11 KiB measured, the most with libunwind; asked for
-// kSampleStackRoom). A thread made with a small stack (PTHREAD_STACK_MIN is 16 KiB)
-// would otherwise overflow into its guard page where the program alone fits. Each
-// page is tested once per thread (address_test.h), from the highest down:
-// `*checked_down_to` keeps how far (0 before the thread's first sample), so that the
-// usual sample makes no system call. The main thread's stack, which grows on demand up
-// to its limit (`stack_hi` is __libc_stack_end there), is not tested. A stack without
-// a guard page (one the program provided) cannot be told from the memory below it.
-inline constexpr uintptr_t kSampleStackRoom = 16 * 1024;
-bool stack_has_room(uintptr_t stack_hi, uintptr_t* checked_down_to);
-
 struct CapturedStack {
   uintptr_t frames[kMaxMaxDepth];
   // methods[i]: the Method* slot of frame i when it is an interpreted frame, else 0.
@@ -63,7 +43,9 @@ struct CapturedStack {
 };
 
 // Frames whose address is inside [skip_lo, skip_hi) at the top of the stack (the
-// shim's own) are left out. `stack_hi` bounds the frame-pointer walk.
+// shim's own) are left out. No word at or above `stack_hi` is read by the walks of
+// the shim's own (every page below it, down to the caller's frame, must be readable:
+// stack_extent.h); libunwind's follow the unwind tables.
 void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo, uintptr_t skip_hi,
                    uintptr_t stack_hi, CapturedStack* out);
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "sampler.h"
+#include "stack_extent.h"
 #include "thread_counters.h"
 
 namespace heapdrift {
@@ -22,8 +23,7 @@ struct alignas(64) ThreadState {
   Sampler::State sampler;
   FastCounts fast;           // the fast path's counts (CounterRegistry)
   ThreadCounters* counters;  // acquired on the first allocation
-  uintptr_t stack_hi;        // top of this thread's stack, found on the first sample
-  uintptr_t stack_checked;   // how far down its stack has room for a sample (stack_has_room)
+  OwnStack stack;            // found on the first sample, proven readable as samples go (stack_extent.h)
   uint64_t time_floor_ns;    // no sample of this thread is dated earlier (Recorder)
   uint32_t tid;              // cached gettid(), found when the thread attaches (and in a fork child)
   bool exited;               // the thread-exit handler has released `counters`

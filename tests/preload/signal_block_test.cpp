@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "stack_capture.h"
+#include "stack_extent.h"
 
 namespace heapdrift {
 namespace {

@@ -18,6 +18,7 @@
 #include "frame_rules.h"
 #include "interpreter_frames.h"
 #include "snapshot_format.h"
+#include "stack_extent.h"
 
 namespace heapdrift {
 int g_unwind_steps = 0;
