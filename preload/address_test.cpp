@@ -16,8 +16,11 @@ namespace heapdrift {
 // threads without it.
 bool readable(uintptr_t address) {
   static int requeue_target;
+  const int saved = errno;  // the program's, on whose thread this runs
   long r = syscall(SYS_futex, address & ~uintptr_t{3}, FUTEX_CMP_REQUEUE_PRIVATE, 0, 0, &requeue_target, 0);
-  return r >= 0 || errno == EAGAIN;
+  const bool answer = r >= 0 || errno == EAGAIN;
+  errno = saved;
+  return answer;
 }
 
 }  // namespace heapdrift

@@ -9,7 +9,7 @@
 namespace heapdrift {
 
 // Whether the aligned word holding `address` can be read (mapped, not PROT_NONE). One
-// system call; takes no lock, allocates nothing, never sleeps.
+// system call; takes no lock, allocates nothing, never sleeps, leaves errno as it was.
 bool readable(uintptr_t address);
 
 }  // namespace heapdrift

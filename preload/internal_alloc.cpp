@@ -4,6 +4,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "errno_kept.h"
+
 namespace heapdrift {
 namespace {
 
@@ -18,6 +20,7 @@ size_t round_to_pages(size_t size) {
 
 void* internal_map(size_t size) {
   size = round_to_pages(size);
+  ErrnoKept kept;  // a failure is the shim's, not the program's
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return nullptr;
   g_mapped.fetch_add(size, std::memory_order_relaxed);
@@ -27,6 +30,7 @@ void* internal_map(size_t size) {
 void internal_unmap(void* p, size_t size) {
   if (!p) return;
   size = round_to_pages(size);
+  ErrnoKept kept;
   munmap(p, size);
   g_mapped.fetch_sub(size, std::memory_order_relaxed);
 }

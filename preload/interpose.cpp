@@ -9,7 +9,6 @@
 #include <new>
 
 #include "cxx_support.h"
-#include "errno_kept.h"
 #include "lifecycle.h"
 #include "real_alloc.h"
 #include "thread_state.h"
@@ -30,7 +29,6 @@ __attribute__((noinline)) void* allocate_slow(ThreadState& t, size_t size, Call 
   ReentrancyGuard guard(t);
   void* p = call();
   if (!p || !g_live.load(std::memory_order_acquire)) [[unlikely]] return p;
-  ErrnoKept kept;
   if constexpr (kCounted) g_recorder->sample(t, p, size);
   else g_recorder->on_alloc(t, p, size, usable_size(p));
   return p;
@@ -74,7 +72,6 @@ __attribute__((noinline)) void release_slow(ThreadState& t, void* p, Call call) 
   if (t.in_shim()) return call();
   ReentrancyGuard guard(t);
   if (g_live.load(std::memory_order_acquire)) [[likely]] {
-    ErrnoKept kept;
     g_recorder->prefetch_free(p);
     g_recorder->on_free(t, p, usable_size(p));
   }
@@ -115,16 +112,10 @@ inline void* reallocate(void* old, size_t size, bool zero_frees, Call call) {
   ThreadState& t = t_state;
   if (t.in_shim() || !g_live.load(std::memory_order_acquire)) [[unlikely]] return call();
   ReentrancyGuard guard(t);
-  size_t old_usable;
+  size_t old_usable = usable_size(old);
   LiveEntry entry;
-  bool was_sampled;
-  {
-    ErrnoKept kept;
-    old_usable = usable_size(old);
-    was_sampled = g_recorder->take(old, &entry);
-  }
+  bool was_sampled = g_recorder->take(old, &entry);
   void* p = call();
-  ErrnoKept kept;  // after the call: realloc's own errno stays
   if (!p && !(zero_frees && size == 0)) {
     if (was_sampled) g_recorder->restore(entry);
     return p;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "errno_kept.h"
 #include "interpreter_frames.h"
 #include "stack_capture.h"
 
@@ -22,6 +23,7 @@ Recorder::Recorder(const Config& config, uintptr_t skip_lo, uintptr_t skip_hi, P
 
 void Recorder::count_unattached(ThreadState& t, bool alloc, size_t usable) {
   if (!t.exited) {
+    ErrnoKept kept;  // acquire() asks the kernel about threads gone
     t.tid = static_cast<uint32_t>(syscall(SYS_gettid));
     t.counters = counters_.acquire(&t.fast, static_cast<int>(t.tid));
     t.set_fast(t.counters && !counts_bytes());

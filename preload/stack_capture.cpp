@@ -6,6 +6,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "errno_kept.h"
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
 #include "signal_block.h"
@@ -288,6 +289,7 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   RuleWalk walk = walk_by_rules(sink, stack_lo);
   if (walk == RuleWalk::kDone) return;
   sink.restart();
+  ErrnoKept kept;  // libunwind's address tests set errno (libunwind_pipe.h)
   set_up_libunwind();
   if (walk == RuleWalk::kLibunwind &&
       capture_with_libunwind(sink, max_depth, stack_lo, reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
