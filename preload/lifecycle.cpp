@@ -14,15 +14,19 @@
 // memory until exec and run no atfork handler; they are never "re-initialised", and
 // the few libc calls they make before exec go through the hooks like the parent's.
 //
-// Exit: an atexit handler writes the last snapshot, unless the process is not the one
-// the shim started in: a child made by a raw clone(), without fork's handlers, that
-// exits without exec. Nothing is torn down: other threads may still allocate while
-// exit runs.
+// Exit: an atexit handler has the writer thread write the last snapshot (writer_thread.h
+// says why not the exiting thread), unless the process is not the one the shim started
+// in (a child made by a raw clone(), without fork's handlers, that exits without exec)
+// or the exiting thread is inside the shim. Nothing is torn down: other threads may
+// still allocate while exit runs.
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -55,9 +59,17 @@ alignas(WriterThread) unsigned char g_writer_storage[sizeof(WriterThread)];
 WriterThread* g_writer = nullptr;
 pthread_key_t g_thread_key;
 
-void report(const std::string& what) {
-  std::string line = "heapdrift: " + what + "\n";
-  (void)!write(STDERR_FILENO, line.data(), line.size());
+// One line on stderr, formatted on the stack: at exit the allocator may be unusable.
+__attribute__((format(printf, 1, 2))) void report(const char* format, ...) {
+  char line[1024] = "heapdrift: ";
+  const size_t prefix = strlen(line);
+  va_list args;
+  va_start(args, format);
+  int n = vsnprintf(line + prefix, sizeof(line) - prefix - 1, format, args);
+  va_end(args);
+  size_t length = prefix + (n < 0 ? 0 : std::min(static_cast<size_t>(n), sizeof(line) - prefix - 2));
+  line[length++] = '\n';
+  (void)!write(STDERR_FILENO, line, length);
 }
 
 const char* env_lookup(const char* name, void*) { return getenv(name); }
@@ -87,15 +99,26 @@ void at_exit() {
   // parent: it must not write as the parent, into the parent's directory, taking the
   // number that the parent's exit snapshot will need.
   if (static_cast<uint32_t>(getpid()) != g_writer->pid()) return;
+  // exit() from a signal handler that interrupted the shim on this thread, which may
+  // hold a lock of the tables the snapshot reads.
+  if (t_state.in_shim()) {
+    report("pid %d exited from a signal handler while inside an allocation: no exit snapshot", getpid());
+    return;
+  }
   ErrnoKept kept;
   ReentrancyGuard guard(t_state);
-  g_writer->finish();
+  if (!g_writer->finish()) {
+    report("pid %d wrote no exit snapshot: the writer made no progress for %llu s (exit() from a signal handler "
+           "that interrupted the allocator?)",
+           getpid(), static_cast<unsigned long long>(WriterThread::kExitStallMs / 1000));
+    return;
+  }
   WriterThread::Failures f = g_writer->failures();
   if (f.count == 0) return;
   const bool permission = f.first_error == EACCES || f.first_error == EPERM;
-  report("pid " + std::to_string(getpid()) + " could not write " + std::to_string(f.count) + " of its " +
-         std::to_string(f.attempts) + " snapshots into " + g_writer->process_dir() + ": " + strerror(f.first_error) +
-         (permission ? " (it changed user after it started?)" : ""));
+  report("pid %d could not write %u of its %u snapshots into %s: %s%s", getpid(), f.count, f.attempts,
+         g_writer->process_dir().c_str(), strerror(f.first_error),
+         permission ? " (it changed user after it started?)" : "");
 }
 
 void prepare_fork() {
@@ -119,7 +142,7 @@ void child_after_fork() {
   std::string error;
   if (!g_writer->child_after_fork(current_identity(), &error)) {
     g_live.store(false, std::memory_order_release);
-    report(error + "; pid " + std::to_string(getpid()) + " runs unprofiled");
+    report("%s; pid %d runs unprofiled", error.c_str(), getpid());
   }
 }
 
@@ -164,7 +187,7 @@ void initialize() {
   Config config;
   char error[512];
   if (!load_config(env_lookup, nullptr, &config, error, sizeof(error))) {
-    report(std::string(error) + "; running unprofiled");
+    report("%s; running unprofiled", error);
     return;
   }
   resolve_real_allocator();
@@ -192,7 +215,7 @@ void initialize() {
   g_writer = new (g_writer_storage) WriterThread(*g_recorder, root);
   std::string why;
   if (!g_writer->start(current_identity(), &why)) {
-    report(why + "; running unprofiled");
+    report("%s; running unprofiled", why.c_str());
     return;
   }
   pthread_atfork(prepare_fork, parent_after_fork, child_after_fork);

@@ -8,7 +8,7 @@ namespace heapdrift {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the format is little-endian");
 
-SnapshotEncoder::SnapshotEncoder(int fd) : fd_(fd) {
+SnapshotEncoder::SnapshotEncoder(int fd, std::atomic<uint64_t>* progress) : fd_(fd), progress_(progress) {
   XXH3_64bits_reset(&hash_);
   bytes(format::kMagic, sizeof(format::kMagic));
   u32(format::kVersion);
@@ -65,6 +65,7 @@ void SnapshotEncoder::flush() {
     else off += static_cast<size_t>(n);
   }
   used_ = 0;
+  if (progress_) progress_->fetch_add(1, std::memory_order_relaxed);
 }
 
 bool SnapshotEncoder::finish() {

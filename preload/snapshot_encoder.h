@@ -4,6 +4,7 @@
 #ifndef HEAPDRIFT_PRELOAD_SNAPSHOT_ENCODER_H
 #define HEAPDRIFT_PRELOAD_SNAPSHOT_ENCODER_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -17,8 +18,9 @@ namespace heapdrift {
 
 class SnapshotEncoder {
  public:
-  // Writes the file header at once. The caller owns `fd`.
-  explicit SnapshotEncoder(int fd);
+  // Writes the file header at once. The caller owns `fd`. `progress`, when given, is
+  // bumped at each block written.
+  explicit SnapshotEncoder(int fd, std::atomic<uint64_t>* progress = nullptr);
   SnapshotEncoder(const SnapshotEncoder&) = delete;
   SnapshotEncoder& operator=(const SnapshotEncoder&) = delete;
 
@@ -48,6 +50,7 @@ class SnapshotEncoder {
   void flush();
 
   int fd_;
+  std::atomic<uint64_t>* progress_;
   bool ok_ = true;
   bool in_section_ = false;
   uint64_t section_remaining_ = 0;

@@ -21,13 +21,18 @@ namespace {
 
 using KeyValues = std::vector<std::pair<std::string, uint64_t>>;
 
-std::vector<LiveEntry> copy_live_entries(LiveTable& live) {
+void step(std::atomic<uint64_t>* progress) {
+  if (progress) progress->fetch_add(1, std::memory_order_relaxed);
+}
+
+std::vector<LiveEntry> copy_live_entries(LiveTable& live, std::atomic<uint64_t>* progress) {
   std::vector<LiveEntry> entries;
   std::vector<LiveEntry> shard(64);
   for (unsigned i = 0; i < LiveTable::kShards; ++i) {
     size_t n;
     while ((n = live.copy_shard(i, shard.data(), shard.size())) > shard.size()) shard.resize(n * 2);
     entries.insert(entries.end(), shard.begin(), shard.begin() + static_cast<ptrdiff_t>(n));
+    step(progress);
   }
   return entries;
 }
@@ -179,12 +184,13 @@ std::string snapshot_path(const std::string& dir, uint32_t sequence, bool tempor
 }
 
 bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const std::string& dir,
-                    uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns) {
+                    uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns,
+                    std::atomic<uint64_t>* progress) {
   Contents c;
   c.process = process;
   c.sequence = sequence;
   c.trigger = trigger;
-  c.samples = copy_live_entries(recorder.live());
+  c.samples = copy_live_entries(recorder.live(), progress);
   c.wall_ns = clock_ns(CLOCK_REALTIME);
   c.mono_ns = clock_ns(CLOCK_MONOTONIC);
   std::sort(c.samples.begin(), c.samples.end(),
@@ -215,9 +221,13 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   if (recorder.counts_bytes()) {
     c.counters.insert(c.counters.begin() + 2, {{"alloc_bytes", totals.alloc_bytes}, {"free_bytes", totals.free_bytes}});
   }
+  step(progress);
   c.memory = read_memory_stats();
+  step(progress);
   c.modules = loaded_modules();
+  step(progress);
   c.maps = memory_mappings();
+  step(progress);
   c.exe = executable_path();
   read_small_file("/proc/self/cmdline", &c.cmdline);
   if (!c.cmdline.empty() && c.cmdline.back() == '\0') c.cmdline.pop_back();
@@ -228,7 +238,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   if (fd < 0) return false;
   bool ok;
   {
-    SnapshotEncoder out(fd);
+    SnapshotEncoder out(fd, progress);
     encode(out, c, recorder.config());
     ok = out.finish();
   }

@@ -1,11 +1,13 @@
 // Writes one self-contained snapshot (docs/FORMAT.md) of a Recorder: counters, the
 // allocator's view of memory, modules and mappings, every live sample and the stacks
-// they refer to. Runs on the writer thread (or the exiting thread at exit), with the
-// re-entrancy guard set: what it allocates passes through the hooks unrecorded.
+// they refer to. Runs on the writer thread (or, without one, the exiting thread at
+// exit), with the re-entrancy guard set: what it allocates passes through the hooks
+// unrecorded.
 // Each shard of the live table is locked only while it is copied.
 #ifndef HEAPDRIFT_PRELOAD_SNAPSHOT_WRITER_H
 #define HEAPDRIFT_PRELOAD_SNAPSHOT_WRITER_H
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -28,9 +30,12 @@ std::string snapshot_path(const std::string& dir, uint32_t sequence, bool tempor
 // Writes the snapshot to a temporary file created with O_EXCL|O_NOFOLLOW and renames it
 // into place. On failure removes the temporary, writes nothing else, returns false
 // with errno set by the step that failed.
-// `mono_ns` receives the snapshot's CLOCK_MONOTONIC time.
+// `mono_ns` receives the snapshot's CLOCK_MONOTONIC time. `progress`, when given, is
+// bumped at each step (a shard copied, a block written), so that a waiter can tell a
+// slow snapshot from a stalled one.
 bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const std::string& dir,
-                    uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns);
+                    uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns,
+                    std::atomic<uint64_t>* progress = nullptr);
 
 }  // namespace heapdrift
 

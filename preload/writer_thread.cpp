@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "snapshot_format.h"
 #include "thread_state.h"
 
@@ -184,6 +185,7 @@ void WriterThread::run() {
     }
     if (control_.wait(timeout_ms)) {
       if (!carry_on()) return;  // woken by pause()
+      if (take_exit_request()) return write_exit_snapshot();
       snapshot(format::Trigger::kOnDemand);
     } else {
       snapshot(format::Trigger::kPeriodic);
@@ -200,7 +202,7 @@ void WriterThread::snapshot(format::Trigger trigger) {
   uint32_t sequence = ++sequence_;
   uint64_t mono_ns = 0;
   ++failures_.attempts;
-  if (!write_snapshot(recorder_, identity_, process_dir_, sequence, trigger, &mono_ns)) {
+  if (!write_snapshot(recorder_, identity_, process_dir_, sequence, trigger, &mono_ns, &progress_)) {
     if (failures_.count++ == 0) failures_.first_error = errno;
     return;
   }
@@ -212,10 +214,65 @@ WriterThread::Failures WriterThread::failures() {
   return failures_;
 }
 
-void WriterThread::finish() {
+bool WriterThread::finish() {
+  if (ask_for_exit_snapshot()) return wait_for_exit_snapshot();
   snapshot(format::Trigger::kExit);
   MutexLock lock(mutex_);
   finished_ = true;
+  return true;
+}
+
+bool WriterThread::ask_for_exit_snapshot() {
+  {
+    MutexLock lock(state_mutex_);
+    if (state_ != State::kRunning) return false;
+    exit_ = ExitRequest::kAsked;
+  }
+  if (control_.poke()) return true;
+  // The FIFO is out of reach (the program changed its root, or removed it): unless the
+  // writer took the request meanwhile, the snapshot is written here.
+  MutexLock lock(state_mutex_);
+  if (exit_ != ExitRequest::kAsked) return true;
+  exit_ = ExitRequest::kNone;
+  return false;
+}
+
+bool WriterThread::wait_for_exit_snapshot() {
+  MutexLock lock(state_mutex_);
+  uint64_t seen = progress_.load(std::memory_order_relaxed);
+  uint64_t last_change = clock_ns(CLOCK_MONOTONIC);
+  while (exit_ != ExitRequest::kDone) {
+    uint64_t now = clock_ns(CLOCK_MONOTONIC);
+    uint64_t now_progress = progress_.load(std::memory_order_relaxed);
+    if (now_progress != seen) {
+      seen = now_progress;
+      last_change = now;
+    } else if (now - last_change >= kExitStallMs * 1000000u) {
+      return false;
+    }
+    const uint64_t wake = now + 100 * 1000000u;  // to look at the progress again
+    timespec until{static_cast<time_t>(wake / 1000000000u), static_cast<long>(wake % 1000000000u)};
+    pthread_cond_clockwait(&exit_done_, &state_mutex_, CLOCK_MONOTONIC, &until);
+  }
+  return true;
+}
+
+bool WriterThread::take_exit_request() {
+  MutexLock lock(state_mutex_);
+  if (exit_ != ExitRequest::kAsked) return false;
+  exit_ = ExitRequest::kTaken;
+  return true;
+}
+
+void WriterThread::write_exit_snapshot() {
+  snapshot(format::Trigger::kExit);
+  {
+    MutexLock lock(mutex_);
+    finished_ = true;
+  }
+  MutexLock lock(state_mutex_);
+  exit_ = ExitRequest::kDone;
+  pthread_cond_broadcast(&exit_done_);
 }
 
 void WriterThread::prepare_fork() { pthread_mutex_lock(&mutex_); }
@@ -228,6 +285,9 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
   mutex_ = fresh;
   state_mutex_ = fresh;
+  pthread_cond_t fresh_cond = PTHREAD_COND_INITIALIZER;
+  exit_done_ = fresh_cond;
+  exit_ = ExitRequest::kNone;
   state_ = State::kStopped;
   series_.clear();
   sequence_ = 0;

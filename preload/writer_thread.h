@@ -1,6 +1,6 @@
 // The background thread that writes snapshots: every `interval`, whenever a byte
 // arrives on the process's control FIFO (`heapdrift snapshot PID`; no signal is used,
-// since HotSpot owns most of them), and, called from the exiting thread, at exit.
+// since HotSpot owns most of them), and at exit, asked by the exiting thread.
 //
 // It blocks every signal and runs with the re-entrancy guard set, so what it and
 // libc allocate for it is never recorded. One mutex serialises snapshots; it is held
@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -37,8 +38,15 @@ class WriterThread {
 
   // Writes a snapshot now, on the calling thread; none after finish().
   void snapshot(format::Trigger trigger);
-  // The exit snapshot: the last one this process writes.
-  void finish();
+  // The exit snapshot, the last one this process writes. The exiting thread asks the
+  // writer thread for it (through the FIFO) and waits while the writer makes progress:
+  // exit() called from a signal handler may have interrupted the allocator holding a
+  // lock that the snapshot needs (malloc_info takes every arena's), which on the
+  // exiting thread itself would hang the process. A writer that stalls for
+  // kExitStallMs is given up: false. Without a running writer thread to ask, the
+  // snapshot is written on the calling thread.
+  static constexpr uint64_t kExitStallMs = 2000;
+  bool finish();
 
   // Snapshots that could not be written (a full disk, the directory removed, or a
   // daemon that left root for a user who cannot write where root made its directory),
@@ -67,6 +75,7 @@ class WriterThread {
 
  private:
   enum class State { kStopped, kStarting, kRunning, kStopping };
+  enum class ExitRequest { kNone, kAsked, kTaken, kDone };
 
   bool launch(std::string* error, bool wait_until_open);
   static void* thread_main(void* self);
@@ -75,6 +84,11 @@ class WriterThread {
   // On the thread, once its FIFO is open and at each request: false (and the thread
   // ends) if pause() asked it to stop, else it is running.
   bool carry_on();
+  // finish()'s two halves on the exiting thread, and the writer's.
+  bool ask_for_exit_snapshot();
+  bool wait_for_exit_snapshot();
+  bool take_exit_request();
+  void write_exit_snapshot();
 
   Recorder& recorder_;
   std::string root_dir_;
@@ -89,6 +103,9 @@ class WriterThread {
   pthread_t thread_{};
   pthread_mutex_t state_mutex_ = PTHREAD_MUTEX_INITIALIZER;
   State state_ = State::kStopped;
+  ExitRequest exit_ = ExitRequest::kNone;           // under state_mutex_
+  pthread_cond_t exit_done_ = PTHREAD_COND_INITIALIZER;  // with state_mutex_
+  std::atomic<uint64_t> progress_{0};               // bumped as snapshots are written
   bool fifo_optional_ = false;  // set by resume() for the thread it starts
   // start() may wait on `started_` for the new thread to have opened the FIFO, or to
   // have failed to (then `start_error_` says why).

@@ -1,0 +1,38 @@
+// exit: the exit snapshot is written by the writer thread, asked by the exiting one.
+// From a signal handler that interrupted no allocation it is written as ever; when the
+// exiting thread holds the allocator's lock (which the snapshot needs), the process
+// still ends, after the writer made no progress for a while, and says so
+// (exit_program, locked_allocator).
+#include <gtest/gtest.h>
+
+#include "shim_run.h"
+#include "shim_snapshots.h"
+
+namespace shimtest {
+namespace {
+
+TEST(exit, from_a_signal_handler_the_exit_snapshot_is_written) {
+  ScratchDir scratch;
+  const std::filesystem::path rec = scratch.path() / "rec";
+  RunResult r = run_program({EXIT_PROGRAM, "signal"}, shim_env(rec), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  ProgramOutput out(r.out);
+  std::vector<NumberedSnapshot> series = read_process_snapshots(rec / std::to_string(r.pid));
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_EQ(series.back().snapshot.process.trigger, heapdrift::format::Trigger::kExit);
+  EXPECT_EQ(samples_at(series.back().snapshot, site_range(out, "kept")).size(), 10u);
+}
+
+TEST(exit, holding_the_allocators_lock_ends_without_a_snapshot_rather_than_hang) {
+  ScratchDir scratch;
+  const std::filesystem::path rec = scratch.path() / "rec";
+  EnvVars env = shim_env(rec, {{"LD_PRELOAD", shim_library() + ":" + LOCKED_ALLOCATOR}});
+  RunResult r = run_program({EXIT_PROGRAM, "locked"}, env, 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  EXPECT_NE(r.err.find("wrote no exit snapshot: the writer made no progress"), std::string::npos) << r.err;
+  EXPECT_TRUE(read_process_snapshots(rec / std::to_string(r.pid)).empty());
+  EXPECT_LT(r.seconds, 10.0);
+}
+
+}  // namespace
+}  // namespace shimtest
