@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "errno_kept.h"
+#include "file_size_signal.h"
 #include "libunwind_pipe.h"
 #include "lifecycle.h"
 #include "module_map.h"
@@ -69,6 +70,7 @@ __attribute__((format(printf, 1, 2))) void report(const char* format, ...) {
   va_end(args);
   size_t length = prefix + (n < 0 ? 0 : std::min(static_cast<size_t>(n), sizeof(line) - prefix - 2));
   line[length++] = '\n';
+  FileSizeSignalHeld held;  // a stderr file at its size limit loses the line, not the process
   (void)!write(STDERR_FILENO, line, length);
 }
 

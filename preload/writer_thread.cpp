@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "file_size_signal.h"
 #include "snapshot_format.h"
 #include "thread_state.h"
 
@@ -216,6 +217,7 @@ WriterThread::Failures WriterThread::failures() {
 
 bool WriterThread::finish() {
   if (ask_for_exit_snapshot()) return wait_for_exit_snapshot();
+  FileSizeSignalHeld held;
   snapshot(format::Trigger::kExit);
   MutexLock lock(mutex_);
   finished_ = true;
@@ -225,12 +227,14 @@ bool WriterThread::finish() {
 bool WriterThread::ask_for_exit_snapshot() {
   {
     MutexLock lock(state_mutex_);
-    if (state_ != State::kRunning) return false;
+    if (state_ != State::kRunning && state_ != State::kStarting) return false;
     exit_ = ExitRequest::kAsked;
   }
+  // A thread still starting reads the request once it runs, if its FIFO is open (the
+  // poke needs a reader).
   if (control_.poke()) return true;
-  // The FIFO is out of reach (the program changed its root, or removed it): unless the
-  // writer took the request meanwhile, the snapshot is written here.
+  // The FIFO is out of reach (not open yet, the program changed its root or removed
+  // it): unless the writer took the request meanwhile, the snapshot is written here.
   MutexLock lock(state_mutex_);
   if (exit_ != ExitRequest::kAsked) return true;
   exit_ = ExitRequest::kNone;

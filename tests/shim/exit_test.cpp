@@ -23,6 +23,19 @@ TEST(exit, from_a_signal_handler_the_exit_snapshot_is_written) {
   EXPECT_EQ(samples_at(series.back().snapshot, site_range(out, "kept")).size(), 10u);
 }
 
+// A snapshot larger than RLIMIT_FSIZE fails with EFBIG and is reported, on the writer
+// thread and on the exiting one alike (SIGXFSZ would end the process).
+TEST(exit, a_file_size_limit_fails_the_snapshot_not_the_process) {
+  ScratchDir scratch;
+  const std::filesystem::path rec = scratch.path() / "rec";
+  RunResult r = run_program({EXIT_PROGRAM, "small_files"}, shim_env(rec), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  ProgramOutput out(r.out);
+  EXPECT_EQ(out.number("child_status"), 0u) << "the child's wait status";
+  EXPECT_NE(r.err.find("could not write 1 of its 1 snapshots"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
+}
+
 TEST(exit, holding_the_allocators_lock_ends_without_a_snapshot_rather_than_hang) {
   ScratchDir scratch;
   const std::filesystem::path rec = scratch.path() / "rec";
