@@ -16,9 +16,8 @@
 //
 // Exit: an atexit handler has the writer thread write the last snapshot (writer_thread.h
 // says why not the exiting thread), unless the process is not the one the shim started
-// in (a child made by a raw clone(), without fork's handlers, that exits without exec)
-// or the exiting thread is inside the shim. Nothing is torn down: other threads may
-// still allocate while exit runs.
+// in (a child made by a raw clone(), without fork's handlers, that exits without exec).
+// Nothing is torn down: other threads may still allocate while exit runs.
 #include <pthread.h>
 
 #include <algorithm>
@@ -101,12 +100,6 @@ void at_exit() {
   // parent: it must not write as the parent, into the parent's directory, taking the
   // number that the parent's exit snapshot will need.
   if (static_cast<uint32_t>(getpid()) != g_writer->pid()) return;
-  // exit() from a signal handler that interrupted the shim on this thread, which may
-  // hold a lock of the tables the snapshot reads.
-  if (t_state.in_shim()) {
-    report("pid %d exited from a signal handler while inside an allocation: no exit snapshot", getpid());
-    return;
-  }
   ErrnoKept kept;
   ReentrancyGuard guard(t_state);
   if (!g_writer->finish()) {
