@@ -147,6 +147,11 @@ long without_writer_thread(long (*call)(const void* args), const void* args) {
   long r = call(args);
   if (r == 0 || errno != EINVAL || !g_live.load(std::memory_order_acquire)) return r;
   ReentrancyGuard guard(t_state);
+  // Joining the writer and sleeping between tries are cancellation points, which
+  // unshare and setns are not: a thread cancelled there would leave the writer stopped
+  // and the mutex held.
+  int cancel_state;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
   static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_lock(&one_at_a_time);
   if (!g_writer->pause()) {
@@ -166,6 +171,7 @@ long without_writer_thread(long (*call)(const void* args), const void* args) {
     errno = saved;
   }
   pthread_mutex_unlock(&one_at_a_time);
+  pthread_setcancelstate(cancel_state, nullptr);
   return r;
 }
 

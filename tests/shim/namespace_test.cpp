@@ -58,6 +58,19 @@ TEST(namespace_change, a_new_user_namespace_in_a_fork_child) {
   check_change("fork_user");
 }
 
+// A thread cancelled while the shim pauses the writer for it (joining it is a
+// cancellation point; unshare is not) gets its answer, and the writer goes on.
+TEST(namespace_change, a_thread_with_a_cancellation_pending) {
+  ScratchDir scratch;
+  const fs::path rec = scratch.path() / "rec";
+  RunResult r = run_program({NAMESPACE_PROGRAM, "cancelled"}, shim_env(rec), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  ProgramOutput out(r.out);
+  EXPECT_EQ(out.number("returned"), 1u) << "cancelled inside unshare";
+  EXPECT_EQ(out.all("change").at(0), (std::vector<std::string>{"-1", "Invalid", "argument"}));
+  EXPECT_GT(out.number("snapshot"), 0u) << "no writer thread answered after the unshare";
+}
+
 // The writer thread keeps a root of its own (CLONE_FS), which the kernel asks of a
 // process joining a mount namespace; where a seccomp filter refuses it that, the
 // writer steps aside as for a user namespace.

@@ -4,11 +4,15 @@
 //   mount      setns into its own mount namespace (root), as `nsenter -m` does
 //   fork_user  a forked child makes the unshare at once, while its new writer thread
 //              may still be starting, and exits (exit()) with 0 when it succeeded
+//   cancelled  a second thread, with a cancellation request pending, makes the unshare
+//              (which fails: the process has other threads), prints `returned 1` after
+//              it, and is cancelled at its next cancellation point
 // Prints `change <result> <errno>`, then (user, mount) asks the shim for a snapshot
 // through the FIFO, as `heapdrift snapshot` would, and prints `snapshot <number>` (0:
 // no answer); fork_user prints `child <pid> <status>`. Then exits with exit().
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,21 @@
 
 #include "self_snapshot.h"
 #include "site.h"
+
+namespace {
+
+int g_result, g_error;
+
+void* cancelled_thread(void*) {
+  pthread_cancel(pthread_self());
+  g_result = unshare(CLONE_NEWUSER);
+  g_error = errno;
+  printf("returned 1\n");
+  pthread_testcancel();
+  return nullptr;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
@@ -34,6 +53,13 @@ int main(int argc, char** argv) {
     result = setns(fd, CLONE_NEWNS);
     error = errno;
     close(fd);
+  } else if (strcmp(argv[1], "cancelled") == 0) {
+    pthread_t thread;
+    void* how = nullptr;
+    if (pthread_create(&thread, nullptr, cancelled_thread, nullptr) != 0 || pthread_join(thread, &how) != 0) return 3;
+    if (how != PTHREAD_CANCELED) return 4;
+    result = g_result;
+    error = g_error;
   } else if (strcmp(argv[1], "fork_user") == 0) {
     pid_t child = fork();
     if (child == 0) exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 10);
