@@ -4,9 +4,11 @@
 // design, a thread's first sample looks for recycled thread slots, a fork child starts
 // its writer. A program may read errno after a call that succeeded (a readdir loop that
 // allocates, code that sets errno to 0 before a call), and glibc's free() promises to
-// keep it. Scopes of this kind wrap the work that can set errno (a sample, a thread's
-// attach, the fork and exit handlers), never the real allocator's call, whose errno
-// (ENOMEM) is the program's answer; the hooks' other paths make no system call.
+// keep it. Scopes of this kind wrap the work that can set errno (libunwind's part of a
+// stack capture, the shim's mmap, a thread's attach, the start-up, fork and exit
+// handlers; the address test keeps errno itself), never the real allocator's call,
+// whose errno (ENOMEM) is the program's answer. The hooks' other paths make no system
+// call.
 #ifndef HEAPDRIFT_PRELOAD_ERRNO_KEPT_H
 #define HEAPDRIFT_PRELOAD_ERRNO_KEPT_H
 
