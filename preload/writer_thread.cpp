@@ -218,10 +218,14 @@ WriterThread::Failures WriterThread::failures() {
 bool WriterThread::finish() {
   if (ask_for_exit_snapshot()) return wait_for_exit_snapshot();
   FileSizeSignalHeld held;
+  write_last_snapshot();
+  return true;
+}
+
+void WriterThread::write_last_snapshot() {
   snapshot(format::Trigger::kExit);
   MutexLock lock(mutex_);
   finished_ = true;
-  return true;
 }
 
 bool WriterThread::ask_for_exit_snapshot() {
@@ -269,11 +273,7 @@ bool WriterThread::take_exit_request() {
 }
 
 void WriterThread::write_exit_snapshot() {
-  snapshot(format::Trigger::kExit);
-  {
-    MutexLock lock(mutex_);
-    finished_ = true;
-  }
+  write_last_snapshot();
   MutexLock lock(state_mutex_);
   exit_ = ExitRequest::kDone;
   pthread_cond_broadcast(&exit_done_);

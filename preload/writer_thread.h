@@ -89,6 +89,8 @@ class WriterThread {
   bool wait_for_exit_snapshot();
   bool take_exit_request();
   void write_exit_snapshot();
+  // The exit snapshot, on the calling thread; none after it.
+  void write_last_snapshot();
 
   Recorder& recorder_;
   std::string root_dir_;
