@@ -125,6 +125,25 @@ inline void* reallocate(void* old, size_t size, bool zero_frees, Call call) {
   return p;
 }
 
+// `call` resizes `p` in place and returns its usable size after. A size that changed
+// is recorded as a realloc that did not move: the block is freed and allocated again,
+// so it may stop being a sample or become one.
+template <class Call>
+inline size_t resize_in_place(void* p, Call call) {
+  ThreadState& t = t_state;
+  auto usable = g_real.malloc_usable_size;
+  if (!usable || t.in_shim() || !g_live.load(std::memory_order_acquire)) [[unlikely]] return call();
+  ReentrancyGuard guard(t);
+  const size_t before = usable(p);
+  const size_t after = call();
+  if (after == before) return after;
+  LiveEntry entry;
+  g_recorder->take(p, &entry);
+  g_recorder->count_free(t, before);
+  g_recorder->on_alloc(t, p, after, after);
+  return after;
+}
+
 // realloc of a block from the bootstrap arena: move it to the real allocator.
 void* leave_bootstrap(void* old, size_t size) {
   void* p = g_real.malloc ? allocate(size, [=] { return g_real.malloc(size); }) : bootstrap_alloc(size);
@@ -287,6 +306,14 @@ __attribute__((visibility("default"))) void* mallocx(size_t size, int flags) {
 __attribute__((visibility("default"))) void* rallocx(void* old, size_t size, int flags) {
   if (auto fn = real_fn(&RealAllocator::rallocx)) return reallocate(old, size, false, [=] { return fn(old, size, flags); });
   return realloc(old, size);
+}
+
+// Without jemalloc nothing grows in place: the block keeps its usable size.
+__attribute__((visibility("default"))) size_t xallocx(void* p, size_t size, size_t extra, int flags) {
+  if (is_bootstrap(p)) [[unlikely]] return bootstrap_size(p);
+  if (auto fn = real_fn(&RealAllocator::xallocx)) return resize_in_place(p, [=] { return fn(p, size, extra, flags); });
+  auto usable = real_fn(&RealAllocator::malloc_usable_size);
+  return usable ? usable(p) : 0;
 }
 
 __attribute__((visibility("default"))) void sdallocx(void* p, size_t size, int flags) {

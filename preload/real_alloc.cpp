@@ -101,6 +101,7 @@ void resolve_real_allocator() {
   resolve(RTLD_NEXT, r.rallocx, "rallocx");
   resolve(RTLD_NEXT, r.sdallocx, "sdallocx");
   resolve(RTLD_NEXT, r.dallocx, "dallocx");
+  resolve(RTLD_NEXT, r.xallocx, "xallocx");
   resolve_cxx(RTLD_NEXT);  // a C++ program's runtime, or a preloaded allocator's operators
   t_resolving = false;
   if (r.malloc && r.free) r.ready.store(true, std::memory_order_release);

@@ -60,6 +60,7 @@ struct RealAllocator {
   void* (*rallocx)(void*, size_t, int);
   void (*sdallocx)(void*, size_t, int);
   void (*dallocx)(void*, int);
+  size_t (*xallocx)(void*, size_t, size_t, int);
 
   std::atomic<bool> ready;
 };

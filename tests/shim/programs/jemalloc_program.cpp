@@ -1,5 +1,5 @@
 // jemalloc_program: keeps 100 × `new char[12345]` live at site `arrays`, then calls
-// jemalloc's own API (mallocx, rallocx, sdallocx, dallocx) at site `jeapi`, each region
+// jemalloc's own API (mallocx, rallocx, xallocx, sdallocx, dallocx) at site `jeapi`, each region
 // between two snapshots it asks for itself, and prints what the shim must have seen.
 //
 // jemalloc_test runs it with jemalloc preloaded behind the shim (which then resolves
@@ -20,6 +20,7 @@
 extern "C" {
 void* mallocx(size_t size, int flags) __attribute__((weak));
 void* rallocx(void* p, size_t size, int flags) __attribute__((weak));
+size_t xallocx(void* p, size_t size, size_t extra, int flags) __attribute__((weak));
 void sdallocx(void* p, size_t size, int flags) __attribute__((weak));
 void dallocx(void* p, int flags) __attribute__((weak));
 }
@@ -41,6 +42,7 @@ struct Ledger {
   size_t live_size[8];
   int n_live;
   const char* unexpected;
+  int resized_in_place;
 } L;
 
 void allocated(void* p, const char* what) {
@@ -54,6 +56,15 @@ void allocated(void* p, const char* what) {
 void freeing(void* p) {
   L.free_calls++;
   L.free_bytes += malloc_usable_size(p);
+}
+// xallocx: a block whose size changed was freed and allocated again where it is.
+size_t resized(size_t before, size_t after) {
+  if (after != before) {
+    L.free_calls++, L.free_bytes += before;
+    L.alloc_calls++, L.alloc_bytes += after;
+    L.resized_in_place++;
+  }
+  return after;
 }
 void keep(void* p, size_t size) {
   L.live[L.n_live] = p;
@@ -90,6 +101,16 @@ HD_SITE(jeapi) void use_jemalloc_api() {
   if (reinterpret_cast<uintptr_t>(p) % 64) L.unexpected = "MALLOCX_LG_ALIGN(6) block not aligned";
   freeing(p), sdallocx(p, 320, lg_align(6));
 
+  // Shrunk in place, then grown back into the pages it gave up: jemalloc does both for
+  // a large block (glibc never does: the block keeps its size).
+  p = mallocx(64 << 10, 0);
+  allocated(p, "mallocx");
+  size_t before = malloc_usable_size(p);
+  size_t after = resized(before, xallocx(p, 32 << 10, 0, 0));
+  after = resized(after, xallocx(p, 48 << 10, 0, 0));
+  if (malloc_usable_size(p) != after) L.unexpected = "xallocx's size is not the usable size";
+  keep(p, after == before ? 64 << 10 : after);  // unresized, it is recorded as asked for
+
   p = mallocx(64, 0);
   allocated(p, "mallocx"), keep(p, 64);
   if (rallocx(p, g_huge, 0)) L.unexpected = "rallocx(p, huge) succeeded";
@@ -103,7 +124,7 @@ int main() {
     fprintf(stderr, "jemalloc_program: HEAPDRIFT_OUTPUT must be an absolute directory\n");
     return 2;
   }
-  if (!mallocx || !rallocx || !sdallocx || !dallocx) {
+  if (!mallocx || !rallocx || !xallocx || !sdallocx || !dallocx) {
     fprintf(stderr, "jemalloc_program: mallocx & co. not found: is the shim preloaded?\n");
     return 2;
   }
@@ -122,6 +143,7 @@ int main() {
   printf("expect alloc_bytes %llu\n", static_cast<unsigned long long>(L.alloc_bytes));
   printf("expect free_bytes %llu\n", static_cast<unsigned long long>(L.free_bytes));
   printf("expect array_usable %zu\n", malloc_usable_size(g_arrays[0]));
+  printf("expect resized_in_place %d\n", L.resized_in_place);
   for (int i = 0; i < L.n_live; ++i) {
     printf("live %#lx %zu\n", reinterpret_cast<unsigned long>(L.live[i]), L.live_size[i]);
   }
