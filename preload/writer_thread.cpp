@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "file_size_signal.h"
+#include "mutex_lock.h"
 #include "snapshot_format.h"
 #include "thread_state.h"
 
@@ -50,15 +51,6 @@ uint32_t highest_snapshot_number(const std::string& dir) {
   closedir(d);
   return highest;
 }
-
-class MutexLock {
- public:
-  explicit MutexLock(pthread_mutex_t& m) : m_(m) { pthread_mutex_lock(&m_); }
-  ~MutexLock() { pthread_mutex_unlock(&m_); }
-
- private:
-  pthread_mutex_t& m_;
-};
 
 }  // namespace
 
