@@ -60,7 +60,7 @@ class SiteGrouper {
     if (size_t known = known_site(stack_id); known != kUnset) return known;
     auto s = snapshot.stacks.find(stack_id);
     if (s == snapshot.stacks.end()) return site_for({});
-    if (symbolizer_.has_jit_frames(snapshot, s->second)) {
+    if (symbolizer_.depends_on_time(snapshot, s->second)) {
       return site_for(symbolizer_.frames(snapshot, s->second, alloc_ns));
     }
     size_t site = site_for(symbolizer_.frames(snapshot, s->second, alloc_ns));

@@ -47,6 +47,7 @@ const char* section_name(uint32_t tag) {
     case Section::kStacks: return "stacks";
     case Section::kSamples: return "samples";
     case Section::kFrameMethods: return "frame_methods";
+    case Section::kUnloadedModules: return "unloaded_modules";
     case Section::kEnd: return "end";
   }
   return nullptr;
@@ -94,21 +95,38 @@ MemoryInfo memory(Payload payload) {
   return m;
 }
 
+namespace {
+
+void read_module(ByteReader& in, Module& m) {
+  m.path = in.str();
+  m.load_bias = in.u64();
+  auto id = in.bytes(in.u8());
+  m.build_id.assign(id.begin(), id.end());
+  m.segments.resize(in.count(in.u32(), kSegmentSize));
+  for (Segment& s : m.segments) {
+    s.vaddr = in.u64();
+    s.memsz = in.u64();
+    s.offset = in.u64();
+    s.flags = in.u32();
+  }
+}
+
+}  // namespace
+
 std::vector<Module> modules(Payload payload) {
   ByteReader in = reader_for(Section::kModules, payload);
   std::vector<Module> out(in.count(in.u32(), kModuleMin));
-  for (Module& m : out) {
-    m.path = in.str();
-    m.load_bias = in.u64();
-    auto id = in.bytes(in.u8());
-    m.build_id.assign(id.begin(), id.end());
-    m.segments.resize(in.count(in.u32(), kSegmentSize));
-    for (Segment& s : m.segments) {
-      s.vaddr = in.u64();
-      s.memsz = in.u64();
-      s.offset = in.u64();
-      s.flags = in.u32();
-    }
+  for (Module& m : out) read_module(in, m);
+  in.expect_end();
+  return out;
+}
+
+std::vector<UnloadedModule> unloaded_modules(Payload payload) {
+  ByteReader in = reader_for(Section::kUnloadedModules, payload);
+  std::vector<UnloadedModule> out(in.count(in.u32(), 8 + kModuleMin));
+  for (UnloadedModule& u : out) {
+    u.unloaded_mono_ns = in.u64();
+    read_module(in, u.module);
   }
   in.expect_end();
   return out;

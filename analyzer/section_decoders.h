@@ -23,6 +23,7 @@ ProcessInfo process(Payload payload);
 KeyValues counters(Payload payload);
 MemoryInfo memory(Payload payload);
 std::vector<Module> modules(Payload payload);
+std::vector<UnloadedModule> unloaded_modules(Payload payload);
 std::vector<Mapping> maps(Payload payload);
 // The stacks for which `wanted` (if set) says yes; the others are checked and skipped.
 // `ids` gets every stack's id, in the file's order.

@@ -61,6 +61,15 @@ struct Module {
   bool operator==(const Module&) const = default;
 };
 
+// A module that dlclose unloaded before the snapshot, and when (on the clock of
+// Sample::alloc_mono_ns).
+struct UnloadedModule {
+  Module module;
+  uint64_t unloaded_mono_ns = 0;
+
+  bool operator==(const UnloadedModule&) const = default;
+};
+
 struct Mapping {
   uint64_t start = 0;
   uint64_t end = 0;
@@ -98,6 +107,7 @@ struct Snapshot {
   KeyValues counters;
   std::optional<MemoryInfo> memory;  // the one section that may be absent
   std::vector<Module> modules;
+  std::vector<UnloadedModule> unloaded_modules;  // empty in files of older shims
   std::vector<Mapping> maps;
   std::map<uint32_t, Stack> stacks;  // by id; every non-zero Sample::stack_id is here
   std::vector<Sample> samples;

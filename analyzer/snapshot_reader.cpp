@@ -25,7 +25,7 @@ using format::Section;
 
 constexpr uint32_t kEndTag = static_cast<uint32_t>(Section::kEnd);
 constexpr uint64_t kChecksumSize = 8;
-constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kFrameMethods);
+constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kUnloadedModules);
 
 std::string describe_tag(uint32_t tag) {
   const char* name = decode::section_name(tag);
@@ -164,6 +164,9 @@ Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted) {
     s.memory = decode::memory(f.payload[static_cast<uint32_t>(Section::kMemory)]);
   }
   s.modules = decode::modules(required(f, Section::kModules));
+  if (f.present[static_cast<uint32_t>(Section::kUnloadedModules)]) {
+    s.unloaded_modules = decode::unloaded_modules(f.payload[static_cast<uint32_t>(Section::kUnloadedModules)]);
+  }
   s.maps = decode::maps(required(f, Section::kMaps));
   std::vector<uint32_t> ids;
   std::function<bool(uint32_t)> wanted_id;

@@ -1,10 +1,13 @@
 #include "stack_symbolizer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 
 namespace heapdrift {
 namespace {
+
+constexpr uint32_t kElfExecutable = 1;  // PF_X
 
 std::string fingerprint(const std::vector<Module>& modules) {
   std::string key;
@@ -74,16 +77,49 @@ const symbolizer::ProcessImage& StackSymbolizer::image(const Snapshot& snapshot)
                                        snapshot.process.mono_ns);
   if (last_image_ && last_snapshot_ == this_snapshot) return *last_image_;
   last_snapshot_ = this_snapshot;
-  std::string key = fingerprint(snapshot.modules);
+  return *(last_image_ = &image_of(snapshot.modules));
+}
+
+const symbolizer::ProcessImage& StackSymbolizer::image_of(const std::vector<Module>& modules) {
+  std::string key = fingerprint(modules);
   auto it = images_.find(key);
-  if (it != images_.end()) return *(last_image_ = &it->second);
-  std::vector<symbolizer::ModuleDesc> modules;
-  for (const Module& m : snapshot.modules) {
+  if (it != images_.end()) return it->second;
+  std::vector<symbolizer::ModuleDesc> descs;
+  for (const Module& m : modules) {
     symbolizer::ModuleDesc d{m.path, m.load_bias, m.build_id, {}};
     for (const Segment& s : m.segments) d.segments.push_back({s.vaddr, s.memsz, s.offset, s.flags});
-    modules.push_back(std::move(d));
+    descs.push_back(std::move(d));
   }
-  return *(last_image_ = &images_.emplace(std::move(key), symbolizer_.load(modules)).first->second);
+  return images_.emplace(std::move(key), symbolizer_.load(descs)).first->second;
+}
+
+const StackSymbolizer::UnloadedCode& StackSymbolizer::unloaded_code(const Snapshot& snapshot) {
+  UnloadedCode& code = unloaded_[{snapshot.process.pid, snapshot.process.start_mono_ns}];
+  if (snapshot.process.mono_ns <= code.snapshot_mono_ns || snapshot.unloaded_modules == code.modules) return code;
+  code.snapshot_mono_ns = snapshot.process.mono_ns;
+  code.modules = snapshot.unloaded_modules;
+  code.spans.clear();
+  for (const UnloadedModule& u : code.modules) {
+    const symbolizer::ProcessImage* img = &image_of({u.module});
+    for (const Segment& s : u.module.segments) {
+      if (!(s.flags & kElfExecutable)) continue;
+      const uint64_t lo = u.module.load_bias + s.vaddr;
+      code.spans.push_back({lo, lo + s.memsz, u.unloaded_mono_ns, img});
+    }
+  }
+  return code;
+}
+
+const symbolizer::ProcessImage* StackSymbolizer::unloaded_image(const UnloadedCode& code, uint64_t address,
+                                                                uint64_t alloc_ns) {
+  // Of the modules that held the call instruction and left after the allocation, the
+  // first to leave: the later ones came after it.
+  const UnloadedCode::Span* best = nullptr;
+  for (const UnloadedCode::Span& s : code.spans) {
+    if (address - 1 < s.lo || address - 1 >= s.hi || s.unloaded_ns <= alloc_ns) continue;
+    if (!best || s.unloaded_ns < best->unloaded_ns) best = &s;
+  }
+  return best ? best->image : nullptr;
 }
 
 void StackSymbolizer::add_slots(const symbolizer::ProcessImage& img, uint64_t address, std::vector<Slot>* slots) {
@@ -104,33 +140,50 @@ void StackSymbolizer::add_slots(const symbolizer::ProcessImage& img, uint64_t ad
   }
 }
 
+StackSymbolizer::AddressSlots StackSymbolizer::slots_of(const symbolizer::ProcessImage& img, uint64_t address) {
+  ImageSlots& known = slots_[&img];
+  auto [at, fresh] = known.by_address.try_emplace(address);
+  if (fresh) {
+    at->second.begin = static_cast<uint32_t>(known.slots.size());
+    add_slots(img, address, &known.slots);
+    at->second.end = static_cast<uint32_t>(known.slots.size());
+  }
+  return at->second;
+}
+
 const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& snapshot, const Stack& stack) {
   auto [it, inserted] = stacks_.try_emplace({snapshot.process.pid, snapshot.process.start_mono_ns, stack.id});
   NativePart& part = it->second;
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
-  ImageSlots& known = slots_[&img];
+  const UnloadedCode& unloaded = unloaded_code(snapshot);
   // The addresses' slots first, so that the stack's are allocated once at their size
-  // (100,000 JVM stacks hold some 2.5 million).
+  // (100,000 JVM stacks hold some 2.5 million). An address where an unloaded module
+  // was gets one slot, named per sample.
+  constexpr AddressSlots kWhereUnloaded{UINT32_MAX, UINT32_MAX};
   ranges_.clear();
   size_t count = 0;
   for (uint64_t address : stack.frames) {
-    auto [at, fresh] = known.by_address.try_emplace(address);
-    if (fresh) {
-      at->second.begin = static_cast<uint32_t>(known.slots.size());
-      add_slots(img, address, &known.slots);
-      at->second.end = static_cast<uint32_t>(known.slots.size());
-    }
-    ranges_.push_back(at->second);
-    count += at->second.end - at->second.begin;
+    const bool where_unloaded =
+        std::any_of(unloaded.spans.begin(), unloaded.spans.end(),
+                    [address](const UnloadedCode::Span& s) { return address - 1 >= s.lo && address - 1 < s.hi; });
+    ranges_.push_back(where_unloaded ? kWhereUnloaded : slots_of(img, address));
+    count += where_unloaded ? 1 : ranges_.back().end - ranges_.back().begin;
   }
+  const ImageSlots& known = slots_[&img];
   part.slots.reserve(count);
   for (size_t k = 0; k < ranges_.size(); ++k) {
+    const uint64_t method = k < stack.methods.size() ? stack.methods[k] : 0;
+    if (ranges_[k].begin == kWhereUnloaded.begin) {
+      part.slots.push_back({stack.frames[k], method, {}, true});
+      part.timed = true;
+      continue;
+    }
     for (uint32_t i = ranges_[k].begin; i < ranges_[k].end; ++i) {
       Slot slot = known.slots[i];
-      if (slot.jit_address) {  // an interpreted frame's Method*, if the shim kept one
-        slot.method = k < stack.methods.size() ? stack.methods[k] : 0;
-        part.has_jit = true;
+      if (slot.timed_address) {  // an interpreted frame's Method*, if the shim kept one
+        slot.method = method;
+        part.timed = true;
       }
       part.slots.push_back(slot);
     }
@@ -138,8 +191,38 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   return part;
 }
 
-bool StackSymbolizer::has_jit_frames(const Snapshot& snapshot, const Stack& stack) {
-  return native_part(snapshot, stack).has_jit;
+bool StackSymbolizer::depends_on_time(const Snapshot& snapshot, const Stack& stack) {
+  return native_part(snapshot, stack).timed;
+}
+
+void StackSymbolizer::add_jit_frames(const perfmap::JitCodeMap* jit, uint64_t address, uint64_t method,
+                                     uint64_t alloc_ns, std::vector<FrameId>* out) {
+  std::vector<perfmap::JavaFrame> java;
+  // An interpreted frame whose Method* the shim kept: the method, if the log names it;
+  // else the interpreter's own name, as any generated code.
+  if (jit && method) {
+    if (std::optional<perfmap::JavaFrame> m = jit->interpreted(method, alloc_ns)) java.push_back(std::move(*m));
+  }
+  if (jit && java.empty()) java = jit->lookup(address, alloc_ns);
+  if (java.empty()) {
+    // Unnamed code: one frame for all of it, so that sites do not split by address;
+    // the address stays in the signature.
+    Frame f;
+    f.function = "[unknown]";
+    f.signature = hex(address);
+    out->push_back(table_.intern(f));
+    return;
+  }
+  for (const perfmap::JavaFrame& j : java) {
+    Frame f;
+    f.function = j.function;
+    f.signature = j.signature.empty() ? j.function : j.function + j.signature;
+    f.file = j.file;
+    f.line = j.line;
+    f.kind = kind_of(j.kind);
+    f.inlined = j.kind == perfmap::JavaFrame::kInlined;
+    out->push_back(table_.intern(f));
+  }
 }
 
 std::vector<FrameId> StackSymbolizer::frames(const Snapshot& snapshot, const Stack& stack, uint64_t alloc_ns) {
@@ -147,40 +230,25 @@ std::vector<FrameId> StackSymbolizer::frames(const Snapshot& snapshot, const Sta
   std::vector<FrameId> out;
   out.reserve(part.slots.size());
   const perfmap::JitCodeMap* jit = nullptr;
-  if (part.has_jit) {
+  if (part.timed) {
     auto it = jit_.find({snapshot.process.pid, snapshot.process.start_mono_ns});
     if (it != jit_.end()) jit = &it->second;
   }
   for (const Slot& slot : part.slots) {
-    if (!slot.jit_address) {
+    if (!slot.timed_address) {
       out.push_back(slot.frame);
-      continue;
-    }
-    std::vector<perfmap::JavaFrame> java;
-    // An interpreted frame whose Method* the shim kept: the method, if the log names it;
-    // else the interpreter's own name, as any generated code.
-    if (jit && slot.method) {
-      if (std::optional<perfmap::JavaFrame> m = jit->interpreted(slot.method, alloc_ns)) java.push_back(std::move(*m));
-    }
-    if (jit && java.empty()) java = jit->lookup(slot.jit_address, alloc_ns);
-    if (java.empty()) {
-      // Unnamed code: one frame for all of it, so that sites do not split by address;
-      // the address stays in the signature.
-      Frame f;
-      f.function = "[unknown]";
-      f.signature = hex(slot.jit_address);
-      out.push_back(table_.intern(f));
-      continue;
-    }
-    for (const perfmap::JavaFrame& j : java) {
-      Frame f;
-      f.function = j.function;
-      f.signature = j.signature.empty() ? j.function : j.function + j.signature;
-      f.file = j.file;
-      f.line = j.line;
-      f.kind = kind_of(j.kind);
-      f.inlined = j.kind == perfmap::JavaFrame::kInlined;
-      out.push_back(table_.intern(f));
+    } else if (!slot.unloaded) {
+      add_jit_frames(jit, slot.timed_address, slot.method, alloc_ns, &out);
+    } else {
+      // The unloaded module that held the address then, else what holds it now.
+      const symbolizer::ProcessImage* img = unloaded_image(unloaded_code(snapshot), slot.timed_address, alloc_ns);
+      if (!img) img = &image(snapshot);
+      const AddressSlots r = slots_of(*img, slot.timed_address);
+      const std::vector<Slot>& named = slots_[img].slots;
+      for (uint32_t i = r.begin; i < r.end; ++i) {
+        if (named[i].timed_address) add_jit_frames(jit, named[i].timed_address, slot.method, alloc_ns, &out);
+        else out.push_back(named[i].frame);
+      }
     }
   }
   return out;

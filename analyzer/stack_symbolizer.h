@@ -4,6 +4,9 @@
 // log (perfmap/) as it was at the sample's allocation time, since a JVM reuses its
 // code cache for other methods. An interpreted frame whose Method* the shim kept is
 // named by the method the log had at that address then (kind java-interpreted).
+// Likewise, an address in a module that dlclose unloaded is named by the module that
+// held it when the block was allocated: the unloaded one if it left after that time,
+// else what holds the address now (docs/FORMAT.md, "Unloaded modules").
 //
 // The native part of a stack is cached per process image by stack id (ids are stable
 // within one: the shim's stack depot is append-only); module maps are cached by
@@ -39,8 +42,9 @@ class StackSymbolizer {
   // inlined calls expanded.
   std::vector<FrameId> frames(const Snapshot& snapshot, const Stack& stack, uint64_t alloc_ns);
 
-  // Whether frames() depends on the allocation time (the stack runs through JIT code).
-  bool has_jit_frames(const Snapshot& snapshot, const Stack& stack);
+  // Whether frames() depends on the allocation time (the stack runs through JIT code,
+  // or through addresses where an unloaded module was).
+  bool depends_on_time(const Snapshot& snapshot, const Stack& stack);
 
   std::vector<std::string> warnings() const;
 
@@ -48,19 +52,37 @@ class StackSymbolizer {
 
  private:
   using ImageKey = std::pair<uint32_t, uint64_t>;  // pid, start time: an exec starts anew
-  // A frame of the native part, or (jit_address != 0) an address in JIT code, with
-  // the Method* the shim kept when it is an interpreted frame.
+  // A frame of the native part, or (timed_address != 0) an address named per sample:
+  // JIT code, with the Method* the shim kept when it is an interpreted frame, or an
+  // address where an unloaded module was (`unloaded`).
   struct Slot {
-    uint64_t jit_address;
+    uint64_t timed_address;
     uint64_t method;
     FrameId frame;
+    bool unloaded = false;
   };
   struct NativePart {
     std::vector<Slot> slots;
-    bool has_jit = false;
+    bool timed = false;
+  };
+  // The executable spans of a process's unloaded modules, each with its own image,
+  // from its latest snapshot: the list only grows, and a module's time only moves on.
+  struct UnloadedCode {
+    struct Span {
+      uint64_t lo, hi, unloaded_ns;
+      const symbolizer::ProcessImage* image;
+    };
+    uint64_t snapshot_mono_ns = 0;
+    std::vector<UnloadedModule> modules;
+    std::vector<Span> spans;
   };
 
   const symbolizer::ProcessImage& image(const Snapshot& snapshot);
+  const symbolizer::ProcessImage& image_of(const std::vector<Module>& modules);
+  const UnloadedCode& unloaded_code(const Snapshot& snapshot);
+  // The image of the unloaded module that held `address` at `alloc_ns`, or nullptr.
+  static const symbolizer::ProcessImage* unloaded_image(const UnloadedCode& code, uint64_t address,
+                                                        uint64_t alloc_ns);
   const NativePart& native_part(const Snapshot& snapshot, const Stack& stack);
   // An address's slots: a range of ImageSlots::slots.
   struct AddressSlots {
@@ -71,12 +93,19 @@ class StackSymbolizer {
     std::vector<Slot> slots;
   };
   void add_slots(const symbolizer::ProcessImage& image, uint64_t address, std::vector<Slot>* slots);
+  // `address`'s slots in `image`, named on first use.
+  AddressSlots slots_of(const symbolizer::ProcessImage& image, uint64_t address);
+  // Appends the frames of a JIT address at `alloc_ns` (the method of an interpreted
+  // frame when `method` is set).
+  void add_jit_frames(const perfmap::JitCodeMap* jit, uint64_t address, uint64_t method, uint64_t alloc_ns,
+                      std::vector<FrameId>* out);
 
   symbolizer::Symbolizer symbolizer_;
   FrameTable& table_;
   std::map<std::string, symbolizer::ProcessImage> images_;  // by module-map fingerprint
   std::map<std::tuple<uint32_t, uint64_t, uint32_t>, NativePart> stacks_;  // (pid, start, stack id)
   std::map<ImageKey, perfmap::JitCodeMap> jit_;
+  std::map<ImageKey, UnloadedCode> unloaded_;
   // Stacks share most of their addresses: each is named and interned once per image,
   // its slots kept in one vector per image (a JVM's 200,000 addresses: no allocation each).
   std::unordered_map<const symbolizer::ProcessImage*, ImageSlots> slots_;

@@ -24,6 +24,7 @@ void cxx_support_out_of_memory() { fail("heapdrift: out of memory in the shim's 
 namespace std {
 
 void __throw_bad_alloc() { heapdrift::cxx_support_out_of_memory(); }
+void __throw_bad_array_new_length() { heapdrift::cxx_support_out_of_memory(); }
 void __throw_length_error(const char*) { heapdrift::fail("heapdrift: internal error: container too long\n"); }
 void __throw_logic_error(const char*) { heapdrift::fail("heapdrift: internal error: logic error in a container\n"); }
 

@@ -3,6 +3,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "clock.h"
 #include "errno_kept.h"
 #include "interpreter_frames.h"
@@ -84,14 +86,23 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
 // and the coarse clock (one tick, ~4 ms) costs a fraction of the precise one, which
 // was 7 % of exact mode's time. Coarse times lag: they are kept no earlier than the
 // thread's last precise one, taken on its first sample (and again in a fork child), so
-// that no block is dated before the process or thread that allocated it started.
+// that no block is dated before the process or thread that allocated it started, nor
+// before the last unload of a module (the analyzer names a frame where an unloaded
+// module was by the module that was there at the block's time).
 uint64_t Recorder::allocation_time(ThreadState& t) {
   if (t.time_floor_ns == 0 || interpreter_frames().active()) return t.time_floor_ns = clock_ns(CLOCK_MONOTONIC);
+  uint64_t floor = std::max(t.time_floor_ns, unload_floor_ns_.load(std::memory_order_relaxed));
   uint64_t coarse = clock_ns(CLOCK_MONOTONIC_COARSE);
-  return coarse > t.time_floor_ns ? coarse : t.time_floor_ns;
+  return coarse > floor ? coarse : floor;
+}
+
+void Recorder::on_dlclose(const std::vector<Module>& before, const std::vector<Module>& after) {
+  const uint64_t now = clock_ns(CLOCK_MONOTONIC);
+  if (unloaded_.record(before, after, now)) unload_floor_ns_.store(now, std::memory_order_relaxed);
 }
 
 void Recorder::prepare_fork() {
+  unloaded_.prepare_fork();
   unwind_gate_.close();
   counters_.for_each([](ThreadCounters& b) { UnwindGate::wait_until_out(b.unwinding); });
   stacks_.lock();
@@ -102,9 +113,11 @@ void Recorder::parent_after_fork() {
   live_.unlock_all();
   stacks_.unlock();
   unwind_gate_.open();
+  unloaded_.parent_after_fork();
 }
 
 void Recorder::child_after_fork(ThreadState& t) {
+  unloaded_.child_after_fork();
   unwind_gate_.reset_after_fork();
   live_.reset_after_fork();
   stacks_.reset_lock_after_fork();

@@ -19,6 +19,7 @@
 #include "stack_depot.h"
 #include "thread_counters.h"
 #include "thread_state.h"
+#include "unloaded_modules.h"
 #include "unwind_gate.h"
 
 namespace heapdrift {
@@ -77,6 +78,10 @@ class Recorder {
   StackDepot& stacks() { return stacks_; }
   Totals totals() { return counters_.sum(); }
   uint64_t threads_seen() const { return counters_.threads_seen(); }
+  UnloadedModules& unloaded_modules() { return unloaded_; }
+  // After a dlclose: the modules of `before` that `after` lacks are kept as unloaded
+  // now, and no block allocated from now on is dated earlier (allocation_time).
+  void on_dlclose(const std::vector<Module>& before, const std::vector<Module>& after);
 
   // fork: prepare closes the unwind gate and takes every lock of the recorder, always
   // in that order; parent releases them; child resets them and starts clean (empty
@@ -94,7 +99,7 @@ class Recorder {
   }
   // First count of a thread (attaches a block), or a count after the thread's exit.
   void count_unattached(ThreadState& t, bool alloc, size_t usable);
-  static uint64_t allocation_time(ThreadState& t);
+  uint64_t allocation_time(ThreadState& t);
 
   Config config_;
   Sampler sampler_;
@@ -106,6 +111,8 @@ class Recorder {
   StackDepot stacks_;
   CounterRegistry counters_;
   UnwindGate unwind_gate_;
+  UnloadedModules unloaded_;
+  std::atomic<uint64_t> unload_floor_ns_{0};  // the last unload's time
 };
 
 }  // namespace heapdrift

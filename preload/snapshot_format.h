@@ -25,6 +25,7 @@ enum class Section : uint32_t {
   kStacks = 6,
   kSamples = 7,
   kFrameMethods = 8,  // version 2: interpreted frames' Method* slots
+  kUnloadedModules = 9,  // optional: absent from files of older shims
   kEnd = 0xFFFFFFFFu,
 };
 

@@ -51,6 +51,24 @@ void put_kv(SnapshotEncoder& out, const KeyValues& kv) {
   }
 }
 
+uint64_t module_size(const Module& m) {
+  return SnapshotEncoder::str_size(m.path.size()) + 8 + 1 + m.build_id.size() + 4 + m.segments.size() * 28;
+}
+
+void put_module(SnapshotEncoder& out, const Module& m) {
+  out.str(m.path.data(), m.path.size());
+  out.u64(m.load_bias);
+  out.u8(static_cast<uint8_t>(m.build_id.size()));
+  out.bytes(m.build_id.data(), m.build_id.size());
+  out.u32(static_cast<uint32_t>(m.segments.size()));
+  for (const ModuleSegment& s : m.segments) {
+    out.u64(s.vaddr);
+    out.u64(s.memsz);
+    out.u64(s.offset);
+    out.u32(s.flags);
+  }
+}
+
 struct Contents {
   ProcessIdentity process;
   uint32_t sequence;
@@ -60,6 +78,7 @@ struct Contents {
   KeyValues counters;
   MemoryStats memory;
   std::vector<Module> modules;
+  std::vector<UnloadedModule> unloaded_modules;
   std::vector<Mapping> maps;
   std::vector<const StackRecord*> stacks;
   std::vector<LiveEntry> samples;
@@ -97,23 +116,19 @@ void encode(SnapshotEncoder& out, const Contents& c, const Config& config) {
   out.end_section();
 
   uint64_t size = 4;
-  for (const Module& m : c.modules) {
-    size += SnapshotEncoder::str_size(m.path.size()) + 8 + 1 + m.build_id.size() + 4 + m.segments.size() * 28;
-  }
+  for (const Module& m : c.modules) size += module_size(m);
   out.begin_section(format::Section::kModules, size);
   out.u32(static_cast<uint32_t>(c.modules.size()));
-  for (const Module& m : c.modules) {
-    out.str(m.path.data(), m.path.size());
-    out.u64(m.load_bias);
-    out.u8(static_cast<uint8_t>(m.build_id.size()));
-    out.bytes(m.build_id.data(), m.build_id.size());
-    out.u32(static_cast<uint32_t>(m.segments.size()));
-    for (const ModuleSegment& s : m.segments) {
-      out.u64(s.vaddr);
-      out.u64(s.memsz);
-      out.u64(s.offset);
-      out.u32(s.flags);
-    }
+  for (const Module& m : c.modules) put_module(out, m);
+  out.end_section();
+
+  size = 4;
+  for (const UnloadedModule& u : c.unloaded_modules) size += 8 + module_size(u.module);
+  out.begin_section(format::Section::kUnloadedModules, size);
+  out.u32(static_cast<uint32_t>(c.unloaded_modules.size()));
+  for (const UnloadedModule& u : c.unloaded_modules) {
+    out.u64(u.unloaded_mono_ns);
+    put_module(out, u.module);
   }
   out.end_section();
 
@@ -213,6 +228,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
       {"live_samples", c.samples.size()},
       {"dropped_samples", recorder.live().dropped()},
       {"dropped_stacks", recorder.stacks().dropped()},
+      {"dropped_unloaded_modules", recorder.unloaded_modules().dropped()},
       {"threads", recorder.threads_seen()},
       {"shim_bytes", internal_mapped_bytes() + PageFilter::kBytes + FrameRules::bytes()},  // both in .bss
       {"live_table_bytes", recorder.live().mapped_bytes()},
@@ -225,6 +241,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   c.memory = read_memory_stats();
   step(progress);
   c.modules = loaded_modules();
+  c.unloaded_modules = recorder.unloaded_modules().copy();
   step(progress);
   c.maps = memory_mappings();
   step(progress);

@@ -109,13 +109,20 @@ void print_snapshot(std::FILE* out, const Snapshot& s) {
     std::fprintf(out, "memory (absent)\n");
   }
 
-  std::fprintf(out, "modules (%zu)\n", s.modules.size());
-  for (const Module& m : s.modules) {
-    std::fprintf(out, "  %s  bias 0x%" PRIx64 "  build-id %s\n", m.path.c_str(), m.load_bias,
-                 hex_bytes(m.build_id).c_str());
+  auto print_module = [out](const Module& m, const char* note) {
+    std::fprintf(out, "  %s  bias 0x%" PRIx64 "  build-id %s%s\n", m.path.c_str(), m.load_bias,
+                 hex_bytes(m.build_id).c_str(), note);
     for (const Segment& g : m.segments) {
       std::fprintf(out, "    segment vaddr 0x%" PRIx64 "  memsz 0x%" PRIx64 "  offset 0x%" PRIx64 "  %s\n",
                    g.vaddr, g.memsz, g.offset, segment_flags(g.flags).c_str());
+    }
+  };
+  std::fprintf(out, "modules (%zu)\n", s.modules.size());
+  for (const Module& m : s.modules) print_module(m, "");
+  if (!s.unloaded_modules.empty()) {
+    std::fprintf(out, "unloaded modules (%zu)\n", s.unloaded_modules.size());
+    for (const UnloadedModule& u : s.unloaded_modules) {
+      print_module(u.module, ("  unloaded at mono " + std::to_string(u.unloaded_mono_ns)).c_str());
     }
   }
 

@@ -100,7 +100,7 @@ ExportProfile build_export_profile(const Snapshot& snapshot, StackSymbolizer& sy
       std::vector<ExportLocation> locations;
       bool per_sample = false;
       if (stack != snapshot.stacks.end()) {
-        per_sample = symbolizer.has_jit_frames(snapshot, stack->second);
+        per_sample = symbolizer.depends_on_time(snapshot, stack->second);
         locations = locations_of(symbolizer.frames(snapshot, stack->second, sample.alloc_mono_ns), stack->second, table);
         cut(locations, options, table);
       }

@@ -91,14 +91,21 @@ std::vector<RawSection> encode_sections(const Snapshot& s) {
   if (s.memory) {
     add(Section::kMemory, Payload().str(s.memory->allocator).kv(s.memory->values).str(s.memory->smaps_rollup).bytes);
   }
+  auto put_module = [](Payload& out, const Module& m) {
+    out.str(m.path).u64(m.load_bias).u8(static_cast<uint8_t>(m.build_id.size()));
+    out.raw(m.build_id.data(), m.build_id.size()).u32(static_cast<uint32_t>(m.segments.size()));
+    for (const Segment& g : m.segments) out.u64(g.vaddr).u64(g.memsz).u64(g.offset).u32(g.flags);
+  };
   Payload modules;
   modules.u32(static_cast<uint32_t>(s.modules.size()));
-  for (const Module& m : s.modules) {
-    modules.str(m.path).u64(m.load_bias).u8(static_cast<uint8_t>(m.build_id.size()));
-    modules.raw(m.build_id.data(), m.build_id.size()).u32(static_cast<uint32_t>(m.segments.size()));
-    for (const Segment& g : m.segments) modules.u64(g.vaddr).u64(g.memsz).u64(g.offset).u32(g.flags);
-  }
+  for (const Module& m : s.modules) put_module(modules, m);
   add(Section::kModules, modules.bytes);
+  if (!s.unloaded_modules.empty()) {  // as older shims wrote no such section
+    Payload unloaded;
+    unloaded.u32(static_cast<uint32_t>(s.unloaded_modules.size()));
+    for (const UnloadedModule& u : s.unloaded_modules) put_module(unloaded.u64(u.unloaded_mono_ns), u.module);
+    add(Section::kUnloadedModules, unloaded.bytes);
+  }
   Payload maps;
   maps.u32(static_cast<uint32_t>(s.maps.size()));
   for (const Mapping& m : s.maps) maps.u64(m.start).u64(m.end).u64(m.offset).u32(m.prot).str(m.path);
@@ -159,6 +166,7 @@ Snapshot rich_snapshot() {
       {"linux-vdso.so.1", 0x7ffc00000000, {}, {}},
       {"", 0, {0x42}, {{1, 2, 3, 7}}},
   };
+  s.unloaded_modules = {{{"/opt/app/lib/libplugin.so", 0x7f0020000000, {0x01, 0x02}, {{0, 0x4000, 0, 5}}}, 55'000'000'000ull}};
   s.maps = {{0x55d000000000, 0x55d000021000, 0, format::kProtRead, "/usr/bin/java"},
             {0x7f0012340000, 0x7f0012f00000, 0x200000, format::kProtRead | format::kProtExec,
              "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so"},

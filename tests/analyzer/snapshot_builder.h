@@ -39,7 +39,8 @@ std::vector<uint8_t> encode_samples(const std::vector<Sample>& samples);
 // The frame_methods section: one entry per stack with methods.
 std::vector<uint8_t> encode_frame_methods(const std::map<uint32_t, Stack>& stacks);
 
-// Every section of `s` in the format's order (memory only when present).
+// Every section of `s` in the format's order (memory and unloaded_modules only when
+// present).
 std::vector<RawSection> encode_sections(const Snapshot& s);
 
 // A whole file: header, the sections as given, and the end section with the checksum.

@@ -84,10 +84,10 @@ TEST(SnapshotReader, MemorySectionMayBeAbsent) {
 
 TEST(SnapshotReader, SkipsUnknownSectionsAnywhere) {
   std::vector<RawSection> sections = encode_sections(rich_snapshot());
-  sections.insert(sections.begin(), {9, {1, 2, 3}});
+  sections.insert(sections.begin(), {10, {1, 2, 3}});
   sections.insert(sections.begin() + 3, {0x1234, {}});
   sections.push_back({0, std::vector<uint8_t>(100, 0xee)});
-  sections.push_back({9, {9}});  // unknown sections may repeat
+  sections.push_back({10, {9}});  // unknown sections may repeat
   EXPECT_EQ(parse_snapshot(encode_file(sections), "x"), rich_snapshot());
 }
 
@@ -156,7 +156,8 @@ TEST(SnapshotReader, RejectsFrameMethodsThatDoNotMatchTheirStack) {
 }
 
 TEST(SnapshotReader, RejectsDuplicateSections) {
-  for (Section s : {Section::kProcess, Section::kMemory, Section::kStacks, Section::kSamples}) {
+  for (Section s : {Section::kProcess, Section::kMemory, Section::kUnloadedModules, Section::kStacks,
+                    Section::kSamples}) {
     std::vector<RawSection> sections = encode_sections(rich_snapshot());
     sections.push_back(find(sections, s));
     EXPECT_NE(parse_error(encode_file(sections)).find("appears more than once"), std::string::npos)
@@ -247,8 +248,9 @@ TEST(SnapshotReader, RejectsCountsThatCannotFit) {
     Section section;
     std::vector<uint8_t> payload;
   };
-  Payload huge_module_count, huge_depth, huge_samples, huge_segments, huge_kv, huge_maps;
+  Payload huge_module_count, huge_depth, huge_samples, huge_segments, huge_kv, huge_maps, huge_unloaded;
   huge_module_count.u32(0xFFFFFFFF).str("/x").u64(0).u8(0).u32(0);
+  huge_unloaded.u32(2).u64(1).str("/x").u64(0).u8(0).u32(0);
   huge_segments.u32(1).str("/x").u64(0).u8(0).u32(0x10000000);
   huge_depth.u32(1).u32(1).u16(0xFFFF).u16(0).u64(1);
   huge_samples.u64(1ull << 60);
@@ -259,9 +261,10 @@ TEST(SnapshotReader, RejectsCountsThatCannotFit) {
                         {Section::kStacks, huge_depth.bytes},
                         {Section::kSamples, huge_samples.bytes},
                         {Section::kCounters, huge_kv.bytes},
-                        {Section::kMaps, huge_maps.bytes}};
+                        {Section::kMaps, huge_maps.bytes},
+                        {Section::kUnloadedModules, huge_unloaded.bytes}};
   for (const Case& c : cases) {
-    std::vector<RawSection> sections = encode_sections(small_snapshot());
+    std::vector<RawSection> sections = encode_sections(rich_snapshot());
     find(sections, c.section).payload = c.payload;
     if (c.section == Section::kStacks) find(sections, Section::kSamples).payload = encode_samples({});
     EXPECT_NE(parse_error(encode_file(sections)).find("cannot fit"), std::string::npos)

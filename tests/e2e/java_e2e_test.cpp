@@ -189,6 +189,45 @@ TEST(JavaDeepStack, WalkCrossesJitFramesAndStopsAtTheDepthLimit) {
 
 namespace {
 
+// A JNI library loaded through a class loader that is then collected: the JVM unloads
+// it (dlclose), and the 4 MiB its JNI_OnLoad left behind must still be named by its
+// function, from the module the snapshot kept, not be unnamed addresses.
+TEST(JavaUnloadedLibrary, ItsLeakIsNamedAfterTheJvmUnloadedIt) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-java-unload-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 64K --interval 1s -- java -Dunloadleak.lib=" +
+                   UNLOADLEAK_LIB + " -cp " + UNLOADED_LIBRARY_LEAK_JAR + " UnloadedLibraryLeak " + UNLOAD_PLUGIN_JAR);
+  ASSERT_EQ(rec.status, 0) << "3: the JVM never unloaded the library\n" << rec.out;
+  ASSERT_NE(rec.out.find("unloaded"), std::string::npos) << rec.out;
+
+  // The exit snapshot of the JVM's process (the recording's only one).
+  fs::path last;
+  for (const auto& process : fs::directory_iterator(dir)) {
+    if (!process.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(process.path())) {
+      if (f.path().extension() == ".hds" && f.path() > last) last = f.path();
+    }
+  }
+  ASSERT_FALSE(last.empty()) << "no snapshot in " << dir;
+  const fs::path folded = dir / "out.folded";
+  ASSERT_EQ(run(heapdrift + " export " + last.string() + " --format folded -o " + folded.string()).status, 0);
+  std::ifstream in(folded);
+  double leaked = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("unload_leak_retain") == std::string::npos) continue;
+    EXPECT_NE(line.find("JNI_OnLoad;(anonymous namespace)::unload_leak_retain"), std::string::npos) << line;
+    leaked += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  // 64 blocks of 64 KiB, sampled every 64 KiB on average: an estimate of 4 MiB.
+  EXPECT_GT(leaked, 2 << 20) << "the unloaded library's leak is not named";
+  remove_recording(dir);
+}
+
+}  // namespace
+
+namespace {
+
 // In exact mode every allocation is sampled, including the realloc glibc's
 // pthread_getattr_np makes under the thread's lock while HotSpot asks for its threads'
 // stacks: the shim must not take that lock again (it once did, and hung every JVM).
