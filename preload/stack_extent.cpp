@@ -1,6 +1,7 @@
 #include "stack_extent.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,6 +28,18 @@ bool foreign_stack(uintptr_t sp, uintptr_t* walk_hi) {
   return true;
 }
 
+// The lowest address the main thread's stack may grow to: its mapping's end (found by
+// reading up from `top`, past the arguments, environment and auxiliary vector; a
+// mapping right above only makes the floor higher, the safe side) less RLIMIT_STACK.
+uintptr_t growth_floor(uintptr_t top) {
+  rlimit limit;
+  if (getrlimit(RLIMIT_STACK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1;
+  constexpr uintptr_t kMaxAbove = 4 << 20;  // beyond any argument and environment size
+  uintptr_t end = page_of(top) + kPage;
+  while (end - top < kMaxAbove && readable(end)) end += kPage;
+  return end > limit.rlim_cur + 1 ? end - limit.rlim_cur : 1;
+}
+
 }  // namespace
 
 uintptr_t current_stack_top() {
@@ -41,7 +54,7 @@ uintptr_t current_stack_top() {
 
 OwnStack current_own_stack() {
   uintptr_t hi = current_stack_top();
-  return {hi, 0, hi == reinterpret_cast<uintptr_t>(__libc_stack_end)};
+  return {hi, 0, hi == reinterpret_cast<uintptr_t>(__libc_stack_end), 0};
 }
 
 bool stack_for_sample(OwnStack& own, uintptr_t sp, uintptr_t* walk_hi) {
@@ -53,6 +66,10 @@ bool stack_for_sample(OwnStack& own, uintptr_t sp, uintptr_t* walk_hi) {
     if (own.proven_lo == 0) own.proven_lo = page_of(own.hi - 1) + kPage;
     while (own.proven_lo > needed && readable(own.proven_lo - kPage)) own.proven_lo -= kPage;
     if (own.proven_lo <= needed) {
+      // A stack that grows must be let grow that far. Its limit is read again when the
+      // room would pass it: it may have been raised.
+      if (own.grows && (own.floor == 0 || sp - kSampleStackRoom < own.floor)) own.floor = growth_floor(own.hi);
+      if (own.grows && sp - kSampleStackRoom < own.floor) return false;
       *walk_hi = own.hi;
       return true;
     }

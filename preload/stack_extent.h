@@ -19,9 +19,12 @@
 // readable: the own stack's guard page (or, for the main thread, the unmapped gap
 // below its stack) lies between it and any other.
 //
-// The main thread's stack grows on demand up to its limit: the room below its frame
-// is not tested there, as those pages are not mapped yet. A stack without a guard page
-// (a fiber's in memory from malloc) cannot be told from the memory below it.
+// The main thread's stack grows on demand: the room below its frame is not mapped yet,
+// and is tested against RLIMIT_STACK instead, which the kernel measures from the end of
+// the stack's mapping (above the arguments and environment). The limit is read at the
+// thread's first sample, and again when a sample would pass it (it may have been
+// raised); a limit the program lowers at run time is not seen. A stack without a guard
+// page (a fiber's in memory from malloc) cannot be told from the memory below it.
 #ifndef HEAPDRIFT_PRELOAD_STACK_EXTENT_H
 #define HEAPDRIFT_PRELOAD_STACK_EXTENT_H
 
@@ -37,6 +40,8 @@ struct OwnStack {
   uintptr_t hi;         // its top: current_stack_top()
   uintptr_t proven_lo;  // [proven_lo, hi) is proven readable; 0 before the first test
   bool grows;           // the main thread's, which grows on demand
+  uintptr_t floor;      // where it grows: the lowest address its limit lets it reach;
+                        // 0 before it is read, 1 for no limit
 };
 
 // An upper bound of the calling thread's own stack; takes no lock, allocates nothing.

@@ -32,7 +32,7 @@ class StackExtentTest : public ::testing::Test {
   uintptr_t own_lo() const { return base_ + 128 * kKiB; }
   uintptr_t own_hi() const { return base_ + 192 * kKiB; }
   uintptr_t above_lo() const { return base_ + 256 * kKiB; }
-  OwnStack own(bool grows = false) const { return {own_hi(), 0, grows}; }
+  OwnStack own(bool grows = false) const { return {own_hi(), 0, grows, 0}; }
 
   uintptr_t base_ = 0;
 };

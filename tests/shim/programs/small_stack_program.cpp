@@ -3,17 +3,24 @@
 // site `small` from ~2 KiB down its stack, as fits without the shim; then a thread with
 // a 1 MiB stack that keeps 20 blocks of 4321 bytes at the site `roomy`. Prints both
 // sites and exits with exit().
+//
+// `small_stack_program main`: the main thread recurses to within 6 KiB of where
+// RLIMIT_STACK lets its stack grow, and there allocates and frees 20 blocks of 555
+// bytes at the site `near_limit`, as fits without the shim.
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include <cstdint>
 #include <cstdio>
 
 #include "site.h"
 
 HD_DECLARE_SITE(small);
 HD_DECLARE_SITE(roomy);
+HD_DECLARE_SITE(near_limit);
 
 namespace {
 
@@ -40,6 +47,38 @@ void* roomy_thread(void*) {
   return nullptr;
 }
 
+HD_SITE(near_limit) void allocate_near_limit() {
+  for (int i = 0; i < 20; ++i) {
+    void* p = malloc(555);
+    hd_escape(p);
+    free(p);
+  }
+}
+
+// Recurses 1 KiB a frame, touching each, until within 6 KiB of `floor`.
+__attribute__((noinline)) void descend(uintptr_t floor) {
+  volatile char pad[1024];
+  memset(const_cast<char*>(pad), 2, sizeof(pad));
+  if (reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) - floor > 7 * 1024) return descend(floor);
+  allocate_near_limit();
+}
+
+// The lowest address the main thread's stack may grow to: the end of its mapping less
+// RLIMIT_STACK, as the kernel counts.
+uintptr_t main_stack_floor() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_STACK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+  FILE* maps = fopen("/proc/self/maps", "r");
+  if (!maps) return 0;
+  char line[512];
+  uintptr_t lo = 0, hi = 0;
+  while (fgets(line, sizeof(line), maps)) {
+    if (strstr(line, "[stack]")) sscanf(line, "%lx-%lx", &lo, &hi);
+  }
+  fclose(maps);
+  return hi > limit.rlim_cur ? hi - limit.rlim_cur : 0;
+}
+
 bool run(void* (*body)(void*), size_t stack) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -52,7 +91,15 @@ bool run(void* (*body)(void*), size_t stack) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "main") == 0) {
+    HD_PRINT_SITE(stdout, near_limit);
+    fflush(stdout);
+    uintptr_t floor = main_stack_floor();
+    if (floor == 0) return 2;
+    descend(floor);
+    return 0;
+  }
   HD_PRINT_SITE(stdout, small);
   HD_PRINT_SITE(stdout, roomy);
   fflush(stdout);
