@@ -85,6 +85,7 @@ ExportProfile build_export_profile(const Snapshot& snapshot, StackSymbolizer& sy
   ExportProfile p;
   p.process = snapshot.process;
   p.modules = snapshot.modules;
+  p.unloaded_modules = snapshot.unloaded_modules;
   p.maps = snapshot.maps;
   const FrameTable& table = symbolizer.table();
   std::unordered_map<std::vector<uint64_t>, size_t, KeyHash> by_key;

@@ -33,6 +33,7 @@ struct ExportStack {
 struct ExportProfile {
   ProcessInfo process;
   std::vector<Module> modules;
+  std::vector<UnloadedModule> unloaded_modules;
   std::vector<Mapping> maps;
   std::vector<ExportStack> stacks;  // distinct stacks, in the order first seen
 };

@@ -72,5 +72,24 @@ TEST(unload, blocks_of_an_unloaded_library_keep_its_names) {
   EXPECT_TRUE(both.empty()) << both.front();
 }
 
+// jeprof names addresses through the maps the export carries: an unloaded library's
+// segments are among them where nothing was mapped since (here no B is loaded).
+TEST(unload, jeprof_names_an_unloaded_library_where_nothing_came_since) {
+  ScratchDir scratch;
+  const fs::path rec = scratch.path() / "rec";
+  RunResult r = run_program({UNLOAD_PROGRAM, PLUGIN_A, "-"}, shim_env(rec), 60, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  ProgramOutput o(r.out);
+  char name[32];
+  snprintf(name, sizeof(name), "snap-%06u.hds", static_cast<unsigned>(o.number("snapshot")));
+  const fs::path profile = scratch.path() / "out.jeprof";
+  RunResult e = run_program({HEAPDRIFT_BIN, "export", (rec / std::to_string(r.pid) / name).string(), "--format",
+                             "jeprof", "-o", profile.string()}, {}, 60, scratch.path());
+  ASSERT_TRUE(e.exited_with(0)) << e.describe();
+  RunResult j = run_program({"/usr/bin/jeprof", "--text", UNLOAD_PROGRAM, profile.string()}, {}, 60, scratch.path());
+  ASSERT_TRUE(j.exited_with(0)) << j.describe();
+  EXPECT_NE(j.out.find("% a_plugin_keep"), std::string::npos) << j.out;
+}
+
 }  // namespace
 }  // namespace shimtest
