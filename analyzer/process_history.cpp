@@ -54,8 +54,9 @@ class SiteGrouper {
     by_chain_.clear();
   }
 
-  // Stacks through JIT code are named per sample (the code at an address changes over
-  // time); the others once per stack.
+  // Stacks through JIT code, or through addresses where an unloaded module was, are
+  // named per sample (the code at an address changes over time); the others once per
+  // stack.
   size_t site_of(const Snapshot& snapshot, uint32_t stack_id, uint64_t alloc_ns) {
     if (size_t known = known_site(stack_id); known != kUnset) return known;
     auto s = snapshot.stacks.find(stack_id);

@@ -95,8 +95,9 @@ const symbolizer::ProcessImage& StackSymbolizer::image_of(const std::vector<Modu
 
 const StackSymbolizer::UnloadedCode& StackSymbolizer::unloaded_code(const Snapshot& snapshot) {
   UnloadedCode& code = unloaded_[{snapshot.process.pid, snapshot.process.start_mono_ns}];
-  if (snapshot.process.mono_ns <= code.snapshot_mono_ns || snapshot.unloaded_modules == code.modules) return code;
+  if (snapshot.process.mono_ns <= code.snapshot_mono_ns) return code;
   code.snapshot_mono_ns = snapshot.process.mono_ns;
+  if (snapshot.unloaded_modules == code.modules) return code;
   code.modules = snapshot.unloaded_modules;
   code.spans.clear();
   for (const UnloadedModule& u : code.modules) {

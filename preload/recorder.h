@@ -83,9 +83,9 @@ class Recorder {
   // now, and no block allocated from now on is dated earlier (allocation_time).
   void on_dlclose(const std::vector<Module>& before, const std::vector<Module>& after);
 
-  // fork: prepare closes the unwind gate and takes every lock of the recorder, always
-  // in that order; parent releases them; child resets them and starts clean (empty
-  // live table, zero counts).
+  // fork: prepare takes the unloaded modules' lock, closes the unwind gate and takes
+  // every other lock of the recorder, always in that order; parent releases them;
+  // child resets them and starts clean (empty live table, zero counts).
   void prepare_fork();
   void parent_after_fork();
   void child_after_fork(ThreadState& forking_thread);

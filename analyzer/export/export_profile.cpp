@@ -89,7 +89,8 @@ ExportProfile build_export_profile(const Snapshot& snapshot, StackSymbolizer& sy
   p.maps = snapshot.maps;
   const FrameTable& table = symbolizer.table();
   std::unordered_map<std::vector<uint64_t>, size_t, KeyHash> by_key;
-  // Stacks without JIT frames are named once; the others per sample, at its time.
+  // Stacks whose names do not depend on time are named once; the others (JIT code, an
+  // unloaded module's addresses) per sample, at its time.
   std::unordered_map<uint32_t, size_t> by_stack;
   for (const Sample& sample : snapshot.samples) {
     auto stack = snapshot.stacks.find(sample.stack_id);

@@ -7,7 +7,6 @@
 
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include "shim_run.h"
@@ -17,6 +16,13 @@ namespace shimtest {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The file of the snapshot a program printed as `snapshot N`.
+fs::path snapshot_file(const fs::path& rec, const RunResult& r) {
+  char name[32];
+  snprintf(name, sizeof(name), "snap-%06u.hds", static_cast<unsigned>(ProgramOutput(r.out).number("snapshot")));
+  return rec / std::to_string(r.pid) / name;
+}
 
 // Bytes per function name of the folded export ("frame;frame;... bytes").
 std::map<std::string, uint64_t> bytes_by_function(const fs::path& folded, const std::vector<std::string>& names,
@@ -58,10 +64,8 @@ TEST(unload, blocks_of_an_unloaded_library_keep_its_names) {
   EXPECT_LT(a.unloaded_mono_ns, s.process.mono_ns);
   EXPECT_EQ(counter(s, "dropped_unloaded_modules"), 0u);
 
-  char name[32];
-  snprintf(name, sizeof(name), "snap-%06u.hds", static_cast<unsigned>(o.number("snapshot")));
   const fs::path folded = scratch.path() / "out.folded";
-  RunResult e = run_program({HEAPDRIFT_BIN, "export", (dir / name).string(), "--format", "folded", "-o",
+  RunResult e = run_program({HEAPDRIFT_BIN, "export", snapshot_file(rec, r).string(), "--format", "folded", "-o",
                              folded.string()}, {}, 60, scratch.path());
   ASSERT_TRUE(e.exited_with(0)) << e.describe();
   std::vector<std::string> both;
@@ -79,12 +83,9 @@ TEST(unload, jeprof_names_an_unloaded_library_where_nothing_came_since) {
   const fs::path rec = scratch.path() / "rec";
   RunResult r = run_program({UNLOAD_PROGRAM, PLUGIN_A, "-"}, shim_env(rec), 60, scratch.path());
   ASSERT_TRUE(r.exited_with(0)) << r.describe();
-  ProgramOutput o(r.out);
-  char name[32];
-  snprintf(name, sizeof(name), "snap-%06u.hds", static_cast<unsigned>(o.number("snapshot")));
   const fs::path profile = scratch.path() / "out.jeprof";
-  RunResult e = run_program({HEAPDRIFT_BIN, "export", (rec / std::to_string(r.pid) / name).string(), "--format",
-                             "jeprof", "-o", profile.string()}, {}, 60, scratch.path());
+  RunResult e = run_program({HEAPDRIFT_BIN, "export", snapshot_file(rec, r).string(), "--format", "jeprof", "-o",
+                             profile.string()}, {}, 60, scratch.path());
   ASSERT_TRUE(e.exited_with(0)) << e.describe();
   RunResult j = run_program({"/usr/bin/jeprof", "--text", UNLOAD_PROGRAM, profile.string()}, {}, 60, scratch.path());
   ASSERT_TRUE(j.exited_with(0)) << j.describe();

@@ -42,8 +42,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "unload_program: plugin A: %s\n", dlerror());
     return 2;
   }
-  void* b = strcmp(argv[2], "-") == 0 ? from_b : load_and_keep(argv[2], "b_plugin_keep", from_b, &base_b);
-  if (!b) {
+  if (strcmp(argv[2], "-") != 0 && !load_and_keep(argv[2], "b_plugin_keep", from_b, &base_b)) {
     fprintf(stderr, "unload_program: plugin B: %s\n", dlerror());
     return 2;
   }
