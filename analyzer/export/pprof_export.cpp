@@ -1,5 +1,6 @@
 #include "pprof_export.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -35,9 +36,32 @@ struct MappingRange {
   bool symbolized = true, files = false, lines = false, inlines = false;
 };
 
+void add_mapping(const Module& m, uint64_t start, uint64_t limit, uint64_t offset, pb::Profile& out, StringTable& str,
+                 std::vector<MappingRange>& ranges) {
+  pb::Mapping* pm = out.add_mapping();
+  pm->set_id(uint64_t(out.mapping_size()));
+  pm->set_memory_start(start);
+  pm->set_memory_limit(limit);
+  pm->set_file_offset(offset);
+  pm->set_filename(str(m.path));
+  if (!m.build_id.empty()) pm->set_build_id(str(symbolizer::build_id_hex(m.build_id)));
+  ranges.push_back({start, limit, pm->id()});
+}
+
+using CodeRanges = std::vector<std::tuple<uint64_t, uint64_t, uint64_t>>;  // start, limit, file offset
+
+// A module's executable segments, where it was loaded.
+CodeRanges executable_segments(const Module& m) {
+  CodeRanges code;
+  for (const Segment& s : m.segments) {
+    if (s.flags & 1) code.emplace_back(m.load_bias + s.vaddr, m.load_bias + s.vaddr + s.memsz, s.offset);
+  }
+  return code;
+}
+
 void add_mappings(const ExportProfile& p, pb::Profile& out, StringTable& str, std::vector<MappingRange>& ranges) {
   for (const Module& m : p.modules) {
-    std::vector<std::tuple<uint64_t, uint64_t, uint64_t>> code;  // start, limit, file offset
+    CodeRanges code;
     // The maps name files by their real path, the module map as the loader did
     // (/lib/... vs /usr/lib/...): they are matched by address.
     for (const Mapping& map : p.maps) {
@@ -50,21 +74,20 @@ void add_mappings(const ExportProfile& p, pb::Profile& out, StringTable& str, st
         }
       }
     }
-    if (p.maps.empty()) {
-      for (const Segment& s : m.segments) {
-        if (s.flags & 1) code.emplace_back(m.load_bias + s.vaddr, m.load_bias + s.vaddr + s.memsz, s.offset);
-      }
-    }
-    for (auto [start, limit, offset] : code) {
-      pb::Mapping* pm = out.add_mapping();
-      pm->set_id(uint64_t(out.mapping_size()));
-      pm->set_memory_start(start);
-      pm->set_memory_limit(limit);
-      pm->set_file_offset(offset);
-      pm->set_filename(str(m.path));
-      if (!m.build_id.empty()) pm->set_build_id(str(symbolizer::build_id_hex(m.build_id)));
-      ranges.push_back({start, limit, pm->id()});
-    }
+    if (p.maps.empty()) code = executable_segments(m);
+    for (auto [start, limit, offset] : code) add_mapping(m, start, limit, offset, out, str, ranges);
+  }
+  // A module that dlclose unloaded gets mappings of its own where nothing was mapped
+  // since; where something was, its locations get that mapping (their Lines still name
+  // the unloaded code).
+  for (const UnloadedModule& u : p.unloaded_modules) {
+    const CodeRanges code = executable_segments(u.module);
+    bool taken = std::any_of(code.begin(), code.end(), [&](const auto& c) {
+      return std::any_of(ranges.begin(), ranges.end(),
+                         [&](const MappingRange& r) { return r.start < std::get<1>(c) && std::get<0>(c) < r.limit; });
+    });
+    if (taken) continue;
+    for (auto [start, limit, offset] : code) add_mapping(u.module, start, limit, offset, out, str, ranges);
   }
 }
 

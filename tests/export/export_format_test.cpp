@@ -170,6 +170,44 @@ TEST(PprofExport, HeapProfileWithInlinedLinesInnermostFirst) {
   EXPECT_EQ(p.sample(0).location_id(1), p.sample(1).location_id(1));
 }
 
+// A module that dlclose unloaded: a mapping of its own where nothing was mapped since;
+// none where /opt/app/prog is mapped now (its locations there keep prog's mapping).
+void add_unloaded_modules(ExportProfile& p) {
+  p.unloaded_modules = {{{"/opt/app/gone.so", 0x50000, {0x0e}, {{0, 0x800, 0, 4}, {0x1000, 0x1000, 0x1000, 5}}}, 100},
+                        {{"/opt/app/replaced.so", 0x10000, {}, {{0x1000, 0x1000, 0x1000, 5}}}, 200}};
+}
+
+TEST(PprofExport, AnUnloadedModuleHasAMappingWhereNothingCameSince) {
+  Fixture f;
+  add_unloaded_modules(f.profile);
+  FrameId gone = f.frame("gone_leak", FrameKind::kNative);
+  f.add({{0x51234, {gone}}}, {{4096, 1}});
+  perftools::profiles::Profile p;
+  ASSERT_TRUE(p.ParseFromString(gunzip(gzip(pprof_profile(f.profile, f.table)))));
+  auto str = [&](int64_t i) { return p.string_table(int(i)); };
+  ASSERT_EQ(p.mapping_size(), 2);
+  EXPECT_EQ(str(p.mapping(1).filename()), "/opt/app/gone.so");
+  EXPECT_EQ(p.mapping(1).memory_start(), 0x51000u);
+  EXPECT_EQ(p.mapping(1).memory_limit(), 0x52000u);
+  EXPECT_EQ(str(p.mapping(1).build_id()), "0e");
+  int found = 0;
+  for (const auto& l : p.location()) {
+    if (l.address() != 0x51234) continue;
+    EXPECT_EQ(l.mapping_id(), p.mapping(1).id());
+    ++found;
+  }
+  EXPECT_EQ(found, 1);
+}
+
+TEST(JeprofExport, AnUnloadedModuleIsMappedWhereNothingCameSince) {
+  Fixture f;
+  add_unloaded_modules(f.profile);
+  std::string text = jeprof_heap_profile(f.profile);
+  EXPECT_NE(text.find("\n00051000-00052000 r-xp 00001000 00:00 0 "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n00050000-00051000 r--p 00000000 00:00 0 "), std::string::npos) << text;
+  EXPECT_EQ(text.find("replaced.so"), std::string::npos) << text;
+}
+
 TEST(JeprofExport, JeprofUnsamplingGivesBackHeapdriftsEstimates) {
   Fixture f;
   std::string text = jeprof_heap_profile(f.profile);
