@@ -1,5 +1,6 @@
 #include "export_profile.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace heapdrift {
@@ -79,6 +80,40 @@ struct KeyHash {
 };
 
 }  // namespace
+
+void add_segment_mappings(const Module& m, std::vector<Mapping>* out) {
+  for (const Segment& s : m.segments) {
+    uint64_t start = (m.load_bias + s.vaddr) & ~uint64_t(0xfff);
+    uint64_t end = (m.load_bias + s.vaddr + s.memsz + 0xfff) & ~uint64_t(0xfff);
+    uint32_t prot = ((s.flags & 4) ? format::kProtRead : 0) | ((s.flags & 2) ? format::kProtWrite : 0) |
+                    ((s.flags & 1) ? format::kProtExec : 0);
+    out->push_back({start, end, s.offset & ~uint64_t(0xfff), prot, m.path});
+  }
+}
+
+std::vector<Mapping> mapped_now(const ExportProfile& p) {
+  std::vector<Mapping> out = p.maps;
+  if (out.empty()) {
+    for (const Module& m : p.modules) add_segment_mappings(m, &out);
+  }
+  return out;
+}
+
+std::vector<UnloadedModule> unreplaced_modules(const ExportProfile& p) {
+  std::vector<Mapping> used = mapped_now(p);
+  std::vector<UnloadedModule> out;
+  for (const UnloadedModule& u : p.unloaded_modules) {
+    std::vector<Mapping> gone;
+    add_segment_mappings(u.module, &gone);
+    bool taken = std::any_of(gone.begin(), gone.end(), [&](const Mapping& g) {
+      return std::any_of(used.begin(), used.end(), [&](const Mapping& m) { return g.start < m.end && m.start < g.end; });
+    });
+    if (taken) continue;
+    used.insert(used.end(), gone.begin(), gone.end());
+    out.push_back(u);
+  }
+  return out;
+}
 
 ExportProfile build_export_profile(const Snapshot& snapshot, StackSymbolizer& symbolizer,
                                    const SiteOptions& options) {

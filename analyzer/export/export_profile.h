@@ -38,6 +38,17 @@ struct ExportProfile {
   std::vector<ExportStack> stacks;  // distinct stacks, in the order first seen
 };
 
+// Appends the mappings `m`'s segments made, as /proc/PID/maps would show them.
+void add_segment_mappings(const Module& m, std::vector<Mapping>* out);
+
+// What is mapped now: the snapshot's maps; should it have none, its modules' segments.
+std::vector<Mapping> mapped_now(const ExportProfile& p);
+
+// The unloaded modules at whose addresses nothing is mapped now (mapped_now); of two
+// unloaded from the same place, the first. An export can map these as they were;
+// where other code is now, it cannot.
+std::vector<UnloadedModule> unreplaced_modules(const ExportProfile& p);
+
 // Symbolizes `snapshot`'s live samples through `symbolizer` (its JIT log, if any, must
 // have been given with use_jit_log) and groups them by stack. `options.depth`, when set,
 // keeps the innermost `depth` frames, as for sites.

@@ -1,6 +1,5 @@
 #include "jeprof_export.h"
 
-#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -25,34 +24,11 @@ std::string maps_line(const Mapping& m) {
   return line + '\n';
 }
 
-// The mappings a module's segments made, as /proc/PID/maps would show them.
-void add_segment_mappings(const Module& m, std::vector<Mapping>* out) {
-  for (const Segment& s : m.segments) {
-    uint64_t start = (m.load_bias + s.vaddr) & ~uint64_t(0xfff);
-    uint64_t end = (m.load_bias + s.vaddr + s.memsz + 0xfff) & ~uint64_t(0xfff);
-    uint32_t prot = ((s.flags & 4) ? format::kProtRead : 0) | ((s.flags & 2) ? format::kProtWrite : 0) |
-                    ((s.flags & 1) ? format::kProtExec : 0);
-    out->push_back({start, end, s.offset & ~uint64_t(0xfff), prot, m.path});
-  }
-}
-
-// Snapshots always carry the maps; should one not, its modules' segments stand in.
-// jeprof names an address by the mapping that holds it, so an unloaded module's
-// segments are added where nothing was mapped since: there its blocks are named by its
-// code; where other code is mapped now, jeprof can only name that.
+// jeprof names an address by the mapping that holds it: the segments of the unloaded
+// modules nothing replaced are added, so that their blocks are named by their code.
 std::vector<Mapping> maps_of(const ExportProfile& p) {
-  std::vector<Mapping> out = p.maps;
-  if (out.empty()) {
-    for (const Module& m : p.modules) add_segment_mappings(m, &out);
-  }
-  for (const UnloadedModule& u : p.unloaded_modules) {
-    std::vector<Mapping> gone;
-    add_segment_mappings(u.module, &gone);
-    bool nothing_since = std::none_of(gone.begin(), gone.end(), [&](const Mapping& g) {
-      return std::any_of(out.begin(), out.end(), [&](const Mapping& m) { return g.start < m.end && m.start < g.end; });
-    });
-    if (nothing_since) out.insert(out.end(), gone.begin(), gone.end());
-  }
+  std::vector<Mapping> out = mapped_now(p);
+  for (const UnloadedModule& u : unreplaced_modules(p)) add_segment_mappings(u.module, &out);
   return out;
 }
 

@@ -1,6 +1,5 @@
 #include "pprof_export.h"
 
-#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -77,17 +76,12 @@ void add_mappings(const ExportProfile& p, pb::Profile& out, StringTable& str, st
     if (p.maps.empty()) code = executable_segments(m);
     for (auto [start, limit, offset] : code) add_mapping(m, start, limit, offset, out, str, ranges);
   }
-  // A module that dlclose unloaded gets mappings of its own where nothing was mapped
-  // since; where something was, its locations get that mapping (their Lines still name
-  // the unloaded code).
-  for (const UnloadedModule& u : p.unloaded_modules) {
-    const CodeRanges code = executable_segments(u.module);
-    bool taken = std::any_of(code.begin(), code.end(), [&](const auto& c) {
-      return std::any_of(ranges.begin(), ranges.end(),
-                         [&](const MappingRange& r) { return r.start < std::get<1>(c) && std::get<0>(c) < r.limit; });
-    });
-    if (taken) continue;
-    for (auto [start, limit, offset] : code) add_mapping(u.module, start, limit, offset, out, str, ranges);
+  // The unloaded modules nothing replaced get mappings of their own. Where other code
+  // is now, their locations get its mapping (their Lines still name the unloaded code).
+  for (const UnloadedModule& u : unreplaced_modules(p)) {
+    for (auto [start, limit, offset] : executable_segments(u.module)) {
+      add_mapping(u.module, start, limit, offset, out, str, ranges);
+    }
   }
 }
 
