@@ -1,7 +1,7 @@
 // `heapdrift record [-o DIR] [--sample-rate SIZE] [--interval DURATION]
 //  [--max-snapshots N] [--max-depth N] -- CMD [ARGS...]`: runs CMD with the shim
-// preloaded (for a JVM, also the JIT-symbol recorder and frame pointers) and exits
-// with CMD's status. Everything that can be wrong with the
+// preloaded (and, for every JVM it starts, the JIT-symbol recorder and frame pointers)
+// and exits with CMD's status. Everything that can be wrong with the
 // command line is checked before CMD is forked, so a bad option runs nothing and
 // creates nothing.
 #include <cerrno>
@@ -122,11 +122,13 @@ int run_record(const RecordOptions& o) {
   EnvList env = shim_variables(o);
   const Config config = check_shim_config(env);
   const fs::path library = find_library("libheapdrift.so");
+  // Any JVM the command starts, itself or through a launcher script, a build tool or a
+  // JDK tool such as javac, gets the recorder: we cannot tell which commands will.
   fs::path agent;
-  if (is_java_command(o.command.front())) {
-    try {
-      agent = find_library("libheapdrift_jvmti.so");
-    } catch (const std::runtime_error& e) {  // built without a JDK: native frames only
+  try {
+    agent = find_library("libheapdrift_jvmti.so");
+  } catch (const std::runtime_error& e) {  // built without a JDK: native frames only
+    if (is_java_command(o.command.front())) {
       std::fprintf(stderr, "heapdrift: warning: %s; Java frames will stay unnamed\n", e.what());
     }
   }
@@ -155,10 +157,8 @@ int run_record(const RecordOptions& o) {
 
   const char* previous = std::getenv("LD_PRELOAD");
   env.emplace_back("LD_PRELOAD", prepend_preload(library, previous ? previous : ""));
-  if (is_java_command(o.command.front())) {
-    const char* options = std::getenv("JAVA_TOOL_OPTIONS");
-    env.emplace_back("JAVA_TOOL_OPTIONS", java_tool_options(options ? options : "", agent));
-  }
+  const char* options = std::getenv("JAVA_TOOL_OPTIONS");
+  env.emplace_back("JAVA_TOOL_OPTIONS", java_tool_options(options ? options : "", agent));
   env.emplace_back(kEnvOutput, dir.string());
   if (!child.start(env)) {
     // Nothing ran: take back what we created rather than leave an empty recording.

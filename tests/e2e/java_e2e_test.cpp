@@ -125,6 +125,39 @@ INSTANTIATE_TEST_SUITE_P(
       return name.substr(name.find('.') + 1);
     });
 
+// Most JVMs are started by a script (a server's start script, a build tool), not by
+// the command the user hands `record`. Here `sh -c 'java ...; true'` forks the JVM: it
+// must get the recorder and frame pointers all the same, so that its leak is named by
+// its Java method under `children`. (record once set them up only when the command
+// itself was `java`: the leak's Java callers were then unnamed addresses.)
+TEST(JavaStartedByAScript, ItsLeakIsNamedByItsJavaMethod) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-java-script-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  std::string java = std::string("java -cp ") + SAMPLES_JAR + " heapdrift.samples.jni.JniLeak 12";
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 256K --interval 1s -- sh -c '" + java +
+                   "; true'");
+  ASSERT_EQ(rec.status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  EXPECT_EQ(j["command"].get<std::string>().rfind("sh -c", 0), 0u) << j["command"];
+  ASSERT_EQ(j["children"].size(), 1u) << leaks.out;
+  const auto& child = j["children"][0];
+  EXPECT_EQ(child["command"], java);
+  ASSERT_FALSE(child["suspects"].empty()) << leaks.out;
+  const auto& frames = child["suspects"][0]["frames"];
+  EXPECT_TRUE(has_frame(frames, "codec::FrameCache::retain")) << frames.dump(1);
+  bool java_named = false;
+  for (const auto& f : frames) {
+    if (f["function"] == "heapdrift.samples.jni.NativeCodec.encode") {
+      java_named = f["kind"] == "java" || f["kind"] == "java-inlined";
+    }
+  }
+  EXPECT_TRUE(java_named) << "NativeCodec.encode is not a JIT-compiled Java frame in\n" << frames.dump(1);
+  remove_recording(dir);
+}
+
 // The leaking method of RecompileLeak is compiled, thrown away and compiled again at
 // another address half-way through the run: its samples from before and after are
 // still one site, named the same, with blocks born all along the run.
