@@ -7,7 +7,8 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // The allocation functions the shim hooks, and allocators' internals.
       "(malloc|calloc|realloc|reallocarray|free|posix_memalign|aligned_alloc|memalign|valloc|pvalloc)",
       "(mallocx|rallocx|sdallocx|dallocx|je_.*|__libc_.*|_int_.*|tc_.*)",
-      "operator new(\\[\\])?",
+      // operator new, the global one or a class's own: it allocates for the `new`.
+      "(.*::)?operator new(\\[\\])?",
       // glibc functions that allocate on their caller's behalf.
       "(__)?(strdup|strndup|wcsdup|asprintf|vasprintf|getline|getdelim|open_memstream|realpath|__vasprintf.*)",
       // The C++ standard library allocating on its caller's behalf (allocator layers,
@@ -16,8 +17,12 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // HotSpot's wrappers around malloc.
       "os::(malloc|realloc|strdup)",
       "(AllocateHeap|ReallocateHeap|AllocateHeapOrNull)",
-      "CHeapObj<.*>::operator new(\\[\\])?",
-      "CHeapBitMap::.*|ArrayAllocator<.*>::.*|MallocArrayAllocator<.*>::.*",
+      "CHeapBitMap::.*|\\w*BitMapAllocator::.*|ArrayAllocator<.*>::.*|MallocArrayAllocator<.*>::.*",
+      // HotSpot's growable array, as std::vector above.
+      "GrowableArray.*",
+      // HotSpot's arenas (resource areas, the compilers' arenas): a chunk is allocated
+      // by whichever request overflowed the last one, and that request is the site.
+      "(Arena|ResourceArea|Chunk|ChunkPool)::.*|resource_(allocate|reallocate)_bytes",
       // Java's off-heap allocation API, down to HotSpot's entry point for it.
       "Unsafe_(Allocate|Reallocate)Memory0",
       "(jdk\\.internal\\.misc|sun\\.misc)\\.Unsafe\\.(allocate|reallocate)Memory0?",

@@ -1,0 +1,45 @@
+// The built-in list of allocation machinery, against function names as the symbolizer
+// gives them (demangled, without parameters): what allocates on a caller's behalf is
+// cut, the caller is not.
+#include <gtest/gtest.h>
+
+#include "allocator_frames.h"
+
+namespace heapdrift {
+namespace {
+
+TEST(AllocatorFrames, CutsWhatAllocatesOnItsCallersBehalf) {
+  AllocatorFrames frames;
+  for (const char* f : {
+           "malloc", "calloc", "je_malloc_default", "operator new", "operator new[]",
+           "strdup", "std::vector<int, std::allocator<int> >::_M_realloc_insert<int const&>",
+           "__gnu_cxx::new_allocator<char>::allocate",
+           // A class's own operator new allocates for the `new` expression, as the global one.
+           "CHeapObj<(MEMFLAGS)5>::operator new", "CompilationResourceObj::operator new", "Node::operator new[]",
+           // HotSpot's malloc wrappers, growable arrays and arenas.
+           "os::malloc", "AllocateHeap", "ResourceBitMapAllocator::allocate",
+           "GrowableArrayWithAllocator<int, GrowableArray<int> >::expand_to", "GrowableArray<Interval*>::allocate",
+           "Arena::grow", "Arena::Arena", "Chunk::operator new", "ChunkPool::allocate", "ResourceArea::allocate_bytes",
+           "resource_allocate_bytes", "Unsafe_AllocateMemory0", "jdk.internal.misc.Unsafe.allocateMemory0"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+}
+
+TEST(AllocatorFrames, KeepsTheCodeThatWantedTheMemory) {
+  AllocatorFrames frames;
+  for (const char* f : {"codec::FrameCache::retain", "ThreadRegistry::onThreadStart", "Node_Array::Node_Array",
+                        "PhaseIFG::init", "MyArena::grow", "ChunkedList::add", "ResourceAreaUser::run",
+                        "operator newline", "heapdrift.samples.unsafe.OffHeapIndex.addEntry", "main"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
+TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
+  AllocatorFrames frames({"pool_.*"});
+  EXPECT_TRUE(frames.matches("pool_get"));
+  EXPECT_TRUE(frames.matches("malloc"));
+  EXPECT_FALSE(frames.matches("get_pool"));
+}
+
+}  // namespace
+}  // namespace heapdrift
