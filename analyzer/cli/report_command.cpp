@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "analysis_options.h"
 #include "command.h"
@@ -68,15 +71,28 @@ int run_report(const ReportOptions& o) {
   ProcessHistory h = analysis.load({latest});
   const SnapshotSummary& s = h.snapshots.front();
 
+  // A site is a whole stack, but a row shows only its first frame (and Java caller):
+  // stacks that would print the same line are one row, as jeprof's and heaptrack's
+  // summaries merge them. Samples are independent, so the variances add.
   struct Row {
+    std::string name;
     LiveTotals live;
-    const SiteHistory* site;
+    size_t stacks = 0;
   };
   std::vector<Row> rows;
+  std::unordered_map<std::string, size_t> row_of;
   double total = 0;
   for (const SiteHistory& site : h.sites) {
-    rows.push_back({live_at(site, 0), &site});
-    total += rows.back().live.bytes;
+    std::string name = site_name(site.frames, analysis.frames());
+    auto [it, added] = row_of.try_emplace(name, rows.size());
+    if (added) rows.push_back({std::move(name), {}, 0});
+    Row& r = rows[it->second];
+    LiveTotals live = live_at(site, 0);
+    r.live.bytes += live.bytes;
+    r.live.variance += live.variance;
+    r.live.samples += live.samples;
+    ++r.stacks;
+    total += live.bytes;
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.live.bytes > b.live.bytes; });
 
@@ -91,9 +107,11 @@ int run_report(const ReportOptions& o) {
       std::printf("  ... %zu more sites (--top)\n", rows.size() - o.top);
       break;
     }
-    std::printf("  %12s %12s %5.1f%% %8.0f  %s\n", format_bytes(r.live.bytes).c_str(),
+    std::printf("  %12s %12s %5.1f%% %8.0f  %s", format_bytes(r.live.bytes).c_str(),
                 format_bytes(2 * std::sqrt(r.live.variance)).c_str(), total > 0 ? 100 * r.live.bytes / total : 0.0,
-                r.live.samples, site_name(r.site->frames, analysis.frames()).c_str());
+                r.live.samples, r.name.c_str());
+    if (r.stacks > 1) std::printf("  (%zu call paths)", r.stacks);
+    std::printf("\n");
   }
   print_breakdown(s, total);
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");

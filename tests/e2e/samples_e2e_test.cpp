@@ -123,3 +123,31 @@ TEST(RecordingWithChildren, ChildrenAreJudgedAndListedSeparately) {
 }
 
 }  // namespace
+
+namespace {
+
+// Sites are whole stacks, but a row of `report` shows only the first frame: the two
+// stacks of keep_block (48 and 16 blocks of 64 KiB, recorded exactly) make one row of
+// 4 MiB, not two rows that read the same.
+TEST(Report, StacksThatPrintTheSameSiteAreOneRow) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-two-paths-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --sample-rate 1 --interval 0 -- " + TWO_PATHS_LEAK).status,
+            0);
+  Result report = run(heapdrift + " report " + dir.string());
+  ASSERT_EQ(report.status, 0);
+  std::vector<std::string> rows;
+  for (size_t pos = 0, end; pos < report.out.size(); pos = end + 1) {
+    end = report.out.find('\n', pos);
+    if (end == std::string::npos) end = report.out.size();
+    std::string line = report.out.substr(pos, end - pos);
+    if (line.find("keep_block") != std::string::npos) rows.push_back(line);
+  }
+  ASSERT_EQ(rows.size(), 1u) << report.out;
+  EXPECT_EQ(rows[0].find("4.00 MiB"), rows[0].find_first_not_of(' ')) << rows[0];
+  EXPECT_NE(rows[0].find("two_paths_leak.c:9  (2 call paths)"), std::string::npos) << rows[0];
+  fs::remove_all(dir);
+}
+
+}  // namespace
