@@ -8,15 +8,6 @@
 namespace heapdrift {
 namespace {
 
-void classify(SiteChange& c) {
-  using S = SiteChange::Status;
-  if (c.early <= 0 && c.late > 0) c.status = S::kNew;
-  else if (c.late <= 0 && c.early > 0) c.status = S::kGone;
-  else if (c.change > 0) c.status = S::kGrowth;
-  else if (c.change < 0) c.status = S::kShrink;
-  else c.status = S::kSame;
-}
-
 std::vector<SiteChange> sorted(std::vector<SiteChange> changes) {
   std::erase_if(changes, [](const SiteChange& c) { return c.early <= 0 && c.late <= 0; });
   std::stable_sort(changes.begin(), changes.end(),
@@ -25,6 +16,15 @@ std::vector<SiteChange> sorted(std::vector<SiteChange> changes) {
 }
 
 }  // namespace
+
+SiteChange::Status status_of(double early, double late) {
+  using S = SiteChange::Status;
+  if (early <= 0 && late > 0) return S::kNew;
+  if (late <= 0 && early > 0) return S::kGone;
+  if (late > early) return S::kGrowth;
+  if (late < early) return S::kShrink;
+  return S::kSame;
+}
 
 std::string_view status_name(SiteChange::Status status) {
   switch (status) {
@@ -51,7 +51,7 @@ std::vector<SiteChange> diff_sites(const ProcessHistory& h) {
       bool in_early = s.first == 0, in_late = s.last == last;
       if (in_early != in_late) c.change_variance += s.sampling_variance();
     }
-    classify(c);
+    c.status = status_of(c.early, c.late);
     changes.push_back(std::move(c));
   }
   return sorted(std::move(changes));
@@ -72,7 +72,7 @@ std::vector<SiteChange> diff_sites(const ProcessHistory& early, const ProcessHis
   std::vector<SiteChange> changes;
   for (auto& [key, c] : by_key) {
     c.change = c.late - c.early;
-    classify(c);
+    c.status = status_of(c.early, c.late);
     changes.push_back(std::move(c));
   }
   return sorted(std::move(changes));

@@ -22,6 +22,8 @@ struct SiteChange {
   Status status = Status::kSame;
 };
 
+// new and gone where one side has nothing, else by the sign of the change.
+SiteChange::Status status_of(double early, double late);
 std::string_view status_name(SiteChange::Status status);
 
 // Two snapshots of one process, as one history (load_history of both files).

@@ -126,6 +126,18 @@ TEST(RecordingWithChildren, ChildrenAreJudgedAndListedSeparately) {
 
 namespace {
 
+// The lines of `text` that contain `word`.
+std::vector<std::string> lines_naming(const std::string& text, const std::string& word) {
+  std::vector<std::string> out;
+  for (size_t pos = 0, end; pos < text.size(); pos = end + 1) {
+    end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    if (line.find(word) != std::string::npos) out.push_back(line);
+  }
+  return out;
+}
+
 // Sites are whole stacks, but a row of `report` shows only the first frame: the two
 // stacks of keep_block (48 and 16 blocks of 64 KiB, recorded exactly) make one row of
 // 4 MiB, not two rows that read the same.
@@ -137,16 +149,40 @@ TEST(Report, StacksThatPrintTheSameSiteAreOneRow) {
             0);
   Result report = run(heapdrift + " report " + dir.string());
   ASSERT_EQ(report.status, 0);
-  std::vector<std::string> rows;
-  for (size_t pos = 0, end; pos < report.out.size(); pos = end + 1) {
-    end = report.out.find('\n', pos);
-    if (end == std::string::npos) end = report.out.size();
-    std::string line = report.out.substr(pos, end - pos);
-    if (line.find("keep_block") != std::string::npos) rows.push_back(line);
-  }
+  std::vector<std::string> rows = lines_naming(report.out, "keep_block");
   ASSERT_EQ(rows.size(), 1u) << report.out;
   EXPECT_EQ(rows[0].find("4.00 MiB"), rows[0].find_first_not_of(' ')) << rows[0];
   EXPECT_NE(rows[0].find("two_paths_leak.c:9  (2 call paths)"), std::string::npos) << rows[0];
+  fs::remove_all(dir);
+}
+
+// The same in `diff`, between a run that kept blocks through path_a only and one that
+// kept 16 more through path_b: one row, 3 MiB -> 4 MiB, growth (not "same" 3 MiB and
+// "new" 1 MiB under one name).
+TEST(Diff, StacksThatPrintTheSameSiteAreOneRow) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-two-paths-diff-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  for (const char* n : {"0", "16"}) {
+    fs::path rec = dir / n;
+    ASSERT_EQ(run(heapdrift + " record -o " + rec.string() + " --sample-rate 1 --interval 0 -- " + TWO_PATHS_LEAK + " " +
+                  n)
+                  .status,
+              0);
+  }
+  auto snapshot_of = [&](const char* n) {
+    for (const auto& process : fs::directory_iterator(dir / n)) {
+      if (process.is_directory()) return (process.path() / "snap-000001.hds").string();
+    }
+    return std::string();
+  };
+  Result diff = run(heapdrift + " diff " + snapshot_of("0") + " " + snapshot_of("16"));
+  ASSERT_EQ(diff.status, 0);
+  std::vector<std::string> rows = lines_naming(diff.out, "keep_block");
+  ASSERT_EQ(rows.size(), 1u) << diff.out;
+  for (const char* part : {"+1.00 MiB", "3.00 MiB -> 4.00 MiB  growth  keep_block", "(2 call paths)"}) {
+    EXPECT_NE(rows[0].find(part), std::string::npos) << rows[0] << " lacks " << part;
+  }
   fs::remove_all(dir);
 }
 
