@@ -18,12 +18,34 @@ SnapshotSummary summary(double seconds, double rss, double live_heap, uint64_t a
   if (exact || decoy) {
     s.counters = {{"alloc_bytes", uint64_t(counted + 1000 * kMiB)}, {"free_bytes", uint64_t(1000 * kMiB)}};
   }
+  // All of RSS anonymous; what is not the live heap is free inside the arenas.
   s.memory = MemoryInfo{"glibc",
                         {{"rss_bytes", uint64_t(rss)},
+                         {"rss_anon_bytes", uint64_t(rss)},
+                         {"rss_file_bytes", 0},
                          {"malloc.arena_count", arenas},
+                         {"malloc.arena_bytes", uint64_t(in_use * 0.75 + rss - live_heap)},
                          {"malloc.in_use_bytes", uint64_t(in_use * 0.75)},
                          {"malloc.mmap_bytes", uint64_t(in_use * 0.25)},
                          {"malloc.free_bytes", uint64_t(rss - live_heap)}},
+                        ""};
+  return s;
+}
+
+// A sampled-mode snapshot whose RSS is split as given: anonymous and file-backed, and
+// of the anonymous part what glibc holds (its heap and its free bytes).
+SnapshotSummary split(double seconds, double anon, double file, double heap, double free) {
+  SnapshotSummary s;
+  s.process.mono_ns = uint64_t(seconds * 1e9);
+  s.memory = MemoryInfo{"glibc",
+                        {{"rss_bytes", uint64_t(anon + file)},
+                         {"rss_anon_bytes", uint64_t(anon)},
+                         {"rss_file_bytes", uint64_t(file)},
+                         {"malloc.arena_count", 2},
+                         {"malloc.arena_bytes", uint64_t(heap + free)},
+                         {"malloc.in_use_bytes", uint64_t(heap)},
+                         {"malloc.mmap_bytes", 0},
+                         {"malloc.free_bytes", uint64_t(free)}},
                         ""};
   return s;
 }
@@ -45,6 +67,48 @@ TEST(LeakFinder, SaysSoWhenRssGrowsWithoutTheHeap) {
   EXPECT_NE(r.memory.note->find("8 arenas"), std::string::npos) << *r.memory.note;
   EXPECT_NE(r.memory.note->find("MALLOC_ARENA_MAX"), std::string::npos) << *r.memory.note;
   EXPECT_TRUE(r.suspects.empty());
+}
+
+// RSS grows with anonymous memory that glibc does not hold (a JVM's Metaspace or code
+// cache, a GC's heap): not the allocator's doing, and not a matter of arenas.
+TEST(LeakFinder, SaysWhenTheGrowthIsOutsideMalloc) {
+  ProcessLeaks r = find_leaks(history({split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
+                                       split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB)}),
+                              LeakCriteria{});
+  ASSERT_TRUE(r.memory.note.has_value());
+  const std::string& note = *r.memory.note;
+  EXPECT_NE(note.find("RSS grew by 200 MiB"), std::string::npos) << note;
+  EXPECT_NE(note.find("outside malloc: anonymous memory that the allocator does not hold grew by 198 MiB"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find("Native Memory Tracking"), std::string::npos) << note;
+  EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
+}
+
+TEST(LeakFinder, SaysWhenTheGrowthIsFileBacked) {
+  ProcessLeaks r = find_leaks(history({split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB),
+                                       split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB)}),
+                              LeakCriteria{});
+  ASSERT_TRUE(r.memory.note.has_value());
+  EXPECT_NE(r.memory.note->find("file-backed and shared memory grew by 200 MiB"), std::string::npos)
+      << *r.memory.note;
+}
+
+// An allocator whose statistics the shim does not read: RSS alone cannot say whether
+// it keeps freed memory or the growth is outside it.
+TEST(LeakFinder, SaysWhenTheSnapshotsCannotTell) {
+  auto other = [](double seconds, double rss) {
+    SnapshotSummary s;
+    s.process.mono_ns = uint64_t(seconds * 1e9);
+    s.counters = {{"alloc_bytes", uint64_t(1000 * kMiB)}, {"free_bytes", uint64_t(990 * kMiB)}};
+    s.memory = MemoryInfo{"other", {{"rss_bytes", uint64_t(rss)}, {"rss_anon_bytes", uint64_t(rss)}}, ""};
+    return s;
+  };
+  ProcessLeaks r = find_leaks(history({other(1, 100 * kMiB), other(60, 300 * kMiB)}), LeakCriteria{});
+  ASSERT_TRUE(r.memory.note.has_value());
+  EXPECT_NE(r.memory.note->find("do not tell whether the allocator keeps it free or it is outside malloc"),
+            std::string::npos)
+      << *r.memory.note;
 }
 
 TEST(LeakFinder, SaysNothingWhenTheHeapExplainsTheRss) {

@@ -187,3 +187,25 @@ TEST(Diff, StacksThatPrintTheSameSiteAreOneRow) {
 }
 
 }  // namespace
+
+namespace {
+
+// RSS grows by 192 MiB that no malloc made (mmap_growth maps and writes it): leaks says
+// the growth is outside malloc, not that the allocator keeps freed memory.
+TEST(RssOutsideMalloc, LeaksSaysTheGrowthIsNotTheAllocators) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-mmap-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 500ms -- " + MMAP_GROWTH).status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_TRUE(j.contains("note")) << leaks.out;
+  const std::string note = j["note"];
+  EXPECT_NE(note.find("outside malloc"), std::string::npos) << note;
+  EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
+  EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
+  fs::remove_all(dir);
+}
+
+}  // namespace
