@@ -30,6 +30,16 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
            frame.kind == FrameKind::kJavaInterpreted;
   };
   if (is_java(f)) return name;
+  // A first frame without a name (its module has no symbols for it) says little: the
+  // first named frame outward says where it is.
+  if (f.kind == FrameKind::kUnknown) {
+    for (FrameId id : frames) {
+      const Frame& named = table[id];
+      if (named.kind == FrameKind::kUnknown) continue;
+      if (!is_java(named)) name += "  <- " + named.function;
+      break;
+    }
+  }
   // The innermost Java method outside the JDK's own packages, else the innermost one.
   auto in_jdk = [](const std::string& function) {
     for (const char* prefix : {"java.", "javax.", "jdk.", "sun.", "com.sun."}) {

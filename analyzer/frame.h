@@ -40,9 +40,10 @@ std::string source_location(const Frame& frame);
 std::string module_name(const Frame& frame);
 
 class FrameTable;
-// A site in one line: its innermost function and where it is, and for native code
-// called from Java, the Java method that called it: the innermost one outside the
-// JDK's own packages, else the innermost ("(no stack)" if no frame at all).
+// A site in one line: its innermost function and where it is; when that frame has no
+// name, the first named native frame outward; and for native code called from Java, the
+// Java method that called it: the innermost one outside the JDK's own packages, else
+// the innermost ("(no stack)" if no frame at all).
 std::string site_name(const std::vector<FrameId>& frames, const FrameTable& table);
 
 class FrameTable {

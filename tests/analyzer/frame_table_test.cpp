@@ -1,5 +1,5 @@
 // FrameTable: one id per distinct frame, however many times it is interned, through
-// the table's growth.
+// the table's growth. site_name: the one line a site is shown by.
 #include <string>
 #include <vector>
 
@@ -51,6 +51,57 @@ TEST(FrameTable, FramesThatDifferInOneFieldAreDistinct) {
   table.intern(kind);
   EXPECT_EQ(table.size(), 8u);
   EXPECT_EQ(table.intern(base).value, 0u);
+}
+
+}  // namespace
+}  // namespace heapdrift
+
+namespace heapdrift {
+namespace {
+
+FrameId add(FrameTable& table, const std::string& function, FrameKind kind, const std::string& file = "",
+            uint32_t line = 0) {
+  Frame f;
+  f.function = function;
+  f.signature = function;
+  f.file = file;
+  f.line = line;
+  f.kind = kind;
+  return table.intern(f);
+}
+
+TEST(SiteName, TheFirstFrameWhereItIs) {
+  FrameTable t;
+  EXPECT_EQ(site_name({add(t, "Cache::put", FrameKind::kNative, "src/cache.cpp", 42), add(t, "main", FrameKind::kNative)},
+                      t),
+            "Cache::put  cache.cpp:42");
+  EXPECT_EQ(site_name({}, t), "(no stack)");
+}
+
+TEST(SiteName, NativeCodeCalledFromJavaNamesItsJavaCaller) {
+  FrameTable t;
+  EXPECT_EQ(site_name({add(t, "retain", FrameKind::kNative), add(t, "java.util.HashMap.put", FrameKind::kJavaInlined),
+                       add(t, "com.example.Agent.tick", FrameKind::kJava)},
+                      t),
+            "retain  <- com.example.Agent.tick");
+}
+
+// A library without symbols for its internal functions (a stripped distribution
+// library): the first frame is an offset, the first named frame outward says where.
+TEST(SiteName, AnUnnamedFirstFrameNamesTheFirstNamedCaller) {
+  FrameTable t;
+  EXPECT_EQ(site_name({add(t, "libsqlite3.so.0+0xa7504", FrameKind::kUnknown),
+                       add(t, "libsqlite3.so.0+0xb79b6", FrameKind::kUnknown), add(t, "sqlite3Malloc", FrameKind::kNative),
+                       add(t, "sqlite3_step", FrameKind::kNative)},
+                      t),
+            "libsqlite3.so.0+0xa7504  <- sqlite3Malloc");
+  // Called from Java: the Java caller, once.
+  EXPECT_EQ(site_name({add(t, "libz.so.1+0x3a01", FrameKind::kUnknown), add(t, "app.Codec.inflate", FrameKind::kJava)},
+                      t),
+            "libz.so.1+0x3a01  <- app.Codec.inflate");
+  // Nothing named at all.
+  EXPECT_EQ(site_name({add(t, "0x7f0000001000", FrameKind::kUnknown), add(t, "0x7f0000002000", FrameKind::kUnknown)}, t),
+            "0x7f0000001000");
 }
 
 }  // namespace
