@@ -57,20 +57,22 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, c
   return note;
 }
 
-MemoryTrend memory_trend(const ProcessHistory& h) {
+// From the first snapshot to snapshot `last_judged`.
+MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
   MemoryTrend t;
-  if (h.snapshots.size() < 2) return t;
-  const SnapshotSummary &first = h.snapshots.front(), &last = h.snapshots.back();
+  if (last_judged == 0) return t;
+  const SnapshotSummary &first = h.snapshots.front(), &last = h.snapshots[last_judged];
   t.rss_first = rss(first), t.rss_last = rss(last);
   t.heap_first = live_heap(first), t.heap_last = live_heap(last);
   double rss_growth = t.rss_last - t.rss_first, heap_growth = t.heap_last - t.heap_first;
   // RSS grew noticeably and the heap explains little of it.
   if (t.rss_first > 0 && rss_growth > std::max(16.0 * (1 << 20), 0.1 * t.rss_first) &&
       heap_growth < 0.25 * rss_growth) {
+    const MemoryBreakdown a = memory_breakdown(first.counters, first.memory);
+    const MemoryBreakdown b = memory_breakdown(last.counters, last.memory);
     t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap grew by " + format_bytes(heap_growth) +
              ": no allocation site explains it" +
-             where_rss_went(memory_breakdown(first.counters, first.memory), memory_breakdown(last.counters, last.memory),
-                            last.memory ? last.memory->values : KeyValues{}, rss_growth - heap_growth);
+             where_rss_went(a, b, last.memory ? last.memory->values : KeyValues{}, rss_growth - heap_growth);
   }
   return t;
 }
@@ -81,14 +83,29 @@ ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria) {
   ProcessLeaks r;
   r.history = std::move(history);
   const ProcessHistory& h = r.history;
+  // The exit snapshot is written after the program's teardown, where the destructors
+  // of global containers or an interpreter's finalization free what a leak kept while
+  // the program ran: with three snapshots before it, the test leaves it out.
+  Timeline judged = h.timeline;
+  if (judged.snapshot_ns.size() > 3 && h.snapshots.back().process.trigger == format::Trigger::kExit) {
+    judged.snapshot_ns.pop_back();
+  }
+  r.judged_snapshots = judged.snapshot_ns.size();
   for (size_t i = 0; i < h.sites.size(); ++i) {
-    Verdict v = judge_site(h.timeline, h.sites[i].samples, criteria);
-    if (v.leak) r.suspects.push_back({i, std::move(v)});
+    Verdict v = judge_site(judged, h.sites[i].samples, criteria);
+    if (!v.leak) continue;
+    // The estimates shown run over every snapshot, the one left out included.
+    for (size_t k = r.judged_snapshots; k < h.snapshots.size(); ++k) {
+      LiveTotals t = live_at(h.sites[i], static_cast<uint32_t>(k));
+      v.live.push_back(t.bytes);
+      v.live_variance.push_back(t.variance);
+    }
+    r.suspects.push_back({i, std::move(v)});
   }
   std::stable_sort(r.suspects.begin(), r.suspects.end(),
                    [](const Suspect& a, const Suspect& b) { return stronger(a.verdict, b.verdict); });
-  r.detection_floor = detection_floor(h.timeline, h.sample_rate, criteria);
-  r.memory = memory_trend(h);
+  r.detection_floor = detection_floor(judged, h.sample_rate, criteria);
+  if (r.judged_snapshots > 0) r.memory = memory_trend(h, r.judged_snapshots - 1);
   return r;
 }
 

@@ -17,7 +17,7 @@ struct Suspect {
   Verdict verdict;
 };
 
-// RSS against the live heap over the run, from the first to the last snapshot.
+// RSS against the live heap over the run, from the first to the last snapshot judged.
 struct MemoryTrend {
   double rss_first = 0, rss_last = 0;    // bytes; 0 when not recorded
   double heap_first = 0, heap_last = 0;  // exact live bytes from the counters
@@ -26,9 +26,12 @@ struct MemoryTrend {
 
 struct ProcessLeaks {
   ProcessHistory history;
+  // The snapshots the leak test used, from the first: all, or all but the exit
+  // snapshot (docs/LEAK_RANKING.md). Suspects' estimates cover all.
+  size_t judged_snapshots = 0;
   std::vector<Suspect> suspects;  // strongest evidence first
   double detection_floor = 0;     // bytes/s; +inf with fewer than 3 snapshots
-  MemoryTrend memory;
+  MemoryTrend memory;             // over the snapshots judged
 };
 
 ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria);

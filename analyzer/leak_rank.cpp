@@ -83,7 +83,7 @@ Window measure(const Timeline& t, const std::vector<TrackedSample>& samples, con
   const double segment_ns = double(end - begin) / criteria.segments;
   std::vector<double> survivors(criteria.segments, 0.0);
   for (const TrackedSample& s : samples) {
-    if (s.last != w.to || s.first <= w.from || s.birth_ns <= begin || segment_ns <= 0) continue;
+    if (s.last < w.to || s.first <= w.from || s.birth_ns <= begin || segment_ns <= 0) continue;
     auto j = static_cast<size_t>(double(s.birth_ns - begin) / segment_ns);
     survivors[std::min<size_t>(j, criteria.segments - 1)] += s.bytes;
   }
@@ -140,7 +140,7 @@ Verdict judge_site(const Timeline& t, const std::vector<TrackedSample>& samples,
   v.age_histogram.assign(criteria.histogram_bins, 0.0);
   const double bin_ns = double(end - start) / criteria.histogram_bins;
   for (const TrackedSample& s : samples) {
-    if (s.last + 1 != n) continue;
+    if (s.last + 1 < n) continue;
     double offset = s.birth_ns > start ? double(s.birth_ns - start) : 0.0;
     auto bin = bin_ns > 0 ? static_cast<size_t>(offset / bin_ns) : 0;
     v.age_histogram[std::min<size_t>(bin, criteria.histogram_bins - 1)] += s.bytes;

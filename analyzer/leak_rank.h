@@ -19,7 +19,8 @@
 namespace heapdrift {
 
 // One sampled block, followed across the snapshots of a process: it was live in
-// snapshots first..last (indices into the snapshot times), and not in any other.
+// snapshots first..last (indices into the snapshot times), and not in any other. Both
+// may run past the timeline judged: snapshots taken after it (one left out) do not count.
 struct TrackedSample {
   uint64_t birth_ns = 0;  // allocation time, CLOCK_MONOTONIC
   double bytes = 0;       // size × weight: the live bytes it stands for

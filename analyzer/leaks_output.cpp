@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 
 #include "units.h"
@@ -9,9 +10,11 @@
 namespace heapdrift {
 namespace {
 
-double duration_s(const ProcessHistory& h) {
+// From the first snapshot to the last of the first `count`.
+double duration_s(const ProcessHistory& h, size_t count = SIZE_MAX) {
   const auto& t = h.timeline.snapshot_ns;
-  return t.size() < 2 ? 0.0 : double(t.back() - t.front()) / 1e9;
+  const size_t n = std::min(count, t.size());
+  return n < 2 ? 0.0 : double(t[n - 1] - t.front()) / 1e9;
 }
 
 // The evidence: z and the one-sided chance that noise alone grew this much.
@@ -82,7 +85,8 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     } else {
       std::fprintf(out, "\n  No leaking site found. Detection floor: a steady leak of about %s or more would\n"
                         "  have been found with this sampling rate, %zu snapshots and %s.\n",
-                   format_rate(p.detection_floor).c_str(), h.snapshots.size(), format_seconds(duration_s(h)).c_str());
+                   format_rate(p.detection_floor).c_str(), p.judged_snapshots,
+                   format_seconds(duration_s(h, p.judged_snapshots)).c_str());
     }
     return;
   }
@@ -98,9 +102,14 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     std::string growth = (v.growth >= 0 ? "+" : "") + format_bytes(v.growth);
     std::fprintf(out, "      grows %s, %s over the run (%s)\n", format_rate(v.slope).c_str(), growth.c_str(),
                  evidence(v.window.z).c_str());
+    const size_t last = p.judged_snapshots - 1;
     std::fprintf(out, "      live %s -> %s (+/- %s), allocated over the run [%s]\n", format_bytes(v.live.front()).c_str(),
-                 format_bytes(v.live.back()).c_str(), format_bytes(2 * std::sqrt(v.live_variance.back())).c_str(),
+                 format_bytes(v.live[last]).c_str(), format_bytes(2 * std::sqrt(v.live_variance[last])).c_str(),
                  sparkline(v.age_histogram).c_str());
+    if (last + 1 < v.live.size()) {
+      std::fprintf(out, "      %s live in the exit snapshot, after the program's teardown (left out of the test)\n",
+                   format_bytes(v.live.back()).c_str());
+    }
     print_stack(out, site.frames, frames);
   }
 }
@@ -167,6 +176,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
       {"pid", h.pid},
       {"command", h.command},
       {"snapshots", h.snapshots.size()},
+      {"judged_snapshots", p.judged_snapshots},
       {"duration_seconds", duration_s(h)},
       {"sample_rate", h.sample_rate},
       {"sites", h.sites.size()},

@@ -165,5 +165,39 @@ TEST(LeakFinder, RanksSuspectsByEvidence) {
   EXPECT_EQ(r.suspects[1].site, 0u);
 }
 
+// Snapshots every 5 s to 20 s, then one at 21 s of the given trigger, by which the
+// program freed everything (its teardown, for an exit snapshot).
+ProcessLeaks leak_freed_at_the_end(format::Trigger last) {
+  std::vector<SnapshotSummary> snapshots;
+  for (int k = 0; k <= 4; ++k) snapshots.push_back(summary(k == 4 ? 21 : 5 * (k + 1), 0, 0, 1));
+  snapshots.back().process.trigger = last;
+  ProcessHistory h = history(std::move(snapshots));
+  SiteHistory site;
+  for (int i = 0; i < 80; ++i) {  // 4 a second, each live until the last snapshot before 21 s
+    uint64_t birth = uint64_t(i * 1e9 / 4) + 1;
+    site.samples.push_back({birth, 65536, 64, uint32_t((birth - 1) / uint64_t(5e9)), 3});
+  }
+  h.sites.push_back(site);
+  return find_leaks(h, LeakCriteria{});
+}
+
+TEST(LeakFinder, LeavesOutTheExitSnapshotTakenAfterTheTeardown) {
+  ProcessLeaks r = leak_freed_at_the_end(format::Trigger::kExit);
+  EXPECT_EQ(r.judged_snapshots, 4u);
+  ASSERT_EQ(r.suspects.size(), 1u);
+  // Its estimates still cover the exit snapshot, where nothing of it is live.
+  const Verdict& v = r.suspects[0].verdict;
+  ASSERT_EQ(v.live.size(), 5u);
+  EXPECT_EQ(v.live.back(), 0);
+  EXPECT_GT(v.live[3], 0);
+}
+
+// The same fall in a periodic snapshot is what the program did while it ran.
+TEST(LeakFinder, KeepsALastSnapshotThatIsNotTheExitOne) {
+  ProcessLeaks r = leak_freed_at_the_end(format::Trigger::kPeriodic);
+  EXPECT_EQ(r.judged_snapshots, 5u);
+  EXPECT_TRUE(r.suspects.empty());
+}
+
 }  // namespace
 }  // namespace heapdrift

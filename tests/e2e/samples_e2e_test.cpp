@@ -165,10 +165,8 @@ TEST(Diff, StacksThatPrintTheSameSiteAreOneRow) {
   std::string heapdrift = HEAPDRIFT_BIN;
   for (const char* n : {"0", "16"}) {
     fs::path rec = dir / n;
-    ASSERT_EQ(run(heapdrift + " record -o " + rec.string() + " --sample-rate 1 --interval 0 -- " + TWO_PATHS_LEAK + " " +
-                  n)
-                  .status,
-              0);
+    std::string command = std::string(TWO_PATHS_LEAK) + " " + n;
+    ASSERT_EQ(run(heapdrift + " record -o " + rec.string() + " --sample-rate 1 --interval 0 -- " + command).status, 0);
   }
   auto snapshot_of = [&](const char* n) {
     for (const auto& process : fs::directory_iterator(dir / n)) {
@@ -205,6 +203,34 @@ TEST(RssOutsideMalloc, LeaksSaysTheGrowthIsNotTheAllocators) {
   EXPECT_NE(note.find("outside malloc"), std::string::npos) << note;
   EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
   EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// teardown_leak's registry grows for 3 s and its destructor frees it all at exit,
+// before the exit snapshot: the leak is judged on the snapshots taken while it ran.
+TEST(ExitSnapshot, ATeardownThatFreesTheLeakDoesNotHideIt) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-teardown-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  const std::string options = " --sample-rate 128K --interval 250ms -- ";
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + options + TEARDOWN_LEAK).status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  const size_t snapshots = j["snapshots"];
+  ASSERT_GE(snapshots, 8u) << leaks.out;
+  EXPECT_EQ(j["judged_snapshots"], snapshots - 1);
+  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  const auto& top = j["suspects"][0];
+  EXPECT_EQ(top["frames"][0]["function"], "(anonymous namespace)::Registry::remember") << top["frames"].dump(1);
+  // Its estimates cover every snapshot: nothing of it is live in the exit snapshot.
+  ASSERT_EQ(top["live_bytes"].size(), snapshots);
+  EXPECT_EQ(top["live_bytes"].back(), 0);
+  EXPECT_GT(top["live_bytes"][snapshots - 2].get<double>(), 16 << 20);
   fs::remove_all(dir);
 }
 
