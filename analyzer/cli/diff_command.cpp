@@ -1,13 +1,10 @@
 // `heapdrift diff EARLY LATE [--json]`: growth, shrink, new and gone per allocation
 // site between two snapshots, with the sampling error of each change.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <algorithm>
 #include <memory>
-#include <string>
-#include <unordered_map>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +12,7 @@
 #include "command.h"
 #include "leaks_output.h"
 #include "site_diff.h"
+#include "site_rows.h"
 #include "snapshot_reader.h"
 #include "units.h"
 
@@ -57,43 +55,31 @@ int run_diff(const DiffOptions& o) {
   } else {
     std::fprintf(stdout, "%s -> %s%s\n", o.early.c_str(), o.late.c_str(),
                  one_process ? " (one process: shared samples cancel)" : " (two processes)");
-    // As in `report`: stacks that print the same site are one row (the JSON keeps
-    // each stack). Their changes and variances add.
-    struct Row {
-      std::string name;
-      SiteChange sum;
-      size_t stacks = 0;
-    };
-    std::vector<Row> rows;
-    std::unordered_map<std::string, size_t> row_of;
-    for (const SiteChange& c : changes) {
-      std::string name = site_name(c.frames, analysis.frames());
-      auto [it, added] = row_of.try_emplace(name, rows.size());
-      if (added) rows.push_back({std::move(name), {}, 0});
-      Row& r = rows[it->second];
-      r.sum.early += c.early;
-      r.sum.late += c.late;
-      r.sum.change += c.change;
-      r.sum.change_variance += c.change_variance;
-      ++r.stacks;
-    }
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const Row& a, const Row& b) { return std::fabs(a.sum.change) > std::fabs(b.sum.change); });
+    auto rows = site_rows<SiteChange>(
+        changes, analysis.frames(), [](const SiteChange& c) -> const auto& { return c.frames; },
+        [](SiteChange& row, const SiteChange& c) {
+          row.early += c.early;
+          row.late += c.late;
+          row.change += c.change;
+          row.change_variance += c.change_variance;
+        });
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return std::fabs(a.totals.change) > std::fabs(b.totals.change);
+    });
     std::fprintf(stdout, "  %12s %12s  %25s  %-6s  %s\n", "change", "+/- 2 sd", "early -> late", "status", "site");
     size_t shown = 0;
-    for (const Row& r : rows) {
+    for (const auto& r : rows) {
       if (shown++ == o.top) {
         std::fprintf(stdout, "  ... %zu more (--top)\n", rows.size() - o.top);
         break;
       }
-      const SiteChange& c = r.sum;
+      const SiteChange& c = r.totals;
       std::string change = (c.change > 0 ? "+" : "") + format_bytes(c.change);
       std::string span = format_bytes(c.early) + " -> " + format_bytes(c.late);
-      std::fprintf(stdout, "  %12s %12s  %25s  %-6s  %s", change.c_str(),
+      std::fprintf(stdout, "  %12s %12s  %25s  %-6s  %s%s\n", change.c_str(),
                    format_bytes(2 * std::sqrt(c.change_variance)).c_str(), span.c_str(),
-                   std::string(status_name(status_of(c.early, c.late))).c_str(), r.name.c_str());
-      if (r.stacks > 1) std::fprintf(stdout, "  (%zu call paths)", r.stacks);
-      std::fprintf(stdout, "\n");
+                   std::string(status_name(status_of(c.early, c.late))).c_str(), r.name.c_str(),
+                   r.call_paths().c_str());
     }
   }
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");

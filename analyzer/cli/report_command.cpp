@@ -6,13 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <string>
-#include <unordered_map>
-#include <vector>
 
 #include "analysis_options.h"
 #include "command.h"
 #include "memory_breakdown.h"
+#include "site_rows.h"
 #include "units.h"
 
 namespace heapdrift::cli {
@@ -71,30 +69,17 @@ int run_report(const ReportOptions& o) {
   ProcessHistory h = analysis.load({latest});
   const SnapshotSummary& s = h.snapshots.front();
 
-  // A site is a whole stack, but a row shows only its first frame (and Java caller):
-  // stacks that would print the same line are one row, as jeprof's and heaptrack's
-  // summaries merge them. Samples are independent, so the variances add.
-  struct Row {
-    std::string name;
-    LiveTotals live;
-    size_t stacks = 0;
-  };
-  std::vector<Row> rows;
-  std::unordered_map<std::string, size_t> row_of;
   double total = 0;
-  for (const SiteHistory& site : h.sites) {
-    std::string name = site_name(site.frames, analysis.frames());
-    auto [it, added] = row_of.try_emplace(name, rows.size());
-    if (added) rows.push_back({std::move(name), {}, 0});
-    Row& r = rows[it->second];
-    LiveTotals live = live_at(site, 0);
-    r.live.bytes += live.bytes;
-    r.live.variance += live.variance;
-    r.live.samples += live.samples;
-    ++r.stacks;
-    total += live.bytes;
-  }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.live.bytes > b.live.bytes; });
+  auto rows = site_rows<LiveTotals>(
+      h.sites, analysis.frames(), [](const SiteHistory& site) -> const auto& { return site.frames; },
+      [&](LiveTotals& row, const SiteHistory& site) {
+        LiveTotals live = live_at(site, 0);
+        row.bytes += live.bytes;
+        row.variance += live.variance;
+        row.samples += live.samples;
+        total += live.bytes;
+      });
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.totals.bytes > b.totals.bytes; });
 
   std::printf("%s: process %u (%s), %s after start, sampling %s\n", latest.string().c_str(), h.pid, h.command.c_str(),
               format_seconds(double(s.process.mono_ns - s.process.start_mono_ns) / 1e9).c_str(),
@@ -102,16 +87,14 @@ int run_report(const ReportOptions& o) {
   std::printf("\nLive heap by allocation site\n");
   std::printf("  %12s %12s %6s %8s  %s\n", "live", "+/- 2 sd", "share", "samples", "site");
   size_t shown = 0;
-  for (const Row& r : rows) {
+  for (const auto& r : rows) {
     if (shown++ == o.top) {
       std::printf("  ... %zu more sites (--top)\n", rows.size() - o.top);
       break;
     }
-    std::printf("  %12s %12s %5.1f%% %8.0f  %s", format_bytes(r.live.bytes).c_str(),
-                format_bytes(2 * std::sqrt(r.live.variance)).c_str(), total > 0 ? 100 * r.live.bytes / total : 0.0,
-                r.live.samples, r.name.c_str());
-    if (r.stacks > 1) std::printf("  (%zu call paths)", r.stacks);
-    std::printf("\n");
+    std::printf("  %12s %12s %5.1f%% %8.0f  %s%s\n", format_bytes(r.totals.bytes).c_str(),
+                format_bytes(2 * std::sqrt(r.totals.variance)).c_str(), total > 0 ? 100 * r.totals.bytes / total : 0.0,
+                r.totals.samples, r.name.c_str(), r.call_paths().c_str());
   }
   print_breakdown(s, total);
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");

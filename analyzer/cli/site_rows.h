@@ -1,0 +1,47 @@
+// The rows of the text tables of `report` and `diff`. A site is a whole stack, but a
+// row shows only site_name() (its first frame, and its Java or first named caller):
+// stacks that would print the same line are one row, as jeprof's and heaptrack's
+// summaries merge them, with their totals added (their samples are independent, so
+// variances add too). The JSON outputs keep each stack.
+#ifndef HEAPDRIFT_ANALYZER_CLI_SITE_ROWS_H
+#define HEAPDRIFT_ANALYZER_CLI_SITE_ROWS_H
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "frame.h"
+
+namespace heapdrift::cli {
+
+template <class Totals>
+struct SiteRow {
+  std::string name;
+  Totals totals{};
+  size_t stacks = 0;
+
+  // "  (3 call paths)" for a row of several stacks, else nothing.
+  std::string call_paths() const { return stacks > 1 ? "  (" + std::to_string(stacks) + " call paths)" : ""; }
+};
+
+// One row per distinct site_name of `items`, in order of first appearance; `frames_of`
+// gives an item's frames, `add(totals, item)` adds an item to its row's totals.
+template <class Totals, class Item, class FramesOf, class Add>
+std::vector<SiteRow<Totals>> site_rows(const std::vector<Item>& items, const FrameTable& table, FramesOf frames_of,
+                                       Add add) {
+  std::vector<SiteRow<Totals>> rows;
+  std::unordered_map<std::string, size_t> row_of;
+  for (const Item& item : items) {
+    std::string name = site_name(frames_of(item), table);
+    auto [it, added] = row_of.try_emplace(name, rows.size());
+    if (added) rows.push_back({std::move(name), Totals{}, 0});
+    SiteRow<Totals>& row = rows[it->second];
+    add(row.totals, item);
+    ++row.stacks;
+  }
+  return rows;
+}
+
+}  // namespace heapdrift::cli
+
+#endif  // HEAPDRIFT_ANALYZER_CLI_SITE_ROWS_H
