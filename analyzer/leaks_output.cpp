@@ -50,7 +50,7 @@ void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTab
 
 void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames, size_t top) {
   const ProcessHistory& h = p.history;
-  std::fprintf(out, "process %u: %s\n", h.pid, h.command.c_str());
+  std::fprintf(out, "process %u: %s\n", h.pid, format_command(h.command).c_str());
   if (h.snapshots.empty()) {
     std::fprintf(out, "  wrote no snapshot (it exited through _exit or exec'd before its first)\n");
     return;

@@ -28,4 +28,18 @@ std::string format_seconds(double s) {
   return buf;
 }
 
+std::string format_command(const std::string& command, size_t max) {
+  std::string out;
+  for (char c : command) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += '?';
+    else out += c;
+  }
+  if (out.size() <= max) return out;
+  size_t cut = max - 1;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;  // not inside a UTF-8 character
+  return out.substr(0, cut) + "\u2026";
+}
+
 }  // namespace heapdrift

@@ -59,7 +59,8 @@ int run_flamegraph(const FlamegraphOptions& o) {
   }
   FlameOptions options;
   options.diff = o.diff;
-  options.title = (o.diff ? "Live heap growth: " : "Live heap: ") + h.command + " (pid " + std::to_string(h.pid) + ")";
+  options.title = (o.diff ? "Live heap growth: " : "Live heap: ") + format_command(h.command) + " (pid " +
+                  std::to_string(h.pid) + ")";
   const ProcessInfo& p = h.snapshots.back().process;
   options.subtitle = h.snapshots.back().path.filename().string() + ", " +
                      format_seconds(double(p.mono_ns - p.start_mono_ns) / 1e9) + " after start";
