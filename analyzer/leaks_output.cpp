@@ -83,10 +83,20 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     if (h.snapshots.size() < 3) {
       std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");
     } else {
-      std::fprintf(out, "\n  No leaking site found. Detection floor: a steady leak of about %s or more would\n"
-                        "  have been found with this sampling rate, %zu snapshots and %s.\n",
-                   format_rate(p.detection_floor).c_str(), p.judged_snapshots,
-                   format_seconds(duration_s(h, p.judged_snapshots)).c_str());
+      // Growth is judged in events: a block of the sampling interval or more is one
+      // sample, so larger blocks need as many of them as small blocks need samples.
+      const std::string run = std::to_string(p.judged_snapshots) + " snapshots and " +
+                              format_seconds(duration_s(h, p.judged_snapshots));
+      if (h.sample_rate > 1) {
+        std::fprintf(out, "\n  No leaking site found. Detection floor: a steady leak of about %s or more in\n"
+                          "  blocks under %s, or of some 16 larger blocks in the late half of the run, would have\n"
+                          "  been found with this sampling rate, %s.\n",
+                     format_rate(p.detection_floor).c_str(), format_bytes(double(h.sample_rate)).c_str(), run.c_str());
+      } else {
+        std::fprintf(out, "\n  No leaking site found. Detection floor: a steady leak of 16 blocks or more in the\n"
+                          "  late half of the run would have been found with every allocation recorded, %s.\n",
+                     run.c_str());
+      }
     }
     return;
   }
