@@ -63,8 +63,27 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
               counter(c, "dropped_stacks"));
 }
 
+// A recording's other processes (a JVM that a script started, say), which the report
+// of its main process leaves out: the longest-lived first, by their number of snapshots.
+void print_children(const std::vector<ProcessSnapshots>& children) {
+  if (children.empty()) return;
+  std::vector<const ProcessSnapshots*> order;
+  for (const ProcessSnapshots& c : children) order.push_back(&c);
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->files.size() > b->files.size(); });
+  std::printf("\nOther processes in this recording (%zu), the longest-lived first; report each by its directory:\n",
+              order.size());
+  const size_t shown = std::min<size_t>(order.size(), 5);
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& files = order[i]->files;
+    std::printf("  pid %-8u %4zu snapshots  %s\n", order[i]->pid, files.size(),
+                files.empty() ? "" : files.back().parent_path().string().c_str());
+  }
+  if (order.size() > shown) std::printf("  ... %zu more\n", order.size() - shown);
+}
+
 int run_report(const ReportOptions& o) {
-  std::filesystem::path latest = snapshots_of(o.path).main_files().back();
+  const SnapshotSet set = snapshots_of(o.path);
+  std::filesystem::path latest = set.main_files().back();
   Analysis analysis(o.analysis);
   ProcessHistory h = analysis.load({latest});
   const SnapshotSummary& s = h.snapshots.front();
@@ -97,6 +116,7 @@ int run_report(const ReportOptions& o) {
                 r.totals.samples, r.name.c_str(), r.call_paths().c_str());
   }
   print_breakdown(s, total);
+  print_children(set.children);
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
   return 0;
 }

@@ -119,6 +119,12 @@ TEST(RecordingWithChildren, ChildrenAreJudgedAndListedSeparately) {
   EXPECT_GE(child["snapshots"].get<int>(), 10);
   ASSERT_FALSE(child["suspects"].empty());
   EXPECT_EQ(child["suspects"][0]["frames"][0]["function"], "ThreadRegistry::onThreadStart");
+  // report shows the shell, and says where the sample's own report is.
+  Result report = run(heapdrift + " report " + dir.string());
+  ASSERT_EQ(report.status, 0);
+  const std::string child_dir = (dir / std::to_string(child["pid"].get<int>())).string();
+  EXPECT_NE(report.out.find("Other processes in this recording (1)"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find(child_dir), std::string::npos) << report.out;
   fs::remove_all(dir);
 }
 
