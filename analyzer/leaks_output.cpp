@@ -116,7 +116,8 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     std::fprintf(out, "      live %s -> %s (+/- %s), allocated over the run [%s]\n", format_bytes(v.live.front()).c_str(),
                  format_bytes(v.live[last]).c_str(), format_bytes(2 * std::sqrt(v.live_variance[last])).c_str(),
                  sparkline(v.age_histogram).c_str());
-    if (last + 1 < v.live.size()) {
+    // What the teardown freed, when it freed a quarter of it or more.
+    if (last + 1 < v.live.size() && v.live.back() < 0.75 * v.live[last]) {
       std::fprintf(out, "      %s live in the exit snapshot, after the program's teardown (left out of the test)\n",
                    format_bytes(v.live.back()).c_str());
     }
