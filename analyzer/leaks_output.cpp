@@ -60,8 +60,8 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
                h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str(),
                h.sites.size(), p.suspects.size());
   if (h.skipped_before_exec) {
-    std::fprintf(out, "  (%zu earlier snapshots were of the program this process ran before an exec)\n",
-                 h.skipped_before_exec);
+    std::fprintf(out, "  (%zu earlier %s of the program this process ran before an exec)\n",
+                 h.skipped_before_exec, h.skipped_before_exec == 1 ? "snapshot was" : "snapshots were");
   }
   if (p.memory.note) {
     // Folded at spaces to 88 columns, as the text around it.
