@@ -100,8 +100,9 @@ int run_report(const ReportOptions& o) {
       });
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.totals.bytes > b.totals.bytes; });
 
+  const double age_s = double(s.process.mono_ns - s.process.start_mono_ns) / 1e9;
   std::printf("%s: process %u (%s), %s after start, sampling %s\n", latest.string().c_str(), h.pid,
-              format_command(h.command).c_str(), format_seconds(double(s.process.mono_ns - s.process.start_mono_ns) / 1e9).c_str(),
+              format_command(h.command).c_str(), format_seconds(age_s).c_str(),
               h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str());
   std::printf("\nLive heap by allocation site\n");
   std::printf("  %12s %12s %6s %8s  %s\n", "live", "+/- 2 sd", "share", "samples", "site");

@@ -72,9 +72,8 @@ FrameId add(FrameTable& table, const std::string& function, FrameKind kind, cons
 
 TEST(SiteName, TheFirstFrameWhereItIs) {
   FrameTable t;
-  EXPECT_EQ(site_name({add(t, "Cache::put", FrameKind::kNative, "src/cache.cpp", 42), add(t, "main", FrameKind::kNative)},
-                      t),
-            "Cache::put  cache.cpp:42");
+  FrameId put = add(t, "Cache::put", FrameKind::kNative, "src/cache.cpp", 42);
+  EXPECT_EQ(site_name({put, add(t, "main", FrameKind::kNative)}, t), "Cache::put  cache.cpp:42");
   EXPECT_EQ(site_name({}, t), "(no stack)");
 }
 
@@ -91,17 +90,17 @@ TEST(SiteName, NativeCodeCalledFromJavaNamesItsJavaCaller) {
 TEST(SiteName, AnUnnamedFirstFrameNamesTheFirstNamedCaller) {
   FrameTable t;
   EXPECT_EQ(site_name({add(t, "libsqlite3.so.0+0xa7504", FrameKind::kUnknown),
-                       add(t, "libsqlite3.so.0+0xb79b6", FrameKind::kUnknown), add(t, "sqlite3Malloc", FrameKind::kNative),
-                       add(t, "sqlite3_step", FrameKind::kNative)},
+                       add(t, "libsqlite3.so.0+0xb79b6", FrameKind::kUnknown),
+                       add(t, "sqlite3Malloc", FrameKind::kNative), add(t, "sqlite3_step", FrameKind::kNative)},
                       t),
             "libsqlite3.so.0+0xa7504  <- sqlite3Malloc");
   // Called from Java: the Java caller, once.
-  EXPECT_EQ(site_name({add(t, "libz.so.1+0x3a01", FrameKind::kUnknown), add(t, "app.Codec.inflate", FrameKind::kJava)},
-                      t),
+  FrameId inflate = add(t, "app.Codec.inflate", FrameKind::kJava);
+  EXPECT_EQ(site_name({add(t, "libz.so.1+0x3a01", FrameKind::kUnknown), inflate}, t),
             "libz.so.1+0x3a01  <- app.Codec.inflate");
   // Nothing named at all.
-  EXPECT_EQ(site_name({add(t, "0x7f0000001000", FrameKind::kUnknown), add(t, "0x7f0000002000", FrameKind::kUnknown)}, t),
-            "0x7f0000001000");
+  FrameId outer = add(t, "0x7f0000002000", FrameKind::kUnknown);
+  EXPECT_EQ(site_name({add(t, "0x7f0000001000", FrameKind::kUnknown), outer}, t), "0x7f0000001000");
 }
 
 }  // namespace
