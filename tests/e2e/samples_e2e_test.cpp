@@ -217,7 +217,8 @@ TEST(RssOutsideMalloc, LeaksSaysTheGrowthIsNotTheAllocators) {
 namespace {
 
 // teardown_leak's registry grows for 3 s and its destructor frees it all at exit,
-// before the exit snapshot: the leak is judged on the snapshots taken while it ran.
+// before the exit snapshot: the leak is judged on the snapshots taken while it ran,
+// and report, which shows the exit snapshot, points at the one before.
 TEST(ExitSnapshot, ATeardownThatFreesTheLeakDoesNotHideIt) {
   fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-teardown-" + std::to_string(getpid()));
   fs::remove_all(dir);
@@ -237,6 +238,14 @@ TEST(ExitSnapshot, ATeardownThatFreesTheLeakDoesNotHideIt) {
   ASSERT_EQ(top["live_bytes"].size(), snapshots);
   EXPECT_EQ(top["live_bytes"].back(), 0);
   EXPECT_GT(top["live_bytes"][snapshots - 2].get<double>(), 16 << 20);
+  // report shows the latest snapshot, the exit one, and names the one before it.
+  Result report = run(heapdrift + " report " + dir.string());
+  ASSERT_EQ(report.status, 0);
+  const std::string before = "snap-" + std::string(6 - std::to_string(snapshots - 1).size(), '0') +
+                             std::to_string(snapshots - 1) + ".hds";
+  EXPECT_NE(report.out.find("This is the exit snapshot, written after the program's teardown"), std::string::npos)
+      << report.out;
+  EXPECT_NE(report.out.find(before), std::string::npos) << before << " not in\n" << report.out;
   fs::remove_all(dir);
 }
 
