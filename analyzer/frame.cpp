@@ -31,12 +31,20 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
   };
   if (is_java(f)) return name;
   // A first frame without a name (its module has no symbols for it) says little: the
-  // first named frame outward says where it is.
+  // first named frame outward says where it is, unless that is where every thread
+  // starts (a stripped program's own code is unnamed down to libc's entry).
   if (f.kind == FrameKind::kUnknown) {
+    auto is_entry = [](const std::string& function) {
+      for (const char* entry : {"__libc_start_call_main", "__libc_start_main_impl", "__libc_start_main", "_start",
+                                "start_thread", "__clone3", "__clone", "clone3", "clone"}) {
+        if (function == entry) return true;
+      }
+      return false;
+    };
     for (FrameId id : frames) {
       const Frame& named = table[id];
       if (named.kind == FrameKind::kUnknown) continue;
-      if (!is_java(named)) name += "  <- " + named.function;
+      if (!is_java(named) && !is_entry(named.function)) name += "  <- " + named.function;
       break;
     }
   }

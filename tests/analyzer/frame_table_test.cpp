@@ -98,6 +98,10 @@ TEST(SiteName, AnUnnamedFirstFrameNamesTheFirstNamedCaller) {
   FrameId inflate = add(t, "app.Codec.inflate", FrameKind::kJava);
   EXPECT_EQ(site_name({add(t, "libz.so.1+0x3a01", FrameKind::kUnknown), inflate}, t),
             "libz.so.1+0x3a01  <- app.Codec.inflate");
+  // A stripped program: named from libc's entry on, which says nothing.
+  FrameId entry = add(t, "__libc_start_call_main", FrameKind::kNative);
+  EXPECT_EQ(site_name({add(t, "git+0x28961c", FrameKind::kUnknown), add(t, "git+0x1000", FrameKind::kUnknown), entry}, t),
+            "git+0x28961c");
   // Nothing named at all.
   FrameId outer = add(t, "0x7f0000002000", FrameKind::kUnknown);
   EXPECT_EQ(site_name({add(t, "0x7f0000001000", FrameKind::kUnknown), outer}, t), "0x7f0000001000");
