@@ -63,22 +63,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     std::fprintf(out, "  (%zu earlier %s of the program this process ran before an exec)\n",
                  h.skipped_before_exec, h.skipped_before_exec == 1 ? "snapshot was" : "snapshots were");
   }
-  if (p.memory.note) {
-    // Folded at spaces to 88 columns, as the text around it.
-    std::string line = "  note:";
-    std::fputc('\n', out);
-    for (size_t pos = 0; pos < p.memory.note->size();) {
-      size_t end = std::min(p.memory.note->find(' ', pos), p.memory.note->size());
-      std::string word = p.memory.note->substr(pos, end - pos);
-      if (line.size() + 1 + word.size() > 88 && line.size() > 8) {
-        std::fprintf(out, "%s\n", line.c_str());
-        line = "       ";
-      }
-      line += " " + word;
-      pos = end + 1;
-    }
-    std::fprintf(out, "%s\n", line.c_str());
-  }
+  if (p.memory.note) std::fprintf(out, "\n%s", fold_text(*p.memory.note, "  note: ", "        ").c_str());
   if (p.suspects.empty()) {
     if (h.snapshots.size() < 3) {
       std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");

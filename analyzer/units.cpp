@@ -1,5 +1,6 @@
 #include "units.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -40,6 +41,24 @@ std::string format_command(const std::string& command, size_t max) {
   size_t cut = max - 1;
   while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;  // not inside a UTF-8 character
   return out.substr(0, cut) + "\u2026";
+}
+
+std::string fold_text(const std::string& text, const std::string& first, const std::string& next, size_t width) {
+  std::string out, line = first;
+  bool empty = true;  // nothing but the prefix on `line` yet
+  for (size_t pos = 0; pos <= text.size();) {
+    size_t end = std::min(text.find(' ', pos), text.size());
+    std::string word = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (word.empty()) continue;
+    if (!empty && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line = next, empty = true;
+    }
+    line += (empty ? "" : " ") + word;
+    empty = false;
+  }
+  return out + line + "\n";
 }
 
 }  // namespace heapdrift

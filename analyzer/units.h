@@ -12,6 +12,9 @@ std::string format_seconds(double seconds);   // "850 ms", "12.0 s", "3.5 min", 
 // A command line on one line of text: control characters escaped ("\n"), and cut to
 // `max` characters with "…" (a javac of 400 files, a script given with -c).
 std::string format_command(const std::string& command, size_t max = 160);
+// `text` folded at spaces into lines of at most `width` columns where words allow, the
+// first line starting with `first`, the others with `next`; each line ends with '\n'.
+std::string fold_text(const std::string& text, const std::string& first, const std::string& next, size_t width = 88);
 
 }  // namespace heapdrift
 

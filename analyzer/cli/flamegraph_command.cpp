@@ -2,6 +2,7 @@
 // interactive flamegraph; with --diff, coloured by the change from the first to the
 // last snapshot of the recording's main process.
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "command.h"
 #include "flamegraph_svg.h"
 #include "output_file.h"
+#include "teardown_note.h"
 #include "units.h"
 
 namespace heapdrift::cli {
@@ -70,6 +72,11 @@ int run_flamegraph(const FlamegraphOptions& o) {
                        format_seconds(double(f.mono_ns - f.start_mono_ns) / 1e9) + ") to " + options.subtitle;
   }
   write_file_atomically(o.output, render_flamegraph_svg(profile, options));
+  double shown = 0;
+  for (const FlameStack& s : profile.stacks) shown += s.bytes;
+  if (std::string note = teardown_note(files, p, shown); !note.empty()) {
+    std::fprintf(stderr, "heapdrift: note: %s\n", note.c_str());
+  }
   return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "command.h"
 #include "memory_breakdown.h"
 #include "site_rows.h"
-#include "snapshot_reader.h"
+#include "teardown_note.h"
 #include "units.h"
 
 namespace heapdrift::cli {
@@ -82,24 +82,6 @@ void print_children(const std::vector<ProcessSnapshots>& children) {
   if (order.size() > shown) std::printf("  ... %zu more\n", order.size() - shown);
 }
 
-// A recording's latest snapshot is often its exit snapshot, written after the
-// program's teardown, which may have freed what it kept while it ran (a global
-// container's destructor, an interpreter's finalization): where it holds less than
-// three quarters of the snapshot before, say so and name that one.
-void print_teardown_note(const std::vector<std::filesystem::path>& files, const ProcessInfo& latest,
-                         double estimated) {
-  if (files.size() < 2 || latest.trigger != format::Trigger::kExit) return;
-  const std::filesystem::path& before = files[files.size() - 2];
-  Snapshot previous = read_snapshot(before, [](const ProcessInfo&, uint32_t) { return false; });
-  double held = 0;
-  for (const Sample& sample : previous.samples) held += double(sample.size) * sample.weight;
-  if (estimated >= 0.75 * held) return;
-  std::printf("\nThis is the exit snapshot, written after the program's teardown: it holds %s of the %s\n"
-              "estimated in the one before it, which shows the heap as the program ran:\n"
-              "  heapdrift report %s\n",
-              format_bytes(estimated).c_str(), format_bytes(held).c_str(), before.string().c_str());
-}
-
 int run_report(const ReportOptions& o) {
   const SnapshotSet set = snapshots_of(o.path);
   std::filesystem::path latest = set.main_files().back();
@@ -136,7 +118,9 @@ int run_report(const ReportOptions& o) {
                 r.totals.samples, r.name.c_str(), r.call_paths().c_str());
   }
   print_breakdown(s, total);
-  if (!set.main.files.empty()) print_teardown_note(set.main.files, s.process, total);
+  if (std::string note = teardown_note(set.main.files, s.process, total); !note.empty()) {
+    std::printf("\n%s", fold_text("Note: " + note + ".", "", "").c_str());
+  }
   print_children(set.children);
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
   return 0;

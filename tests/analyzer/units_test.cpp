@@ -1,4 +1,5 @@
-// format_command: a command line on one line of text, whatever it holds.
+// format_command: a command line on one line of text, whatever it holds. fold_text:
+// prose folded to a width.
 #include <string>
 
 #include <gtest/gtest.h>
@@ -27,6 +28,17 @@ TEST(FormatCommand, ALongCommandIsCutWithAnEllipsis) {
 TEST(FormatCommand, TheCutDoesNotSplitACharacter) {
   // "é" is two bytes; a cut that would fall between them falls before it.
   EXPECT_EQ(format_command("ab\u00e9cd", 4), "ab\u2026");
+}
+
+TEST(FoldText, FoldsAtSpacesWithinTheWidth) {
+  EXPECT_EQ(fold_text("one two three four five", "  note: ", "        ", 20),
+            "  note: one two\n        three four\n        five\n");
+  EXPECT_EQ(fold_text("short", "> ", "  "), "> short\n");
+}
+
+TEST(FoldText, AWordLongerThanTheWidthHasALineOfItsOwn) {
+  EXPECT_EQ(fold_text("a (-XX:NativeMemoryTracking=summary) b", "", "", 10),
+            "a\n(-XX:NativeMemoryTracking=summary)\nb\n");
 }
 
 }  // namespace

@@ -243,9 +243,15 @@ TEST(ExitSnapshot, ATeardownThatFreesTheLeakDoesNotHideIt) {
   ASSERT_EQ(report.status, 0);
   const std::string before = "snap-" + std::string(6 - std::to_string(snapshots - 1).size(), '0') +
                              std::to_string(snapshots - 1) + ".hds";
-  EXPECT_NE(report.out.find("This is the exit snapshot, written after the program's teardown"), std::string::npos)
+  EXPECT_NE(report.out.find("is the exit snapshot, written after the program's teardown"), std::string::npos)
       << report.out;
   EXPECT_NE(report.out.find(before), std::string::npos) << before << " not in\n" << report.out;
+  // flamegraph too, on stderr (the braces keep it from run()'s 2>/dev/null).
+  const fs::path svg = dir / "exit.svg";
+  Result flame = run("{ " + heapdrift + " flamegraph " + dir.string() + " -o " + svg.string() + " 2>&1; }");
+  ASSERT_EQ(flame.status, 0);
+  EXPECT_NE(flame.out.find("heapdrift: note: "), std::string::npos) << flame.out;
+  EXPECT_NE(flame.out.find(before), std::string::npos) << flame.out;
   fs::remove_all(dir);
 }
 
