@@ -23,9 +23,11 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // HotSpot's arenas (resource areas, the compilers' arenas): a chunk is allocated
       // by whichever request overflowed the last one, and that request is the site.
       "(Arena|ResourceArea|Chunk|ChunkPool)::.*|resource_(allocate|reallocate)_bytes",
-      // Java's off-heap allocation API, down to HotSpot's entry point for it.
+      // Java's off-heap allocation API, down to HotSpot's entry point for it, and the
+      // direct buffers built on it: the site is the code that asked for the buffer.
       "Unsafe_(Allocate|Reallocate)Memory0",
       "(jdk\\.internal\\.misc|sun\\.misc)\\.Unsafe\\.(allocate|reallocate)Memory0?",
+      "java\\.nio\\.(DirectByteBuffer\\.<init>|ByteBuffer\\.allocateDirect)",
   };
   return patterns;
 }

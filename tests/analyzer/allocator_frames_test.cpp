@@ -20,7 +20,9 @@ TEST(AllocatorFrames, CutsWhatAllocatesOnItsCallersBehalf) {
            "os::malloc", "AllocateHeap", "ResourceBitMapAllocator::allocate",
            "GrowableArrayWithAllocator<int, GrowableArray<int> >::expand_to", "GrowableArray<Interval*>::allocate",
            "Arena::grow", "Arena::Arena", "Chunk::operator new", "ChunkPool::allocate", "ResourceArea::allocate_bytes",
-           "resource_allocate_bytes", "Unsafe_AllocateMemory0", "jdk.internal.misc.Unsafe.allocateMemory0"}) {
+           "resource_allocate_bytes", "Unsafe_AllocateMemory0", "jdk.internal.misc.Unsafe.allocateMemory0",
+           // Direct buffers, on Unsafe.
+           "java.nio.DirectByteBuffer.<init>", "java.nio.ByteBuffer.allocateDirect"}) {
     EXPECT_TRUE(frames.matches(f)) << f;
   }
 }
@@ -29,7 +31,8 @@ TEST(AllocatorFrames, KeepsTheCodeThatWantedTheMemory) {
   AllocatorFrames frames;
   for (const char* f : {"codec::FrameCache::retain", "ThreadRegistry::onThreadStart", "Node_Array::Node_Array",
                         "PhaseIFG::init", "MyArena::grow", "ChunkedList::add", "ResourceAreaUser::run",
-                        "operator newline", "heapdrift.samples.unsafe.OffHeapIndex.addEntry", "main"}) {
+                        "operator newline", "heapdrift.samples.unsafe.OffHeapIndex.addEntry", "main",
+                        "java.nio.ByteBuffer.allocate", "java.nio.DirectByteBuffer.get"}) {
     EXPECT_FALSE(frames.matches(f)) << f;
   }
 }
