@@ -23,8 +23,7 @@ double rss(const SnapshotSummary& s) { return s.memory ? value(s.memory->values,
 // Where the `unexplained` part of RSS growth from `a` to `b` went: into the allocator's
 // free memory, into anonymous memory the allocator does not hold (mapped directly), or
 // into file-backed memory; the largest of those the snapshots give.
-std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, const KeyValues& last,
-                           double unexplained) {
+std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, double unexplained) {
   std::optional<double> held_free, outside, file;
   if (a.allocator_free && b.allocator_free) held_free = *b.allocator_free - *a.allocator_free;
   if (a.anonymous && b.anonymous && a.allocator_held && b.allocator_held) {
@@ -46,13 +45,11 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, c
   }
   if (!held_free) return "; the snapshots do not tell whether the allocator keeps it free or it is outside malloc";
   std::string note = "; the allocator keeps freed memory";
-  if (last.count("malloc.arena_count")) {
-    note += " (glibc: " + std::to_string(last.at("malloc.arena_count")) + " arenas, " +
-            format_bytes(value(last, "malloc.free_bytes")) +
+  if (b.allocator == "glibc" && b.arenas) {
+    note += " (glibc: " + std::to_string(uint64_t(*b.arenas)) + " arenas, " + format_bytes(*b.allocator_free) +
             " free inside them). Fragmentation or too many arenas: try MALLOC_ARENA_MAX=2";
-  } else if (last.count("jemalloc.resident")) {
-    note += " (jemalloc: " + format_bytes(value(last, "jemalloc.resident") - value(last, "jemalloc.allocated")) +
-            " resident but not allocated)";
+  } else if (b.allocator == "jemalloc") {
+    note += " (jemalloc: " + format_bytes(*b.allocator_free) + " resident but not allocated)";
   }
   return note;
 }
@@ -72,7 +69,7 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
     const MemoryBreakdown b = memory_breakdown(last.counters, last.memory);
     t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap grew by " + format_bytes(heap_growth) +
              ": no allocation site explains it" +
-             where_rss_went(a, b, last.memory ? last.memory->values : KeyValues{}, rss_growth - heap_growth);
+             where_rss_went(a, b, rss_growth - heap_growth);
   }
   return t;
 }
