@@ -210,6 +210,7 @@ Palette palette(FrameKind kind) {
     case FrameKind::kJavaInlined: return {188, 198, 80, 56, 64, "inlined Java"};
     case FrameKind::kJavaInterpreted: return {78, 88, 60, 70, 76, "interpreted Java"};
     case FrameKind::kJvmGenerated: return {24, 30, 48, 40, 46, "JVM-generated (interpreter, stubs)"};
+    case FrameKind::kJit: return {268, 288, 50, 62, 70, "JIT code named by its perf map"};
     case FrameKind::kUnknown: return {0, 0, 0, 72, 80, "unknown"};
   }
   return {0, 0, 0, 72, 80, "unknown"};
@@ -218,7 +219,7 @@ Palette palette(FrameKind kind) {
 constexpr FrameKind kAllKinds[] = {FrameKind::kNative,          FrameKind::kJvm,
                                    FrameKind::kJava,            FrameKind::kJavaInlined,
                                    FrameKind::kJavaInterpreted, FrameKind::kJvmGenerated,
-                                   FrameKind::kUnknown};
+                                   FrameKind::kJit,             FrameKind::kUnknown};
 
 const Hsl kRootColour = {220, 14, 80};
 const Hsl kUnchangedColour = {0, 0, 92};

@@ -24,10 +24,11 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
   const Frame& f = table[frames.front()];
   std::string where = source_location(f);
   std::string name = where.empty() ? f.function : f.function + "  " + where;
-  // Native code called from Java: the Java method is what the user knows the site by.
+  // Native code called from Java (or JavaScript, …): the Java method is what the user
+  // knows the site by.
   auto is_java = [](const Frame& frame) {
     return frame.kind == FrameKind::kJava || frame.kind == FrameKind::kJavaInlined ||
-           frame.kind == FrameKind::kJavaInterpreted;
+           frame.kind == FrameKind::kJavaInterpreted || frame.kind == FrameKind::kJit;
   };
   if (is_java(f)) return name;
   // A first frame without a name (its module has no symbols for it) says little: the
@@ -48,10 +49,12 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
       break;
     }
   }
-  // The innermost Java method outside the JDK's own packages, else the innermost one.
-  auto in_jdk = [](const std::string& function) {
+  // The innermost Java method outside the JDK's own packages (or function outside
+  // Node's own scripts), else the innermost one.
+  auto in_jdk = [](const Frame& frame) {
+    if (frame.kind == FrameKind::kJit) return frame.file.rfind("node:", 0) == 0;
     for (const char* prefix : {"java.", "javax.", "jdk.", "sun.", "com.sun."}) {
-      if (function.rfind(prefix, 0) == 0) return true;
+      if (frame.function.rfind(prefix, 0) == 0) return true;
     }
     return false;
   };
@@ -60,7 +63,7 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
     const Frame& frame = table[id];
     if (!is_java(frame)) continue;
     if (!java) java = &frame;
-    if (!in_jdk(frame.function)) {
+    if (!in_jdk(frame)) {
       java = &frame;
       break;
     }

@@ -14,6 +14,7 @@ enum class FrameKind {
   kJavaInlined,      // a Java method inlined into a compiled one
   kJavaInterpreted,  // a Java method run by the interpreter
   kJvmGenerated,     // the interpreter, stubs, adapters
+  kJit,              // another runtime's JIT code, named by its perf map (V8's JavaScript, …)
   kUnknown,          // no module or symbol
 };
 
@@ -25,6 +26,7 @@ constexpr std::string_view frame_kind_name(FrameKind kind) {
     case FrameKind::kJavaInlined: return "java-inlined";
     case FrameKind::kJavaInterpreted: return "java-interpreted";
     case FrameKind::kJvmGenerated: return "jvm-generated";
+    case FrameKind::kJit: return "jit";
     case FrameKind::kUnknown: return "unknown";
   }
   return "unknown";

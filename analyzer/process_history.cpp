@@ -198,7 +198,7 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
     } else if (s.process.mono_ns <= h.timeline.snapshot_ns.back()) {
       throw std::runtime_error(file.string() + ": taken before " + h.snapshots.back().path.string());
     }
-    if (k == 0) symbolizer.use_jit_log(s, file.parent_path() / "jit.log");
+    if (k == 0) symbolizer.use_jit_code(s, file.parent_path());
     h.timeline.snapshot_ns.push_back(s.process.mono_ns);
     now.clear();
     now.reserve(s.samples.size());

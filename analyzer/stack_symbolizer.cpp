@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <string_view>
 
+#include "perf_map_copy_reader.h"
+#include "snapshot_format.h"
+#include "v8_names.h"
+
 namespace heapdrift {
 namespace {
 
@@ -20,15 +24,16 @@ std::string fingerprint(const std::vector<Module>& modules) {
   return key;
 }
 
+// path(module).filename() == "libjvm.so", without making a path for each frame.
+bool is_libjvm(std::string_view module) {
+  static constexpr std::string_view kLibjvm = "libjvm.so";
+  return module.ends_with(kLibjvm) &&
+         (module.size() == kLibjvm.size() || module[module.size() - kLibjvm.size() - 1] == '/');
+}
+
 FrameKind kind_of(const symbolizer::SymbolFrame& f) {
   if (f.source == symbolizer::FrameSource::kNone) return FrameKind::kUnknown;
-  // path(f.module).filename() == "libjvm.so", without making a path for each frame.
-  static constexpr std::string_view kLibjvm = "libjvm.so";
-  std::string_view m = f.module;
-  if (m.ends_with(kLibjvm) && (m.size() == kLibjvm.size() || m[m.size() - kLibjvm.size() - 1] == '/')) {
-    return FrameKind::kJvm;
-  }
-  return FrameKind::kNative;
+  return is_libjvm(f.module) ? FrameKind::kJvm : FrameKind::kNative;
 }
 
 FrameKind kind_of(perfmap::JavaFrame::Kind kind) {
@@ -52,17 +57,32 @@ std::string hex(uint64_t address) {
 StackSymbolizer::StackSymbolizer(symbolizer::Options options, FrameTable& frames)
     : symbolizer_(std::move(options)), table_(frames) {}
 
-void StackSymbolizer::use_jit_log(const Snapshot& snapshot, const std::filesystem::path& log) {
-  ImageKey key{snapshot.process.pid, snapshot.process.start_mono_ns};
-  if (jit_.count(key)) return;
-  perfmap::JitCodeMap& map = jit_[key];
+void StackSymbolizer::use_jit_code(const Snapshot& snapshot, const std::filesystem::path& process_dir) {
+  auto [it, fresh] = jit_.try_emplace({snapshot.process.pid, snapshot.process.start_mono_ns});
+  if (!fresh) return;
+  JitCode& code = it->second;
+  code.jvm = std::any_of(snapshot.modules.begin(), snapshot.modules.end(),
+                         [](const Module& m) { return is_libjvm(m.path); });
   std::error_code ec;
-  if (!std::filesystem::exists(log, ec)) return;
-  try {
-    map = perfmap::JitCodeMap::from_log(log);
-    jit_warnings_.insert(jit_warnings_.end(), map.warnings().begin(), map.warnings().end());
-  } catch (const perfmap::ReadError& e) {
-    jit_warnings_.push_back(std::string(e.what()) + " (Java frames stay unnamed)");
+  const std::filesystem::path log = process_dir / format::kJitLog;
+  if (std::filesystem::exists(log, ec)) {
+    try {
+      code.map = perfmap::JitCodeMap::from_log(log);
+      jit_warnings_.insert(jit_warnings_.end(), code.map.warnings().begin(), code.map.warnings().end());
+    } catch (const perfmap::ReadError& e) {
+      jit_warnings_.push_back(std::string(e.what()) + " (Java frames stay unnamed)");
+    }
+    return;
+  }
+  const std::filesystem::path copy = process_dir / format::kPerfMapCopy;
+  if (!std::filesystem::exists(copy, ec)) return;
+  // A batch's lines were written after the batch before it was copied: from then on
+  // they describe the code at their addresses (jit_code_map.h, add_perf_map).
+  uint64_t since = snapshot.process.start_mono_ns;
+  for (const PerfMapBatch& batch : read_perf_map_copy(copy, snapshot.process.start_mono_ns)) {
+    code.map.add_perf_map(batch.map, since, code.jvm ? perfmap::JitCodeMap::Runtime::kJvm
+                                                     : perfmap::JitCodeMap::Runtime::kOther);
+    since = batch.copied_ns;
   }
 }
 
@@ -196,15 +216,15 @@ bool StackSymbolizer::depends_on_time(const Snapshot& snapshot, const Stack& sta
   return native_part(snapshot, stack).timed;
 }
 
-void StackSymbolizer::add_jit_frames(const perfmap::JitCodeMap* jit, uint64_t address, uint64_t method,
-                                     uint64_t alloc_ns, std::vector<FrameId>* out) {
+void StackSymbolizer::add_jit_frames(const JitCode* jit, uint64_t address, uint64_t method, uint64_t alloc_ns,
+                                     std::vector<FrameId>* out) {
   std::vector<perfmap::JavaFrame> java;
   // An interpreted frame whose Method* the shim kept: the method, if the log names it;
   // else the interpreter's own name, as any generated code.
   if (jit && method) {
-    if (std::optional<perfmap::JavaFrame> m = jit->interpreted(method, alloc_ns)) java.push_back(std::move(*m));
+    if (std::optional<perfmap::JavaFrame> m = jit->map.interpreted(method, alloc_ns)) java.push_back(std::move(*m));
   }
-  if (jit && java.empty()) java = jit->lookup(address, alloc_ns);
+  if (jit && java.empty()) java = jit->map.lookup(address, alloc_ns);
   if (java.empty()) {
     // Unnamed code: one frame for all of it, so that sites do not split by address;
     // the address stays in the signature.
@@ -222,6 +242,17 @@ void StackSymbolizer::add_jit_frames(const perfmap::JitCodeMap* jit, uint64_t ad
     f.line = j.line;
     f.kind = kind_of(j.kind);
     f.inlined = j.kind == perfmap::JavaFrame::kInlined;
+    // Outside a JVM, what a perf map names is another runtime's code (generated, to
+    // the map's reader): V8's JavaScript functions get their script and line.
+    if (!jit->jvm && j.kind == perfmap::JavaFrame::kGenerated) {
+      f.kind = FrameKind::kJit;
+      if (std::optional<perfmap::ScriptFunction> js = perfmap::parse_v8_name(j.function)) {
+        f.function = std::move(js->function);
+        f.signature = j.function;
+        f.file = std::move(js->script);
+        f.line = js->line;
+      }
+    }
     out->push_back(table_.intern(f));
   }
 }
@@ -230,7 +261,7 @@ std::vector<FrameId> StackSymbolizer::frames(const Snapshot& snapshot, const Sta
   const NativePart& part = native_part(snapshot, stack);
   std::vector<FrameId> out;
   out.reserve(part.slots.size());
-  const perfmap::JitCodeMap* jit = nullptr;
+  const JitCode* jit = nullptr;
   if (part.timed) {
     auto it = jit_.find({snapshot.process.pid, snapshot.process.start_mono_ns});
     if (it != jit_.end()) jit = &it->second;

@@ -34,9 +34,11 @@ class StackSymbolizer {
  public:
   StackSymbolizer(symbolizer::Options options, FrameTable& frames);
 
-  // JIT code of the process image `snapshot` belongs to: its jit.log, if the file
-  // exists. Problems reading it become warnings.
-  void use_jit_log(const Snapshot& snapshot, const std::filesystem::path& log);
+  // JIT code of the process image `snapshot` belongs to, from the files in its
+  // directory: the JVM recorder's jit.log if there is one (problems reading it become
+  // warnings), else the shim's copy of the process's perf map (any other JIT; a
+  // malformed copy throws std::runtime_error).
+  void use_jit_code(const Snapshot& snapshot, const std::filesystem::path& process_dir);
 
   // The frames of `stack` for a block allocated at `alloc_ns`, innermost first,
   // inlined calls expanded.
@@ -97,14 +99,18 @@ class StackSymbolizer {
   AddressSlots slots_of(const symbolizer::ProcessImage& image, uint64_t address);
   // Appends the frames of a JIT address at `alloc_ns` (the method of an interpreted
   // frame when `method` is set).
-  void add_jit_frames(const perfmap::JitCodeMap* jit, uint64_t address, uint64_t method, uint64_t alloc_ns,
+  struct JitCode {
+    perfmap::JitCodeMap map;
+    bool jvm = false;  // else a perf map's names are another runtime's (V8's JavaScript, …)
+  };
+  void add_jit_frames(const JitCode* jit, uint64_t address, uint64_t method, uint64_t alloc_ns,
                       std::vector<FrameId>* out);
 
   symbolizer::Symbolizer symbolizer_;
   FrameTable& table_;
   std::map<std::string, symbolizer::ProcessImage> images_;  // by module-map fingerprint
   std::map<std::tuple<uint32_t, uint64_t, uint32_t>, NativePart> stacks_;  // (pid, start, stack id)
-  std::map<ImageKey, perfmap::JitCodeMap> jit_;
+  std::map<ImageKey, JitCode> jit_;
   std::map<ImageKey, UnloadedCode> unloaded_;
   // Stacks share most of their addresses: each is named and interned once per image,
   // its slots kept in one vector per image (a JVM's 200,000 addresses: no allocation each).

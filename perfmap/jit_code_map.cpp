@@ -50,6 +50,7 @@ JitCodeMap::Blob JitCodeMap::new_blob(uint64_t start, uint64_t end, uint64_t loa
   b.unload_ns = kNever;
   b.order = blobs_.size();
   b.generated = generated;
+  b.nests = generated;
   b.from_perf_map = from_perf_map;
   b.first_frame = static_cast<uint32_t>(frames_.size());
   b.first_pc = static_cast<uint32_t>(pcs_.size());
@@ -191,7 +192,7 @@ void JitCodeMap::add_perf_map(const std::filesystem::path& path, uint64_t writte
   add_perf_map(read_perf_map(path), written_ns);
 }
 
-void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns) {
+void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns, Runtime runtime) {
   warnings_.insert(warnings_.end(), map.warnings.begin(), map.warnings.end());
 
   // Perf-map methods are interned by name: a map repeats them for every compilation.
@@ -216,23 +217,25 @@ void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns) {
     return true;
   };
 
-  // Perf-map code still in force, by start: compiled entries never overlap here (a
-  // newer overlapping entry ends the older one); generated entries may nest.
-  std::map<uint64_t, uint32_t> compiled;
-  std::multimap<uint64_t, uint32_t> generated;
+  // Perf-map code still in force, by start: entries that do not nest never overlap
+  // here (a newer overlapping entry ends the older one); a JVM's generated code may.
+  std::map<uint64_t, uint32_t> flat;
+  std::multimap<uint64_t, uint32_t> nesting;
   for (uint32_t i = 0; i < blobs_.size(); ++i) {
     const Blob& b = blobs_[i];
     if (!b.from_perf_map || b.unload_ns != kNever) continue;
-    if (b.generated) {
-      generated.emplace(b.start, i);
+    if (b.nests) {
+      nesting.emplace(b.start, i);
     } else {
-      compiled.emplace(b.start, i);
+      flat.emplace(b.start, i);
     }
   }
 
   for (const PerfMapEntry& e : map.entries) {
-    std::vector<JavaMethodName> names = parse_perf_map_name(e.name);
-    bool is_generated = names.empty();
+    std::vector<JavaMethodName> names;
+    if (runtime == Runtime::kJvm) names = parse_perf_map_name(e.name);
+    const bool is_generated = names.empty();
+    const bool nests = is_generated && runtime == Runtime::kJvm;
     std::vector<uint32_t> methods;
     if (is_generated) {
       methods.push_back(intern(true, e.name, "", ""));
@@ -241,35 +244,36 @@ void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns) {
     }
     uint64_t end = e.start + e.size;
     bool repeated = false;
-    if (is_generated) {
-      auto [lo, hi] = generated.equal_range(e.start);
+    if (nests) {
+      auto [lo, hi] = nesting.equal_range(e.start);
       for (auto it = lo; it != hi && !repeated; ++it) {
         repeated = blobs_[it->second].end == end && same_frames(blobs_[it->second], methods);
       }
     } else {
-      auto it = compiled.upper_bound(e.start);
-      if (it != compiled.begin() && blobs_[std::prev(it)->second].end > e.start) --it;
-      while (it != compiled.end() && blobs_[it->second].start < end) {
+      auto it = flat.upper_bound(e.start);
+      if (it != flat.begin() && blobs_[std::prev(it)->second].end > e.start) --it;
+      while (it != flat.end() && blobs_[it->second].start < end) {
         Blob& old = blobs_[it->second];
         if (old.start == e.start && old.end == end && same_frames(old, methods)) {
           repeated = true;
           break;
         }
         old.unload_ns = written_ns;  // replaced by this newer entry
-        it = compiled.erase(it);
+        it = flat.erase(it);
       }
     }
     if (repeated) continue;
 
     Blob b = new_blob(e.start, end, written_ns, is_generated, true);
+    b.nests = nests;
     b.frame_count = static_cast<uint32_t>(methods.size());
     for (uint32_t m : methods) frames_.push_back({m, kUnknownBci});
     auto index = static_cast<uint32_t>(blobs_.size());
     blobs_.push_back(b);
-    if (is_generated) {
-      generated.emplace(b.start, index);
+    if (nests) {
+      nesting.emplace(b.start, index);
     } else {
-      compiled.emplace(b.start, index);
+      flat.emplace(b.start, index);
     }
   }
   rebuild_index();
@@ -318,7 +322,7 @@ void JitCodeMap::rebuild_index() {
 
 bool JitCodeMap::better(const Blob& c, const Blob& best) const {
   if (c.generated != best.generated) return !c.generated;  // Java code over stubs
-  if (c.generated && c.end - c.start != best.end - best.start) {
+  if (c.nests && best.nests && c.end - c.start != best.end - best.start) {
     return c.end - c.start < best.end - best.start;  // a stub inside a bigger blob
   }
   if (c.load_ns != best.load_ns) return c.load_ns < best.load_ns;

@@ -71,10 +71,13 @@ class JitCodeMap {
   // log has nothing. Within what has been added, a later entry that overlaps an
   // earlier one (not the same entry repeated) ends the earlier one at `written_ns`:
   // the later entry wins for the time after it was written. Add maps oldest first.
-  // Generated-code entries may nest (a stub inside its blob): the innermost wins.
+  // A JVM's map names Java methods; its other entries are generated code, which may
+  // nest (a stub inside its blob): the innermost wins. Another runtime's entries are
+  // all "generated" (the caller names them) and do not nest.
   // Throws ReadError if the file cannot be read; malformed lines become warnings.
+  enum class Runtime { kJvm, kOther };
   void add_perf_map(const std::filesystem::path& path, uint64_t written_ns);
-  void add_perf_map(const PerfMap& map, uint64_t written_ns);
+  void add_perf_map(const PerfMap& map, uint64_t written_ns, Runtime runtime = Runtime::kJvm);
 
   // The Java frames for a return address sampled at time t: innermost first (inlined
   // methods, then the compiled one), or one frame for generated code; empty when no
@@ -112,6 +115,7 @@ class JitCodeMap {
     uint64_t load_ns, unload_ns;
     uint64_t order;  // order of addition: the tie-breaker
     bool generated;
+    bool nests;  // generated code of a JVM: a stub may lie inside a bigger blob
     bool from_perf_map;
     uint32_t first_frame, frame_count;  // the frames when no pc record matches
     uint32_t first_pc, pc_count;        // sorted by pc

@@ -66,9 +66,9 @@ std::string parse_line(std::string_view line, PerfMapEntry& entry) {
 
 }  // namespace
 
-PerfMap parse_perf_map(std::string_view text, std::string_view name) {
+PerfMap parse_perf_map(std::string_view text, std::string_view name, uint32_t first_line) {
   PerfMap map;
-  uint32_t number = 0;
+  uint32_t number = first_line - 1;
   while (!text.empty()) {
     size_t eol = text.find('\n');
     std::string_view line = text.substr(0, eol);

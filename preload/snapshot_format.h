@@ -47,6 +47,11 @@ inline constexpr const char* kRecordingFile = "recording.json";
 inline constexpr const char* kControlFifo = "control";
 inline constexpr const char* kSnapshotPrefix = "snap-";
 inline constexpr const char* kSnapshotSuffix = ".hds";
+inline constexpr const char* kJitLog = "jit.log";  // written by the JVM's recorder (perfmap/)
+// The copy of a JIT's perf map (preload/perf_map_copy.h): batches of its lines, each
+// after a line "<kPerfMapCopyHeader> program START_MONO_NS copied MONO_NS".
+inline constexpr const char* kPerfMapCopy = "perf.map";
+inline constexpr const char* kPerfMapCopyHeader = "# heapdrift perf map copy:";
 
 }  // namespace heapdrift::format
 

@@ -195,6 +195,9 @@ void WriterThread::snapshot(format::Trigger trigger) {
   uint32_t sequence = ++sequence_;
   uint64_t mono_ns = 0;
   ++failures_.attempts;
+  // Before the snapshot: the JIT code its stacks run through is named by then.
+  perf_map_.update(PerfMapCopy::source_of(identity_.pid), process_dir_, identity_.start_wall_ns,
+                   identity_.start_mono_ns);
   if (!write_snapshot(recorder_, identity_, process_dir_, sequence, trigger, &mono_ns, &progress_)) {
     if (failures_.count++ == 0) failures_.first_error = errno;
     return;
@@ -285,7 +288,7 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   exit_done_ = fresh_cond;
   exit_ = ExitRequest::kNone;
   state_ = State::kStopped;
-  series_.clear();
+  series_.clear();  // perf_map_ carries on: the child's perf map is another file
   sequence_ = 0;
   finished_ = false;
   failures_ = Failures{};

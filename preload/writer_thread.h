@@ -16,6 +16,7 @@
 #include <string>
 
 #include "control_fifo.h"
+#include "perf_map_copy.h"
 #include "recorder.h"
 #include "snapshot_format.h"
 #include "snapshot_series.h"
@@ -98,6 +99,7 @@ class WriterThread {
   ProcessIdentity identity_;
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
   SnapshotSeries series_;
+  PerfMapCopy perf_map_;  // under mutex_
   uint32_t sequence_ = 0;
   bool finished_ = false;
   Failures failures_;

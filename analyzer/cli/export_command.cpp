@@ -27,7 +27,7 @@ int run_export(const ExportOptions& o) {
   std::filesystem::path latest = snapshots_of(o.path).main_files().back();
   Analysis analysis(o.analysis);
   Snapshot snapshot = read_snapshot(latest);
-  analysis.symbolizer().use_jit_log(snapshot, latest.parent_path() / "jit.log");
+  analysis.symbolizer().use_jit_code(snapshot, latest.parent_path());
   ExportProfile profile = build_export_profile(snapshot, analysis.symbolizer(), analysis.site_options());
   std::string contents = o.format == "pprof"    ? gzip(pprof_profile(profile, analysis.frames()))
                          : o.format == "jeprof" ? jeprof_heap_profile(profile)

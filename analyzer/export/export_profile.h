@@ -49,8 +49,8 @@ std::vector<Mapping> mapped_now(const ExportProfile& p);
 // where other code is now, it cannot.
 std::vector<UnloadedModule> unreplaced_modules(const ExportProfile& p);
 
-// Symbolizes `snapshot`'s live samples through `symbolizer` (its JIT log, if any, must
-// have been given with use_jit_log) and groups them by stack. `options.depth`, when set,
+// Symbolizes `snapshot`'s live samples through `symbolizer` (its JIT code, if any, must
+// have been given with use_jit_code) and groups them by stack. `options.depth`, when set,
 // keeps the innermost `depth` frames, as for sites.
 ExportProfile build_export_profile(const Snapshot& snapshot, StackSymbolizer& symbolizer,
                                    const SiteOptions& options);

@@ -16,7 +16,9 @@ std::string folded_frame_name(const Frame& frame) {
     else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
   if (frame.inlined) name += "_[i]";
-  else if (frame.kind == FrameKind::kJava || frame.kind == FrameKind::kJavaInterpreted) name += "_[j]";
+  else if (frame.kind == FrameKind::kJava || frame.kind == FrameKind::kJavaInterpreted || frame.kind == FrameKind::kJit) {
+    name += "_[j]";  // flamegraph.pl's JIT annotation
+  }
   return name;
 }
 

@@ -1,11 +1,16 @@
-// StackSymbolizer and unloaded modules: an address where a module was until dlclose
-// unloaded it is named by the module that held it at the block's allocation time. The
-// modules are not on disk, so frames are named module+offset.
+// StackSymbolizer and what depends on the block's allocation time: an address where a
+// module was until dlclose unloaded it is named by the module that held it then, and JIT
+// code by the perf-map lines in force then. The modules are not on disk, so frames are
+// named module+offset.
 #include "stack_symbolizer.h"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "snapshot_builder.h"
+#include "snapshot_format.h"
+#include "temp_dir.h"
 
 namespace heapdrift {
 namespace {
@@ -53,6 +58,77 @@ TEST(StackSymbolizer, WithoutUnloadedModulesNamesDoNotDependOnTime) {
   s.unloaded_modules.clear();
   EXPECT_FALSE(symbolizer.depends_on_time(s, s.stacks.at(3)));
   EXPECT_EQ(name_at(symbolizer, s, 3, 100), "x+0x11");
+}
+
+// The recording's copy of a JIT's perf map (written by the shim at each snapshot): a
+// batch's lines name the code at their addresses from the copy before it on.
+class PerfMapCopyNames : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_.debuginfod = false;
+    snapshot_ = test::small_snapshot();  // the program started at 500
+    snapshot_.stacks = {{5, {5, 0, {0x9011, 0x1020}, {}}}};
+  }
+  void write_copy(const std::string& text) {
+    std::ofstream(dir_ / format::kPerfMapCopy) << text;
+  }
+  std::string header(uint64_t program, uint64_t copied) {
+    return std::string(format::kPerfMapCopyHeader) + " program " + std::to_string(program) + " copied " +
+           std::to_string(copied) + "\n";
+  }
+  const Frame& jit_frame(uint64_t alloc_ns) {
+    std::vector<FrameId> frames = symbolizer_.frames(snapshot_, snapshot_.stacks.at(5), alloc_ns);
+    EXPECT_EQ(frames.size(), 2u);
+    return symbolizer_.table()[frames.at(0)];
+  }
+
+  test::TempDir dir_;
+  symbolizer::Options options_;
+  FrameTable table_;
+  StackSymbolizer symbolizer_{options_, table_};
+  Snapshot snapshot_;
+};
+
+TEST_F(PerfMapCopyNames, NamesJitCodeByTheLinesInForceWhenTheBlockWasAllocated) {
+  write_copy(header(500, 1000) + "9000 100 JS:*alpha /app/a.js:10:5\n9100 10 Builtin:CallApiCallback\n" +
+             header(77, 1200) + "9000 100 JS:*another_program /app/x.js:1:1\n" +  // before an exec
+             header(500, 2000) + "9000 80 JS:~ /app/b.js:20:3\n");
+  symbolizer_.use_jit_code(snapshot_, dir_.path());
+  EXPECT_TRUE(symbolizer_.depends_on_time(snapshot_, snapshot_.stacks.at(5)));
+  for (uint64_t t : {600, 999}) {
+    const Frame& f = jit_frame(t);
+    EXPECT_EQ(f.function, "alpha") << t;
+    EXPECT_EQ(f.kind, FrameKind::kJit);
+    EXPECT_EQ(f.file, "/app/a.js");
+    EXPECT_EQ(f.line, 10u);
+    EXPECT_EQ(f.signature, "JS:*alpha /app/a.js:10:5");
+  }
+  // The second batch was written after the first was copied, at 1000.
+  EXPECT_EQ(jit_frame(1000).function, "(anonymous)");
+  EXPECT_EQ(jit_frame(1900).file, "/app/b.js");
+}
+
+TEST_F(PerfMapCopyNames, InAJvmOtherNamesAreTheJvmsGeneratedCode) {
+  snapshot_.modules.push_back({"/usr/lib/jvm/java-17/lib/server/libjvm.so", 0x100000, {0x01}, {{0, 0x1000, 0, 5}}});
+  write_copy(header(500, 1000) + "9000 100 StubRoutines (1)\n");
+  symbolizer_.use_jit_code(snapshot_, dir_.path());
+  EXPECT_EQ(jit_frame(600).function, "StubRoutines (1)");
+  EXPECT_EQ(jit_frame(600).kind, FrameKind::kJvmGenerated);
+}
+
+TEST_F(PerfMapCopyNames, AMalformedCopyIsAnErrorNamingItsLine) {
+  write_copy(header(500, 1000) + "9000 100 JS:*alpha /app/a.js:10:5\n" + header(500, 1500) +
+             "9100 100 fine\nnot a perf map line\n");
+  try {
+    symbolizer_.use_jit_code(snapshot_, dir_.path());
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find((dir_ / "perf.map:5: malformed perf-map line").string()), std::string::npos)
+        << e.what();
+  }
+  write_copy("9000 100 no header\n");
+  StackSymbolizer another(options_, table_);
+  EXPECT_THROW(another.use_jit_code(snapshot_, dir_.path()), std::runtime_error);
 }
 
 }  // namespace
