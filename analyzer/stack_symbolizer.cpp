@@ -113,6 +113,29 @@ const symbolizer::ProcessImage& StackSymbolizer::image_of(const std::vector<Modu
   return images_.emplace(std::move(key), symbolizer_.load(descs)).first->second;
 }
 
+const std::vector<StackSymbolizer::Alias>& StackSymbolizer::aliases(const Snapshot& snapshot) {
+  auto [it, fresh] = aliases_.try_emplace({snapshot.process.pid, snapshot.process.start_mono_ns});
+  if (!fresh) return it->second;
+  for (const Mapping& m : snapshot.maps) {
+    if (!(m.prot & format::kProtExec) || m.path.empty()) continue;
+    for (const Module& mod : snapshot.modules) {
+      if (mod.path != m.path) continue;
+      auto code = [](const Segment& s) { return (s.flags & kElfExecutable) != 0; };
+      const bool where_loaded = std::any_of(mod.segments.begin(), mod.segments.end(), [&](const Segment& s) {
+        return code(s) && mod.load_bias + s.vaddr < m.end && m.start < mod.load_bias + s.vaddr + s.memsz;
+      });
+      if (where_loaded) break;
+      for (const Segment& s : mod.segments) {
+        if (code(s) && s.offset <= m.offset && m.offset < s.offset + s.memsz) {
+          it->second.push_back({m.start, m.end, mod.load_bias + s.vaddr + (m.offset - s.offset) - m.start});
+        }
+      }
+      break;
+    }
+  }
+  return it->second;
+}
+
 const StackSymbolizer::UnloadedCode& StackSymbolizer::unloaded_code(const Snapshot& snapshot) {
   UnloadedCode& code = unloaded_[{snapshot.process.pid, snapshot.process.start_mono_ns}];
   if (snapshot.process.mono_ns <= code.snapshot_mono_ns) return code;
@@ -178,6 +201,7 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
   if (!inserted) return part;
   const symbolizer::ProcessImage& img = image(snapshot);
   const UnloadedCode& unloaded = unloaded_code(snapshot);
+  const std::vector<Alias>& copies = aliases(snapshot);
   // The addresses' slots first, so that the stack's are allocated once at their size
   // (100,000 JVM stacks hold some 2.5 million). An address where an unloaded module
   // was gets one slot, named per sample.
@@ -188,7 +212,11 @@ const StackSymbolizer::NativePart& StackSymbolizer::native_part(const Snapshot& 
     const bool where_unloaded =
         std::any_of(unloaded.spans.begin(), unloaded.spans.end(),
                     [address](const UnloadedCode::Span& s) { return address - 1 >= s.lo && address - 1 < s.hi; });
-    ranges_.push_back(where_unloaded ? kWhereUnloaded : slots_of(img, address));
+    uint64_t named = address;
+    for (const Alias& a : copies) {
+      if (address - 1 >= a.lo && address - 1 < a.hi) named = address + a.delta;
+    }
+    ranges_.push_back(where_unloaded ? kWhereUnloaded : slots_of(img, named));
     count += where_unloaded ? 1 : ranges_.back().end - ranges_.back().begin;
   }
   const ImageSlots& known = slots_[&img];

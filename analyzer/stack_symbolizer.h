@@ -6,7 +6,8 @@
 // named by the method the log had at that address then (kind java-interpreted).
 // Likewise, an address in a module that dlclose unloaded is named by the module that
 // held it when the block was allocated: the unloaded one if it left after that time,
-// else what holds the address now (docs/FORMAT.md, "Unloaded modules").
+// else what holds the address now (docs/FORMAT.md, "Unloaded modules"). An address in
+// a second mapping of a module's code (V8's builtins) is named as in the module.
 //
 // The native part of a stack is cached per process image by stack id (ids are stable
 // within one: the shim's stack depot is append-only); module maps are cached by
@@ -79,6 +80,16 @@ class StackSymbolizer {
     std::vector<Span> spans;
   };
 
+  // Code that a module maps a second time, away from where the loader put it: V8
+  // copies its builtins next to the code it compiles (a mapping of the executable's own
+  // file), so that JIT code reaches them with short calls. An address in such a copy
+  // is named as the same byte where the loader put the module: address + delta.
+  struct Alias {
+    uint64_t lo, hi;
+    uint64_t delta;  // modulo 2^64
+  };
+  const std::vector<Alias>& aliases(const Snapshot& snapshot);
+
   const symbolizer::ProcessImage& image(const Snapshot& snapshot);
   const symbolizer::ProcessImage& image_of(const std::vector<Module>& modules);
   const UnloadedCode& unloaded_code(const Snapshot& snapshot);
@@ -112,6 +123,7 @@ class StackSymbolizer {
   std::map<std::tuple<uint32_t, uint64_t, uint32_t>, NativePart> stacks_;  // (pid, start, stack id)
   std::map<ImageKey, JitCode> jit_;
   std::map<ImageKey, UnloadedCode> unloaded_;
+  std::map<ImageKey, std::vector<Alias>> aliases_;
   // Stacks share most of their addresses: each is named and interned once per image,
   // its slots kept in one vector per image (a JVM's 200,000 addresses: no allocation each).
   std::unordered_map<const symbolizer::ProcessImage*, ImageSlots> slots_;

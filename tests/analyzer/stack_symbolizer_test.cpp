@@ -60,6 +60,21 @@ TEST(StackSymbolizer, WithoutUnloadedModulesNamesDoNotDependOnTime) {
   EXPECT_EQ(name_at(symbolizer, s, 3, 100), "x+0x11");
 }
 
+// V8 maps its builtins a second time, from the executable's own file, next to its JIT
+// code: an address there is the same code as where the loader put the file.
+TEST(StackSymbolizer, NamesASecondMappingOfAModulesCodeAsTheModule) {
+  FrameTable table;
+  symbolizer::Options options;
+  options.debuginfod = false;
+  StackSymbolizer symbolizer(options, table);
+  Snapshot s = test::small_snapshot();  // /bin/x: code at 0x1000-0x1100 from offset 0
+  s.maps.push_back({0x70000, 0x70100, 0x40, format::kProtRead | format::kProtExec, "/bin/x"});
+  s.maps.push_back({0x80000, 0x80100, 0x40, format::kProtRead, "/bin/x"});  // data, not code
+  s.stacks = {{6, {6, 0, {0x70011}, {}}}, {7, {7, 0, {0x80011}, {}}}};
+  EXPECT_EQ(name_at(symbolizer, s, 6, 1000), "x+0x51");
+  EXPECT_EQ(name_at(symbolizer, s, 7, 1000), "[unknown]");
+}
+
 // The recording's copy of a JIT's perf map (written by the shim at each snapshot): a
 // batch's lines name the code at their addresses from the copy before it on.
 class PerfMapCopyNames : public ::testing::Test {

@@ -99,6 +99,8 @@ TEST(NodeJs, ALeakIsNamedByItsJavaScriptFunction) {
   const auto& top = j["suspects"][0];
   bool named = false;
   for (const auto& f : top["frames"]) {
+    // V8's builtins run from a second mapping of node's code: named as node's.
+    EXPECT_NE(f["kind"], "unknown") << f.dump();
     if (f["function"] != "rememberRequest") continue;
     named = true;
     EXPECT_EQ(f["kind"], "jit");
