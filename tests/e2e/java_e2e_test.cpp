@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "remove_recording.h"
 #include "run_command.h"
 
 namespace {
@@ -23,21 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 using heapdrift::e2e::Result;
+using heapdrift::e2e::remove_recording;
 using heapdrift::e2e::run;
-
-// Removes a recording and the /tmp/perf-<pid>.map the JIT recorder wrote for each of its
-// processes: left behind, a later process given the same pid would find one already
-// there.
-void remove_recording(const fs::path& dir) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
-      fs::remove("/tmp/perf-" + name + ".map", ec);
-    }
-  }
-  fs::remove_all(dir, ec);
-}
 
 struct JavaCase {
   const char* main_class;              // in heapdrift.samples
@@ -154,6 +142,30 @@ TEST(JavaStartedByAScript, ItsLeakIsNamedByItsJavaMethod) {
       java_named = f["kind"] == "java" || f["kind"] == "java-inlined";
     }
   }
+  EXPECT_TRUE(java_named) << "NativeCodec.encode is not a JIT-compiled Java frame in\n" << frames.dump(1);
+  remove_recording(dir);
+}
+
+// A JVM that loads the shim by hand, without the JIT recorder, and has the JDK write its
+// own perf map at exit: the shim copies it with the exit snapshot, and it names the
+// Java frames of the blocks in every snapshot (the code there was never reused).
+TEST(JavaWithoutTheRecorder, ItsLeakIsNamedByTheJdksPerfMapWrittenAtExit) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-java-perfmap-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const fs::path shim = fs::path(HEAPDRIFT_BIN).parent_path() / "libheapdrift.so";
+  Result rec = run("env -u JAVA_TOOL_OPTIONS LD_PRELOAD=" + shim.string() + " HEAPDRIFT_OUTPUT=" + dir.string() +
+                   " HEAPDRIFT_SAMPLE_RATE=256K HEAPDRIFT_INTERVAL=1s java -XX:+UnlockDiagnosticVMOptions"
+                   " -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer -cp " + SAMPLES_JAR +
+                   " heapdrift.samples.jni.JniLeak 12");
+  ASSERT_EQ(rec.status, 0);
+  Result leaks = run(std::string(HEAPDRIFT_BIN) + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  const auto& frames = j["suspects"][0]["frames"];
+  EXPECT_TRUE(has_frame(frames, "codec::FrameCache::retain")) << frames.dump(1);
+  bool java_named = false;
+  for (const auto& f : frames) java_named |= f["function"] == "heapdrift.samples.jni.NativeCodec.encode" && f["kind"] == "java";
   EXPECT_TRUE(java_named) << "NativeCodec.encode is not a JIT-compiled Java frame in\n" << frames.dump(1);
   remove_recording(dir);
 }

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "remove_recording.h"
 #include "run_command.h"
 
 namespace {
@@ -20,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using heapdrift::e2e::Result;
+using heapdrift::e2e::remove_recording;
 using heapdrift::e2e::run;
 
 fs::path scratch(const std::string& name) {
@@ -111,7 +113,7 @@ TEST(NodeJs, ALeakIsNamedByItsJavaScriptFunction) {
   // The text names the site by the JavaScript function that called into Node.
   Result text = run(heapdrift + " leaks " + (dir / "rec").string());
   EXPECT_NE(text.out.find("<- rememberRequest"), std::string::npos) << text.out;
-  fs::remove_all(dir);
+  remove_recording(dir);
 }
 
 }  // namespace
