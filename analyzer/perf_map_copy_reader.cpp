@@ -20,7 +20,10 @@ std::vector<PerfMapBatch> read_perf_map_copy(const std::filesystem::path& path, 
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) throw std::runtime_error(path.string() + ": read error");
-  const std::string text = buffer.str();
+  std::string text = buffer.str();
+  // The shim appends whole lines; a file that does not end with one is being written
+  // (a recording analysed while it runs): its last line is not complete yet.
+  text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
   const std::string_view header = format::kPerfMapCopyHeader;
 
   std::vector<PerfMapBatch> batches;

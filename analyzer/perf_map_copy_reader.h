@@ -18,7 +18,8 @@ struct PerfMapBatch {
 };
 
 // The batches copied for the program started at `start_mono_ns` (an exec'd program
-// shares the file with the one before). Throws std::runtime_error naming the file and
+// shares the file with the one before). A last line without its newline is one the
+// shim is writing, and is left out. Throws std::runtime_error naming the file and
 // line for an unreadable file, a malformed batch header or a malformed perf-map line.
 std::vector<PerfMapBatch> read_perf_map_copy(const std::filesystem::path& path, uint64_t start_mono_ns);
 

@@ -123,6 +123,13 @@ TEST_F(PerfMapCopyNames, NamesJitCodeByTheLinesInForceWhenTheBlockWasAllocated) 
   EXPECT_EQ(jit_frame(1900).file, "/app/b.js");
 }
 
+// A recording analysed while its process runs: the shim may be appending a batch.
+TEST_F(PerfMapCopyNames, ALineStillBeingWrittenIsLeftOut) {
+  write_copy(header(500, 1000) + "9000 100 JS:*alpha /app/a.js:10:5\n" + header(500, 2000) + "9000 100 JS:*be");
+  symbolizer_.use_jit_code(snapshot_, dir_.path());
+  EXPECT_EQ(jit_frame(1500).function, "alpha");
+}
+
 TEST_F(PerfMapCopyNames, InAJvmOtherNamesAreTheJvmsGeneratedCode) {
   snapshot_.modules.push_back({"/usr/lib/jvm/java-17/lib/server/libjvm.so", 0x100000, {0x01}, {{0, 0x1000, 0, 5}}});
   write_copy(header(500, 1000) + "9000 100 StubRoutines (1)\n");
