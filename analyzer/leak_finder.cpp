@@ -88,9 +88,27 @@ ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria) {
     judged.snapshot_ns.pop_back();
   }
   r.judged_snapshots = judged.snapshot_ns.size();
+  const size_t last = r.judged_snapshots - 1;
+  const double heap_last = r.judged_snapshots > 0 ? live_heap(h.snapshots[last]) : 0.0;
   for (size_t i = 0; i < h.sites.size(); ++i) {
     Verdict v = judge_site(judged, h.sites[i].samples, criteria);
-    if (!v.leak) continue;
+    if (!v.leak) {
+      // Growth worth a look: a mebibyte and a tenth of the heap at least, and beyond
+      // four standard deviations of its sampling error (that of the blocks live at one
+      // end only: the others count at both).
+      if (v.live.size() < 3 || v.growth <= std::max(double(1 << 20), 0.1 * heap_last)) continue;
+      GrowingSite g{i, v.live.front(), v.live.back(), *std::max_element(v.live.begin(), v.live.end()), 0, 0,
+                    v.reason};
+      double variance = 0;
+      for (const TrackedSample& t : h.sites[i].samples) {
+        const bool at_first = t.first == 0, at_last = t.first <= last && t.last >= last;
+        if (at_first != at_last) variance += t.sampling_variance();
+        g.blocks += at_last;
+        g.large_blocks += at_last && t.weight < 1.001;
+      }
+      if (v.growth > 4 * std::sqrt(variance)) r.growing.push_back(std::move(g));
+      continue;
+    }
     // The estimates shown run over every snapshot, the one left out included.
     for (size_t k = r.judged_snapshots; k < h.snapshots.size(); ++k) {
       LiveTotals t = live_at(h.sites[i], static_cast<uint32_t>(k));
@@ -101,6 +119,9 @@ ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria) {
   }
   std::stable_sort(r.suspects.begin(), r.suspects.end(),
                    [](const Suspect& a, const Suspect& b) { return stronger(a.verdict, b.verdict); });
+  std::stable_sort(r.growing.begin(), r.growing.end(),
+                   [](const GrowingSite& a, const GrowingSite& b) { return a.last - a.first > b.last - b.first; });
+  if (r.growing.size() > ProcessLeaks::kMaxGrowing) r.growing.resize(ProcessLeaks::kMaxGrowing);
   r.detection_floor = detection_floor(judged, h.sample_rate, criteria);
   if (r.judged_snapshots > 0) r.memory = memory_trend(h, r.judged_snapshots - 1);
   return r;

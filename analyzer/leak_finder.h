@@ -24,12 +24,27 @@ struct MemoryTrend {
   std::optional<std::string> note;       // set when RSS grew and the heap did not
 };
 
+// A site whose live bytes grew over the run by much more than their sampling error,
+// yet failed the leak test: shown apart, with why, so that large growth is never
+// silent (a buffer grown by realloc is one block at a time, which the test cannot tell
+// from a structure that has reached its working size).
+struct GrowingSite {
+  size_t site;                 // index into ProcessHistory::sites
+  double first = 0, last = 0;  // estimated live bytes at the first and last snapshot judged
+  double peak = 0;             // and the most in between
+  size_t blocks = 0;           // samples live at the last, and of those...
+  size_t large_blocks = 0;     // ...the ones sampled for sure (the estimate is their size)
+  std::string reason;          // why the test did not call it a leak
+};
+
 struct ProcessLeaks {
   ProcessHistory history;
   // The snapshots the leak test used, from the first: all, or all but the exit
   // snapshot (docs/LEAK_RANKING.md). Suspects' estimates cover all.
   size_t judged_snapshots = 0;
   std::vector<Suspect> suspects;  // strongest evidence first
+  std::vector<GrowingSite> growing;  // largest growth first, at most kMaxGrowing
+  static constexpr size_t kMaxGrowing = 3;
   double detection_floor = 0;     // bytes/s; +inf with fewer than 3 snapshots
   MemoryTrend memory;             // over the snapshots judged
 };

@@ -163,6 +163,34 @@ TEST(LeakFinder, RanksSuspectsByEvidence) {
   ASSERT_EQ(r.suspects.size(), 2u);
   EXPECT_EQ(r.suspects[0].site, 2u);
   EXPECT_EQ(r.suspects[1].site, 0u);
+  EXPECT_TRUE(r.growing.empty());  // the stable buffer did not grow
+}
+
+// One buffer grown by realloc (or a std::vector): each larger block replaces the one
+// before, so the test sees one death and one birth of large blocks at each step, which
+// it cannot tell from a structure reaching its working size. It is not a suspect, and
+// it is shown apart, with its single block.
+TEST(LeakFinder, ShowsABufferGrownByReallocationApartFromTheSuspects) {
+  std::vector<SnapshotSummary> snapshots;
+  for (int k = 0; k <= 12; ++k) snapshots.push_back(summary(5 * k + 1, 0, 0, 1));
+  ProcessHistory h = history(std::move(snapshots));
+  SiteHistory buffer;
+  double size = 4 * kMiB;
+  for (uint32_t k = 0; k <= 12; k += 2, size *= 1.5) {  // a new block every other snapshot
+    buffer.samples.push_back({uint64_t(5e9) * k + 1, size, 1.0, k, std::min(k + 1, 12u)});
+  }
+  h.sites.push_back({{}, {{1, 64 * kMiB, 1, 0, 12}}});  // a stable buffer: not shown
+  h.sites.push_back(buffer);
+  ProcessLeaks r = find_leaks(h, LeakCriteria{});
+  EXPECT_TRUE(r.suspects.empty());
+  ASSERT_EQ(r.growing.size(), 1u);
+  const GrowingSite& g = r.growing[0];
+  EXPECT_EQ(g.site, 1u);
+  EXPECT_EQ(g.first, 4 * kMiB);
+  EXPECT_EQ(g.last, size / 1.5);
+  EXPECT_EQ(g.blocks, 1u);
+  EXPECT_EQ(g.large_blocks, 1u);
+  EXPECT_FALSE(g.reason.empty());
 }
 
 // Snapshots every 5 s to 20 s, then one at 21 s of the given trigger, by which the

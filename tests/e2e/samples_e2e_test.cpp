@@ -255,4 +255,27 @@ TEST(ExitSnapshot, ATeardownThatFreesTheLeakDoesNotHideIt) {
   fs::remove_all(dir);
 }
 
+// A buffer grown by realloc all run: one block at a time, which the leak test cannot
+// tell from a structure that has reached its working size. leaks does not call it a
+// leak, and does not keep quiet about it either.
+TEST(ReallocGrowth, LeaksShowsTheGrowingBufferApart) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-realloc-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 250ms -- " + REALLOC_GROWTH).status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
+  ASSERT_EQ(j["growing_not_leaks"].size(), 1u) << leaks.out;
+  const auto& g = j["growing_not_leaks"][0];
+  EXPECT_EQ(g["frames"][0]["function"], "log_append") << g.dump(1);
+  EXPECT_EQ(g["blocks"], 1);
+  EXPECT_GT(g["growth_bytes"].get<double>(), 8 << 20);
+  Result text = run(heapdrift + " leaks " + dir.string());
+  EXPECT_NE(text.out.find("Grew, but not judged a leak"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("log_append  realloc_growth.c:"), std::string::npos) << text.out;
+  fs::remove_all(dir);
+}
+
 }  // namespace
