@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -20,10 +21,27 @@ double live_heap(const SnapshotSummary& s) { return live_heap_bytes(s.counters, 
 
 double rss(const SnapshotSummary& s) { return s.memory ? value(s.memory->values, "rss_bytes") : 0.0; }
 
+// What tells apart, or shows heapdrift, the memory a runtime maps outside malloc: by the
+// program's name, since that is what the runtimes the users ask about are run as.
+std::string outside_malloc_hint(const std::string& exe) {
+  const std::string name = std::filesystem::path(exe).filename().string();
+  if (name.rfind("python", 0) == 0) {
+    return "in CPython, objects of 512 bytes or less live in pymalloc's arenas, mapped directly: run it with "
+           "PYTHONMALLOC=malloc and heapdrift sees them";
+  }
+  if (name == "node" || name == "nodejs") {
+    return "in Node.js, V8's heap of JavaScript objects is mapped directly: process.memoryUsage() tells its "
+           "size, and a heap snapshot (node --heapsnapshot-signal=SIGUSR2) its objects";
+  }
+  return "in a JVM, Native Memory Tracking tells these apart (-XX:NativeMemoryTracking=summary, then jcmd PID "
+         "VM.native_memory summary)";
+}
+
 // Where the `unexplained` part of RSS growth from `a` to `b` went: into the allocator's
 // free memory, into anonymous memory the allocator does not hold (mapped directly), or
 // into file-backed memory; the largest of those the snapshots give.
-std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, double unexplained) {
+std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, double unexplained,
+                           const std::string& exe) {
   std::optional<double> held_free, outside, file;
   if (a.allocator_free && b.allocator_free) held_free = *b.allocator_free - *a.allocator_free;
   if (a.anonymous && b.anonymous && a.allocator_held && b.allocator_held) {
@@ -35,8 +53,7 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
     return "; it is outside malloc: anonymous memory that the allocator does not hold grew by " +
            format_bytes(*outside) +
            " (mapped directly: a JVM's Java heap, Metaspace, code cache or thread stacks, a garbage-collected "
-           "heap, mmap). heapdrift samples malloc only; in a JVM, Native Memory Tracking tells these apart "
-           "(-XX:NativeMemoryTracking=summary, then jcmd PID VM.native_memory summary)";
+           "heap, mmap). heapdrift samples malloc only; " + outside_malloc_hint(exe);
   }
   // Without the allocator's figures, file-backed memory only when it is most of the growth.
   if (fb > 0 && fb >= f && fb >= o && (held_free || fb >= unexplained / 2)) {
@@ -69,7 +86,7 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
     const MemoryBreakdown b = memory_breakdown(last.counters, last.memory);
     t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap grew by " + format_bytes(heap_growth) +
              ": no allocation site explains it" +
-             where_rss_went(a, b, rss_growth - heap_growth);
+             where_rss_went(a, b, rss_growth - heap_growth, last.process.exe);
   }
   return t;
 }

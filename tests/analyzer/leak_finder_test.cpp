@@ -85,6 +85,25 @@ TEST(LeakFinder, SaysWhenTheGrowthIsOutsideMalloc) {
   EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
 }
 
+// What to do about it depends on the runtime that mapped it.
+TEST(LeakFinder, NamesWhatShowsMemoryOutsideMallocForTheProgramsRuntime) {
+  for (auto [exe, advice] : {std::pair{"/usr/lib/jvm/java-17-openjdk-amd64/bin/java", "Native Memory Tracking"},
+                             std::pair{"/usr/bin/python3.11", "PYTHONMALLOC=malloc"},
+                             std::pair{"/usr/bin/node", "--heapsnapshot-signal"}}) {
+    std::vector<SnapshotSummary> s = {split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
+                                      split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB)};
+    for (SnapshotSummary& one : s) one.process.exe = exe;
+    ProcessLeaks r = find_leaks(history(std::move(s)), LeakCriteria{});
+    ASSERT_TRUE(r.memory.note.has_value());
+    EXPECT_NE(r.memory.note->find(advice), std::string::npos) << *r.memory.note;
+    for (const char* other : {"Native Memory Tracking", "PYTHONMALLOC", "--heapsnapshot-signal"}) {
+      if (std::string(other).find(advice) == std::string::npos && std::string(advice).find(other) == std::string::npos) {
+        EXPECT_EQ(r.memory.note->find(other), std::string::npos) << exe << ": " << *r.memory.note;
+      }
+    }
+  }
+}
+
 TEST(LeakFinder, SaysWhenTheGrowthIsFileBacked) {
   ProcessLeaks r = find_leaks(history({split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB),
                                        split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB)}),
