@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "script_names.h"
+
 namespace heapdrift {
 namespace {
 
@@ -49,10 +51,10 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
       break;
     }
   }
-  // The innermost Java method outside the JDK's own packages (or function outside
-  // Node's own scripts), else the innermost one.
+  // The innermost Java method outside the JDK's own packages (or script function
+  // outside the runtime's own scripts), else the innermost one.
   auto in_jdk = [](const Frame& frame) {
-    if (frame.kind == FrameKind::kJit) return frame.file.rfind("node:", 0) == 0;
+    if (frame.kind == FrameKind::kJit) return perfmap::in_runtime_library(frame.file);
     for (const char* prefix : {"java.", "javax.", "jdk.", "sun.", "com.sun."}) {
       if (frame.function.rfind(prefix, 0) == 0) return true;
     }

@@ -6,7 +6,7 @@
 
 #include "perf_map_copy_reader.h"
 #include "snapshot_format.h"
-#include "v8_names.h"
+#include "script_names.h"
 
 namespace heapdrift {
 namespace {
@@ -271,14 +271,14 @@ void StackSymbolizer::add_jit_frames(const JitCode* jit, uint64_t address, uint6
     f.kind = kind_of(j.kind);
     f.inlined = j.kind == perfmap::JavaFrame::kInlined;
     // Outside a JVM, what a perf map names is another runtime's code (generated, to
-    // the map's reader): V8's JavaScript functions get their script and line.
+    // the map's reader): script functions (V8's, CPython's) get their script and line.
     if (!jit->jvm && j.kind == perfmap::JavaFrame::kGenerated) {
       f.kind = FrameKind::kJit;
-      if (std::optional<perfmap::ScriptFunction> js = perfmap::parse_v8_name(j.function)) {
-        f.function = std::move(js->function);
+      if (std::optional<perfmap::ScriptFunction> script = perfmap::parse_script_name(j.function)) {
+        f.function = std::move(script->function);
         f.signature = j.function;
-        f.file = std::move(js->script);
-        f.line = js->line;
+        f.file = std::move(script->script);
+        f.line = script->line;
       }
     }
     out->push_back(table_.intern(f));

@@ -1,4 +1,4 @@
-#include "v8_names.h"
+#include "script_names.h"
 
 #include <charconv>
 
@@ -26,7 +26,15 @@ bool split_location(std::string_view location, std::string_view* script, uint32_
 
 }  // namespace
 
-std::optional<ScriptFunction> parse_v8_name(std::string_view name) {
+std::optional<ScriptFunction> parse_script_name(std::string_view name) {
+  if (name.starts_with("py::")) {
+    name.remove_prefix(4);
+    size_t colon = name.find(':');  // a qualified name has none; a file name may
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == name.size()) return std::nullopt;
+    std::string_view function = name.substr(0, colon);
+    return ScriptFunction{function == "<module>" ? "(top level)" : std::string(function),
+                          std::string(name.substr(colon + 1)), 0};
+  }
   bool top_level = false;
   if (name.starts_with("JS:")) {
     name.remove_prefix(3);
@@ -47,6 +55,10 @@ std::optional<ScriptFunction> parse_v8_name(std::string_view name) {
   std::string_view function = name.substr(0, blank);
   f.function = !function.empty() ? std::string(function) : top_level ? "(top level)" : "(anonymous)";
   return f;
+}
+
+bool in_runtime_library(std::string_view script) {
+  return script.starts_with("node:") || script.starts_with("<frozen ");
 }
 
 }  // namespace heapdrift::perfmap
