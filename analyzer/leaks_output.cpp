@@ -67,8 +67,16 @@ void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
   if (p.growing.empty()) return;
   std::fprintf(out, "\n  Grew, but not judged a leak:\n");
   for (const GrowingSite& g : p.growing) {
-    std::fprintf(out, "\n    %s\n%s", site_name(p.history.sites[g.site].frames, frames).c_str(),
-                 fold_text(growth_note(g), "      ", "      ").c_str());
+    std::string name = site_name(p.history.sites[g.site].frames, frames);
+    // A JIT that recompiles the caller changes the stack, not the site's name: the same
+    // leak, its samples from before (as report merges them).
+    for (size_t k = 0; k < p.suspects.size(); ++k) {
+      if (site_name(p.history.sites[p.suspects[k].site].frames, frames) == name) {
+        name += "  (another call path of #" + std::to_string(k + 1) + ")";
+        break;
+      }
+    }
+    std::fprintf(out, "\n    %s\n%s", name.c_str(), fold_text(growth_note(g), "      ", "      ").c_str());
   }
 }
 

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "leaks_output.h"
+
 namespace heapdrift {
 namespace {
 
@@ -210,6 +215,44 @@ TEST(LeakFinder, ShowsABufferGrownByReallocationApartFromTheSuspects) {
   EXPECT_EQ(g.blocks, 1u);
   EXPECT_EQ(g.large_blocks, 1u);
   EXPECT_FALSE(g.reason.empty());
+}
+
+// A leak whose stack changed half-way (a JIT recompiled its caller): two sites that
+// read the same. The text says the one that stopped growing is the suspect's other path.
+TEST(LeakFinder, SaysWhichGrowingSiteIsASuspectsOtherCallPath) {
+  std::vector<SnapshotSummary> snapshots;
+  for (int k = 0; k <= 12; ++k) snapshots.push_back(summary(5 * k + 1, 0, 0, 1));
+  ProcessHistory h = history(std::move(snapshots));
+  FrameTable table;
+  auto frame = [&](const char* function, const char* file, uint32_t line) {
+    Frame f;
+    f.function = function, f.signature = function, f.file = file, f.line = line, f.module = "/bin/app";
+    f.kind = FrameKind::kNative;
+    return table.intern(f);
+  };
+  const FrameId leak = frame("remember", "app.c", 10);
+  for (uint64_t from_s : {0, 30}) {  // the first path until 30 s, the second after
+    SiteHistory site;
+    site.frames = {leak, frame(from_s == 0 ? "interpreted" : "compiled", "", 0)};
+    for (uint64_t ms = from_s * 1000 + 100; ms < (from_s + 30) * 1000; ms += 250) {
+      uint32_t first = uint32_t((ms + 3999) / 5000);  // the first snapshot (at 5k + 1 s) after it
+      if (first <= 12) site.samples.push_back({ms * 1000000, 65536, 8, first, 12});
+    }
+    h.sites.push_back(std::move(site));
+  }
+  std::vector<ProcessLeaks> r = {find_leaks(h, LeakCriteria{})};
+  ASSERT_EQ(r[0].suspects.size(), 1u);
+  EXPECT_EQ(r[0].suspects[0].site, 1u);
+  ASSERT_EQ(r[0].growing.size(), 1u);
+  EXPECT_EQ(r[0].growing[0].site, 0u);
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  print_leaks(out, r, table, 10);
+  std::fclose(out);
+  const std::string printed(text, size);
+  std::free(text);
+  EXPECT_NE(printed.find("remember  app.c:10  (another call path of #1)"), std::string::npos) << printed;
 }
 
 // Snapshots every 5 s to 20 s, then one at 21 s of the given trigger, by which the
