@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "config.h"
 #include "java_launch.h"
+#include "node_launch.h"
 #include "preload_library.h"
 #include "preload_reach.h"
 #include "recording.h"
@@ -131,6 +132,11 @@ int run_record(const RecordOptions& o) {
     if (is_java_command(o.command.front())) {
       std::fprintf(stderr, "heapdrift: warning: %s; Java frames will stay unnamed\n", e.what());
     }
+  }
+  if (node_without_perf_map(o.command, std::getenv("NODE_OPTIONS"))) {
+    std::fprintf(stderr,
+                 "heapdrift: note: without --perf-basic-prof, node writes no perf map: its JavaScript frames will "
+                 "stay unnamed (heapdrift record -- node --perf-basic-prof ...)\n");
   }
   if (std::optional<std::string> why = why_preload_cannot_reach(o.command.front())) {
     std::fprintf(stderr,

@@ -163,6 +163,31 @@ TEST_F(Cli, RecordingJsonDescribesTheRun) {
   }
 }
 
+// node names its JavaScript frames only when asked for its perf map: record says so.
+TEST_F(Cli, RecordOfNodeWithoutItsPerfMapSaysHowToAskForIt) {
+  const std::string note = "without --perf-basic-prof, node writes no perf map";
+  Result plain = heapdrift({"record", "-o", "a", "--", "node", "-e", "1"});
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_NE(plain.err.find(note), std::string::npos) << plain.err;
+  // Asked for on the command line or in NODE_OPTIONS; an argument of the script's is not node's.
+  for (auto [args, env] : {std::pair{std::vector<std::string>{"node", "-e", "1", "--perf-basic-prof"}, EnvVars{}},
+                           std::pair{std::vector<std::string>{"node", "-e", "1"},
+                                     EnvVars{{"NODE_OPTIONS", "--max-old-space-size=64 --perf-basic-prof"}}}}) {
+    std::vector<std::string> argv = {"record", "-o", "b", "--"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Result asked = heapdrift(argv, env);
+    ASSERT_EQ(asked.status, 0) << asked.err;
+    EXPECT_EQ(asked.err.find(note), std::string::npos) << asked.err;
+    for (const auto& pid : fs::directory_iterator(work() / "b")) {  // V8's perf map, left in /tmp
+      if (pid.is_directory()) fs::remove("/tmp/perf-" + pid.path().filename().string() + ".map");
+    }
+    fs::remove_all(work() / "b");
+  }
+  std::ofstream(work() / "script.js") << "1\n";
+  Result late = heapdrift({"record", "-o", "c", "--", "node", "script.js", "--perf-basic-prof"});
+  EXPECT_NE(late.err.find(note), std::string::npos) << late.err;
+}
+
 TEST_F(Cli, RecordingJsonHasTheDefaultsWhenNoOptionIsGiven) {
   ASSERT_EQ(heapdrift({"record", "-o", "rec", "--", "true"}).status, 0);
   nlohmann::json j = nlohmann::json::parse(read_text(work() / "rec" / "recording.json"));
