@@ -15,7 +15,8 @@ namespace heapdrift::cli {
 
 // For `files`, a process's snapshots oldest first, whose last is `latest` with
 // `estimated` live bytes: a note where the last is an exit snapshot holding less than
-// three quarters of the estimate of the one before it, else "".
+// three quarters of the estimate of the one before it, else "". The note names the last
+// snapshot taken before the teardown began (one that caught it under way is passed).
 std::string teardown_note(const std::vector<std::filesystem::path>& files, const ProcessInfo& latest,
                           double estimated);
 

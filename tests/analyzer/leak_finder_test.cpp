@@ -289,5 +289,39 @@ TEST(LeakFinder, KeepsALastSnapshotThatIsNotTheExitOne) {
   EXPECT_TRUE(r.suspects.empty());
 }
 
+// A periodic snapshot at 20.5 s caught the teardown under way (CPython's finalization
+// takes a while): half the leak freed by then, all of it by the exit snapshot at 21 s.
+// `kept_at_20_5` is the share of the heap still live at 20.5 s.
+ProcessLeaks teardown_caught_half_way(double kept_at_20_5) {
+  const double leak_bytes = 80 * 65536 * 64.0;
+  std::vector<SnapshotSummary> snapshots;
+  for (int k = 0; k < 4; ++k) snapshots.push_back(summary(5 * (k + 1), 0, leak_bytes * (k + 1) / 4, 1));
+  snapshots.push_back(summary(20.5, 0, leak_bytes * kept_at_20_5, 1));
+  snapshots.push_back(summary(21, 0, 0, 1));
+  snapshots.back().process.trigger = format::Trigger::kExit;
+  ProcessHistory h = history(std::move(snapshots));
+  SiteHistory site;
+  for (int i = 0; i < 80; ++i) {
+    uint64_t birth = uint64_t(i * 1e9 / 4) + 1;
+    uint32_t last = i < 80 * kept_at_20_5 ? 4 : 3;
+    site.samples.push_back({birth, 65536, 64, uint32_t((birth - 1) / uint64_t(5e9)), last});
+  }
+  h.sites.push_back(site);
+  return find_leaks(h, LeakCriteria{});
+}
+
+TEST(LeakFinder, LeavesOutASnapshotThatCaughtTheTeardownUnderWay) {
+  ProcessLeaks r = teardown_caught_half_way(0.5);
+  EXPECT_EQ(r.judged_snapshots, 4u);
+  ASSERT_EQ(r.suspects.size(), 1u);
+  EXPECT_EQ(r.suspects[0].verdict.live.size(), 6u);
+}
+
+// A small fall before the exit is the program's own doing: judged, and it clears the site.
+TEST(LeakFinder, JudgesALastSnapshotThatFellALittle) {
+  ProcessLeaks r = teardown_caught_half_way(0.8);
+  EXPECT_EQ(r.judged_snapshots, 5u);
+}
+
 }  // namespace
 }  // namespace heapdrift

@@ -255,6 +255,29 @@ TEST(ExitSnapshot, ATeardownThatFreesTheLeakDoesNotHideIt) {
   fs::remove_all(dir);
 }
 
+// A teardown that takes a second, freeing as it goes: the periodic snapshots taken
+// while it runs are left out of the test as the exit snapshot is, and report names the
+// last one before it.
+TEST(ExitSnapshot, SnapshotsTakenDuringASlowTeardownAreLeftOutToo) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-slow-teardown-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --sample-rate 128K --interval 250ms -- " +
+                TEARDOWN_LEAK + " slow")
+                .status,
+            0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  const size_t snapshots = j["snapshots"];
+  EXPECT_LE(j["judged_snapshots"].get<size_t>(), snapshots - 4) << leaks.out;  // 1 s of teardown: 3 or 4 in it
+  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  EXPECT_EQ(j["suspects"][0]["frames"][0]["function"], "(anonymous namespace)::Registry::remember");
+  Result report = run(heapdrift + " report " + dir.string());
+  EXPECT_NE(report.out.find("the last one before the teardown began"), std::string::npos) << report.out;
+  fs::remove_all(dir);
+}
+
 // A buffer grown by realloc all run: one block at a time, which the leak test cannot
 // tell from a structure that has reached its working size. leaks does not call it a
 // leak, and does not keep quiet about it either.
