@@ -40,7 +40,8 @@ struct GrowingSite {
 struct ProcessLeaks {
   ProcessHistory history;
   // The snapshots the leak test used, from the first: all, or all but the exit
-  // snapshot (docs/LEAK_RANKING.md). Suspects' estimates cover all.
+  // snapshot and any that caught a slow teardown under way (docs/LEAK_RANKING.md).
+  // Suspects' estimates cover all.
   size_t judged_snapshots = 0;
   std::vector<Suspect> suspects;  // strongest evidence first
   std::vector<GrowingSite> growing;  // largest growth first, at most kMaxGrowing

@@ -179,12 +179,15 @@ namespace {
 
 nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& frames, size_t top) {
   const ProcessHistory& h = p.history;
+  auto stack_of = [&](size_t site) {
+    nlohmann::ordered_json stack = nlohmann::ordered_json::array();
+    for (FrameId id : h.sites[site].frames) stack.push_back(frame_json(frames[id]));
+    return stack;
+  };
   nlohmann::ordered_json suspects = nlohmann::ordered_json::array();
   for (const Suspect& s : p.suspects) {
     if (suspects.size() == top) break;
     const Verdict& v = s.verdict;
-    nlohmann::ordered_json stack = nlohmann::ordered_json::array();
-    for (FrameId id : h.sites[s.site].frames) stack.push_back(frame_json(frames[id]));
     suspects.push_back({
         {"growth_bytes", std::llround(v.growth)},
         {"slope_bytes_per_second", v.slope},
@@ -199,7 +202,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
            return sd;
          }()},
         {"age_histogram_bytes", v.age_histogram},
-        {"frames", stack},
+        {"frames", stack_of(s.site)},
     });
   }
   nlohmann::ordered_json j = {
@@ -218,13 +221,11 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
   };
   nlohmann::ordered_json growing = nlohmann::ordered_json::array();
   for (const GrowingSite& g : p.growing) {
-    nlohmann::ordered_json stack = nlohmann::ordered_json::array();
-    for (FrameId id : h.sites[g.site].frames) stack.push_back(frame_json(frames[id]));
     growing.push_back({{"growth_bytes", std::llround(g.last - g.first)},
                        {"live_bytes", {{"first", g.first}, {"last", g.last}}},
                        {"blocks", g.blocks},
                        {"reason", g.reason},
-                       {"frames", stack}});
+                       {"frames", stack_of(g.site)}});
   }
   j["growing_not_leaks"] = growing;
   if (p.memory.note) j["note"] = *p.memory.note;
