@@ -78,12 +78,14 @@ void StackSymbolizer::use_jit_code(const Snapshot& snapshot, const std::filesyst
   if (!std::filesystem::exists(copy, ec)) return;
   // A batch's lines were written after the batch before it was copied: from then on
   // they describe the code at their addresses (jit_code_map.h, add_perf_map).
+  const std::vector<PerfMapBatch> batches = read_perf_map_copy(copy, snapshot.process.start_mono_ns);
+  std::vector<perfmap::JitCodeMap::DatedPerfMap> dated;
   uint64_t since = snapshot.process.start_mono_ns;
-  for (const PerfMapBatch& batch : read_perf_map_copy(copy, snapshot.process.start_mono_ns)) {
-    code.map.add_perf_map(batch.map, since, code.jvm ? perfmap::JitCodeMap::Runtime::kJvm
-                                                     : perfmap::JitCodeMap::Runtime::kOther);
+  for (const PerfMapBatch& batch : batches) {
+    dated.push_back({&batch.map, since});
     since = batch.copied_ns;
   }
+  code.map.add_perf_maps(dated, code.jvm ? perfmap::JitCodeMap::Runtime::kJvm : perfmap::JitCodeMap::Runtime::kOther);
 }
 
 std::vector<std::string> StackSymbolizer::warnings() const {

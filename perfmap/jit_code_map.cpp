@@ -193,8 +193,11 @@ void JitCodeMap::add_perf_map(const std::filesystem::path& path, uint64_t writte
 }
 
 void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns, Runtime runtime) {
-  warnings_.insert(warnings_.end(), map.warnings.begin(), map.warnings.end());
+  const DatedPerfMap one{&map, written_ns};
+  add_perf_maps({&one, 1}, runtime);
+}
 
+void JitCodeMap::add_perf_maps(std::span<const DatedPerfMap> maps, Runtime runtime) {
   // Perf-map methods are interned by name: a map repeats them for every compilation.
   std::unordered_map<std::string, uint32_t> interned;
   for (const Blob& b : blobs_) {
@@ -231,49 +234,53 @@ void JitCodeMap::add_perf_map(const PerfMap& map, uint64_t written_ns, Runtime r
     }
   }
 
-  for (const PerfMapEntry& e : map.entries) {
-    std::vector<JavaMethodName> names;
-    if (runtime == Runtime::kJvm) names = parse_perf_map_name(e.name);
-    const bool is_generated = names.empty();
-    const bool nests = is_generated && runtime == Runtime::kJvm;
-    std::vector<uint32_t> methods;
-    if (is_generated) {
-      methods.push_back(intern(true, e.name, "", ""));
-    } else {
-      for (JavaMethodName& n : names) methods.push_back(intern(false, n.function, n.signature, n.file));
-    }
-    uint64_t end = e.start + e.size;
-    bool repeated = false;
-    if (nests) {
-      auto [lo, hi] = nesting.equal_range(e.start);
-      for (auto it = lo; it != hi && !repeated; ++it) {
-        repeated = blobs_[it->second].end == end && same_frames(blobs_[it->second], methods);
+  for (const DatedPerfMap& dated : maps) {
+    const uint64_t written_ns = dated.written_ns;
+    warnings_.insert(warnings_.end(), dated.map->warnings.begin(), dated.map->warnings.end());
+    for (const PerfMapEntry& e : dated.map->entries) {
+      std::vector<JavaMethodName> names;
+      if (runtime == Runtime::kJvm) names = parse_perf_map_name(e.name);
+      const bool is_generated = names.empty();
+      const bool nests = is_generated && runtime == Runtime::kJvm;
+      std::vector<uint32_t> methods;
+      if (is_generated) {
+        methods.push_back(intern(true, e.name, "", ""));
+      } else {
+        for (JavaMethodName& n : names) methods.push_back(intern(false, n.function, n.signature, n.file));
       }
-    } else {
-      auto it = flat.upper_bound(e.start);
-      if (it != flat.begin() && blobs_[std::prev(it)->second].end > e.start) --it;
-      while (it != flat.end() && blobs_[it->second].start < end) {
-        Blob& old = blobs_[it->second];
-        if (old.start == e.start && old.end == end && same_frames(old, methods)) {
-          repeated = true;
-          break;
+      uint64_t end = e.start + e.size;
+      bool repeated = false;
+      if (nests) {
+        auto [lo, hi] = nesting.equal_range(e.start);
+        for (auto it = lo; it != hi && !repeated; ++it) {
+          repeated = blobs_[it->second].end == end && same_frames(blobs_[it->second], methods);
         }
-        old.unload_ns = written_ns;  // replaced by this newer entry
-        it = flat.erase(it);
+      } else {
+        auto it = flat.upper_bound(e.start);
+        if (it != flat.begin() && blobs_[std::prev(it)->second].end > e.start) --it;
+        while (it != flat.end() && blobs_[it->second].start < end) {
+          Blob& old = blobs_[it->second];
+          if (old.start == e.start && old.end == end && same_frames(old, methods)) {
+            repeated = true;
+            break;
+          }
+          old.unload_ns = written_ns;  // replaced by this newer entry
+          it = flat.erase(it);
+        }
       }
-    }
-    if (repeated) continue;
+      if (repeated) continue;
 
-    Blob b = new_blob(e.start, end, written_ns, is_generated, true);
-    b.nests = nests;
-    b.frame_count = static_cast<uint32_t>(methods.size());
-    for (uint32_t m : methods) frames_.push_back({m, kUnknownBci});
-    auto index = static_cast<uint32_t>(blobs_.size());
-    blobs_.push_back(b);
-    if (nests) {
-      nesting.emplace(b.start, index);
-    } else {
-      flat.emplace(b.start, index);
+      Blob b = new_blob(e.start, end, written_ns, is_generated, true);
+      b.nests = nests;
+      b.frame_count = static_cast<uint32_t>(methods.size());
+      for (uint32_t m : methods) frames_.push_back({m, kUnknownBci});
+      auto index = static_cast<uint32_t>(blobs_.size());
+      blobs_.push_back(b);
+      if (nests) {
+        nesting.emplace(b.start, index);
+      } else {
+        flat.emplace(b.start, index);
+      }
     }
   }
   rebuild_index();

@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <string>
 #include <vector>
@@ -78,6 +79,14 @@ class JitCodeMap {
   enum class Runtime { kJvm, kOther };
   void add_perf_map(const std::filesystem::path& path, uint64_t written_ns);
   void add_perf_map(const PerfMap& map, uint64_t written_ns, Runtime runtime = Runtime::kJvm);
+  // Several, oldest first, as if added one by one, but indexed once: a day of a
+  // recording's copy is some 1,400 batches (each add_perf_map is linear in all the code
+  // added before it).
+  struct DatedPerfMap {
+    const PerfMap* map;
+    uint64_t written_ns;
+  };
+  void add_perf_maps(std::span<const DatedPerfMap> maps, Runtime runtime);
 
   // The Java frames for a return address sampled at time t: innermost first (inlined
   // methods, then the compiled one), or one frame for generated code; empty when no

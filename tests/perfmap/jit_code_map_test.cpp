@@ -17,6 +17,7 @@ namespace {
 using heapdrift::perfmap::JavaFrame;
 using heapdrift::perfmap::JitCodeMap;
 using heapdrift::perfmap::parse_perf_map;
+using heapdrift::perfmap::PerfMap;
 using perfmaptest::LogBuilder;
 
 JitCodeMap map_of(LogBuilder& b) {
@@ -292,6 +293,33 @@ TEST(JitCodeMap, PerfMapsAddedOldestFirst) {
   EXPECT_EQ(owner(map, 0x1090, 2500), "");
   EXPECT_EQ(owner(map, 0x2010, 2500), "p.Same.s");
   EXPECT_EQ(map.code_count(), 3u);
+}
+
+// Many maps added at once (a recording's copy, in batches) are what adding them one by
+// one makes: the same code, ended at the same times. Another runtime's entries do not
+// nest: a smaller later entry inside an earlier one replaces it.
+TEST(JitCodeMap, PerfMapsAddedAtOnceAsOneByOne) {
+  const std::vector<PerfMap> maps = {
+      parse_perf_map("1000 100 JS:*a /a.js:1:1\n2000 100 JS:*b /a.js:2:1\n", "batch 1"),
+      parse_perf_map("1000 80 JS:*c /a.js:3:1\n2000 100 JS:*b /a.js:2:1\n3000 10 Builtin:X\n", "batch 2"),
+      parse_perf_map("1020 10 JS:*d /a.js:4:1\n3000 10 Builtin:X\n", "batch 3")};
+  JitCodeMap one_by_one, at_once;
+  std::vector<JitCodeMap::DatedPerfMap> dated;
+  for (size_t i = 0; i < maps.size(); ++i) {
+    one_by_one.add_perf_map(maps[i], 1000 * (i + 1), JitCodeMap::Runtime::kOther);
+    dated.push_back({&maps[i], 1000 * (i + 1)});
+  }
+  at_once.add_perf_maps(dated, JitCodeMap::Runtime::kOther);
+  EXPECT_EQ(at_once.code_count(), one_by_one.code_count());
+  for (uint64_t address : {0x1010, 0x1025, 0x1090, 0x2010, 0x3005}) {
+    for (uint64_t t : {500, 1500, 2500, 3500}) {
+      EXPECT_EQ(owner(at_once, address, t), owner(one_by_one, address, t)) << std::hex << address << " at " << t;
+    }
+  }
+  EXPECT_EQ(owner(at_once, 0x1025, 2500), "JS:*c /a.js:3:1");
+  EXPECT_EQ(owner(at_once, 0x1025, 3500), "JS:*d /a.js:4:1");
+  EXPECT_EQ(owner(at_once, 0x1040, 3500), "");  // c ended where d began
+  EXPECT_EQ(owner(at_once, 0x2010, 3500), "JS:*b /a.js:2:1");
 }
 
 // With a log and a perf map, the log's timed records win where they have code; the
