@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "snapshot_format.h"
+#include "write_fully.h"
 
 namespace heapdrift {
 namespace {
@@ -21,16 +22,6 @@ bool read_fully(int fd, char* buf, size_t size, uint64_t offset) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     buf += n, size -= static_cast<size_t>(n), offset += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
-bool write_fully(int fd, const char* buf, size_t size) {
-  while (size > 0) {
-    ssize_t n = write(fd, buf, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buf += n, size -= static_cast<size_t>(n);
   }
   return true;
 }

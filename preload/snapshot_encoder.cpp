@@ -1,8 +1,8 @@
 #include "snapshot_encoder.h"
 
-#include <cerrno>
 #include <cstring>
-#include <unistd.h>
+
+#include "write_fully.h"
 
 namespace heapdrift {
 
@@ -57,13 +57,7 @@ void SnapshotEncoder::bytes(const void* data, size_t len) {
 }
 
 void SnapshotEncoder::flush() {
-  size_t off = 0;
-  while (off < used_ && ok_) {
-    ssize_t n = write(fd_, buffer_ + off, used_ - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok_ = false;
-    else off += static_cast<size_t>(n);
-  }
+  ok_ = ok_ && write_fully(fd_, reinterpret_cast<const char*>(buffer_), used_);
   used_ = 0;
   if (progress_) progress_->fetch_add(1, std::memory_order_relaxed);
 }
