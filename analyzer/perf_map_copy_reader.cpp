@@ -1,11 +1,7 @@
 #include "perf_map_copy_reader.h"
 
-#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -15,12 +11,7 @@
 namespace heapdrift {
 
 std::vector<PerfMapBatch> read_perf_map_copy(const std::filesystem::path& path, uint64_t start_mono_ns) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path.string() + ": cannot open: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw std::runtime_error(path.string() + ": read error");
-  std::string text = buffer.str();
+  std::string text = perfmap::read_perf_map_text(path);
   // The shim appends whole lines; a file that does not end with one is being written
   // (a recording analysed while it runs): its last line is not complete yet.
   text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);

@@ -96,7 +96,7 @@ PerfMap parse_perf_map(std::string_view text, std::string_view name, uint32_t fi
   return map;
 }
 
-PerfMap read_perf_map(const std::filesystem::path& path) {
+std::string read_perf_map_text(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw ReadError(path.string() + ": is a directory, not a perf map");
   std::ifstream in(path, std::ios::binary);
@@ -104,7 +104,11 @@ PerfMap read_perf_map(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw ReadError(path.string() + ": read error");
-  return parse_perf_map(text.str(), path.string());
+  return text.str();
+}
+
+PerfMap read_perf_map(const std::filesystem::path& path) {
+  return parse_perf_map(read_perf_map_text(path), path.string());
 }
 
 }  // namespace heapdrift::perfmap

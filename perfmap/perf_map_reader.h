@@ -38,6 +38,10 @@ struct PerfMap {
 // Throws ReadError if the file cannot be read.
 PerfMap read_perf_map(const std::filesystem::path& path);
 
+// The file's text, unparsed (for files that carry perf-map lines among others); throws
+// ReadError as read_perf_map does.
+std::string read_perf_map_text(const std::filesystem::path& path);
+
 // The same for text already in memory; `name` stands for the file in warnings, whose
 // line numbers start at `first_line` (the text may be a part of a file).
 PerfMap parse_perf_map(std::string_view text, std::string_view name, uint32_t first_line = 1);
