@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "class_name.h"
+#include "interpreter_layout.h"
 #include "jit_log_writer.h"
 #include "jitdump_writer.h"
 #include "method_table.h"
@@ -259,39 +260,20 @@ void forget_stale_methods() {
 
 // --- Interpreted frames ---------------------------------------------------------
 //
-// HotSpot's template interpreter keeps, in each interpreted frame, the Method* of the
-// method it runs at a fixed slot below the frame pointer: on x86-64,
-// frame::interpreter_frame_method_offset = -3 words (src/hotspot/cpu/x86/frame_x86.hpp;
-// generate_fixed_frame pushes it right after the sender sp and last sp). And a
-// jmethodID is, in HotSpot, a pointer to a slot that holds the Method*. Both are
-// implementation details, so the agent relies on them only for the JVMs it was checked
-// against (JDK 17 HotSpot, Server/Client VM, on x86-64); others keep their interpreted
-// frames unnamed.
-constexpr long kMethodSlotOffset = -3 * 8;
-
-// Whether this JVM's interpreter frames are laid out as above; `detail` says what was
-// checked, for the log.
+// Whether this JVM's interpreted frames can be named (interpreter_layout.h); `detail`
+// says what was checked, for the log.
 bool known_interpreter_layout(jvmtiEnv* jvmti, char* detail, size_t detail_size) {
   JvmtiString spec, vm_name, vm_version;
   if (jvmti->GetSystemProperty("java.vm.specification.version", spec.out()) != JVMTI_ERROR_NONE) *spec.out() = nullptr;
   if (jvmti->GetSystemProperty("java.vm.name", vm_name.out()) != JVMTI_ERROR_NONE) *vm_name.out() = nullptr;
   if (jvmti->GetSystemProperty("java.vm.version", vm_version.out()) != JVMTI_ERROR_NONE) *vm_version.out() = nullptr;
-  std::string_view name = vm_name.view();
-#if defined(__x86_64__)
-  const char* arch = "x86_64";
-  bool arch_ok = true;
-#else
-  const char* arch = "not x86_64";
-  bool arch_ok = false;
-#endif
-  // HotSpot names its VMs "OpenJDK 64-Bit Server VM", "Java HotSpot(TM) 64-Bit Server
-  // VM", "... Client VM"; Zero (an interpreter in C++, another frame layout) says "Zero VM".
-  bool hotspot = name.find("Server VM") != std::string_view::npos || name.find("Client VM") != std::string_view::npos;
-  bool ok = arch_ok && hotspot && spec.view() == "17";
-  std::snprintf(detail, detail_size, "%s: java.vm.name=%.*s java.vm.version=%.*s java.vm.specification.version=%.*s %s",
-                ok ? "frame layout verified (HotSpot 17, x86_64)" : "frame layout not verified for this JVM (only HotSpot 17 on x86_64 is)",
-                static_cast<int>(name.size()), name.data(), static_cast<int>(vm_version.view().size()),
-                vm_version.view().data(), static_cast<int>(spec.view().size()), spec.view().data(), arch);
+  bool ok = interpreter_layout_known(vm_name.view(), spec.view());
+  std::snprintf(detail, detail_size,
+                "%s (HotSpot %d to %d, x86_64): java.vm.name=%.*s java.vm.version=%.*s java.vm.specification.version=%.*s",
+                ok ? "frame layout verified" : "frame layout not verified for this JVM", kOldestCheckedJdk,
+                kNewestCheckedJdk, static_cast<int>(vm_name.view().size()), vm_name.view().data(),
+                static_cast<int>(vm_version.view().size()), vm_version.view().data(),
+                static_cast<int>(spec.view().size()), spec.view().data());
   return ok;
 }
 
