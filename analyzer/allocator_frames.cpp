@@ -28,6 +28,10 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       "Unsafe_(Allocate|Reallocate)Memory0",
       "(jdk\\.internal\\.misc|sun\\.misc)\\.Unsafe\\.(allocate|reallocate)Memory0?",
       "java\\.nio\\.(DirectByteBuffer\\.<init>|ByteBuffer\\.allocateDirect)",
+      // The foreign memory API (Arena.allocate, SegmentAllocator, the JDK 17 incubator's
+      // MemorySegment.allocateNative) and its implementation, on Unsafe too; not its
+      // subpackages (abi: downcalls, which call native code that allocates for itself).
+      "(java\\.lang|jdk\\.internal|jdk\\.incubator)\\.foreign\\.[\\w$]+\\.[^.]+",
   };
   return patterns;
 }

@@ -22,7 +22,12 @@ TEST(AllocatorFrames, CutsWhatAllocatesOnItsCallersBehalf) {
            "Arena::grow", "Arena::Arena", "Chunk::operator new", "ChunkPool::allocate", "ResourceArea::allocate_bytes",
            "resource_allocate_bytes", "Unsafe_AllocateMemory0", "jdk.internal.misc.Unsafe.allocateMemory0",
            // Direct buffers, on Unsafe.
-           "java.nio.DirectByteBuffer.<init>", "java.nio.ByteBuffer.allocateDirect"}) {
+           "java.nio.DirectByteBuffer.<init>", "java.nio.ByteBuffer.allocateDirect",
+           // The foreign memory API: JDK 25's, and JDK 17's incubator.
+           "java.lang.foreign.SegmentAllocator.allocate", "jdk.internal.foreign.ArenaImpl.allocate",
+           "jdk.internal.foreign.SegmentFactories.allocateMemoryWrapper",
+           "jdk.incubator.foreign.MemorySegment.allocateNative",
+           "jdk.internal.foreign.NativeMemorySegmentImpl.makeNativeSegment"}) {
     EXPECT_TRUE(frames.matches(f)) << f;
   }
 }
@@ -32,7 +37,10 @@ TEST(AllocatorFrames, KeepsTheCodeThatWantedTheMemory) {
   for (const char* f : {"codec::FrameCache::retain", "ThreadRegistry::onThreadStart", "Node_Array::Node_Array",
                         "PhaseIFG::init", "MyArena::grow", "ChunkedList::add", "ResourceAreaUser::run",
                         "operator newline", "heapdrift.samples.unsafe.OffHeapIndex.addEntry", "main",
-                        "java.nio.ByteBuffer.allocate", "java.nio.DirectByteBuffer.get"}) {
+                        "java.nio.ByteBuffer.allocate", "java.nio.DirectByteBuffer.get",
+                        // A downcall's machinery: the native code it calls allocates for itself.
+                        "jdk.internal.foreign.abi.DowncallLinker.invokeInterpBindings",
+                        "java.lang.foreignx.Arena.allocate"}) {
     EXPECT_FALSE(frames.matches(f)) << f;
   }
 }

@@ -434,4 +434,41 @@ TEST_F(InterpretedFrames, OtherJdksNameThemWhereTheirLayoutWasChecked) {
   }
 }
 
+// The foreign memory API: a leak through it is named by the code that asked for the
+// segment, not by the JDK's implementation of the API (allocator frames), and the decoy
+// that closes its arena is no suspect. On the default JDK 17 (the API's incubator
+// form) and on every JDK 22 or later found under /usr/lib/jvm (its final form); each
+// program is compiled here by its own JDK.
+TEST(ForeignMemory, ALeakIsNamedByTheCodeThatAskedForTheSegment) {
+  std::vector<std::pair<std::string, int>> jdks = {{"java", 17}};
+  for (const auto& jdk : other_jdks()) {
+    if (jdk.second >= 22) jdks.push_back(jdk);
+  }
+  const std::string heapdrift = HEAPDRIFT_BIN;
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-foreign-" + std::to_string(getpid()));
+  for (const auto& [java, feature] : jdks) {
+    SCOPED_TRACE(java);
+    fs::remove_all(dir);
+    fs::create_directories(dir / "classes");
+    bool incubator = feature < 22;
+    std::string javac = java == "java" ? std::string(JAVAC) : (fs::path(java).parent_path() / "javac").string();
+    std::string modules = incubator ? " --add-modules jdk.incubator.foreign" : "";
+    std::string source = std::string(JAVA_TEST_SOURCES) + (incubator ? "/foreign_incubator" : "/foreign") + "/ForeignLeak.java";
+    ASSERT_EQ(run(javac + modules + " -nowarn -d " + (dir / "classes").string() + " " + source + " 2>&1").status, 0);
+    Result rec = run(heapdrift + " record -o " + (dir / "rec").string() + " --sample-rate 256K --interval 1s -- " + java +
+                     modules + " -cp " + (dir / "classes").string() + " ForeignLeak 6");
+    ASSERT_EQ(rec.status, 0) << rec.out;
+    Result leaks = run(heapdrift + " leaks " + (dir / "rec").string() + " --json");
+    ASSERT_EQ(leaks.status, 0);
+    auto j = nlohmann::json::parse(leaks.out);
+    ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+    const auto& first = j["suspects"][0]["frames"][0];
+    EXPECT_EQ(first["function"], "ForeignLeak.openSession") << j["suspects"][0].dump(1);
+    EXPECT_TRUE(first["kind"] == "java" || first["kind"] == "java-inlined" || first["kind"] == "java-interpreted")
+        << first.dump();
+    for (const auto& suspect : j["suspects"]) EXPECT_FALSE(has_frame(suspect["frames"], "ForeignLeak.scratch"));
+    if (!testing::Test::HasFailure()) remove_recording(dir);
+  }
+}
+
 }  // namespace
