@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "pool_note.h"
 #include "units.h"
 
 namespace heapdrift {
@@ -77,6 +78,9 @@ void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
       }
     }
     std::fprintf(out, "\n    %s\n%s", name.c_str(), fold_text(growth_note(g), "      ", "      ").c_str());
+    if (auto note = pool_note(p.history.sites[g.site].frames, frames)) {
+      std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
+    }
   }
 }
 
@@ -139,6 +143,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
       std::fprintf(out, "      %s live in the exit snapshot, after the program's teardown (left out of the test)\n",
                    format_bytes(v.live.back()).c_str());
     }
+    if (auto note = pool_note(site.frames, frames)) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
     print_stack(out, site.frames, frames);
   }
   print_growing(out, p, frames);
@@ -204,6 +209,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
         {"age_histogram_bytes", v.age_histogram},
         {"frames", stack_of(s.site)},
     });
+    if (auto note = pool_note(h.sites[s.site].frames, frames)) suspects.back()["note"] = *note;
   }
   nlohmann::ordered_json j = {
       {"pid", h.pid},
@@ -226,6 +232,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
                        {"blocks", g.blocks},
                        {"reason", g.reason},
                        {"frames", stack_of(g.site)}});
+    if (auto note = pool_note(h.sites[g.site].frames, frames)) growing.back()["note"] = *note;
   }
   j["growing_not_leaks"] = growing;
   if (p.memory.note) j["note"] = *p.memory.note;

@@ -471,4 +471,27 @@ TEST(ForeignMemory, ALeakIsNamedByTheCodeThatAskedForTheSegment) {
   }
 }
 
+// JNI global references that are never deleted: HotSpot keeps them in blocks that it
+// allocates when its blocks are full, so the leak is found, but charged to whichever
+// call found them full; the suspect says so, and how to count the references.
+TEST(JniGlobalReferences, TheirLeakIsFoundAndSaysHowTheBlocksAreCharged) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-globalref-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const std::string heapdrift = HEAPDRIFT_BIN;
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 64K --interval 1s -- java -Dglobalrefleak.lib=" +
+                   GLOBALREFLEAK_LIB + " -cp " + GLOBAL_REF_LEAK_JAR + " GlobalRefLeak 6");
+  ASSERT_EQ(rec.status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  const auto& top = j["suspects"][0];
+  EXPECT_TRUE(has_frame(top["frames"], "jni_NewGlobalRef")) << top.dump(1);
+  ASSERT_TRUE(top.contains("note")) << top.dump(1);
+  EXPECT_NE(top["note"].get<std::string>().find("JNI global refs"), std::string::npos) << top["note"];
+  Result text = run(heapdrift + " leaks " + dir.string());
+  EXPECT_NE(text.out.find("note: JNI global references"), std::string::npos) << text.out;
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
 }  // namespace

@@ -1,0 +1,28 @@
+#include "pool_note.h"
+
+#include <algorithm>
+
+namespace heapdrift {
+
+std::optional<std::string> pool_note(const std::vector<FrameId>& frames, const FrameTable& table) {
+  // The pool's own frames come first; the request that reached it follows within a few.
+  const size_t near = std::min<size_t>(frames.size(), 8);
+  auto has = [&](auto&& match) {
+    return std::any_of(frames.begin(), frames.begin() + long(near), [&](FrameId id) { return match(table[id].function); });
+  };
+  if (!has([](const std::string& f) { return f.rfind("OopStorage::", 0) == 0; })) return std::nullopt;
+  if (has([](const std::string& f) {
+        return f == "jni_NewGlobalRef" || f == "jni_NewWeakGlobalRef" || f.rfind("JNIHandles::make_", 0) == 0;
+      })) {
+    return "JNI global references are kept in blocks of 64, allocated when the blocks the JVM has are full: "
+           "this stack is the NewGlobalRef that found them full, not necessarily the code that keeps the "
+           "references (any caller of NewGlobalRef that never deletes them). `jcmd PID Thread.print` ends "
+           "with the number of JNI global refs: if it keeps growing, references are never passed to "
+           "DeleteGlobalRef.";
+  }
+  return "the JVM keeps handles to Java objects in blocks of 64 (OopStorage) that it allocates when the blocks "
+         "it has are full: this stack is the request that found them full, not necessarily the code that "
+         "keeps the handles.";
+}
+
+}  // namespace heapdrift
