@@ -12,6 +12,12 @@ std::string base_name(const std::string& path) {
   return path.empty() ? path : std::filesystem::path(path).filename().string();
 }
 
+// Java, at any tier, or a script function named through a perf map.
+bool is_managed(const Frame& frame) {
+  return frame.kind == FrameKind::kJava || frame.kind == FrameKind::kJavaInlined ||
+         frame.kind == FrameKind::kJavaInterpreted || frame.kind == FrameKind::kJit;
+}
+
 }  // namespace
 
 std::string source_location(const Frame& f) {
@@ -21,6 +27,24 @@ std::string source_location(const Frame& f) {
 
 std::string module_name(const Frame& f) { return base_name(f.module); }
 
+size_t caller_frame(const std::vector<FrameId>& frames, const FrameTable& table) {
+  auto in_runtime = [](const Frame& frame) {
+    if (frame.kind == FrameKind::kJit) return perfmap::in_runtime_library(frame.file);
+    for (const char* prefix : {"java.", "javax.", "jdk.", "sun.", "com.sun."}) {
+      if (frame.function.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+  };
+  size_t found = kNoFrame;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const Frame& frame = table[frames[i]];
+    if (!is_managed(frame)) continue;
+    if (found == kNoFrame) found = i;
+    if (!in_runtime(frame)) return i;
+  }
+  return found;
+}
+
 std::string site_name(const std::vector<FrameId>& frames, const FrameTable& table) {
   if (frames.empty()) return "(no stack)";
   const Frame& f = table[frames.front()];
@@ -28,11 +52,7 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
   std::string name = where.empty() ? f.function : f.function + "  " + where;
   // Native code called from Java (or JavaScript, …): the Java method is what the user
   // knows the site by.
-  auto is_java = [](const Frame& frame) {
-    return frame.kind == FrameKind::kJava || frame.kind == FrameKind::kJavaInlined ||
-           frame.kind == FrameKind::kJavaInterpreted || frame.kind == FrameKind::kJit;
-  };
-  if (is_java(f)) return name;
+  if (is_managed(f)) return name;
   // A first frame without a name (its module has no symbols for it) says little: the
   // first named frame outward says where it is, unless that is where every thread
   // starts (a stripped program's own code is unnamed down to libc's entry).
@@ -47,30 +67,12 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
     for (FrameId id : frames) {
       const Frame& named = table[id];
       if (named.kind == FrameKind::kUnknown) continue;
-      if (!is_java(named) && !is_entry(named.function)) name += "  <- " + named.function;
+      if (!is_managed(named) && !is_entry(named.function)) name += "  <- " + named.function;
       break;
     }
   }
-  // The innermost Java method outside the JDK's own packages (or script function
-  // outside the runtime's own scripts), else the innermost one.
-  auto in_jdk = [](const Frame& frame) {
-    if (frame.kind == FrameKind::kJit) return perfmap::in_runtime_library(frame.file);
-    for (const char* prefix : {"java.", "javax.", "jdk.", "sun.", "com.sun."}) {
-      if (frame.function.rfind(prefix, 0) == 0) return true;
-    }
-    return false;
-  };
-  const Frame* java = nullptr;
-  for (FrameId id : frames) {
-    const Frame& frame = table[id];
-    if (!is_java(frame)) continue;
-    if (!java) java = &frame;
-    if (!in_jdk(frame)) {
-      java = &frame;
-      break;
-    }
-  }
-  return java ? name + "  <- " + java->function : name;
+  size_t caller = caller_frame(frames, table);
+  return caller == kNoFrame ? name : name + "  <- " + table[frames[caller]].function;
 }
 
 FrameId FrameTable::intern(const Frame& f) {

@@ -4,6 +4,7 @@
 #define HEAPDRIFT_ANALYZER_FRAME_H
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ std::string source_location(const Frame& frame);
 std::string module_name(const Frame& frame);
 
 class FrameTable;
+inline constexpr size_t kNoFrame = SIZE_MAX;
+// The index of the Java method (or script function) a site is known by: the innermost
+// one outside the JDK's own packages (the runtime's own scripts), else the innermost
+// one; kNoFrame when the stack has none.
+size_t caller_frame(const std::vector<FrameId>& frames, const FrameTable& table);
 // A site in one line: its innermost function and where it is; when that frame has no
 // name, the first named native frame outward; and for native code called from Java, the
 // Java method that called it: the innermost one outside the JDK's own packages, else

@@ -37,6 +37,15 @@ struct GrowingSite {
   std::string reason;          // why the test did not call it a leak
 };
 
+// A leak spread over sites that share their caller (caller_leaks.h), none of them a
+// suspect on its own.
+struct CallerLeak {
+  FrameId caller;             // the Java method or script function the sites share
+  std::vector<size_t> sites;  // into ProcessHistory::sites, the largest growth first
+  std::vector<double> growth; // each site's, over the snapshots judged
+  Verdict verdict;            // of the sites' samples together
+};
+
 struct ProcessLeaks {
   ProcessHistory history;
   // The snapshots the leak test used, from the first: all, or all but the exit
@@ -44,6 +53,7 @@ struct ProcessLeaks {
   // Suspects' estimates cover all.
   size_t judged_snapshots = 0;
   std::vector<Suspect> suspects;  // strongest evidence first
+  std::vector<CallerLeak> caller_leaks;  // strongest evidence first
   std::vector<GrowingSite> growing;  // largest growth first, at most kMaxGrowing
   static constexpr size_t kMaxGrowing = 3;
   double detection_floor = 0;     // bytes/s; +inf with fewer than 3 snapshots

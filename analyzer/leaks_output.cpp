@@ -84,6 +84,67 @@ void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
   }
 }
 
+// How a leaking site (or group of sites) grew, in two or three lines.
+void print_verdict(std::FILE* out, const Verdict& v, size_t judged_snapshots) {
+  std::string growth = (v.growth >= 0 ? "+" : "") + format_bytes(v.growth);
+  std::fprintf(out, "      grows %s, %s over the run (%s)\n", format_rate(v.slope).c_str(), growth.c_str(),
+               evidence(v.window.z).c_str());
+  const size_t last = judged_snapshots - 1;
+  std::fprintf(out, "      live %s -> %s (+/- %s), allocated over the run [%s]\n", format_bytes(v.live.front()).c_str(),
+               format_bytes(v.live[last]).c_str(), format_bytes(2 * std::sqrt(v.live_variance[last])).c_str(),
+               sparkline(v.age_histogram).c_str());
+  // What the teardown freed, when it freed a quarter of it or more.
+  if (last + 1 < v.live.size() && v.live.back() < 0.75 * v.live[last]) {
+    std::fprintf(out, "      %s live in the exit snapshot, after the program's teardown (left out of the test)\n",
+                 format_bytes(v.live.back()).c_str());
+  }
+}
+
+// Numbered after the suspects: the caller, its verdict, then its largest sites.
+void print_caller_leaks(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames, size_t top) {
+  if (p.caller_leaks.empty()) return;
+  const ProcessHistory& h = p.history;
+  std::fprintf(out, "\n  Leaking over several sites of one caller (no site leaks enough on its own):\n");
+  size_t shown = 0, number = std::min(p.suspects.size(), top);
+  for (const CallerLeak& c : p.caller_leaks) {
+    if (shown++ == top) {
+      std::fprintf(out, "\n  ... %zu more (--top)\n", p.caller_leaks.size() - top);
+      break;
+    }
+    const Frame& caller = frames[c.caller];
+    std::string where = source_location(caller);
+    std::fprintf(out, "\n  #%zu %s%s  (%zu sites)\n", ++number, caller.function.c_str(),
+                 where.empty() ? "" : ("  " + where).c_str(), c.sites.size());
+    print_verdict(out, c.verdict, p.judged_snapshots);
+    // By innermost frame: sites that differ further out read the same here.
+    struct Row {
+      std::string name;
+      double growth = 0;
+      size_t paths = 0;
+    };
+    std::vector<Row> rows;
+    for (size_t i = 0; i < c.sites.size(); ++i) {
+      const std::vector<FrameId>& site = h.sites[c.sites[i]].frames;
+      std::string name = frames[site.front()].function;  // a site with a caller has frames
+      if (std::string where = source_location(frames[site.front()]); !where.empty()) name += "  " + where;
+      auto row = std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.name == name; });
+      if (row == rows.end()) row = rows.insert(rows.end(), {name});
+      row->growth += c.growth[i], row->paths += 1;
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.growth > b.growth; });
+    const size_t listed = std::min<size_t>(rows.size(), 6);
+    for (size_t i = 0; i < listed; ++i) {
+      const Row& r = rows[i];
+      std::string paths = r.paths > 1 ? "  (" + std::to_string(r.paths) + " call paths)" : "";
+      std::fprintf(out, "      %s %10s  %s%s\n", i == 0 ? "in" : "  ",
+                   ((r.growth >= 0 ? "+" : "") + format_bytes(r.growth)).c_str(), r.name.c_str(), paths.c_str());
+    }
+    if (rows.size() > listed) {
+      std::fprintf(out, "         ... %zu more (--json has every site)\n", rows.size() - listed);
+    }
+  }
+}
+
 void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames, size_t top) {
   const ProcessHistory& h = p.history;
   std::fprintf(out, "process %u: %s\n", h.pid, format_command(h.command).c_str());
@@ -91,16 +152,21 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     std::fprintf(out, "  wrote no snapshot (it exited through _exit or exec'd before its first)\n");
     return;
   }
-  std::fprintf(out, "  %zu snapshots over %s, sampling %s; %zu allocation sites, %zu leaking\n", h.snapshots.size(),
+  std::string callers;
+  if (!p.caller_leaks.empty()) {
+    callers = ", and " + std::to_string(p.caller_leaks.size()) +
+              (p.caller_leaks.size() == 1 ? " caller whose sites leak" : " callers whose sites leak") + " together";
+  }
+  std::fprintf(out, "  %zu snapshots over %s, sampling %s; %zu allocation sites, %zu leaking%s\n", h.snapshots.size(),
                format_seconds(duration_s(h)).c_str(),
                h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str(),
-               h.sites.size(), p.suspects.size());
+               h.sites.size(), p.suspects.size(), callers.c_str());
   if (h.skipped_before_exec) {
     std::fprintf(out, "  (%zu earlier %s of the program this process ran before an exec)\n",
                  h.skipped_before_exec, h.skipped_before_exec == 1 ? "snapshot was" : "snapshots were");
   }
   if (p.memory.note) std::fprintf(out, "\n%s", fold_text(*p.memory.note, "  note: ", "        ").c_str());
-  if (p.suspects.empty()) {
+  if (p.suspects.empty() && p.caller_leaks.empty()) {
     if (h.snapshots.size() < 3) {
       std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");
     } else {
@@ -128,24 +194,13 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
       std::fprintf(out, "\n  ... %zu more (--top)\n", p.suspects.size() - top);
       break;
     }
-    const Verdict& v = s.verdict;
     const SiteHistory& site = h.sites[s.site];
     std::fprintf(out, "\n  #%zu %s\n", shown, site_name(site.frames, frames).c_str());
-    std::string growth = (v.growth >= 0 ? "+" : "") + format_bytes(v.growth);
-    std::fprintf(out, "      grows %s, %s over the run (%s)\n", format_rate(v.slope).c_str(), growth.c_str(),
-                 evidence(v.window.z).c_str());
-    const size_t last = p.judged_snapshots - 1;
-    std::fprintf(out, "      live %s -> %s (+/- %s), allocated over the run [%s]\n", format_bytes(v.live.front()).c_str(),
-                 format_bytes(v.live[last]).c_str(), format_bytes(2 * std::sqrt(v.live_variance[last])).c_str(),
-                 sparkline(v.age_histogram).c_str());
-    // What the teardown freed, when it freed a quarter of it or more.
-    if (last + 1 < v.live.size() && v.live.back() < 0.75 * v.live[last]) {
-      std::fprintf(out, "      %s live in the exit snapshot, after the program's teardown (left out of the test)\n",
-                   format_bytes(v.live.back()).c_str());
-    }
+    print_verdict(out, s.verdict, p.judged_snapshots);
     if (auto note = pool_note(site.frames, frames)) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
     print_stack(out, site.frames, frames);
   }
+  print_caller_leaks(out, p, frames, top);
   print_growing(out, p, frames);
 }
 
@@ -211,6 +266,24 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
     });
     if (auto note = pool_note(h.sites[s.site].frames, frames)) suspects.back()["note"] = *note;
   }
+  nlohmann::ordered_json callers = nlohmann::ordered_json::array();
+  for (const CallerLeak& c : p.caller_leaks) {
+    if (callers.size() == top) break;
+    const Verdict& v = c.verdict;
+    nlohmann::ordered_json sites = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < c.sites.size(); ++i) {
+      sites.push_back({{"growth_bytes", std::llround(c.growth[i])}, {"frames", stack_of(c.sites[i])}});
+    }
+    callers.push_back({
+        {"caller", frame_json(frames[c.caller])},
+        {"growth_bytes", std::llround(v.growth)},
+        {"slope_bytes_per_second", v.slope},
+        {"z", std::isinf(v.window.z) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v.window.z)},
+        {"confidence", confidence(v.window.z)},
+        {"live_bytes", v.live},
+        {"sites", sites},
+    });
+  }
   nlohmann::ordered_json j = {
       {"pid", h.pid},
       {"command", h.command},
@@ -220,6 +293,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
       {"sample_rate", h.sample_rate},
       {"sites", h.sites.size()},
       {"suspects", suspects},
+      {"caller_leaks", callers},
       {"detection_floor_bytes_per_second",
        std::isinf(p.detection_floor) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.detection_floor)},
       {"rss_bytes", {{"first", p.memory.rss_first}, {"last", p.memory.rss_last}}},

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "analysis_options.h"
+#include "caller_leaks.h"
 #include "command.h"
 #include "leak_finder.h"
 #include "leaks_output.h"
@@ -26,7 +27,11 @@ int run_leaks(const LeaksOptions& o) {
   std::vector<ProcessLeaks> processes;
   SnapshotSet set = snapshots_of(o.path);
   auto judge = [&](const ProcessSnapshots& p) {
-    if (!p.files.empty()) return find_leaks(analysis.load(p.files), LeakCriteria{});
+    if (!p.files.empty()) {
+      ProcessLeaks leaks = find_leaks(analysis.load(p.files), LeakCriteria{});
+      find_caller_leaks(leaks, analysis.frames(), LeakCriteria{});
+      return leaks;
+    }
     ProcessLeaks nothing;  // a main process that wrote no snapshot (it exec'd, or _exit'ed early)
     nothing.history.pid = p.pid;
     nothing.history.command = p.command;
@@ -36,7 +41,7 @@ int run_leaks(const LeaksOptions& o) {
   processes.push_back(judge(set.main));
   for (const ProcessSnapshots& child : set.children) processes.push_back(judge(child));
   bool found = false;
-  for (const ProcessLeaks& p : processes) found |= !p.suspects.empty();
+  for (const ProcessLeaks& p : processes) found |= !p.suspects.empty() || !p.caller_leaks.empty();
   if (o.json) {
     std::string text = leaks_json(processes, analysis.frames(), o.top_set ? o.top : SIZE_MAX).dump(2);
     std::fprintf(stdout, "%s\n", text.c_str());
@@ -57,7 +62,7 @@ Command add_leaks_command(CLI::App& app) {
   cmd->add_option("--top", o->top, "Show at most N suspects per process")
       ->check(CLI::PositiveNumber)
       ->each([o](const std::string&) { o->top_set = true; });
-  cmd->add_flag("--fail-on-leak", o->fail_on_leak, "Exit with status 3 when a suspect is reported");
+  cmd->add_flag("--fail-on-leak", o->fail_on_leak, "Exit with status 3 when a suspect (or a leaking caller) is reported");
   o->analysis.add_to(*cmd);
   return {cmd, [o] { return run_leaks(*o); }};
 }
