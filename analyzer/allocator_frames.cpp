@@ -32,6 +32,10 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // MemorySegment.allocateNative) and its implementation, on Unsafe too; not its
       // subpackages (abi: downcalls, which call native code that allocates for itself).
       "(java\\.lang|jdk\\.internal|jdk\\.incubator)\\.foreign\\.[\\w$]+\\.[^.]+",
+      // Rust's allocation and its collections, where no debug information says that a
+      // frame is the standard library's (matches(const Frame&) below): the alloc crate,
+      // std's hash map (hashbrown), and implementations of their types and traits.
+      "(alloc|hashbrown)::.*|<(alloc|hashbrown)::.*|<.* as alloc::.*",
   };
   return patterns;
 }
@@ -40,6 +44,14 @@ AllocatorFrames::AllocatorFrames(const std::vector<std::string>& extra) {
   for (const auto* list : {&builtin_patterns(), &extra}) {
     for (const std::string& p : *list) patterns_.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
   }
+}
+
+bool AllocatorFrames::matches(const Frame& frame) const {
+  // rustc's debug information names its standard library's sources
+  // /rustc/<commit>/library/<crate>/src/...
+  const std::string& file = frame.file;
+  if (file.rfind("/rustc/", 0) == 0 && file.find("/library/") != std::string::npos) return true;
+  return matches(frame.function);
 }
 
 bool AllocatorFrames::matches(const std::string& function) const {

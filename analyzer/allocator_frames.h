@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "frame.h"
+
 namespace heapdrift {
 
 class AllocatorFrames {
@@ -18,6 +20,10 @@ class AllocatorFrames {
   explicit AllocatorFrames(const std::vector<std::string>& extra = {});
 
   bool matches(const std::string& function) const;
+  // By name, or by source: Rust's standard library (alloc, core, std), wherever its
+  // debug information puts it, allocates on its caller's behalf (Vec, String, Box,
+  // HashMap, format!, collect).
+  bool matches(const Frame& frame) const;
 
   static const std::vector<std::string>& builtin_patterns();
 

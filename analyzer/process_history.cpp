@@ -109,7 +109,7 @@ class SiteGrouper {
   bool is_allocator(FrameId id) {
     if (!options_.allocator_frames) return false;
     auto [it, inserted] = allocator_.try_emplace(id.value, false);
-    if (inserted) it->second = options_.allocator_frames->matches(symbolizer_.table()[id].function);
+    if (inserted) it->second = options_.allocator_frames->matches(symbolizer_.table()[id]);
     return it->second;
   }
 

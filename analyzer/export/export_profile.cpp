@@ -35,7 +35,7 @@ void cut(std::vector<ExportLocation>& locations, const SiteOptions& options, con
   if (options.allocator_frames) {
     for (const ExportLocation& l : locations) {
       for (FrameId id : l.frames) {
-        if (to_cut + 1 >= total || !options.allocator_frames->matches(table[id].function)) goto done;
+        if (to_cut + 1 >= total || !options.allocator_frames->matches(table[id])) goto done;
         ++to_cut;
       }
     }

@@ -45,6 +45,31 @@ TEST(AllocatorFrames, KeepsTheCodeThatWantedTheMemory) {
   }
 }
 
+// Rust, as rustc 1.95's debug information and symbols name the frames of a Vec, a
+// format! and a HashMap growing: by name where the name says it (the alloc crate,
+// hashbrown), by source for the rest of the standard library (core, std).
+TEST(AllocatorFrames, CutsRustsStandardLibrary) {
+  AllocatorFrames frames;
+  for (const char* f : {"alloc::alloc::alloc", "<alloc::alloc::Global>::alloc_impl",
+                        "<alloc::alloc::Global as core::alloc::Allocator>::allocate",
+                        "alloc::raw_vec::RawVecInner<A>::try_allocate_in", "<alloc::vec::Vec<u8>>::with_capacity",
+                        "<u8 as alloc::vec::spec_from_elem::SpecFromElem>::from_elem", "alloc::fmt::format::format_inner",
+                        "hashbrown::raw::RawTable<T,A>::reserve_rehash"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  Frame from_core;
+  from_core.function = "core::iter::traits::iterator::Iterator::collect";
+  EXPECT_FALSE(frames.matches(from_core)) << "core:: alone could be a C++ namespace";
+  from_core.file = "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/iter/traits/iterator.rs";
+  EXPECT_TRUE(frames.matches(from_core));
+  Frame user;
+  user.function = "leak::open_session";
+  user.file = "/srv/app/src/leak.rs";
+  EXPECT_FALSE(frames.matches(user));
+  // A C++ namespace that happens to be called alloc is rare; one called core, less so.
+  EXPECT_FALSE(frames.matches("core::Engine::allocate"));
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));
