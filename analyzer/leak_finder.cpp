@@ -78,6 +78,16 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
   const SnapshotSummary &first = h.snapshots.front(), &last = h.snapshots[last_judged];
   t.rss_first = rss(first), t.rss_last = rss(last);
   t.heap_first = live_heap(first), t.heap_last = live_heap(last);
+  // No call ever reached the shim: the program's malloc is its own (lifecycle.cpp says
+  // so on stderr at its start), and nothing below means anything.
+  if (last.counters.count("alloc_calls") && value(last.counters, "alloc_calls") == 0) {
+    t.note = "the shim saw no allocation in this process: its malloc is probably the program's own (an "
+             "allocator linked into it, such as jemalloc, tcmalloc or mimalloc), which comes before any "
+             "preloaded library. Record it built against a shared allocator, or with its allocator's own "
+             "profiler (jemalloc: MALLOC_CONF=prof:true; heapdrift reads its heap profiles)";
+    t.saw_no_allocation = true;
+    return t;
+  }
   double rss_growth = t.rss_last - t.rss_first, heap_growth = t.heap_last - t.heap_first;
   // RSS grew noticeably and the heap explains little of it.
   if (t.rss_first > 0 && rss_growth > std::max(16.0 * (1 << 20), 0.1 * t.rss_first) &&

@@ -21,7 +21,8 @@ struct Suspect {
 struct MemoryTrend {
   double rss_first = 0, rss_last = 0;    // bytes; 0 when not recorded
   double heap_first = 0, heap_last = 0;  // exact live bytes from the counters
-  std::optional<std::string> note;       // set when RSS grew and the heap did not
+  std::optional<std::string> note;       // set when RSS grew and the heap did not...
+  bool saw_no_allocation = false;        // ...or when no malloc call reached the shim
 };
 
 // A site whose live bytes grew over the run by much more than their sampling error,

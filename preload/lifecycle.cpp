@@ -18,6 +18,7 @@
 // says why not the exiting thread), unless the process is not the one the shim started
 // in (a child made by a raw clone(), without fork's handlers, that exits without exec).
 // Nothing is torn down: other threads may still allocate while exit runs.
+#include <dlfcn.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -184,6 +185,20 @@ std::string absolute(const char* dir) {
   return std::string(cwd) + "/" + dir;
 }
 
+// A program with a malloc of its own (an allocator linked into it statically: jemalloc,
+// tcmalloc, mimalloc) comes before every preloaded library in symbol lookup, so its
+// allocations never reach the hooks: said once, so that an empty recording is no riddle.
+void warn_if_malloc_is_elsewhere(uintptr_t self_lo, uintptr_t self_hi) {
+  const auto found = reinterpret_cast<uintptr_t>(dlsym(RTLD_DEFAULT, "malloc"));
+  if (found == 0 || (found >= self_lo && found < self_hi)) return;
+  Dl_info info{};
+  std::string where = dladdr(reinterpret_cast<void*>(found), &info) && info.dli_fname ? info.dli_fname : "";
+  if (where.empty()) where = executable_path();
+  report("malloc is %s's own, which comes before heapdrift's (an allocator linked into it?): its "
+         "allocations are not recorded",
+         where.empty() ? "the program" : where.c_str());
+}
+
 void initialize() {
   Config config;
   char error[512];
@@ -202,6 +217,7 @@ void initialize() {
   // Frames of the shim itself are cut from every stack.
   uintptr_t self_lo = 0, self_hi = 0;
   code_range_of(reinterpret_cast<const void*>(&initialize), &self_lo, &self_hi);
+  warn_if_malloc_is_elsewhere(self_lo, self_hi);
   redirect_libunwind_pipe();  // before libunwind opens its pipe; without it, as before
 
   if (pthread_key_create(&g_thread_key, on_thread_exit) != 0) {
