@@ -78,13 +78,13 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
   const SnapshotSummary &first = h.snapshots.front(), &last = h.snapshots[last_judged];
   t.rss_first = rss(first), t.rss_last = rss(last);
   t.heap_first = live_heap(first), t.heap_last = live_heap(last);
-  // No call ever reached the shim: the program's malloc is its own (lifecycle.cpp says
-  // so on stderr at its start), and nothing below means anything.
-  if (last.counters.count("alloc_calls") && value(last.counters, "alloc_calls") == 0) {
-    t.note = "the shim saw no allocation in this process: its malloc is probably the program's own (an "
-             "allocator linked into it, such as jemalloc, tcmalloc or mimalloc), which comes before any "
-             "preloaded library. Record it built against a shared allocator, or with its allocator's own "
-             "profiler (jemalloc: MALLOC_CONF=prof:true; heapdrift reads its heap profiles)";
+  // The program's malloc is its own (the shim found so at its start): no call reached the
+  // shim, and nothing below would mean anything.
+  if (last.memory && last.memory->allocator == "own") {
+    t.note = "the program's malloc is its own (an allocator linked into it, such as jemalloc, tcmalloc or "
+             "mimalloc), which comes before any preloaded library: the shim saw none of its allocations. "
+             "Record it built against a shared allocator, or with its allocator's own profiler (jemalloc: "
+             "MALLOC_CONF=prof:true; heapdrift reads its heap profiles)";
     t.saw_no_allocation = true;
     return t;
   }

@@ -170,7 +170,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     if (h.snapshots.size() < 3) {
       std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");
     } else if (p.memory.saw_no_allocation) {
-      std::fprintf(out, "\n  No verdict: the shim saw no allocation.\n");
+      std::fprintf(out, "\n  No verdict: the shim saw no allocation of the program's.\n");
     } else {
       // Growth is judged in events: a block of the sampling interval or more is one
       // sample, so larger blocks need as many of them as small blocks need samples.

@@ -39,6 +39,7 @@
 #include "file_size_signal.h"
 #include "libunwind_pipe.h"
 #include "lifecycle.h"
+#include "memory_stats.h"
 #include "module_map.h"
 #include "real_alloc.h"
 #include "recorder.h"
@@ -197,6 +198,7 @@ void warn_if_malloc_is_elsewhere(uintptr_t self_lo, uintptr_t self_hi) {
   report("malloc is %s's own, which comes before heapdrift's (an allocator linked into it?): its "
          "allocations are not recorded",
          where.empty() ? "the program" : where.c_str());
+  set_malloc_is_the_programs();
 }
 
 void initialize() {

@@ -11,6 +11,8 @@
 namespace heapdrift {
 namespace {
 
+bool g_malloc_is_the_programs = false;  // set before the writer thread starts
+
 using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
 using Mallinfo2Fn = struct mallinfo2 (*)();
 
@@ -83,7 +85,9 @@ MemoryStats read_memory_stats() {
   }
 
   // The allocator behind the shim: jemalloc exports mallctl; glibc has mallinfo2.
-  if (auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"))) {
+  if (g_malloc_is_the_programs) {
+    stats.allocator = "own";
+  } else if (auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"))) {
     stats.allocator = "jemalloc";
     add_jemalloc_stats(mallctl, &stats);
   } else if (auto mi = reinterpret_cast<Mallinfo2Fn>(dlsym(RTLD_DEFAULT, "mallinfo2"))) {
@@ -94,5 +98,7 @@ MemoryStats read_memory_stats() {
   }
   return stats;
 }
+
+void set_malloc_is_the_programs() { g_malloc_is_the_programs = true; }
 
 }  // namespace heapdrift

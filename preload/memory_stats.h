@@ -14,11 +14,16 @@
 namespace heapdrift {
 
 struct MemoryStats {
-  std::string allocator;  // "glibc", "jemalloc", or "unknown"
+  std::string allocator;  // "glibc", "jemalloc", "own" (the program's, see below), or "unknown"
   std::vector<std::pair<std::string, uint64_t>> values;
 };
 
 MemoryStats read_memory_stats();
+
+// Said by the shim at start-up when the program's malloc is not the shim's (an
+// allocator linked into the program): the allocator is then "own", with no figures of
+// its own (glibc's would describe an allocator nobody calls).
+void set_malloc_is_the_programs();
 
 }  // namespace heapdrift
 

@@ -39,6 +39,9 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
   if (b.live_heap > 0) std::printf("  share of the live heap the estimate accounts for: %.0f%%\n", 100 * estimated / b.live_heap);
   std::printf("  calls since the shim started: %.0f allocations, %.0f frees\n", counter(c, "alloc_calls"),
               counter(c, "free_calls"));
+  if (s.memory && s.memory->allocator == "own") {
+    std::printf("  (none of the program's own: its malloc is an allocator linked into it, ahead of the shim)\n");
+  }
   if (b.live_heap_exact) {
     std::printf("  allocated in all        %12s  freed %s\n", format_bytes(counter(c, "alloc_bytes")).c_str(),
                 format_bytes(counter(c, "free_bytes")).c_str());
