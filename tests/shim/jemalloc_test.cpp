@@ -91,6 +91,11 @@ TEST(jemalloc, linked_into_the_program_is_named_once_on_stderr) {
   EXPECT_TRUE(r.err.starts_with("heapdrift: malloc is ")) << r.err;
   EXPECT_NE(r.err.find("static_allocator_program"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+  // The exit snapshot says whose malloc it was, for the analysis.
+  std::vector<NumberedSnapshot> snapshots = read_process_snapshots(scratch.path() / "rec" / std::to_string(r.pid));
+  ASSERT_FALSE(snapshots.empty());
+  ASSERT_TRUE(snapshots.back().snapshot.memory.has_value());
+  EXPECT_EQ(snapshots.back().snapshot.memory->allocator, "own");
 }
 
 }  // namespace
