@@ -19,6 +19,7 @@
 // in (a child made by a raw clone(), without fork's handlers, that exits without exec).
 // Nothing is torn down: other threads may still allocate while exit runs.
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -189,11 +190,21 @@ std::string absolute(const char* dir) {
 // A program with a malloc of its own (an allocator linked into it statically: jemalloc,
 // tcmalloc, mimalloc) comes before every preloaded library in symbol lookup, so its
 // allocations never reach the hooks: said once, so that an empty recording is no riddle.
+// Only a malloc that an object defines counts: a non-PIE program that takes malloc's
+// address makes its PLT entry malloc's address for everyone (node does), and calls through
+// it still reach the shim.
 void warn_if_malloc_is_elsewhere(uintptr_t self_lo, uintptr_t self_hi) {
-  const auto found = reinterpret_cast<uintptr_t>(dlsym(RTLD_DEFAULT, "malloc"));
-  if (found == 0 || (found >= self_lo && found < self_hi)) return;
+  void* found = dlsym(RTLD_DEFAULT, "malloc");
+  const auto address = reinterpret_cast<uintptr_t>(found);
+  if (found == nullptr || (address >= self_lo && address < self_hi)) return;
   Dl_info info{};
-  std::string where = dladdr(reinterpret_cast<void*>(found), &info) && info.dli_fname ? info.dli_fname : "";
+  void* entry = nullptr;  // the ElfW(Sym) that dladdr1 matched
+  if (!dladdr1(found, &info, &entry, RTLD_DL_SYMENT) || entry == nullptr ||
+      static_cast<const ElfW(Sym)*>(entry)->st_shndx == SHN_UNDEF || info.dli_saddr != found || info.dli_sname == nullptr ||
+      strcmp(info.dli_sname, "malloc") != 0) {
+    return;
+  }
+  std::string where = info.dli_fname ? info.dli_fname : "";
   if (where.empty()) where = executable_path();
   report("malloc is %s's own, which comes before heapdrift's (an allocator linked into it?): its "
          "allocations are not recorded",

@@ -80,23 +80,5 @@ TEST(jemalloc, behind_the_shim_sees_arrays_and_counts_jemalloc_api) { check_prog
 
 TEST(jemalloc, glibc_alone_sees_the_same_arrays) { check_program(false); }
 
-// An allocator linked into the program comes before the shim in symbol lookup: nothing
-// the program allocates reaches the hooks. The shim says so in one line and the program
-// runs as it would without it.
-TEST(jemalloc, linked_into_the_program_is_named_once_on_stderr) {
-  ScratchDir scratch;
-  RunResult r = run_program({STATIC_ALLOCATOR_PROGRAM}, shim_env(scratch.path() / "rec", {}), 60, scratch.path());
-  ASSERT_TRUE(r.exited_with(0)) << r.describe();
-  EXPECT_TRUE(r.out.starts_with("ok ")) << r.out;
-  EXPECT_TRUE(r.err.starts_with("heapdrift: malloc is ")) << r.err;
-  EXPECT_NE(r.err.find("static_allocator_program"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
-  // The exit snapshot says whose malloc it was, for the analysis.
-  std::vector<NumberedSnapshot> snapshots = read_process_snapshots(scratch.path() / "rec" / std::to_string(r.pid));
-  ASSERT_FALSE(snapshots.empty());
-  ASSERT_TRUE(snapshots.back().snapshot.memory.has_value());
-  EXPECT_EQ(snapshots.back().snapshot.memory->allocator, "own");
-}
-
 }  // namespace
 }  // namespace shimtest
