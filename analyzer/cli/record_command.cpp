@@ -23,6 +23,7 @@
 #include "config.h"
 #include "java_launch.h"
 #include "node_launch.h"
+#include "python_launch.h"
 #include "preload_library.h"
 #include "preload_reach.h"
 #include "recording.h"
@@ -138,6 +139,18 @@ int run_record(const RecordOptions& o) {
                  "heapdrift: note: without --perf-basic-prof, node writes no perf map: its JavaScript frames will "
                  "stay unnamed (heapdrift record -- node --perf-basic-prof ...)\n");
   }
+  if (python_without_perf_map(o.command, std::getenv("PYTHONPERFSUPPORT"))) {
+    std::fprintf(stderr,
+                 "heapdrift: note: without -X perf, python (3.12 or later) writes no perf map: its Python functions "
+                 "will stay unnamed (heapdrift record -- python -X perf ...)\n");
+  }
+  const char* python_malloc = std::getenv("PYTHONMALLOC");
+  if (python_malloc && is_python_command(o.command.front()) && !std::string(python_malloc).starts_with("malloc")) {
+    std::fprintf(stderr,
+                 "heapdrift: note: PYTHONMALLOC=%s: python keeps its objects of 512 bytes or less outside malloc, "
+                 "where heapdrift does not see them (heapdrift sets PYTHONMALLOC=malloc when it is not set)\n",
+                 python_malloc);
+  }
   if (std::optional<std::string> why = why_preload_cannot_reach(o.command.front())) {
     std::fprintf(stderr,
                  "heapdrift: warning: %s %s: nothing will be recorded for it, only for dynamically linked "
@@ -165,6 +178,7 @@ int run_record(const RecordOptions& o) {
   env.emplace_back("LD_PRELOAD", prepend_preload(library, previous ? previous : ""));
   const char* options = std::getenv("JAVA_TOOL_OPTIONS");
   env.emplace_back("JAVA_TOOL_OPTIONS", java_tool_options(options ? options : "", agent));
+  if (!python_malloc) env.emplace_back("PYTHONMALLOC", "malloc");  // python_launch.h
   env.emplace_back(kEnvOutput, dir.string());
   if (!child.start(env)) {
     // Nothing ran: take back what we created rather than leave an empty recording.

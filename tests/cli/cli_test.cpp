@@ -188,6 +188,31 @@ TEST_F(Cli, RecordOfNodeWithoutItsPerfMapSaysHowToAskForIt) {
   EXPECT_NE(late.err.find(note), std::string::npos) << late.err;
 }
 
+// CPython's objects of 512 bytes or less are seen only when they come from malloc:
+// record sets PYTHONMALLOC=malloc for the Pythons its command starts, unless it is set
+// already (then it says what that hides); and it says how to have Python functions
+// named when python runs without -X perf.
+TEST_F(Cli, RecordOfPythonTakesItsObjectsFromMallocAndSaysHowToNameItsFunctions) {
+  const std::string note = "without -X perf, python (3.12 or later) writes no perf map";
+  const std::string print = "import os; print(os.environ.get('PYTHONMALLOC'))";
+  Result plain = heapdrift({"record", "-o", "a", "--", "python3", "-c", print});
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(plain.out, "malloc\n");
+  EXPECT_NE(plain.err.find(note), std::string::npos) << plain.err;
+
+  Result kept = heapdrift({"record", "-o", "b", "--", "python3", "-X", "perf", "-c", print}, {{"PYTHONMALLOC", "pymalloc"}});
+  ASSERT_EQ(kept.status, 0) << kept.err;
+  EXPECT_EQ(kept.out, "pymalloc\n");
+  EXPECT_EQ(kept.err.find(note), std::string::npos) << kept.err;
+  EXPECT_NE(kept.err.find("PYTHONMALLOC=pymalloc"), std::string::npos) << kept.err;
+
+  Result variable = heapdrift({"record", "-o", "c", "--", "python3", "-c", "pass"}, {{"PYTHONPERFSUPPORT", "1"}});
+  EXPECT_EQ(variable.err.find(note), std::string::npos) << variable.err;
+  // After -c CODE, the arguments are the program's.
+  Result late = heapdrift({"record", "-o", "d", "--", "python3", "-c", "pass", "-X", "perf"});
+  EXPECT_NE(late.err.find(note), std::string::npos) << late.err;
+}
+
 TEST_F(Cli, RecordingJsonHasTheDefaultsWhenNoOptionIsGiven) {
   ASSERT_EQ(heapdrift({"record", "-o", "rec", "--", "true"}).status, 0);
   nlohmann::json j = nlohmann::json::parse(read_text(work() / "rec" / "recording.json"));
