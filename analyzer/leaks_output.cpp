@@ -4,8 +4,9 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 
-#include "pool_note.h"
+#include "site_note.h"
 #include "units.h"
 
 namespace heapdrift {
@@ -78,7 +79,7 @@ void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
       }
     }
     std::fprintf(out, "\n    %s\n%s", name.c_str(), fold_text(growth_note(g), "      ", "      ").c_str());
-    if (auto note = pool_note(p.history.sites[g.site].frames, frames)) {
+    if (auto note = site_note(p.history.sites[g.site].frames, frames)) {
       std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
     }
   }
@@ -100,6 +101,14 @@ void print_verdict(std::FILE* out, const Verdict& v, size_t judged_snapshots) {
   }
 }
 
+// The note of the first of a caller's sites that has one.
+std::optional<std::string> caller_note(const ProcessLeaks& p, const CallerLeak& c, const FrameTable& frames) {
+  for (size_t site : c.sites) {
+    if (auto note = site_note(p.history.sites[site].frames, frames)) return note;
+  }
+  return std::nullopt;
+}
+
 // Numbered after the suspects: the caller, its verdict, then its largest sites.
 void print_caller_leaks(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames, size_t top) {
   if (p.caller_leaks.empty()) return;
@@ -116,6 +125,7 @@ void print_caller_leaks(std::FILE* out, const ProcessLeaks& p, const FrameTable&
     std::fprintf(out, "\n  #%zu %s%s  (%zu sites)\n", ++number, caller.function.c_str(),
                  where.empty() ? "" : ("  " + where).c_str(), c.sites.size());
     print_verdict(out, c.verdict, p.judged_snapshots);
+    if (auto note = caller_note(p, c, frames)) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
     // By innermost frame: sites that differ further out read the same here.
     struct Row {
       std::string name;
@@ -199,7 +209,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     const SiteHistory& site = h.sites[s.site];
     std::fprintf(out, "\n  #%zu %s\n", shown, site_name(site.frames, frames).c_str());
     print_verdict(out, s.verdict, p.judged_snapshots);
-    if (auto note = pool_note(site.frames, frames)) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
+    if (auto note = site_note(site.frames, frames)) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
     print_stack(out, site.frames, frames);
   }
   print_caller_leaks(out, p, frames, top);
@@ -266,7 +276,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
         {"age_histogram_bytes", v.age_histogram},
         {"frames", stack_of(s.site)},
     });
-    if (auto note = pool_note(h.sites[s.site].frames, frames)) suspects.back()["note"] = *note;
+    if (auto note = site_note(h.sites[s.site].frames, frames)) suspects.back()["note"] = *note;
   }
   nlohmann::ordered_json callers = nlohmann::ordered_json::array();
   for (const CallerLeak& c : p.caller_leaks) {
@@ -285,6 +295,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
         {"live_bytes", v.live},
         {"sites", sites},
     });
+    if (auto note = caller_note(p, c, frames)) callers.back()["note"] = *note;
   }
   nlohmann::ordered_json j = {
       {"pid", h.pid},
@@ -308,7 +319,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
                        {"blocks", g.blocks},
                        {"reason", g.reason},
                        {"frames", stack_of(g.site)}});
-    if (auto note = pool_note(h.sites[g.site].frames, frames)) growing.back()["note"] = *note;
+    if (auto note = site_note(h.sites[g.site].frames, frames)) growing.back()["note"] = *note;
   }
   j["growing_not_leaks"] = growing;
   if (p.memory.note) j["note"] = *p.memory.note;

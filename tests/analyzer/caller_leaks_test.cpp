@@ -37,9 +37,10 @@ class CallerLeaks : public testing::Test {
   // A site that keeps one sample (64 KiB × 8) born every `every_ms` from `from_s` s to
   // `to_s` s, live from then to the end: a leak that, alone, is too weak when slow.
   void add_site(const std::string& function, const std::string& caller, uint64_t every_ms, uint64_t from_s = 0,
-                uint64_t to_s = 61) {
+                uint64_t to_s = 61, const char* via = nullptr) {
     SiteHistory site;
     site.frames = {frame(function, FrameKind::kNative)};
+    if (via) site.frames.push_back(frame(via, FrameKind::kJvm));
     if (!caller.empty()) site.frames.push_back(frame(caller, FrameKind::kJava));
     for (uint64_t ms = from_s * 1000 + 300; ms < to_s * 1000; ms += every_ms) {
       uint32_t first = uint32_t((ms + 3999) / 5000);  // the first snapshot (at 5k + 1 s) after it
@@ -114,6 +115,19 @@ TEST_F(CallerLeaks, AreShownAfterTheSuspectsAndInTheJson) {
   EXPECT_EQ(j["caller_leaks"][0]["caller"]["function"], "App.handle");
   EXPECT_EQ(j["caller_leaks"][0]["sites"].size(), 4u);
   EXPECT_GT(j["caller_leaks"][0]["growth_bytes"].get<double>(), 0);
+}
+
+// A group whose sites are a thread's blocks (allocated under JVM_StartThread) carries the
+// note that threads are started and never end, in the text and the JSON.
+TEST_F(CallerLeaks, ThreadsStartedAndNeverEndedSaySo) {
+  for (const char* f : {"Thread::allocate", "Thread::Thread", "ParkEvent::Allocate", "allocate_dtv"}) {
+    add_site(f, "App.startWorker", 3300, 0, 61, "JVM_StartThread");
+  }
+  std::vector<ProcessLeaks> r = {judge()};
+  ASSERT_EQ(r[0].caller_leaks.size(), 1u);
+  auto j = leaks_json(r, table_, 10);
+  ASSERT_TRUE(j["caller_leaks"][0].contains("note")) << j["caller_leaks"][0].dump(1);
+  EXPECT_NE(j["caller_leaks"][0]["note"].get<std::string>().find("never end"), std::string::npos);
 }
 
 }  // namespace

@@ -1,15 +1,20 @@
-#include "pool_note.h"
+#include "site_note.h"
 
 #include <algorithm>
 
 namespace heapdrift {
 
-std::optional<std::string> pool_note(const std::vector<FrameId>& frames, const FrameTable& table) {
+std::optional<std::string> site_note(const std::vector<FrameId>& frames, const FrameTable& table) {
   // The pool's own frames come first; the request that reached it follows within a few.
   const size_t near = std::min<size_t>(frames.size(), 8);
   auto has = [&](auto&& match) {
     return std::any_of(frames.begin(), frames.begin() + long(near), [&](FrameId id) { return match(table[id].function); });
   };
+  if (has([](const std::string& f) { return f == "JVM_StartThread"; })) {
+    return "the JVM allocates these blocks for each thread started here (Thread.start) and frees them when "
+           "the thread ends: their growth is threads that are started and never end, each with a stack "
+           "mapped outside malloc besides. `jcmd PID Thread.print` lists the live threads.";
+  }
   if (!has([](const std::string& f) { return f.rfind("OopStorage::", 0) == 0; })) return std::nullopt;
   if (has([](const std::string& f) {
         return f == "jni_NewGlobalRef" || f == "jni_NewWeakGlobalRef" || f.rfind("JNIHandles::make_", 0) == 0;

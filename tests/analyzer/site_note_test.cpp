@@ -1,6 +1,6 @@
-// pool_note: which sites get the note that a pool's blocks are charged to whichever
-// request found the pool full.
-#include "pool_note.h"
+// site_note: which sites get a note on where their memory is really kept (a pool's
+// blocks, a thread's).
+#include "site_note.h"
 
 #include <string>
 #include <vector>
@@ -21,35 +21,45 @@ std::vector<FrameId> stack(FrameTable& table, const std::vector<std::string>& fu
   return ids;
 }
 
-TEST(PoolNote, JniGlobalReferencesSayHowToCountThem) {
+TEST(SiteNote, JniGlobalReferencesSayHowToCountThem) {
   FrameTable table;
   // As HotSpot 17's libjvm names the frames of a NewGlobalRef that found its blocks full.
   auto frames = stack(table, {"OopStorage::Block::new_block", "OopStorage::try_add_block",
                               "OopStorage::block_for_allocation", "OopStorage::allocate", "JNIHandles::make_global",
                               "jni_NewGlobalRef", "Java_GlobalRefLeak_dispatch", "GlobalRefLeak.dispatch"});
-  auto note = pool_note(frames, table);
+  auto note = site_note(frames, table);
   ASSERT_TRUE(note);
   EXPECT_NE(note->find("JNI global refs"), std::string::npos) << *note;
 }
 
-TEST(PoolNote, OtherHandlesOfTheJvmGetTheGeneralNote) {
+TEST(SiteNote, OtherHandlesOfTheJvmGetTheGeneralNote) {
   FrameTable table;
   auto frames = stack(table, {"OopStorage::Block::new_block", "OopStorage::allocate", "WeakHandle::WeakHandle",
                               "ResolvedMethodTable::add_method"});
-  auto note = pool_note(frames, table);
+  auto note = site_note(frames, table);
   ASSERT_TRUE(note);
   EXPECT_EQ(note->find("JNI"), std::string::npos) << *note;
   EXPECT_NE(note->find("OopStorage"), std::string::npos) << *note;
 }
 
-TEST(PoolNote, OrdinarySitesAndAFarPoolFrameGetNone) {
+TEST(SiteNote, TheJvmsBlocksOfAStartedThreadSayThreadsNeverEnd) {
   FrameTable table;
-  EXPECT_FALSE(pool_note(stack(table, {"codec::FrameCache::retain", "Java_NativeCodec_encode0"}), table));
-  EXPECT_FALSE(pool_note({}, table));
+  // As HotSpot 17 names the frames of a thread's blocks allocated by Thread.start.
+  auto frames = stack(table, {"ParkEvent::Allocate", "Thread::Thread", "JavaThread::JavaThread", "JVM_StartThread",
+                              "java.lang.Thread.start0", "java.lang.Thread.start", "ThreadLeak.startWorker"});
+  auto note = site_note(frames, table);
+  ASSERT_TRUE(note);
+  EXPECT_NE(note->find("threads that are started and never end"), std::string::npos) << *note;
+}
+
+TEST(SiteNote, OrdinarySitesAndAFarPoolFrameGetNone) {
+  FrameTable table;
+  EXPECT_FALSE(site_note(stack(table, {"codec::FrameCache::retain", "Java_NativeCodec_encode0"}), table));
+  EXPECT_FALSE(site_note({}, table));
   // A pool deep down the stack is not what allocated this block.
   std::vector<std::string> deep(8, "Parser::parse");
   deep.push_back("OopStorage::allocate");
-  EXPECT_FALSE(pool_note(stack(table, deep), table));
+  EXPECT_FALSE(site_note(stack(table, deep), table));
 }
 
 }  // namespace
