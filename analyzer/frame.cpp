@@ -72,7 +72,16 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
     }
   }
   size_t caller = caller_frame(frames, table);
-  return caller == kNoFrame ? name : name + "  <- " + table[frames[caller]].function;
+  if (caller != kNoFrame) return name + "  <- " + table[frames[caller]].function;
+  // No Java caller, but native code that called the JVM through JNI (from a thread it
+  // attached): that code is what the user knows.
+  for (size_t i = 0; i + 1 < frames.size(); ++i) {
+    const Frame& f = table[frames[i]];
+    if (f.kind != FrameKind::kJvm || !f.function.starts_with("jni_")) continue;
+    const Frame& jni_caller = table[frames[i + 1]];
+    return jni_caller.kind == FrameKind::kUnknown ? name : name + "  <- " + jni_caller.function;
+  }
+  return name;
 }
 
 FrameId FrameTable::intern(const Frame& f) {

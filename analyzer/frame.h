@@ -49,7 +49,8 @@ size_t caller_frame(const std::vector<FrameId>& frames, const FrameTable& table)
 // A site in one line: its innermost function and where it is; when that frame has no
 // name, the first named native frame outward; and for native code called from Java, the
 // Java method that called it: the innermost one outside the JDK's own packages, else
-// the innermost ("(no stack)" if no frame at all).
+// the innermost; without one, for the JVM's code reached through JNI, the function that
+// called JNI ("(no stack)" if no frame at all).
 std::string site_name(const std::vector<FrameId>& frames, const FrameTable& table);
 
 class FrameTable {

@@ -15,6 +15,12 @@ std::optional<std::string> site_note(const std::vector<FrameId>& frames, const F
            "the thread ends: their growth is threads that are started and never end, each with a stack "
            "mapped outside malloc besides. `jcmd PID Thread.print` lists the live threads.";
   }
+  if (has([](const std::string& f) { return f.rfind("JNIHandleBlock::allocate", 0) == 0; })) {
+    return "JNI local references: the JVM frees them when the native method that made them returns to Java, "
+           "or on DeleteLocalRef and PopLocalFrame. A native thread attached to the JVM that never returns "
+           "(or a native method that loops) keeps every one it makes, unless it deletes each, or makes them "
+           "between PushLocalFrame and PopLocalFrame.";
+  }
   if (!has([](const std::string& f) { return f.rfind("OopStorage::", 0) == 0; })) return std::nullopt;
   if (has([](const std::string& f) {
         return f == "jni_NewGlobalRef" || f == "jni_NewWeakGlobalRef" || f.rfind("JNIHandles::make_", 0) == 0;

@@ -4,6 +4,8 @@
 //   are charged to whichever request found the pool full, which need not be the code
 //   that keeps what the pool holds: a program that leaks references through one call
 //   sees the blocks charged to whichever call overflows them;
+// - JNI local references live until the native method that made them returns, which a
+//   native thread attached to the JVM never does;
 // - the blocks the JVM allocates for a thread it starts (Thread.start) live as long as
 //   the thread: their growth is threads that never end, which have stacks too, mapped
 //   outside malloc.

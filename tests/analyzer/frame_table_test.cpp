@@ -85,6 +85,20 @@ TEST(SiteName, NativeCodeCalledFromJavaNamesItsJavaCaller) {
             "retain  <- com.example.Agent.tick");
 }
 
+// The JVM's code reached through JNI by a native thread (no Java frame): the function
+// that called JNI says where; with a Java caller, that is still the one shown.
+TEST(SiteName, TheJvmsCodeReachedThroughJniNamesTheCodeThatCalledJni) {
+  FrameTable t;
+  FrameId block = add(t, "JNIHandleBlock::allocate_block", FrameKind::kJvm);
+  FrameId jni = add(t, "jni_NewStringUTF", FrameKind::kJvm);
+  FrameId loop = add(t, "poll_loop", FrameKind::kNative);
+  EXPECT_EQ(site_name({block, jni, loop, add(t, "start_thread", FrameKind::kNative)}, t),
+            "JNIHandleBlock::allocate_block  <- poll_loop");
+  EXPECT_EQ(site_name({block, jni, loop, add(t, "app.Poller.run", FrameKind::kJava)}, t),
+            "JNIHandleBlock::allocate_block  <- app.Poller.run");
+  EXPECT_EQ(site_name({block, add(t, "Threads::create_vm", FrameKind::kJvm)}, t), "JNIHandleBlock::allocate_block");
+}
+
 // A library without symbols for its internal functions (a stripped distribution
 // library): the first frame is an offset, the first named frame outward says where.
 TEST(SiteName, AnUnnamedFirstFrameNamesTheFirstNamedCaller) {

@@ -52,6 +52,16 @@ TEST(SiteNote, TheJvmsBlocksOfAStartedThreadSayThreadsNeverEnd) {
   EXPECT_NE(note->find("threads that are started and never end"), std::string::npos) << *note;
 }
 
+TEST(SiteNote, JniLocalReferencesSayWhenTheyAreFreed) {
+  FrameTable table;
+  // A native thread attached to the JVM, making local references in a loop.
+  auto frames = stack(table, {"JNIHandleBlock::allocate_block", "JNIHandleBlock::allocate_handle", "jni_NewStringUTF",
+                              "poll_loop", "start_thread"});
+  auto note = site_note(frames, table);
+  ASSERT_TRUE(note);
+  EXPECT_NE(note->find("DeleteLocalRef"), std::string::npos) << *note;
+}
+
 TEST(SiteNote, OrdinarySitesAndAFarPoolFrameGetNone) {
   FrameTable table;
   EXPECT_FALSE(site_note(stack(table, {"codec::FrameCache::retain", "Java_NativeCodec_encode0"}), table));
