@@ -46,23 +46,14 @@ void find_caller_leaks(ProcessLeaks& leaks, const FrameTable& frames, const Leak
     for (size_t i : g.sites) by_growth.emplace_back(live_at(h.sites[i], last).bytes - live_at(h.sites[i], 0).bytes, i);
     std::sort(by_growth.begin(), by_growth.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [growth, i] : by_growth) leak.sites.push_back(i), leak.growth.push_back(growth);
-    // The estimates shown run over every snapshot, those left out of the test included.
-    for (size_t k = leaks.judged_snapshots; k < h.snapshots.size(); ++k) {
-      LiveTotals t;
-      for (size_t i : g.sites) {
-        LiveTotals s = live_at(h.sites[i], static_cast<uint32_t>(k));
-        t.bytes += s.bytes, t.variance += s.variance;
-      }
-      leak.verdict.live.push_back(t.bytes);
-      leak.verdict.live_variance.push_back(t.variance);
-    }
+    extend_to_every_snapshot(leak.verdict, h, leaks.judged_snapshots, g.sites);
     members.insert(g.sites.begin(), g.sites.end());
     leaks.caller_leaks.push_back(std::move(leak));
   }
   // A site that leaks with others is not "grown, but not judged a leak".
   std::erase_if(leaks.growing, [&](const GrowingSite& g) { return members.count(g.site) > 0; });
   std::stable_sort(leaks.caller_leaks.begin(), leaks.caller_leaks.end(),
-            [](const CallerLeak& a, const CallerLeak& b) { return stronger(a.verdict, b.verdict); });
+                   [](const CallerLeak& a, const CallerLeak& b) { return stronger(a.verdict, b.verdict); });
 }
 
 }  // namespace heapdrift

@@ -76,8 +76,8 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
   // No Java caller, but native code that called the JVM through JNI (from a thread it
   // attached): that code is what the user knows.
   for (size_t i = 0; i + 1 < frames.size(); ++i) {
-    const Frame& f = table[frames[i]];
-    if (f.kind != FrameKind::kJvm || !f.function.starts_with("jni_")) continue;
+    const Frame& jni = table[frames[i]];
+    if (jni.kind != FrameKind::kJvm || !jni.function.starts_with("jni_")) continue;
     const Frame& jni_caller = table[frames[i + 1]];
     return jni_caller.kind == FrameKind::kUnknown ? name : name + "  <- " + jni_caller.function;
   }

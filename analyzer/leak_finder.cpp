@@ -103,6 +103,19 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
 
 }  // namespace
 
+void extend_to_every_snapshot(Verdict& v, const ProcessHistory& h, size_t judged_snapshots,
+                              const std::vector<size_t>& sites) {
+  for (size_t k = judged_snapshots; k < h.snapshots.size(); ++k) {
+    LiveTotals t;
+    for (size_t i : sites) {
+      LiveTotals s = live_at(h.sites[i], static_cast<uint32_t>(k));
+      t.bytes += s.bytes, t.variance += s.variance;
+    }
+    v.live.push_back(t.bytes);
+    v.live_variance.push_back(t.variance);
+  }
+}
+
 ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria) {
   ProcessLeaks r;
   r.history = std::move(history);
@@ -147,19 +160,13 @@ ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria) {
       if (v.growth > 4 * std::sqrt(variance)) r.growing.push_back(std::move(g));
       continue;
     }
-    // The estimates shown run over every snapshot, the one left out included.
-    for (size_t k = r.judged_snapshots; k < h.snapshots.size(); ++k) {
-      LiveTotals t = live_at(h.sites[i], static_cast<uint32_t>(k));
-      v.live.push_back(t.bytes);
-      v.live_variance.push_back(t.variance);
-    }
+    extend_to_every_snapshot(v, h, r.judged_snapshots, {i});
     r.suspects.push_back({i, std::move(v)});
   }
   std::stable_sort(r.suspects.begin(), r.suspects.end(),
                    [](const Suspect& a, const Suspect& b) { return stronger(a.verdict, b.verdict); });
   std::stable_sort(r.growing.begin(), r.growing.end(),
                    [](const GrowingSite& a, const GrowingSite& b) { return a.last - a.first > b.last - b.first; });
-  if (r.growing.size() > ProcessLeaks::kMaxGrowing) r.growing.resize(ProcessLeaks::kMaxGrowing);
   r.detection_floor = detection_floor(judged, h.sample_rate, criteria);
   if (r.judged_snapshots > 0) r.memory = memory_trend(h, r.judged_snapshots - 1);
   return r;

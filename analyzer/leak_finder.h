@@ -55,13 +55,18 @@ struct ProcessLeaks {
   size_t judged_snapshots = 0;
   std::vector<Suspect> suspects;  // strongest evidence first
   std::vector<CallerLeak> caller_leaks;  // strongest evidence first
-  std::vector<GrowingSite> growing;  // largest growth first, at most kMaxGrowing
+  std::vector<GrowingSite> growing;  // largest growth first; outputs show kMaxGrowing
   static constexpr size_t kMaxGrowing = 3;
   double detection_floor = 0;     // bytes/s; +inf with fewer than 3 snapshots
   MemoryTrend memory;             // over the snapshots judged
 };
 
 ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria);
+
+// Appends to `v` the estimates of `sites` together at the snapshots the test left out
+// (the verdict covers the judged ones): what is shown runs over every snapshot.
+void extend_to_every_snapshot(Verdict& v, const ProcessHistory& h, size_t judged_snapshots,
+                              const std::vector<size_t>& sites);
 
 }  // namespace heapdrift
 

@@ -50,6 +50,11 @@ void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTab
   if (all.size() > shown) std::fprintf(out, "         ... %zu more frames (--json has them all)\n", all.size() - shown);
 }
 
+// A site's (or a caller's) note, under its verdict.
+void print_note(std::FILE* out, const std::optional<std::string>& note) {
+  if (note) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
+}
+
 // What the text says of a site that grew and was not judged a leak.
 std::string growth_note(const GrowingSite& g) {
   std::string note = "live " + format_bytes(g.first) + " -> " + format_bytes(g.last);
@@ -68,7 +73,8 @@ std::string growth_note(const GrowingSite& g) {
 void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& frames) {
   if (p.growing.empty()) return;
   std::fprintf(out, "\n  Grew, but not judged a leak:\n");
-  for (const GrowingSite& g : p.growing) {
+  for (size_t i = 0; i < std::min(p.growing.size(), ProcessLeaks::kMaxGrowing); ++i) {
+    const GrowingSite& g = p.growing[i];
     std::string name = site_name(p.history.sites[g.site].frames, frames);
     // A JIT that recompiles the caller changes the stack, not the site's name: the same
     // leak, its samples from before (as report merges them).
@@ -79,9 +85,7 @@ void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
       }
     }
     std::fprintf(out, "\n    %s\n%s", name.c_str(), fold_text(growth_note(g), "      ", "      ").c_str());
-    if (auto note = site_note(p.history.sites[g.site].frames, frames)) {
-      std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
-    }
+    print_note(out, site_note(p.history.sites[g.site].frames, frames));
   }
 }
 
@@ -125,7 +129,7 @@ void print_caller_leaks(std::FILE* out, const ProcessLeaks& p, const FrameTable&
     std::fprintf(out, "\n  #%zu %s%s  (%zu sites)\n", ++number, caller.function.c_str(),
                  where.empty() ? "" : ("  " + where).c_str(), c.sites.size());
     print_verdict(out, c.verdict, p.judged_snapshots);
-    if (auto note = caller_note(p, c, frames)) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
+    print_note(out, caller_note(p, c, frames));
     // By innermost frame: sites that differ further out read the same here.
     struct Row {
       std::string name;
@@ -209,7 +213,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     const SiteHistory& site = h.sites[s.site];
     std::fprintf(out, "\n  #%zu %s\n", shown, site_name(site.frames, frames).c_str());
     print_verdict(out, s.verdict, p.judged_snapshots);
-    if (auto note = site_note(site.frames, frames)) std::fprintf(out, "%s", fold_text(*note, "      note: ", "            ").c_str());
+    print_note(out, site_note(site.frames, frames));
     print_stack(out, site.frames, frames);
   }
   print_caller_leaks(out, p, frames, top);
@@ -313,7 +317,8 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
       {"live_heap_bytes", {{"first", p.memory.heap_first}, {"last", p.memory.heap_last}}},
   };
   nlohmann::ordered_json growing = nlohmann::ordered_json::array();
-  for (const GrowingSite& g : p.growing) {
+  for (size_t i = 0; i < std::min(p.growing.size(), ProcessLeaks::kMaxGrowing); ++i) {
+    const GrowingSite& g = p.growing[i];
     growing.push_back({{"growth_bytes", std::llround(g.last - g.first)},
                        {"live_bytes", {{"first", g.first}, {"last", g.last}}},
                        {"blocks", g.blocks},

@@ -5,7 +5,8 @@
 namespace heapdrift {
 
 std::optional<std::string> site_note(const std::vector<FrameId>& frames, const FrameTable& table) {
-  // The pool's own frames come first; the request that reached it follows within a few.
+  // The frames that tell (the pool's, the JVM's thread start, its JNI entry) are among
+  // the innermost; one further out did not make this block.
   const size_t near = std::min<size_t>(frames.size(), 8);
   auto has = [&](auto&& match) {
     return std::any_of(frames.begin(), frames.begin() + long(near), [&](FrameId id) { return match(table[id].function); });

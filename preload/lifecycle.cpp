@@ -199,9 +199,9 @@ void warn_if_malloc_is_elsewhere(uintptr_t self_lo, uintptr_t self_hi) {
   if (found == nullptr || (address >= self_lo && address < self_hi)) return;
   Dl_info info{};
   void* entry = nullptr;  // the ElfW(Sym) that dladdr1 matched
-  if (!dladdr1(found, &info, &entry, RTLD_DL_SYMENT) || entry == nullptr ||
-      static_cast<const ElfW(Sym)*>(entry)->st_shndx == SHN_UNDEF || info.dli_saddr != found || info.dli_sname == nullptr ||
-      strcmp(info.dli_sname, "malloc") != 0) {
+  if (!dladdr1(found, &info, &entry, RTLD_DL_SYMENT) || entry == nullptr || info.dli_saddr != found ||
+      info.dli_sname == nullptr || strcmp(info.dli_sname, "malloc") != 0 ||
+      static_cast<const ElfW(Sym)*>(entry)->st_shndx == SHN_UNDEF) {
     return;
   }
   std::string where = info.dli_fname ? info.dli_fname : "";

@@ -240,6 +240,24 @@ TEST(LeakFinder, ShowsABufferGrownByReallocationApartFromTheSuspects) {
   EXPECT_FALSE(g.reason.empty());
 }
 
+// Every growing site is kept (a caller's group may take some), the outputs show three.
+TEST(LeakFinder, ShowsAtMostThreeGrowingSites) {
+  std::vector<SnapshotSummary> snapshots;
+  for (int k = 0; k <= 12; ++k) snapshots.push_back(summary(5 * k + 1, 0, 0, 1));
+  ProcessHistory h = history(std::move(snapshots));
+  for (int b = 0; b < 4; ++b) {
+    SiteHistory buffer;
+    double size = (4 + b) * kMiB;
+    for (uint32_t k = 0; k <= 12; k += 2, size *= 1.5) {
+      buffer.samples.push_back({uint64_t(5e9) * k + 1, size, 1.0, k, std::min(k + 1, 12u)});
+    }
+    h.sites.push_back(buffer);
+  }
+  std::vector<ProcessLeaks> r = {find_leaks(h, LeakCriteria{})};
+  EXPECT_EQ(r[0].growing.size(), 4u);
+  EXPECT_EQ(leaks_json(r, FrameTable{}, 10)["growing_not_leaks"].size(), ProcessLeaks::kMaxGrowing);
+}
+
 // A leak whose stack changed half-way (a JIT recompiled its caller): two sites that
 // read the same. The text says the one that stopped growing is the suspect's other path.
 TEST(LeakFinder, SaysWhichGrowingSiteIsASuspectsOtherCallPath) {
