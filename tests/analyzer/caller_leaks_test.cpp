@@ -4,10 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
-
-#include "leaks_output.h"
+#include "leaks_text.h"
 
 namespace heapdrift {
 namespace {
@@ -101,13 +98,7 @@ TEST_F(CallerLeaks, AreShownAfterTheSuspectsAndInTheJson) {
   std::vector<ProcessLeaks> r = {judge()};
   ASSERT_EQ(r[0].suspects.size(), 1u);
   ASSERT_EQ(r[0].caller_leaks.size(), 1u);
-  char* text = nullptr;
-  size_t size = 0;
-  std::FILE* out = open_memstream(&text, &size);
-  print_leaks(out, r, table_, 10);
-  std::fclose(out);
-  const std::string printed(text, size);
-  std::free(text);
+  const std::string printed = leaks_text(r, table_);
   EXPECT_NE(printed.find("1 leaking, and 1 caller whose sites leak together"), std::string::npos) << printed;
   EXPECT_NE(printed.find("#2 App.handle  (4 sites)"), std::string::npos) << printed;
   auto j = leaks_json(r, table_, 10);

@@ -3,10 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
-
-#include "leaks_output.h"
+#include "leaks_text.h"
 
 namespace heapdrift {
 namespace {
@@ -180,13 +177,7 @@ TEST(LeakFinder, SaysWhenNoAllocationReachedTheShim) {
   ASSERT_TRUE(r[0].memory.note);
   EXPECT_TRUE(r[0].memory.saw_no_allocation);
   EXPECT_NE(r[0].memory.note->find("saw none of its allocations"), std::string::npos) << *r[0].memory.note;
-  char* text = nullptr;
-  size_t size = 0;
-  std::FILE* out = open_memstream(&text, &size);
-  print_leaks(out, r, FrameTable{}, 10);
-  std::fclose(out);
-  const std::string printed(text, size);
-  std::free(text);
+  const std::string printed = leaks_text(r, FrameTable{});
   EXPECT_EQ(printed.find("Detection floor"), std::string::npos) << printed;
   EXPECT_NE(printed.find("No verdict: the shim saw no allocation of the program's"), std::string::npos) << printed;
 }
@@ -286,13 +277,7 @@ TEST(LeakFinder, SaysWhichGrowingSiteIsASuspectsOtherCallPath) {
   EXPECT_EQ(r[0].suspects[0].site, 1u);
   ASSERT_EQ(r[0].growing.size(), 1u);
   EXPECT_EQ(r[0].growing[0].site, 0u);
-  char* text = nullptr;
-  size_t size = 0;
-  std::FILE* out = open_memstream(&text, &size);
-  print_leaks(out, r, table, 10);
-  std::fclose(out);
-  const std::string printed(text, size);
-  std::free(text);
+  const std::string printed = leaks_text(r, table);
   EXPECT_NE(printed.find("remember  app.c:10  (another call path of #1)"), std::string::npos) << printed;
 }
 

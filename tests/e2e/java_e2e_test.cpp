@@ -476,25 +476,31 @@ TEST(ForeignMemory, ALeakIsNamedByTheCodeThatAskedForTheSegment) {
   }
 }
 
+// Records `java ARGS` with a sample every 64 KiB and a snapshot a second into `dir`, and
+// returns `leaks --json` of it (empty, and the test failed, when a command fails).
+nlohmann::json record_java_leaks(const fs::path& dir, const std::string& java_args) {
+  fs::remove_all(dir);
+  const std::string heapdrift = HEAPDRIFT_BIN;
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 64K --interval 1s -- java " + java_args);
+  EXPECT_EQ(rec.status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  EXPECT_EQ(leaks.status, 0);
+  return rec.status == 0 && leaks.status == 0 ? nlohmann::json::parse(leaks.out) : nlohmann::json::object();
+}
+
 // JNI global references that are never deleted: HotSpot keeps them in blocks that it
 // allocates when its blocks are full, so the leak is found, but charged to whichever
 // call found them full; the suspect says so, and how to count the references.
 TEST(JniGlobalReferences, TheirLeakIsFoundAndSaysHowTheBlocksAreCharged) {
   const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-globalref-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  const std::string heapdrift = HEAPDRIFT_BIN;
-  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 64K --interval 1s -- java -Dglobalrefleak.lib=" +
-                   GLOBALREFLEAK_LIB + " -cp " + GLOBAL_REF_LEAK_JAR + " GlobalRefLeak 6");
-  ASSERT_EQ(rec.status, 0);
-  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
-  ASSERT_EQ(leaks.status, 0);
-  auto j = nlohmann::json::parse(leaks.out);
-  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  nlohmann::json j = record_java_leaks(
+      dir, std::string("-Dglobalrefleak.lib=") + GLOBALREFLEAK_LIB + " -cp " + GLOBAL_REF_LEAK_JAR + " GlobalRefLeak 6");
+  ASSERT_FALSE(j["suspects"].empty()) << j.dump(1);
   const auto& top = j["suspects"][0];
   EXPECT_TRUE(has_frame(top["frames"], "jni_NewGlobalRef")) << top.dump(1);
   ASSERT_TRUE(top.contains("note")) << top.dump(1);
   EXPECT_NE(top["note"].get<std::string>().find("JNI global refs"), std::string::npos) << top["note"];
-  Result text = run(heapdrift + " leaks " + dir.string());
+  Result text = run(std::string(HEAPDRIFT_BIN) + " leaks " + dir.string());
   EXPECT_NE(text.out.find("note: JNI global references"), std::string::npos) << text.out;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
@@ -505,28 +511,22 @@ TEST(JniGlobalReferences, TheirLeakIsFoundAndSaysHowTheBlocksAreCharged) {
 // still judged together.)
 TEST(CallerLeaks, FourNativeSitesOfOneJavaMethodLeakTogether) {
   const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-session-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  const std::string heapdrift = HEAPDRIFT_BIN;
-  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 64K --interval 1s -- java -Dsessionleak.lib=" +
-                   SESSIONLEAK_LIB + " -cp " + SESSION_LEAK_JAR + " SessionLeak 12");
-  ASSERT_EQ(rec.status, 0);
-  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
-  ASSERT_EQ(leaks.status, 0);
-  auto j = nlohmann::json::parse(leaks.out);
+  nlohmann::json j = record_java_leaks(
+      dir, std::string("-Dsessionleak.lib=") + SESSIONLEAK_LIB + " -cp " + SESSION_LEAK_JAR + " SessionLeak 12");
   const nlohmann::json* group = nullptr;
   for (const auto& c : j["caller_leaks"]) {
     if (c["caller"]["function"] == "SessionLeak.open") group = &c;
   }
-  ASSERT_NE(group, nullptr) << leaks.out;
+  ASSERT_NE(group, nullptr) << j.dump(1);
   EXPECT_GE((*group)["sites"].size(), 2u);
   EXPECT_GT((*group)["growth_bytes"].get<double>(), 0);
   for (const char* f : {"new_record", "new_name", "new_buffer", "new_index_entry"}) {
     bool found = false;
     for (const auto& site : (*group)["sites"]) found |= site["frames"][0]["function"] == f;
     for (const auto& suspect : j["suspects"]) found |= suspect["frames"][0]["function"] == f;
-    EXPECT_TRUE(found) << f << " is neither a suspect nor in SessionLeak.open's sites\n" << leaks.out;
+    EXPECT_TRUE(found) << f << " is neither a suspect nor in SessionLeak.open's sites\n" << j.dump(1);
   }
-  Result text = run(heapdrift + " leaks " + dir.string());
+  Result text = run(std::string(HEAPDRIFT_BIN) + " leaks " + dir.string());
   EXPECT_NE(text.out.find("Leaking over several sites of one caller"), std::string::npos) << text.out;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
