@@ -6,11 +6,13 @@
 #ifndef HEAPDRIFT_ANALYZER_CLI_SITE_ROWS_H
 #define HEAPDRIFT_ANALYZER_CLI_SITE_ROWS_H
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "frame.h"
+#include "site_note.h"
 
 namespace heapdrift::cli {
 
@@ -19,6 +21,7 @@ struct SiteRow {
   std::string name;
   Totals totals{};
   size_t stacks = 0;
+  std::optional<std::string> note;  // site_note() of its first stack
 
   // "  (3 call paths)" for a row of several stacks, else nothing.
   std::string call_paths() const { return stacks > 1 ? "  (" + std::to_string(stacks) + " call paths)" : ""; }
@@ -34,7 +37,7 @@ std::vector<SiteRow<Totals>> site_rows(const std::vector<Item>& items, const Fra
   for (const Item& item : items) {
     std::string name = site_name(frames_of(item), table);
     auto [it, added] = row_of.try_emplace(name, rows.size());
-    if (added) rows.push_back({std::move(name), Totals{}, 0});
+    if (added) rows.push_back({std::move(name), Totals{}, 0, site_note(frames_of(item), table)});
     SiteRow<Totals>& row = rows[it->second];
     add(row.totals, item);
     ++row.stacks;

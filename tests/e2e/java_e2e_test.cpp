@@ -502,6 +502,9 @@ TEST(JniGlobalReferences, TheirLeakIsFoundAndSaysHowTheBlocksAreCharged) {
   EXPECT_NE(top["note"].get<std::string>().find("JNI global refs"), std::string::npos) << top["note"];
   Result text = run(std::string(HEAPDRIFT_BIN) + " leaks " + dir.string());
   EXPECT_NE(text.out.find("note: JNI global references"), std::string::npos) << text.out;
+  Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
+  EXPECT_NE(report.out.find("Notes on sites above"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("JNI global refs"), std::string::npos) << report.out;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
