@@ -81,6 +81,7 @@ int run_diff(const DiffOptions& o) {
                    std::string(status_name(status_of(c.early, c.late))).c_str(), r.name.c_str(),
                    r.call_paths().c_str());
     }
+    std::fprintf(stdout, "%s", row_notes(rows, o.top).c_str());
   }
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
   return 0;

@@ -111,7 +111,6 @@ int run_report(const ReportOptions& o) {
   std::printf("\nLive heap by allocation site\n");
   std::printf("  %12s %12s %6s %8s  %s\n", "live", "+/- 2 sd", "share", "samples", "site");
   size_t shown = 0;
-  std::string notes;  // of the rows shown (site_note.h)
   for (const auto& r : rows) {
     if (shown++ == o.top) {
       std::printf("  ... %zu more sites (--top)\n", rows.size() - o.top);
@@ -120,9 +119,8 @@ int run_report(const ReportOptions& o) {
     std::printf("  %12s %12s %5.1f%% %8.0f  %s%s\n", format_bytes(r.totals.bytes).c_str(),
                 format_bytes(2 * std::sqrt(r.totals.variance)).c_str(), total > 0 ? 100 * r.totals.bytes / total : 0.0,
                 r.totals.samples, r.name.c_str(), r.call_paths().c_str());
-    if (r.note) notes += "\n" + fold_text(r.name + ": " + *r.note, "  ", "    ");
   }
-  if (!notes.empty()) std::printf("\nNotes on sites above\n%s", notes.c_str() + 1);
+  std::printf("%s", row_notes(rows, o.top).c_str());
   print_breakdown(s, total);
   if (std::string note = teardown_note(set.main.files, s.process, total); !note.empty()) {
     std::printf("\n%s", fold_text("Note: " + note + ".", "", "").c_str());

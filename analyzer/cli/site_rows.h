@@ -6,13 +6,16 @@
 #ifndef HEAPDRIFT_ANALYZER_CLI_SITE_ROWS_H
 #define HEAPDRIFT_ANALYZER_CLI_SITE_ROWS_H
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "frame.h"
 #include "site_note.h"
+#include "units.h"
 
 namespace heapdrift::cli {
 
@@ -43,6 +46,22 @@ std::vector<SiteRow<Totals>> site_rows(const std::vector<Item>& items, const Fra
     ++row.stacks;
   }
   return rows;
+}
+
+// The notes of the first `shown` rows that have one, each once with the rows it is
+// about, as a block to print under the table ("" when none has).
+template <class Totals>
+std::string row_notes(const std::vector<SiteRow<Totals>>& rows, size_t shown) {
+  std::vector<std::pair<std::string, std::string>> notes;  // note, the rows' names
+  for (size_t i = 0; i < rows.size() && i < shown; ++i) {
+    if (!rows[i].note) continue;
+    auto it = std::find_if(notes.begin(), notes.end(), [&](const auto& n) { return n.first == *rows[i].note; });
+    if (it == notes.end()) notes.emplace_back(*rows[i].note, rows[i].name);
+    else it->second += "; " + rows[i].name;
+  }
+  std::string text;
+  for (const auto& [note, names] : notes) text += fold_text(names + ": " + note, "  ", "    ");
+  return text.empty() ? text : "\nNotes on sites above\n" + text;
 }
 
 }  // namespace heapdrift::cli

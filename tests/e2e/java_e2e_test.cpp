@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -505,6 +506,18 @@ TEST(JniGlobalReferences, TheirLeakIsFoundAndSaysHowTheBlocksAreCharged) {
   Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_NE(report.out.find("Notes on sites above"), std::string::npos) << report.out;
   EXPECT_NE(report.out.find("JNI global refs"), std::string::npos) << report.out;
+  std::vector<fs::path> snapshots;  // of the JVM's process, the only one
+  for (const auto& process : fs::directory_iterator(dir)) {
+    if (!process.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(process.path())) {
+      if (f.path().extension() == ".hds") snapshots.push_back(f.path());
+    }
+  }
+  std::sort(snapshots.begin(), snapshots.end());
+  ASSERT_GE(snapshots.size(), 3u);
+  Result diff = run(std::string(HEAPDRIFT_BIN) + " diff " + snapshots.front().string() + " " +
+                    snapshots[snapshots.size() - 2].string());
+  EXPECT_NE(diff.out.find("JNI global refs"), std::string::npos) << diff.out;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
