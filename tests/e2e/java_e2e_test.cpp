@@ -547,4 +547,23 @@ TEST(CallerLeaks, FourNativeSitesOfOneJavaMethodLeakTogether) {
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
+// Threads started and never ended: the JVM's blocks for each are found as a leak of the
+// method that starts them (a suspect, or a caller's group of sites), with the note that
+// says what they are.
+TEST(ThreadsNeverEnded, TheirStarterLeaksAndTheNoteSaysWhy) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-threads-" + std::to_string(getpid()));
+  nlohmann::json j = record_java_leaks(dir, std::string("-cp ") + THREAD_LEAK_JAR + " ThreadLeak 8");
+  const nlohmann::json* found = nullptr;
+  for (const auto& c : j["caller_leaks"]) {
+    if (c["caller"]["function"] == "ThreadLeak.startWorker") found = &c;
+  }
+  for (const auto& suspect : j["suspects"]) {
+    if (!found && has_frame(suspect["frames"], "ThreadLeak.startWorker") && suspect.contains("note")) found = &suspect;
+  }
+  ASSERT_NE(found, nullptr) << j.dump(1);
+  ASSERT_TRUE(found->contains("note")) << found->dump(1);
+  EXPECT_NE((*found)["note"].get<std::string>().find("never end"), std::string::npos) << (*found)["note"];
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
 }  // namespace
