@@ -179,6 +179,9 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     std::fprintf(out, "  (%zu earlier %s of the program this process ran before an exec)\n",
                  h.skipped_before_exec, h.skipped_before_exec == 1 ? "snapshot was" : "snapshots were");
   }
+  if (h.frame_pointers_only) {
+    std::fprintf(out, "\n%s", fold_text(kFramePointersOnlyNote, "  note: ", "        ").c_str());
+  }
   if (p.memory.note) std::fprintf(out, "\n%s", fold_text(*p.memory.note, "  note: ", "        ").c_str());
   if (p.suspects.empty() && p.caller_leaks.empty()) {
     if (h.snapshots.size() < 3) {
@@ -308,6 +311,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
       {"judged_snapshots", p.judged_snapshots},
       {"duration_seconds", duration_s(h)},
       {"sample_rate", h.sample_rate},
+      {"frame_pointers_only", h.frame_pointers_only},
       {"sites", h.sites.size()},
       {"suspects", suspects},
       {"caller_leaks", callers},

@@ -191,6 +191,7 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
       h.pid = s.process.pid;
       h.command = join_arguments(s.process);
       h.sample_rate = s.process.sample_rate;
+      h.frame_pointers_only = s.counters.count("frame_pointers_only") != 0;
       h.timeline.start_ns = s.process.start_mono_ns;
     } else if (s.process.pid != h.pid || s.process.start_mono_ns != h.timeline.start_ns) {
       throw std::runtime_error(file.string() + ": not a snapshot of the same process as " +
@@ -236,5 +237,9 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
   }
   return h;
 }
+
+const char* const kFramePointersOnlyNote =
+    "stacks were walked by frame pointers alone (the program ran without libunwind, or with HEAPDRIFT_UNWIND=fp): "
+    "each ends at the first function built without them, often the allocator's caller";
 
 }  // namespace heapdrift

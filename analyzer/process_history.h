@@ -56,7 +56,12 @@ struct ProcessHistory {
   // Snapshots of programs the process ran before an exec (same pid, earlier start):
   // skipped, since only the last program's heap is analysed.
   size_t skipped_before_exec = 0;
+  // The shim walked its stacks by frame pointers alone (counter frame_pointers_only).
+  bool frame_pointers_only = false;
 };
+
+// What frame_pointers_only means for the stacks shown, one sentence.
+extern const char* const kFramePointersOnlyNote;
 
 // The identity of a site: its chain of function names (with their modules), so that
 // the same code reached at other offsets, or compiled anew, is one site.

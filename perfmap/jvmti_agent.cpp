@@ -58,6 +58,12 @@
 #include "method_table.h"
 #include "perf_map_writer.h"
 
+// The agent loads into JVMs of older distributions than the one it was built on: it asks
+// glibc for the oldest version of each function whose newest is later than 2.17 (dlsym
+// moved into libc in 2.34; fstat is called by its system call), as the shim does
+// (preload/glibc_floor.h, tests/shim/glibc_floor_test.cpp).
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+
 namespace heapdrift::perfmap {
 namespace {
 

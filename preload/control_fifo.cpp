@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "clock.h"
+#include "file_status.h"
 
 namespace heapdrift {
 namespace {
@@ -50,7 +51,7 @@ bool ControlFifo::create(const std::string& path) {
   // serves as it is: a FIFO keeps no data once no one has it open, and creating a
   // node is what costs here (an inode, on every exec of a shell's commands).
   struct stat st;
-  if (lstat(path.c_str(), &st) == 0) {
+  if (link_status(path.c_str(), &st) == 0) {
     if (S_ISFIFO(st.st_mode) && st.st_uid == geteuid()) return true;
     unlink(path.c_str());
   }
@@ -84,7 +85,7 @@ bool ControlFifo::open_fifo() {
   // Read-write, so that the FIFO never reports end-of-file between two writers.
   fd_ = open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   struct stat st;
-  if (fd_ < 0 || fstat(fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+  if (fd_ < 0 || fd_status(fd_, &st) != 0 || !S_ISFIFO(st.st_mode)) {
     int saved = errno;
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
@@ -98,7 +99,7 @@ bool ControlFifo::open_fifo() {
 
 bool ControlFifo::still_ours() const {
   struct stat st;
-  return fd_ >= 0 && fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_;
+  return fd_ >= 0 && fd_status(fd_, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_;
 }
 
 bool ControlFifo::wait(int timeout_ms) {

@@ -1,9 +1,7 @@
 #include "libunwind_pipe.h"
 
-#define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <elf.h>
-#include <libunwind.h>
 #include <link.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -15,6 +13,7 @@
 #include <cstring>
 
 #include "address_test.h"
+#include "libunwind_library.h"
 
 namespace heapdrift {
 namespace {
@@ -152,9 +151,10 @@ bool redirect_libunwind_pipe() {
     return false;
   }
 
+  const Libunwind* uw = libunwind();
   Dl_info info;
   link_map* lm = nullptr;
-  if (!dladdr1(reinterpret_cast<void*>(&unw_init_local), &info, reinterpret_cast<void**>(&lm), RTLD_DL_LINKMAP) ||
+  if (!uw || !dladdr1(reinterpret_cast<void*>(uw->init_local), &info, reinterpret_cast<void**>(&lm), RTLD_DL_LINKMAP) ||
       !lm) {
     return false;
   }

@@ -2,7 +2,8 @@
 //
 // Start-up (the library's constructor): read the configuration, resolve the real
 // allocator, create the Recorder and the writer thread, and only then let the hooks
-// record. libunwind sets itself up later, at the first sample (stack_capture.cpp).
+// record. libunwind is found then (libunwind_library.h), and sets itself up later, at
+// the first sample (stack_capture.cpp).
 // Anything wrong is reported once on stderr and the process runs on unprofiled: the
 // shim never takes its host down.
 //
@@ -38,6 +39,7 @@
 #include "config.h"
 #include "errno_kept.h"
 #include "file_size_signal.h"
+#include "libunwind_library.h"
 #include "libunwind_pipe.h"
 #include "lifecycle.h"
 #include "memory_stats.h"
@@ -231,7 +233,15 @@ void initialize() {
   uintptr_t self_lo = 0, self_hi = 0;
   code_range_of(reinterpret_cast<const void*>(&initialize), &self_lo, &self_hi);
   warn_if_malloc_is_elsewhere(self_lo, self_hi);
-  redirect_libunwind_pipe();  // before libunwind opens its pipe; without it, as before
+  if (config.unwind == UnwindMode::kLibunwind) {
+    if (libunwind() == nullptr) {
+      report("%s: stacks are walked by frame pointers only, and end at code built without them (install "
+             "libunwind8, or libunwind on Red Hat systems)",
+             libunwind_error());
+      config.unwind = UnwindMode::kFramePointer;
+    }
+    redirect_libunwind_pipe();  // before libunwind opens its pipe; without it, as before
+  }
 
   if (pthread_key_create(&g_thread_key, on_thread_exit) != 0) {
     report("cannot create a thread key; running unprofiled");

@@ -36,28 +36,61 @@ void add_jemalloc_stats(MallctlFn mallctl, MemoryStats* stats) {
   }
 }
 
-// glibc reports one <heap nr="N"> element per arena in malloc_info's XML.
-uint64_t glibc_arena_count() {
+// malloc_info's XML: one <heap nr="N"> element per arena, then the totals of them all,
+// in bytes (mallinfo's fields are ints, which wrap at 2 GiB).
+struct GlibcTotals {
+  uint64_t arenas = 0;
+  bool complete = false;  // every figure below was found
+  uint64_t system = 0, mmap = 0, free = 0;
+};
+
+GlibcTotals glibc_totals() {
+  GlibcTotals t;
   char* text = nullptr;
   size_t size = 0;
   FILE* f = open_memstream(&text, &size);
-  if (!f) return 0;
+  if (!f) return t;
   malloc_info(0, f);
   fclose(f);
-  uint64_t count = 0;
-  for (const char* p = text; p && (p = strstr(p, "<heap nr=")); ++p) ++count;
+  if (!text) return t;
+  const char* totals = text;
+  for (const char* p = text; (p = strstr(p, "<heap nr=")); ++p) ++t.arenas;
+  for (const char* p = text; (p = strstr(p, "</heap>")); ++p) totals = p;
+  auto size_of = [totals](const char* element, uint64_t* out) {
+    const char* at = strstr(totals, element);
+    const char* value = at ? strstr(at, "size=\"") : nullptr;
+    if (!value) return false;
+    *out = strtoull(value + 6, nullptr, 10);
+    return true;
+  };
+  uint64_t fast = 0, rest = 0;
+  t.complete = size_of("<total type=\"fast\"", &fast) && size_of("<total type=\"rest\"", &rest) &&
+               size_of("<total type=\"mmap\"", &t.mmap) && size_of("<system type=\"current\"", &t.system);
+  t.free = fast + rest;
   free(text);
-  return count;
+  return t;
 }
 
-void add_glibc_stats(Mallinfo2Fn mallinfo2_fn, MemoryStats* stats) {
-  struct mallinfo2 mi = mallinfo2_fn();
-  stats->values.emplace_back("malloc.arena_bytes", mi.arena);
-  stats->values.emplace_back("malloc.mmap_bytes", mi.hblkhd);
-  stats->values.emplace_back("malloc.in_use_bytes", mi.uordblks);
-  stats->values.emplace_back("malloc.free_bytes", mi.fordblks);
-  stats->values.emplace_back("malloc.top_pad_bytes", mi.keepcost);
-  stats->values.emplace_back("malloc.arena_count", glibc_arena_count());
+// mallinfo2 is glibc 2.33's; before it, the same figures come from malloc_info's totals.
+bool add_glibc_stats(Mallinfo2Fn mallinfo2_fn, MemoryStats* stats) {
+  GlibcTotals totals = glibc_totals();
+  if (mallinfo2_fn) {
+    struct mallinfo2 mi = mallinfo2_fn();
+    stats->values.emplace_back("malloc.arena_bytes", mi.arena);
+    stats->values.emplace_back("malloc.mmap_bytes", mi.hblkhd);
+    stats->values.emplace_back("malloc.in_use_bytes", mi.uordblks);
+    stats->values.emplace_back("malloc.free_bytes", mi.fordblks);
+    stats->values.emplace_back("malloc.top_pad_bytes", mi.keepcost);
+  } else if (totals.complete && totals.free <= totals.system) {
+    stats->values.emplace_back("malloc.arena_bytes", totals.system);
+    stats->values.emplace_back("malloc.mmap_bytes", totals.mmap);
+    stats->values.emplace_back("malloc.in_use_bytes", totals.system - totals.free);
+    stats->values.emplace_back("malloc.free_bytes", totals.free);
+  } else {
+    return false;
+  }
+  stats->values.emplace_back("malloc.arena_count", totals.arenas);
+  return true;
 }
 
 }  // namespace
@@ -84,15 +117,14 @@ MemoryStats read_memory_stats() {
     }
   }
 
-  // The allocator behind the shim: jemalloc exports mallctl; glibc has mallinfo2.
+  // The allocator behind the shim: jemalloc exports mallctl; glibc has malloc_info.
   if (g_malloc_is_the_programs) {
     stats.allocator = "own";
   } else if (auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"))) {
     stats.allocator = "jemalloc";
     add_jemalloc_stats(mallctl, &stats);
-  } else if (auto mi = reinterpret_cast<Mallinfo2Fn>(dlsym(RTLD_DEFAULT, "mallinfo2"))) {
+  } else if (add_glibc_stats(reinterpret_cast<Mallinfo2Fn>(dlsym(RTLD_DEFAULT, "mallinfo2")), &stats)) {
     stats.allocator = "glibc";
-    add_glibc_stats(mi, &stats);
   } else {
     stats.allocator = "unknown";
   }

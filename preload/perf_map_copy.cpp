@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "clock.h"
+#include "file_status.h"
 #include "snapshot_format.h"
 #include "write_fully.h"
 
@@ -40,8 +41,8 @@ void PerfMapCopy::update(const std::string& source, const std::string& process_d
   int fd = open(source.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return;
   // Another user's file in /tmp is not this process's map (as perf itself checks).
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || wall_ns(st.st_mtim) < start_wall_ns ||
-      access((process_dir + "/" + format::kJitLog).c_str(), F_OK) == 0) {
+  if (fd_status(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+      wall_ns(st.st_mtim) < start_wall_ns || access((process_dir + "/" + format::kJitLog).c_str(), F_OK) == 0) {
     close(fd);
     return;
   }
@@ -80,7 +81,7 @@ bool PerfMapCopy::append(int source_fd, uint64_t end, const std::string& copy_pa
   int out = open(copy_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (out < 0) return false;
   struct stat st;
-  if (fstat(out, &st) != 0) {
+  if (fd_status(out, &st) != 0) {
     close(out);
     return false;
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -234,6 +235,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
       {"live_table_bytes", recorder.live().mapped_bytes()},
       {"stack_depot_bytes", recorder.stacks().mapped_bytes()},
   };
+  if (recorder.config().unwind == UnwindMode::kFramePointer) c.counters.push_back({"frame_pointers_only", 1});
   if (recorder.counts_bytes()) {
     c.counters.insert(c.counters.begin() + 2, {{"alloc_bytes", totals.alloc_bytes}, {"free_bytes", totals.free_bytes}});
   }
@@ -260,8 +262,9 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
     ok = out.finish();
   }
   ok = close(fd) == 0 && ok;
-  // Never replace a snapshot: numbers are not reused, even across an exec.
-  if (!ok || renameat2(AT_FDCWD, temp_path.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) != 0) {
+  // Never replace a snapshot: numbers are not reused, even across an exec. By its system
+  // call: glibc's renameat2 is 2.28's (glibc_floor.h).
+  if (!ok || syscall(SYS_renameat2, AT_FDCWD, temp_path.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) != 0) {
     int error = errno;  // the caller reports it
     unlink(temp_path.c_str());
     errno = error;

@@ -3,12 +3,10 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include "errno_kept.h"
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
+#include "libunwind_library.h"
 #include "signal_block.h"
 #include "snapshot_format.h"
 
@@ -112,9 +110,20 @@ bool frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintpt
 
 enum class RuleWalk { kDone, kLearn, kLibunwind };
 
+// _dl_find_object (glibc 2.35) answers without a lock; an older glibc's dladdr takes the
+// loader's. Looked up rather than linked, which would keep the shim out of older glibcs.
+using FindObject = int (*)(void*, dl_find_object*);
+FindObject g_find_object;
+
 bool in_loaded_object(uintptr_t pc) {
-  dl_find_object found;
-  return _dl_find_object(reinterpret_cast<void*>(pc), &found) == 0;
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, [] { g_find_object = reinterpret_cast<FindObject>(dlsym(RTLD_DEFAULT, "_dl_find_object")); });
+  if (g_find_object != nullptr) {
+    dl_find_object found;
+    return g_find_object(reinterpret_cast<void*>(pc), &found) == 0;
+  }
+  Dl_info info;
+  return dladdr(reinterpret_cast<void*>(pc), &info) != 0;
 }
 
 uintptr_t stack_word(uintptr_t a) { return *reinterpret_cast<const uintptr_t*>(a); }
@@ -178,7 +187,8 @@ void set_up_libunwind() {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, [] {
     SignalsBlocked blocked;  // for its locks, as in a learning walk
-    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    const Libunwind* uw = libunwind();
+    uw->set_caching_policy(*uw->local_addr_space, UNW_CACHE_PER_THREAD);
   });
 }
 
@@ -188,11 +198,12 @@ void set_up_libunwind() {
 // outside every loaded object (JIT code), this returns false, having added nothing,
 // and the walk must be redone step by step, which leaves the registers at that frame
 // for the frame-pointer walk beyond it.
-bool capture_with_libunwind(FrameSink& sink, uint32_t max_depth, uintptr_t stack_lo, uintptr_t return_address) {
+bool capture_with_libunwind(const Libunwind& uw, FrameSink& sink, uint32_t max_depth, uintptr_t stack_lo,
+                            uintptr_t return_address) {
   constexpr int kShimFrames = 8;  // room for the shim's own frames, cut by the sink
   void* fast[kMaxMaxDepth + kShimFrames];
   int capacity = int(max_depth) + kShimFrames;
-  int n = unw_backtrace(fast, capacity);
+  int n = uw.backtrace(fast, capacity);
   if (n <= 0 || (n < capacity && !in_loaded_object(reinterpret_cast<uintptr_t>(fast[n - 1])))) return false;
   uintptr_t fps[kMaxMaxDepth + kShimFrames];
   bool with_fps = frame_pointers_of(fast, n, sink, stack_lo, fps);
@@ -209,19 +220,19 @@ bool capture_with_libunwind(FrameSink& sink, uint32_t max_depth, uintptr_t stack
 // The step-by-step walk, which learns the rule of each return address it steps from.
 // always_inline: its frame 0 must be capture_stack itself, whose caller is where
 // walk_by_rules starts.
-__attribute__((always_inline)) inline void walk_and_learn(FrameSink& sink) {
+__attribute__((always_inline)) inline void walk_and_learn(const Libunwind& uw, FrameSink& sink) {
   SignalsBlocked blocked;  // once, rather than by libunwind around each look-up
   unw_context_t context;
   unw_cursor_t cursor;
-  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return;
+  if (uw.getcontext(&context) != 0 || uw.init_local(&cursor, &context) != 0) return;
   FrameRules& rules = frame_rules();
-  auto regs = [&cursor](unw_word_t* ip, unw_word_t* sp, unw_word_t* bp) {
-    unw_get_reg(&cursor, UNW_REG_IP, ip);
-    unw_get_reg(&cursor, UNW_REG_SP, sp);
-    unw_get_reg(&cursor, UNW_X86_64_RBP, bp);
+  auto regs = [&uw, &cursor](unw_word_t* ip, unw_word_t* sp, unw_word_t* bp) {
+    uw.get_reg(&cursor, UNW_REG_IP, ip);
+    uw.get_reg(&cursor, UNW_REG_SP, sp);
+    uw.get_reg(&cursor, UNW_X86_64_RBP, bp);
   };
   // Frame 0 is this function; the shim's frames after it are skipped by range.
-  int step = unw_step(&cursor);
+  int step = uw.step(&cursor);
   unw_word_t ip = 0, sp = 0, bp = 0;
   if (step > 0) regs(&ip, &sp, &bp);
   bool exact_pc = false;  // ip interrupted by a signal: not a return address
@@ -230,15 +241,15 @@ __attribute__((always_inline)) inline void walk_and_learn(FrameSink& sink) {
     // The cursor's RBP is this frame's: restored from its callee's save by the unwind
     // info, or (where libunwind followed frame pointers) the saved fp next to ip.
     if (ip == 0 || !sink.add(ip, bp)) return;
-    bool signal = unw_is_signal_frame(&cursor) > 0;
+    bool signal = uw.is_signal_frame(&cursor) > 0;
     bool learn = !exact_pc && in_loaded_object(ip);
-    step = unw_step(&cursor);
+    step = uw.step(&cursor);
     if (step > 0) {
       unw_word_t caller_ip, cfa, caller_bp;
       regs(&caller_ip, &cfa, &caller_bp);
       if (learn) {
         unw_save_loc_t saved{};
-        unw_get_save_loc(&cursor, UNW_X86_64_RBP, &saved);
+        uw.get_save_loc(&cursor, UNW_X86_64_RBP, &saved);
         uintptr_t saved_at = saved.type == UNW_SLT_MEMORY ? saved.u.addr : 0;
         bool slot_in_stack = cfa >= 8 && cfa - 8 >= sink.stack_lo && cfa <= sink.stack_hi;
         uintptr_t ret_slot = slot_in_stack ? *reinterpret_cast<const uintptr_t*>(cfa - 8) : 0;
@@ -282,7 +293,8 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   if (stack_hi <= stack_lo) return;
   FrameSink sink{out, max_depth, skip_lo, skip_hi, interpreter_frames(), stack_lo, stack_hi};
 
-  if (mode == UnwindMode::kFramePointer) {
+  const Libunwind* uw = mode == UnwindMode::kLibunwind ? libunwind() : nullptr;
+  if (uw == nullptr) {
     sink.frame_pointer_tail(stack_lo);
     return;
   }
@@ -292,10 +304,11 @@ __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth
   ErrnoKept kept;  // libunwind's address tests set errno (libunwind_pipe.h)
   set_up_libunwind();
   if (walk == RuleWalk::kLibunwind &&
-      capture_with_libunwind(sink, max_depth, stack_lo, reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
+      capture_with_libunwind(*uw, sink, max_depth, stack_lo,
+                             reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
     return;
   }
-  walk_and_learn(sink);
+  walk_and_learn(*uw, sink);
 }
 
 void capture_frame_pointer_chain(uintptr_t fp, uintptr_t stack_lo, uintptr_t stack_hi,

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "file_size_signal.h"
+#include "file_status.h"
 #include "mutex_lock.h"
 #include "snapshot_format.h"
 #include "thread_state.h"
@@ -35,7 +36,7 @@ bool make_directories(const std::string& path, bool* created) {
     if (*created) return true;
   }
   struct stat st;
-  return errno == EEXIST && stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return errno == EEXIST && file_status(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 uint32_t highest_snapshot_number(const std::string& dir) {
@@ -55,7 +56,19 @@ uint32_t highest_snapshot_number(const std::string& dir) {
 }  // namespace
 
 WriterThread::WriterThread(Recorder& recorder, std::string root_dir)
-    : recorder_(recorder), root_dir_(std::move(root_dir)), series_(recorder.config().max_snapshots) {}
+    : recorder_(recorder), root_dir_(std::move(root_dir)), series_(recorder.config().max_snapshots) {
+  init_exit_done();
+}
+
+// Waited on with deadlines on the monotonic clock, which a change of the wall clock
+// does not stretch (pthread_cond_clockwait is glibc 2.30's: glibc_floor.h).
+void WriterThread::init_exit_done() {
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&exit_done_, &attr);
+  pthread_condattr_destroy(&attr);
+}
 
 bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bool wait_until_open) {
   identity_ = identity;
@@ -255,7 +268,7 @@ bool WriterThread::wait_for_exit_snapshot() {
     }
     const uint64_t wake = now + 100 * 1000000u;  // to look at the progress again
     timespec until{static_cast<time_t>(wake / 1000000000u), static_cast<long>(wake % 1000000000u)};
-    pthread_cond_clockwait(&exit_done_, &state_mutex_, CLOCK_MONOTONIC, &until);
+    pthread_cond_timedwait(&exit_done_, &state_mutex_, &until);
   }
   return true;
 }
@@ -284,8 +297,7 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
   mutex_ = fresh;
   state_mutex_ = fresh;
-  pthread_cond_t fresh_cond = PTHREAD_COND_INITIALIZER;
-  exit_done_ = fresh_cond;
+  init_exit_done();
   exit_ = ExitRequest::kNone;
   state_ = State::kStopped;
   series_.clear();  // perf_map_ carries on: the child's perf map is another file

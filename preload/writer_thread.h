@@ -87,6 +87,7 @@ class WriterThread {
   bool carry_on();
   // finish()'s two halves on the exiting thread, and the writer's.
   bool ask_for_exit_snapshot();
+  void init_exit_done();
   bool wait_for_exit_snapshot();
   bool take_exit_request();
   void write_exit_snapshot();
@@ -108,7 +109,7 @@ class WriterThread {
   pthread_mutex_t state_mutex_ = PTHREAD_MUTEX_INITIALIZER;
   State state_ = State::kStopped;
   ExitRequest exit_ = ExitRequest::kNone;           // under state_mutex_
-  pthread_cond_t exit_done_ = PTHREAD_COND_INITIALIZER;  // with state_mutex_
+  pthread_cond_t exit_done_;  // with state_mutex_; init_exit_done()
   std::atomic<uint64_t> progress_{0};               // bumped as snapshots are written
   bool fifo_optional_ = false;  // set by resume() for the thread it starts
   // start() may wait on `started_` for the new thread to have opened the FIFO, or to

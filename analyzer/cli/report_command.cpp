@@ -108,6 +108,7 @@ int run_report(const ReportOptions& o) {
   std::printf("%s: process %u (%s), %s after start, sampling %s\n", latest.string().c_str(), h.pid,
               format_command(h.command).c_str(), format_seconds(age_s).c_str(),
               h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str());
+  if (h.frame_pointers_only) std::printf("\n%s", fold_text(kFramePointersOnlyNote, "note: ", "      ").c_str());
   std::printf("\nLive heap by allocation site\n");
   std::printf("  %12s %12s %6s %8s  %s\n", "live", "+/- 2 sd", "share", "samples", "site");
   size_t shown = 0;

@@ -47,6 +47,16 @@ TEST(cxx_runtime, cxx_code_loaded_locally_by_a_c_program_is_recorded) {
   for (const heapdrift::Sample& s : at_site) EXPECT_EQ(s.size, node_size);
 }
 
+// C++ exceptions of code a C program loads stay libgcc_s's: libunwind, whose unversioned
+// _Unwind_* functions would take their place from the global scope, is no dependency of
+// the shim's (preload/libunwind_library.h).
+TEST(cxx_runtime, cxx_code_loaded_by_a_c_program_throws_through_libgcc) {
+  ScratchDir scratch;
+  RunResult r = run_program({CXX_HOST, CXX_PLUGIN}, shim_env(scratch.path() / "rec"), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe() << "\n" << r.out;
+  EXPECT_EQ(ProgramOutput(r.out).one("unwinder"), "libgcc_s.so.1");
+}
+
 // A module's code in this process: from the start of its first executable segment to
 // the end of its last (a module is mapped in one piece, so nothing else lies between).
 CodeRange code_of(const heapdrift::Snapshot& s, const std::string& path_part) {

@@ -2,9 +2,14 @@
 // delete bind to the shim's, which must find this library's C++ runtime (loaded with
 // it, RTLD_LOCAL) and behave as that runtime does: aligned forms aligned, nothrow forms
 // failing with null, the throwing form calling the new_handler, then throwing
-// std::bad_alloc. It leaves kNodes blocks of sizeof(Node) live at site `plugin`.
+// std::bad_alloc. It leaves kNodes blocks of sizeof(Node) live at site `plugin`, and
+// prints which library its exceptions are thrown by (`unwinder`).
+#include <dlfcn.h>
+#include <unwind.h>
+
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <new>
 #include <string>
 #include <vector>
@@ -73,6 +78,12 @@ extern "C" __attribute__((visibility("default"))) int cxx_plugin_run(FILE* out) 
   check(caught, "new(huge) did not throw std::bad_alloc");
   check(g_handler_calls == 1, "the new_handler was not called once");
 
+  // Where this library's reference to _Unwind_RaiseException was bound: the same
+  // lookup as its throws' (libstdc++'s, this library's own scope behind the global one).
+  Dl_info unwinder{};
+  dladdr(reinterpret_cast<void*>(&_Unwind_RaiseException), &unwinder);
+  const char* name = unwinder.dli_fname ? unwinder.dli_fname : "?";
+  std::fprintf(out, "unwinder %s\n", std::strrchr(name, '/') ? std::strrchr(name, '/') + 1 : name);
   HD_PRINT_SITE(out, plugin);
   std::fprintf(out, "kept %d %zu\n", kNodes, sizeof(Node));
   std::fprintf(out, "errors %d\n", errors);

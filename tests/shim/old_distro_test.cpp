@@ -1,0 +1,121 @@
+// old_distro: the shim built here records a program of an older distribution, as a
+// container image's would be: Debian 11 (glibc 2.31, 2.36 here), made by
+// scripts/old-distro-root. Its perl leaks for 3 s under the shim, inside that root
+// (chroot, with /proc mounted in a mount namespace of the test's own), and `heapdrift
+// leaks --sysroot` reads the recording here. Debian 11's minimal system has no
+// libunwind: the shim must run on by frame pointers, say so once, and the recording say
+// so to `leaks`; with Debian 11's libunwind (1.3) put in its way by LD_LIBRARY_PATH, it
+// unwinds through perl's frames.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "shim_run.h"
+#include "shim_snapshots.h"
+
+namespace shimtest {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kRoot = OLD_DISTRO_ROOT;
+constexpr const char* kLeak =
+    "my @kept; for my $i (1..1500) { push @kept, ('k' x 4096) . $i; select(undef, undef, undef, 0.002) }"
+    " print scalar(@kept), qq(\\n)";
+
+// A directory inside the old root, for the shim and the recording; removed at the end.
+class DirInRoot {
+ public:
+  DirInRoot() : inside_("/tmp/heapdrift-test-" + std::to_string(getpid())) {
+    fs::remove_all(outside());
+    fs::create_directories(outside());
+  }
+  ~DirInRoot() {
+    if (!::testing::Test::HasFailure()) fs::remove_all(outside());
+  }
+  fs::path outside() const { return kRoot / inside_.relative_path(); }
+  const fs::path& inside() const { return inside_; }
+
+ private:
+  fs::path inside_;
+};
+
+struct OldDistroRun {
+  RunResult perl;
+  json leaks;
+  std::string leaks_error;
+};
+
+// perl -e kLeak in the old root under the shim, with `env` (NAME=value) inside it.
+OldDistroRun run_leak_in_old_root(const ScratchDir& scratch, const std::vector<std::string>& env) {
+  DirInRoot dir;
+  fs::copy_file(shim_library(), dir.outside() / "libheapdrift.so");
+  std::vector<std::string> argv = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                   "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /usr/bin/env \"$@\"",
+                                   kRoot.string(),
+                                   "LD_PRELOAD=" + (dir.inside() / "libheapdrift.so").string(),
+                                   "HEAPDRIFT_OUTPUT=" + (dir.inside() / "rec").string(),
+                                   "HEAPDRIFT_SAMPLE_RATE=16K",
+                                   "HEAPDRIFT_INTERVAL=250ms"};
+  argv.insert(argv.end(), env.begin(), env.end());
+  argv.insert(argv.end(), {"/usr/bin/perl", "-e", kLeak});
+  OldDistroRun run;
+  run.perl = run_program(argv, {}, 60, scratch.path());
+  RunResult l = run_program({HEAPDRIFT_BIN, "leaks", (dir.outside() / "rec").string(), "--sysroot", kRoot.string(),
+                             "--json"},
+                            {}, 120, scratch.path());
+  run.leaks_error = l.describe();
+  if (l.exited_with(0)) run.leaks = json::parse(l.out, nullptr, false);
+  return run;
+}
+
+class OldDistro : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "chroot and mount take root";
+    if (!fs::exists(kRoot / ".complete")) {
+      GTEST_SKIP() << "no Debian 11 root at " << kRoot << ": scripts/old-distro-root did not make it";
+    }
+  }
+  ScratchDir scratch_;
+};
+
+const std::string kNoLibunwind =
+    "heapdrift: libunwind.so.8 cannot be loaded: stacks are walked by frame pointers only, and end at code built "
+    "without them (install libunwind8, or libunwind on Red Hat systems)\n";
+
+TEST_F(OldDistro, WithoutLibunwindTheProgramRunsAndItsLeakIsFoundByFramePointers) {
+  OldDistroRun run = run_leak_in_old_root(scratch_, {});
+  ASSERT_TRUE(run.perl.exited_with(0)) << run.perl.describe();
+  EXPECT_EQ(run.perl.out, "1500\n");
+  EXPECT_EQ(run.perl.err, kNoLibunwind);
+  ASSERT_TRUE(run.leaks.is_object()) << run.leaks_error;
+  EXPECT_EQ(run.leaks["frame_pointers_only"], true);
+  const json suspects = run.leaks["suspects"];
+  ASSERT_FALSE(suspects.empty()) << run.leaks.dump(1);
+  const json frame = suspects[0]["frames"][0];
+  EXPECT_EQ(frame["module"], "perl") << run.leaks.dump(1);
+  EXPECT_TRUE(frame["function"].get<std::string>().rfind("Perl_", 0) == 0) << run.leaks.dump(1);
+}
+
+TEST_F(OldDistro, WithItsLibunwindTheStacksGoThroughPerl) {
+  OldDistroRun run = run_leak_in_old_root(scratch_, {"LD_LIBRARY_PATH=/opt/libunwind8/usr/lib/x86_64-linux-gnu"});
+  ASSERT_TRUE(run.perl.exited_with(0)) << run.perl.describe();
+  EXPECT_EQ(run.perl.out, "1500\n");
+  EXPECT_EQ(run.perl.err, "");
+  ASSERT_TRUE(run.leaks.is_object()) << run.leaks_error;
+  EXPECT_EQ(run.leaks["frame_pointers_only"], false);
+  const json suspects = run.leaks["suspects"];
+  ASSERT_FALSE(suspects.empty()) << run.leaks.dump(1);
+  const json frames = suspects[0]["frames"];
+  size_t in_perl = 0;
+  for (const json& f : frames) in_perl += f["module"] == "perl";
+  EXPECT_GE(in_perl, 4u) << run.leaks.dump(1);
+}
+
+}  // namespace
+}  // namespace shimtest
