@@ -1,6 +1,7 @@
 #include "debug_file_finder.h"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <sys/stat.h>
 
@@ -72,9 +73,42 @@ DebugFileFinder::DebugFileFinder(std::string sysroot, std::vector<std::string> d
   if (sysroot_ == "/") sysroot_.clear();
 }
 
+// The path under the sysroot, its symlinks followed as inside it: an absolute target is
+// taken from the sysroot too (container images link /lib64/ld-linux-x86-64.so.2 to
+// /lib/x86_64-linux-gnu/..., say), where the kernel would take it from this machine's root.
 std::string DebugFileFinder::on_disk(const std::string& module_path) const {
   if (sysroot_.empty()) return module_path;
-  return join(sysroot_, module_path);
+  std::vector<std::string> done;
+  std::deque<std::string> todo;
+  auto push_front = [&todo](const fs::path& path) {
+    std::vector<std::string> parts;
+    for (const fs::path& part : path.relative_path()) parts.push_back(part.string());
+    todo.insert(todo.begin(), parts.begin(), parts.end());
+  };
+  push_front(module_path);
+  auto here = [&] {
+    std::string path = sysroot_;
+    for (const std::string& part : done) path += "/" + part;
+    return path;
+  };
+  int links = 0;
+  while (!todo.empty()) {
+    std::string part = std::move(todo.front());
+    todo.pop_front();
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!done.empty()) done.pop_back();
+      continue;
+    }
+    done.push_back(part);
+    std::error_code ec;
+    fs::path target = fs::read_symlink(here(), ec);
+    if (ec || ++links > 40) continue;  // not a link (or a loop): the path as it stands
+    done.pop_back();
+    if (target.is_absolute()) done.clear();
+    push_front(target);
+  }
+  return here();
 }
 
 std::vector<std::string> DebugFileFinder::build_id_candidates(std::span<const uint8_t> build_id,

@@ -45,6 +45,26 @@ TEST(DebugFileFinder, SysrootPrefixesTheModuleNotItsTargetDirectory) {
   EXPECT_FALSE(contains(c, "/srv/root/usr/lib/debug/srv/root/usr/lib/libx.debug"));
 }
 
+// A container's root: its absolute links lead within it, as they did in the container,
+// not to this machine's files.
+TEST(DebugFileFinder, SysrootLinksAreFollowedInsideTheSysroot) {
+  TempDir root;
+  const std::filesystem::path r = root.path();
+  std::filesystem::create_directories(r / "usr/lib/x86_64-linux-gnu");
+  std::filesystem::create_directories(r / "usr/lib64");
+  std::filesystem::create_directory_symlink("usr/lib64", r / "lib64");
+  std::filesystem::create_directory_symlink("usr/lib", r / "lib");
+  std::filesystem::create_symlink("/lib/x86_64-linux-gnu/ld-2.31.so", r / "usr/lib64/ld-linux-x86-64.so.2");
+  std::filesystem::create_symlink("../../../../../etc/../lib/x86_64-linux-gnu/libz.so.1.2.11",
+                                  r / "usr/lib/x86_64-linux-gnu/libz.so.1");
+  DebugFileFinder finder(r.string(), {});
+  EXPECT_EQ(finder.on_disk("/lib64/ld-linux-x86-64.so.2"), r.string() + "/usr/lib/x86_64-linux-gnu/ld-2.31.so");
+  EXPECT_EQ(finder.on_disk("/lib/x86_64-linux-gnu/libz.so.1"),
+            r.string() + "/usr/lib/x86_64-linux-gnu/libz.so.1.2.11");
+  std::filesystem::create_symlink("/loop", r / "loop");
+  EXPECT_EQ(finder.on_disk("/loop"), r.string() + "/loop");
+}
+
 TEST(DebugFileFinder, VerifiesBuildIdAndCrc) {
   std::string error;
   auto library = ElfFile::open(FixtureFiles::library(), &error);
