@@ -1,4 +1,4 @@
-// ThreadLeak SECONDS: starts a thread every 10 ms from startWorker, each parked for
+// ThreadLeak SECONDS: starts a thread every 10 ms (on average) from startWorker, each parked for
 // ever (a daemon, so that the JVM still exits): threads started and never ended. The
 // JVM's blocks for each thread are the leak; they come from several sites.
 import java.util.concurrent.locks.LockSupport;
@@ -11,11 +11,13 @@ public final class ThreadLeak {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    long end = System.nanoTime() + Long.parseLong(args[0]) * 1_000_000_000L;
+    long start = System.nanoTime(), end = start + Long.parseLong(args[0]) * 1_000_000_000L;
     int started = 0;
-    while (System.nanoTime() < end) {
-      startWorker(started++);
-      Thread.sleep(10);
+    // By the clock, not by sleeps between starts: on a loaded machine, starts that fell
+    // behind are made up, so that the run leaks as many threads.
+    for (long now = start; now < end; now = System.nanoTime()) {
+      while (started < (now - start) / 10_000_000L) startWorker(started++);
+      Thread.sleep(2);
     }
     System.err.println("ThreadLeak: " + started + " threads started");
   }
