@@ -446,7 +446,9 @@ TEST_F(InterpretedFrames, OtherJdksNameThemWhereTheirLayoutWasChecked) {
 // form) and on every JDK 22 or later found under /usr/lib/jvm (its final form); each
 // program is compiled here by its own JDK.
 TEST(ForeignMemory, ALeakIsNamedByTheCodeThatAskedForTheSegment) {
-  std::vector<std::pair<std::string, int>> jdks = {{"java", 17}};
+  // The build's JDK 17 by the java beside its javac, whatever java PATH finds first.
+  const std::string java17 = (fs::path(JAVAC).parent_path() / "java").string();
+  std::vector<std::pair<std::string, int>> jdks = {{java17, 17}};
   for (const auto& jdk : other_jdks()) {
     if (jdk.second >= 22) jdks.push_back(jdk);
   }
@@ -457,7 +459,7 @@ TEST(ForeignMemory, ALeakIsNamedByTheCodeThatAskedForTheSegment) {
     fs::remove_all(dir);
     fs::create_directories(dir / "classes");
     bool incubator = feature < 22;
-    std::string javac = java == "java" ? std::string(JAVAC) : (fs::path(java).parent_path() / "javac").string();
+    std::string javac = (fs::path(java).parent_path() / "javac").string();
     std::string modules = incubator ? " --add-modules jdk.incubator.foreign" : "";
     std::string source = std::string(JAVA_TEST_SOURCES) + (incubator ? "/foreign_incubator" : "/foreign") + "/ForeignLeak.java";
     ASSERT_EQ(run(javac + modules + " -nowarn -d " + (dir / "classes").string() + " " + source + " 2>&1").status, 0);
