@@ -4,8 +4,8 @@
 // (most container images have no libunwind8): the loader then refuses to start the
 // program at all, exit 127. And libunwind.so.8, loaded as a preloaded library's
 // dependency, is in the program's global scope, where its unversioned _Unwind_*
-// functions take the place of libgcc_s's for every C++ library dlopened later: a JVM's
-// libjvm and its JNI libraries threw their exceptions through libunwind's.
+// functions take the place of libgcc_s's for every C++ library dlopened later: in a JVM,
+// libstdc++'s and the JDK's libjimage's _Unwind_* calls went to libunwind's.
 //
 // So the shim uses the libunwind the process already has, if any, or loads its own
 // privately (RTLD_LOCAL). Where there is none, stacks are walked by frame pointers.
