@@ -18,6 +18,24 @@ bool is_managed(const Frame& frame) {
          frame.kind == FrameKind::kJavaInterpreted || frame.kind == FrameKind::kJit;
 }
 
+// Go code that called C through cgo: the frames after the Go runtime's trampoline
+// (runtime.asmcgocall, whose symbol some Go releases suffix with .abi0) are Go's. The
+// caller is the innermost one outside the runtime and cgo's generated wrappers
+// (pkg._Cfunc_name), else the innermost.
+size_t go_caller(const std::vector<FrameId>& frames, const FrameTable& table) {
+  size_t i = 0;
+  while (i < frames.size() && !table[frames[i]].function.starts_with("runtime.asmcgocall")) ++i;
+  if (i == frames.size()) return kNoFrame;
+  size_t found = kNoFrame;
+  for (++i; i < frames.size(); ++i) {
+    if (table[frames[i]].kind == FrameKind::kUnknown) break;
+    const std::string& function = table[frames[i]].function;
+    if (found == kNoFrame) found = i;
+    if (!function.starts_with("runtime.") && function.find("._Cfunc_") == std::string::npos) return i;
+  }
+  return found;
+}
+
 }  // namespace
 
 std::string source_location(const Frame& f) {
@@ -28,6 +46,7 @@ std::string source_location(const Frame& f) {
 std::string module_name(const Frame& f) { return base_name(f.module); }
 
 size_t caller_frame(const std::vector<FrameId>& frames, const FrameTable& table) {
+  if (size_t go = go_caller(frames, table); go != kNoFrame) return go;
   auto in_runtime = [](const Frame& frame) {
     if (frame.kind == FrameKind::kJit) return perfmap::in_runtime_library(frame.file);
     for (const char* prefix : {"java.", "javax.", "jdk.", "sun.", "com.sun."}) {

@@ -42,9 +42,10 @@ std::string module_name(const Frame& frame);
 
 class FrameTable;
 inline constexpr size_t kNoFrame = SIZE_MAX;
-// The index of the Java method (or script function) a site is known by: the innermost
-// one outside the JDK's own packages (the runtime's own scripts), else the innermost
-// one; kNoFrame when the stack has none.
+// The index of the Java method (or script function, or Go function calling through
+// cgo) a site is known by: the innermost one outside the JDK's own packages (the
+// runtime's own scripts, Go's runtime and cgo wrappers), else the innermost one;
+// kNoFrame when the stack has none.
 size_t caller_frame(const std::vector<FrameId>& frames, const FrameTable& table);
 // A site in one line: its innermost function and where it is; when that frame has no
 // name, the first named native frame outward; and for native code called from Java, the

@@ -163,7 +163,8 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
   const ProcessHistory& h = p.history;
   std::fprintf(out, "process %u: %s\n", h.pid, format_command(h.command).c_str());
   if (h.snapshots.empty()) {
-    std::fprintf(out, "  wrote no snapshot (it exited through _exit or exec'd before its first)\n");
+    std::fprintf(out, "  wrote no snapshot (it exec'd, was killed or exited through _exit, as Go programs do, "
+                      "before its first)\n");
     return;
   }
   std::string callers;

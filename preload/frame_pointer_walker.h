@@ -35,6 +35,38 @@ inline void walk_frame_pointers(uintptr_t fp, uintptr_t stack_lo, uintptr_t stac
   }
 }
 
+// The same on a stack other than the thread's own, which nothing bounds beforehand: a
+// goroutine's, in Go's heap. A cgo call runs its C code on the thread's stack, and
+// unwinding ends at the Go runtime's trampoline (runtime.asmcgocall), which has no
+// frame of its own: rbp there is still the goroutine's, and Go keeps frame pointers.
+// So every page a read touches is first proven readable (`readable(page)`, a system
+// call; the last page proven is remembered), frames must go up, and each return
+// address must pass `is_code` (in a loaded object: a garbage rbp that happens to point
+// at readable memory then ends the walk at once, rather than giving frames).
+template <class Readable, class IsCode, class Visit>
+inline void walk_frame_pointers_elsewhere(uintptr_t fp, Readable&& readable, IsCode&& is_code, Visit&& visit) {
+  constexpr uintptr_t kPageMask = ~uintptr_t{4095};
+  uintptr_t proven = 0;  // a page proven readable, 0 before any
+  auto can_read = [&](uintptr_t a) {
+    uintptr_t page = a & kPageMask;
+    if (page == proven) return true;
+    if (!readable(page)) return false;
+    proven = page;
+    return true;
+  };
+  for (;;) {
+    // Both words of the frame: they straddle two pages when fp is a page's last word.
+    if ((fp & 7) != 0 || fp < 4096 || fp > UINTPTR_MAX - 16 || !can_read(fp) || !can_read(fp + 8)) return;
+    const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(fp);
+    uintptr_t next = frame[0];
+    uintptr_t ret = frame[1];
+    if (ret < 4096 || !is_code(ret)) return;
+    if (!visit(ret, next)) return;
+    if (next <= fp) return;
+    fp = next;
+  }
+}
+
 // Appends up to `max` return addresses to `out`; returns how many.
 inline uint32_t walk_frame_pointers(uintptr_t fp, uintptr_t stack_lo, uintptr_t stack_hi, uintptr_t* out,
                                     uint32_t max) {

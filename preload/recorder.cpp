@@ -68,7 +68,7 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   bool libunwind = config_.unwind == UnwindMode::kLibunwind;
   std::atomic<int>* own = t.counters ? &t.counters->unwinding : nullptr;
   if (libunwind) unwind_gate_.enter(own);
-  capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, walk_hi, &stack);
+  capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, walk_hi, walk_hi == t.stack.hi, &stack);
   if (libunwind) unwind_gate_.leave(own);
   uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods);
 

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
+#include "address_test.h"
 #include "errno_kept.h"
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
@@ -20,6 +21,7 @@ struct FrameSink {
   uintptr_t skip_lo, skip_hi;
   const InterpreterFrames& interpreter;
   uintptr_t stack_lo, stack_hi;  // bounds of the slot reads
+  bool own_stack;                 // capture_stack's: whether other_stack_tail may leave it
   bool skipping = true;
   uint32_t seen = 0;  // frames given to add(), skipped ones included
   // Whether a JVM published its interpreter when the walk began: methods[] is written
@@ -128,6 +130,20 @@ bool in_loaded_object(uintptr_t pc) {
 
 uintptr_t stack_word(uintptr_t a) { return *reinterpret_cast<const uintptr_t*>(a); }
 
+// Where unwinding found the end of the stack, rbp may lead off the thread's stack to
+// another that goes on: a goroutine's, when the allocation came from C code called
+// through cgo (frame_pointer_walker.h). At the real end of a thread's stack rbp is 0
+// (_start and clone clear it, as the ABI asks), or on that stack.
+void other_stack_tail(FrameSink& sink, uintptr_t bp) {
+  if (!sink.own_stack || bp == 0 || (bp >= sink.stack_lo && bp < sink.stack_hi)) return;
+  bool any = false;
+  walk_frame_pointers_elsewhere(bp, readable, in_loaded_object, [&](uintptr_t ret, uintptr_t caller_fp) {
+    any = true;
+    return sink.add(ret, caller_fp);
+  });
+  if (any) sink.out->flags |= format::kStackFramePointer;
+}
+
 // The walk by learned frame rules (frame_rules.h), from the frame whose return address
 // is `pc`, stack pointer `sp` and rbp `bp`. Stops at the outermost frame, a full stack,
 // or JIT code (which the frame-pointer walk continues); a return address without a
@@ -156,6 +172,7 @@ RuleWalk walk_rules_from(FrameSink& sink, uintptr_t pc, uintptr_t sp, uintptr_t 
       if (cfa > hi) return RuleWalk::kLibunwind;
       caller_bp = rule.rbp_slot ? stack_word(cfa - 8 * rule.rbp_slot) : bp;
     } else if (rule.kind == FrameRule::kOutermost) {
+      other_stack_tail(sink, bp);
       return RuleWalk::kDone;
     } else if (rule.kind == FrameRule::kLibunwindOnly) {
       return RuleWalk::kLibunwind;
@@ -278,20 +295,22 @@ __attribute__((always_inline)) inline void walk_and_learn(const Libunwind& uw, F
     // No unwind info here (JIT code, usually): go on through frame pointers, from the
     // frame pointer of the last frame added.
     sink.frame_pointer_tail(bp);
+  } else if (step == 0) {
+    other_stack_tail(sink, bp);
   }
 }
 
 }  // namespace
 
 __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo,
-                                             uintptr_t skip_hi, uintptr_t stack_hi,
+                                             uintptr_t skip_hi, uintptr_t stack_hi, bool own_stack,
                                              CapturedStack* out) {
   out->depth = 0;
   out->flags = 0;
   if (max_depth > kMaxMaxDepth) max_depth = kMaxMaxDepth;
   uintptr_t stack_lo = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   if (stack_hi <= stack_lo) return;
-  FrameSink sink{out, max_depth, skip_lo, skip_hi, interpreter_frames(), stack_lo, stack_hi};
+  FrameSink sink{out, max_depth, skip_lo, skip_hi, interpreter_frames(), stack_lo, stack_hi, own_stack};
 
   const Libunwind* uw = mode == UnwindMode::kLibunwind ? libunwind() : nullptr;
   if (uw == nullptr) {
@@ -315,7 +334,7 @@ void capture_frame_pointer_chain(uintptr_t fp, uintptr_t stack_lo, uintptr_t sta
                                  const InterpreterFrames& interpreter, uint32_t max_depth,
                                  CapturedStack* out) {
   if (max_depth > kMaxMaxDepth) max_depth = kMaxMaxDepth;
-  FrameSink sink{out, max_depth, 0, 0, interpreter, stack_lo, stack_hi};
+  FrameSink sink{out, max_depth, 0, 0, interpreter, stack_lo, stack_hi, false};
   sink.skipping = false;
   sink.frame_pointer_tail(fp);
 }

@@ -45,9 +45,12 @@ struct CapturedStack {
 // Frames whose address is inside [skip_lo, skip_hi) at the top of the stack (the
 // shim's own) are left out. No word at or above `stack_hi` is read by the walks of
 // the shim's own (every page below it, down to the caller's frame, must be readable:
-// stack_extent.h); libunwind's follow the unwind tables.
+// stack_extent.h); libunwind's follow the unwind tables. `own_stack`: the walk starts
+// on the thread's own stack, not on a fiber's or a signal stack. Only from there may it
+// go on to another stack where unwinding ends (a goroutine's, past a cgo call: a
+// fiber's end leads to its creator's stale frames instead).
 void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo, uintptr_t skip_hi,
-                   uintptr_t stack_hi, CapturedStack* out);
+                   uintptr_t stack_hi, bool own_stack, CapturedStack* out);
 
 // The frame-pointer walk from the frame whose frame pointer is `fp`, appended to `out`
 // (whose depth and flags the caller has set), with interpreted frames' Method* slots

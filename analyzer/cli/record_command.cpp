@@ -98,9 +98,9 @@ Config check_shim_config(const EnvList& env) {
   return config;
 }
 
-// The closing line. A process the shim ran in has its directory, even when it wrote
-// no snapshot (killed at once, say); one without it never started the shim (or the
-// shim could not create it, and said so).
+// The closing line, after why there is no snapshot when there is none. A process the
+// shim ran in has its directory, even when it wrote no snapshot (killed at once, say);
+// one without it never started the shim (or the shim could not create it, and said so).
 void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid) {
   const fs::path process_dir = dir / std::to_string(pid);
   if (!fs::is_directory(process_dir)) {
@@ -112,6 +112,12 @@ void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid)
   try {
     snapshots = list_snapshots(process_dir).size();
   } catch (const RecordingError&) {  // unreadable: none to speak of
+  }
+  if (snapshots == 0) {
+    std::fprintf(stderr,
+                 "heapdrift: pid %d ended before its first periodic snapshot without writing one at exit (killed, "
+                 "or exited through _exit, as Go programs and dash do): a shorter --interval takes them sooner\n",
+                 static_cast<int>(pid));
   }
   std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d)\n", shown_dir.c_str(), snapshots,
                static_cast<int>(pid));

@@ -99,6 +99,27 @@ TEST(SiteName, TheJvmsCodeReachedThroughJniNamesTheCodeThatCalledJni) {
   EXPECT_EQ(site_name({block, add(t, "Threads::create_vm", FrameKind::kJvm)}, t), "JNIHandleBlock::allocate_block");
 }
 
+// C code that Go called through cgo: the Go function outside the runtime and cgo's
+// generated wrappers says where; with none, the first Go frame; without the trampoline,
+// no Go caller at all (Go's names alone are not a caller).
+TEST(SiteName, CCodeCalledFromGoNamesItsGoCaller) {
+  FrameTable t;
+  FrameId buffer = add(t, "keep_buffer", FrameKind::kNative, "main.go", 6);
+  FrameId wrapper = add(t, "_cgo_723976d5f9a9_Cfunc_keep_buffer", FrameKind::kNative);
+  FrameId trampoline = add(t, "runtime.asmcgocall", FrameKind::kNative);
+  FrameId generated = add(t, "main._Cfunc_keep_buffer", FrameKind::kNative);
+  FrameId cache = add(t, "main.(*Cache).Put", FrameKind::kNative);
+  FrameId goexit = add(t, "runtime.goexit", FrameKind::kNative);
+  EXPECT_EQ(site_name({buffer, wrapper, trampoline, generated, cache, add(t, "main.main", FrameKind::kNative),
+                       add(t, "runtime.main", FrameKind::kNative), goexit},
+                      t),
+            "keep_buffer  main.go:6  <- main.(*Cache).Put");
+  EXPECT_EQ(site_name({buffer, wrapper, add(t, "runtime.asmcgocall.abi0", FrameKind::kNative), generated, goexit}, t),
+            "keep_buffer  main.go:6  <- main._Cfunc_keep_buffer");
+  EXPECT_EQ(site_name({buffer, wrapper, trampoline}, t), "keep_buffer  main.go:6");
+  EXPECT_EQ(site_name({buffer, cache, goexit}, t), "keep_buffer  main.go:6");
+}
+
 // A library without symbols for its internal functions (a stripped distribution
 // library): the first frame is an offset, the first named frame outward says where.
 TEST(SiteName, AnUnnamedFirstFrameNamesTheFirstNamedCaller) {

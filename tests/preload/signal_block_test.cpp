@@ -65,7 +65,7 @@ namespace heapdrift {
 // Outside the anonymous namespace, and called by no other test: the first capture
 // through them is a learning walk with libunwind's caches cold.
 __attribute__((noinline)) void signal_block_leaf(CapturedStack* out) {
-  capture_stack(UnwindMode::kLibunwind, 64, 0, 0, current_stack_top(), out);
+  capture_stack(UnwindMode::kLibunwind, 64, 0, 0, current_stack_top(), true, out);
   asm volatile("" ::: "memory");
 }
 __attribute__((noinline)) void signal_block_caller(CapturedStack* out) {

@@ -14,6 +14,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "address_test.h"
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
 #include "interpreter_frames.h"
@@ -61,7 +62,7 @@ bool contains(const std::vector<std::string>& names, const char* part) {
 
 // Outside the anonymous namespace so that dladdr sees their names.
 __attribute__((noinline)) void capture_leaf(UnwindMode mode, CapturedStack* out) {
-  capture_stack(mode, 64, 0, 0, current_stack_top(), out);
+  capture_stack(mode, 64, 0, 0, current_stack_top(), true, out);
   asm volatile("" ::: "memory");  // keep the call from becoming a tail call
 }
 
@@ -71,7 +72,7 @@ __attribute__((noinline)) void capture_middle(UnwindMode mode, CapturedStack* ou
 }
 
 __attribute__((noinline)) void capture_deep(int depth, CapturedStack* out, uint32_t max_depth) {
-  if (depth == 0) capture_stack(UnwindMode::kLibunwind, max_depth, 0, 0, current_stack_top(), out);
+  if (depth == 0) capture_stack(UnwindMode::kLibunwind, max_depth, 0, 0, current_stack_top(), true, out);
   else capture_deep(depth - 1, out, max_depth);
   asm volatile("" ::: "memory");
 }
@@ -80,7 +81,7 @@ __attribute__((noinline)) void capture_deep(int depth, CapturedStack* out, uint3
 extern "C" uint64_t nofp_chain(int depth, uint64_t seed, void (*leaf)(void*), void* arg);
 
 __attribute__((noinline)) void capture_into(void* stack) {
-  capture_stack(UnwindMode::kLibunwind, 64, 0, 0, current_stack_top(), static_cast<CapturedStack*>(stack));
+  capture_stack(UnwindMode::kLibunwind, 64, 0, 0, current_stack_top(), true, static_cast<CapturedStack*>(stack));
   asm volatile("" ::: "memory");
 }
 
@@ -146,7 +147,7 @@ TEST(StackCapture, SkipsTheLeadingFramesInTheSkipRange) {
   Dl_info info{};
   ASSERT_TRUE(dladdr(reinterpret_cast<void*>(all.frames[0] - 1), &info));
   uintptr_t lo = reinterpret_cast<uintptr_t>(info.dli_saddr);
-  capture_stack(UnwindMode::kLibunwind, 64, lo, all.frames[0] + 1, current_stack_top(), &skipped);
+  capture_stack(UnwindMode::kLibunwind, 64, lo, all.frames[0] + 1, current_stack_top(), true, &skipped);
   // Called directly from this test, the first frame is now the test body's.
   auto n = names(skipped);
   EXPECT_FALSE(contains(n, "capture_leaf"));
@@ -318,6 +319,52 @@ TEST(FramePointerWalker, NeverReadsOutsideTheBounds) {
   EXPECT_EQ(walk_frame_pointers(at(8), at(0), at(16), out, 8), 1u);
   stack[12] = at(14), stack[13] = 0x10;  // a "return address" in the zero page ends it
   EXPECT_EQ(walk_frame_pointers(at(12), at(0), at(16), out, 8), 0u);
+}
+
+// Another stack (a goroutine's): its pages are asked for before they are read, frames
+// must go up, and a return address must be code. Three pages, the middle one made
+// unreadable: a chain that leads there ends, without a fault.
+TEST(FramePointerWalker, OnAnotherStackReadsOnlyPagesProvenReadable) {
+  constexpr size_t kPage = 4096;
+  auto* base = static_cast<char*>(mmap(nullptr, 3 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(base, MAP_FAILED);
+  auto word = [&](size_t offset) -> uintptr_t& { return *reinterpret_cast<uintptr_t*>(base + offset); };
+  auto at = [&](size_t offset) { return reinterpret_cast<uintptr_t>(base + offset); };
+  auto is_code = [](uintptr_t pc) { return pc >= 0x400000 && pc < 0x500000; };
+  std::vector<uintptr_t> asked;
+  auto readable = [&](uintptr_t page) {
+    asked.push_back(page);
+    return heapdrift::readable(page);
+  };
+  auto walk = [&](uintptr_t fp) {
+    std::vector<uintptr_t> out;
+    asked.clear();
+    walk_frame_pointers_elsewhere(fp, readable, is_code, [&](uintptr_t ret, uintptr_t) {
+      out.push_back(ret);
+      return true;
+    });
+    return out;
+  };
+  // Two frames on the first page, a third whose words straddle the first and the
+  // second page; the third page's frame is what the second's [fp] leads to.
+  word(64) = at(128), word(72) = 0x401000;
+  word(128) = at(kPage - 8), word(136) = 0x402000;
+  word(kPage - 8) = at(2 * kPage + 16);  // its return address, the second page's first word
+  word(kPage) = 0x403000;
+  word(2 * kPage + 16) = 0, word(2 * kPage + 24) = 0x404000;
+  EXPECT_EQ(walk(at(64)), (std::vector<uintptr_t>{0x401000, 0x402000, 0x403000, 0x404000}));
+  EXPECT_EQ(asked, (std::vector<uintptr_t>{at(0), at(kPage), at(2 * kPage)}));  // each page once
+  ASSERT_EQ(mprotect(base + kPage, kPage, PROT_NONE), 0);
+  EXPECT_EQ(walk(at(64)), (std::vector<uintptr_t>{0x401000, 0x402000}));  // the straddling frame is not read
+  EXPECT_EQ(walk(at(kPage + 64)), std::vector<uintptr_t>{});
+  // A return address that is not code ends the walk before it; so does a frame below
+  // its callee, after it.
+  word(136) = 0x10000000;
+  EXPECT_EQ(walk(at(64)), std::vector<uintptr_t>{0x401000});
+  word(136) = 0x402000, word(128) = at(32), word(32) = at(128), word(40) = 0x405000;
+  EXPECT_EQ(walk(at(64)), (std::vector<uintptr_t>{0x401000, 0x402000}));
+  EXPECT_EQ(walk(at(64) + 4), std::vector<uintptr_t>{});  // misaligned
+  munmap(base, 3 * kPage);
 }
 
 // An interpreted frame's Method* is the word 3 below *its own* frame pointer: the

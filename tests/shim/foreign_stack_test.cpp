@@ -4,6 +4,8 @@
 // and the program, which fits there alone, does not crash (foreign_stack_program).
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "shim_run.h"
 #include "shim_snapshots.h"
 
@@ -21,7 +23,15 @@ void expect_foreign_stacks_sampled(const std::string& where) {
   std::vector<NumberedSnapshot> series = read_process_snapshots(rec / std::to_string(r.pid));
   ASSERT_EQ(series.size(), 1u);
   const heapdrift::Snapshot& last = series.back().snapshot;
-  EXPECT_EQ(samples_at(last, site_range(out, "fiber")).size(), 30u);
+  const std::vector<heapdrift::Sample> fiber = samples_at(last, site_range(out, "fiber"));
+  EXPECT_EQ(fiber.size(), 30u);
+  // A fiber's stack ends where the fiber began: the frame pointer it began with is its
+  // maker's, whose frames are not the fiber's callers.
+  for (const heapdrift::Sample& sample : fiber) {
+    for (uint64_t frame : last.stacks.at(sample.stack_id).frames) {
+      EXPECT_FALSE(site_range(out, "maker").contains(frame)) << "a fiber's stack goes on into its maker's frames";
+    }
+  }
   EXPECT_EQ(samples_at(last, site_range(out, "roomy_handler")).size(), 20u);
   EXPECT_EQ(counter(last, "dropped_samples"), 70u) << "the 16 KiB fiber's 50, the 12 KiB signal stack's 20";
 }

@@ -8,6 +8,7 @@
 //   of 555 bytes at the site `handler`;
 // - the same handler on a 256 KiB alternate stack keeps 20 blocks of 666 bytes from
 //   the site `roomy_handler`.
+// The function that makes them all is the site `maker`.
 // Prints the sites and exits with exit().
 #include <signal.h>
 #include <pthread.h>
@@ -24,6 +25,7 @@ HD_DECLARE_SITE(fiber);
 HD_DECLARE_SITE(tight);
 HD_DECLARE_SITE(handler);
 HD_DECLARE_SITE(roomy_handler);
+HD_DECLARE_SITE(maker);
 
 namespace {
 
@@ -99,7 +101,9 @@ void run_on_alternate_stack(size_t size, bool roomy) {
   if (sigaltstack(&alt, nullptr) != 0) abort();
 }
 
-void* all(void*) {
+// A fiber begins with the frame pointer run_fiber had at getcontext, whose chain leads
+// here first.
+HD_SITE(maker) void* all(void*) {
   run_fiber(256 * 1024, true);
   run_fiber(16 * 1024, false);
   run_on_alternate_stack(12 * 1024, false);
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
   HD_PRINT_SITE(stdout, tight);
   HD_PRINT_SITE(stdout, handler);
   HD_PRINT_SITE(stdout, roomy_handler);
+  HD_PRINT_SITE(stdout, maker);
   fflush(stdout);
   if (argc > 1 && strcmp(argv[1], "thread") == 0) {
     pthread_t thread;

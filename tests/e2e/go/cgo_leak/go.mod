@@ -1,0 +1,3 @@
+module heapdrift/cgoleak
+
+go 1.19

@@ -1,0 +1,61 @@
+// A Go service whose C library leaks: each frame a sender goroutine encodes is kept
+// by the library's cache for ever (frames.c), beside scratch buffers that come and go
+// and a table held all along. Runs for the seconds given.
+package main
+
+// #include "frames.h"
+import "C"
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+type Sender struct{ payload []byte }
+
+//go:noinline
+func (s *Sender) Send() {
+	C.frame_cache_retain((*C.char)(unsafe.Pointer(&s.payload[0])), C.size_t(len(s.payload)))
+}
+
+//go:noinline
+func churn() {
+	for i := 0; i < 64; i++ {
+		C.encode_scratch(C.size_t(1024 + 64*i))
+	}
+}
+
+func main() {
+	seconds, err := strconv.Atoi(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "usage: cgo_leak SECONDS")
+		os.Exit(2)
+	}
+	C.lookup_table_init(16 << 20)
+	end := time.Now().Add(time.Duration(seconds) * time.Second)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // 1,000 frames of 2 KiB a second, kept to the clock however busy the machine
+		defer wg.Done()
+		s := &Sender{payload: make([]byte, 2048)}
+		start, sent := time.Now(), 0
+		for now := start; now.Before(end); now = time.Now() {
+			for due := int(now.Sub(start).Milliseconds()); sent < due; sent++ {
+				s.Send()
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for time.Now().Before(end) {
+			churn()
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	wg.Wait()
+}
