@@ -9,6 +9,7 @@
 #include "debuginfod.h"
 #include "dwarf_lookup.h"
 #include "elf_file.h"
+#include "go_pclntab.h"
 #include "inflated_dwarf.h"
 #include "symbol_index.h"
 
@@ -106,6 +107,7 @@ void ModuleSymbols::open() {
     // Load everything now, so that warning() is complete after the first lookup.
     Elf* main = dwfl_module_getelf(module_, &main_bias_);
     symbols_ = std::make_unique<SymbolIndex>(module_);
+    if (auto go = std::make_unique<GoPclntab>(main); go->valid()) go_ = std::move(go);
     if (main != nullptr) inflated_ = open_inflated(main);
     if (inflated_) {
       dwarf_bias_ = main_bias_;
@@ -296,7 +298,16 @@ void ModuleSymbols::lookup(uint64_t pc, std::vector<SymbolFrame>* frames) {
       break;
     }
     case DwarfLookup::Result::kNone:
-      if (const char* name = symbol()) frames->push_back(frame_named(name, FrameSource::kSymtab));
+      if (GoLocation go = go_ ? go_->find(pc) : GoLocation{}; !go.function.empty()) {
+        SymbolFrame frame;
+        frame.function = frame.signature = go.function;
+        frame.file = go.file;
+        frame.line = static_cast<uint32_t>(go.line);
+        frame.source = FrameSource::kGoPclntab;
+        frames->push_back(std::move(frame));
+      } else if (const char* name = symbol()) {
+        frames->push_back(frame_named(name, FrameSource::kSymtab));
+      }
       break;
   }
 }

@@ -2,7 +2,8 @@
 // stands for it on this machine (checked against the build-id the snapshot recorded),
 // a libdwfl session over that file that finds its separate debug info through
 // DebugFileFinder (then libdw's standard search, with debuginfod), and lookups of
-// module-relative addresses: DWARF first, the symbol tables where DWARF says nothing.
+// module-relative addresses: DWARF first, where DWARF says nothing a Go program's own
+// table (go_pclntab.h), then the symbol tables.
 //
 // When the file on disk is not the build the process ran (another build-id), it is
 // not used at all: a file of the recorded build-id is searched in the debug roots and
@@ -29,6 +30,7 @@
 namespace heapdrift::symbolizer {
 
 class DwarfLookup;
+class GoPclntab;
 class InflatedDwarf;
 class SymbolIndex;
 
@@ -85,6 +87,7 @@ class ModuleSymbols {
   std::string inflated_file_;                // its file, when not the object itself
   std::unique_ptr<DwarfLookup> dwarf_;
   std::unique_ptr<SymbolIndex> symbols_;
+  std::unique_ptr<GoPclntab> go_;  // a Go program's table, when it has one
 
   std::string elf_file_;
   std::vector<uint8_t> expected_build_id_;  // what debug files must carry

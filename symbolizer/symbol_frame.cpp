@@ -9,6 +9,7 @@ const char* to_string(FrameSource source) {
   switch (source) {
     case FrameSource::kDwarf: return "dwarf";
     case FrameSource::kSymtab: return "symtab";
+    case FrameSource::kGoPclntab: return "gopclntab";
     case FrameSource::kNone: return "none";
   }
   return "none";

@@ -12,10 +12,11 @@ namespace heapdrift::symbolizer {
 enum class FrameSource : uint8_t {
   kDwarf,   // DWARF debug info: function, file and line (file/line may be 0/empty at odd spots)
   kSymtab,  // an ELF symbol table (.symtab or .dynsym): function name only
+  kGoPclntab,  // a Go program's own table (.gopclntab): function, file and line, no inlining
   kNone,    // nothing: only module + offset (or the bare address outside every module)
 };
 
-const char* to_string(FrameSource source);  // "dwarf", "symtab", "none"
+const char* to_string(FrameSource source);  // "dwarf", "symtab", "gopclntab", "none"
 
 struct SymbolFrame {
   std::string function;   // demangled, without parameters ("ns::Class::method"); "" if unknown

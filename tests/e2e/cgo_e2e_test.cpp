@@ -1,12 +1,15 @@
-// A Go service whose C library leaks (go/cgo_leak), recorded under the real shim. Its C
-// code runs on the thread's stack and Go's on the goroutine's: the stack goes on past
-// the cgo call into the Go code that made it, and the site is named by that code.
+// A Go service whose C library leaks (tests/go/cgo_leak), recorded under the real shim.
+// Its C code runs on the thread's stack and Go's on the goroutine's: the stack goes on
+// past the cgo call into the Go code that made it, and the site is named by that code;
+// in the program as `go build` makes it (DWARF) and without symbols and DWARF (Go's own
+// table names the Go frames, .dynsym the C functions that cgo exports).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -21,17 +24,31 @@ namespace fs = std::filesystem;
 using heapdrift::e2e::Result;
 using heapdrift::e2e::run;
 
-std::vector<std::string> functions(const nlohmann::json& site) {
-  std::vector<std::string> out;
-  for (const auto& f : site["frames"]) out.push_back(f["function"].get<std::string>());
-  return out;
+struct Build {
+  const char* name;
+  const char* program;
+  const char* leak_site;   // the top suspect's line in `leaks`
+  const char* table_site;  // the held table's row in `report`
+};
+
+void PrintTo(const Build& b, std::ostream* os) { *os << b.name; }
+
+const nlohmann::json* frame_named(const nlohmann::json& site, const std::string& function) {
+  for (const auto& f : site["frames"]) {
+    if (f["function"] == function) return &f;
+  }
+  return nullptr;
 }
 
-TEST(CgoLeak, CCodeCalledFromGoIsNamedByItsGoCaller) {
-  const fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-cgo-" + std::to_string(getpid()));
+class CgoLeak : public testing::TestWithParam<Build> {};
+
+TEST_P(CgoLeak, CCodeCalledFromGoIsNamedByItsGoCaller) {
+  const Build& b = GetParam();
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-cgo-" + std::string(b.name) + "-" +
+                                                    std::to_string(getpid()));
   fs::remove_all(dir);
   const std::string heapdrift = HEAPDRIFT_BIN;
-  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --sample-rate 256K --interval 1s -- " + CGO_LEAK + " 10")
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --sample-rate 256K --interval 1s -- " + b.program + " 10")
                 .status,
             0);
 
@@ -40,33 +57,43 @@ TEST(CgoLeak, CCodeCalledFromGoIsNamedByItsGoCaller) {
   const auto j = nlohmann::json::parse(leaks.out);
   ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
   const auto& top = j["suspects"][0];
-  const std::vector<std::string> stack = functions(top);
+  std::vector<std::string> stack;
+  for (const auto& f : top["frames"]) stack.push_back(f["function"].get<std::string>());
   EXPECT_EQ(top["frames"][0]["function"], "frame_cache_retain") << top.dump(1);
-  EXPECT_EQ(top["frames"][0]["file"], "frames.c");
-  EXPECT_EQ(fs::path(top["frames"][0]["module"].get<std::string>()).filename(), "cgo_leak");
+  EXPECT_EQ(fs::path(top["frames"][0]["module"].get<std::string>()).filename(), fs::path(b.program).filename());
   // Past the runtime's trampoline, the goroutine's frames, down to where it began.
   auto trampoline = std::find(stack.begin(), stack.end(), "runtime.asmcgocall");
   ASSERT_NE(trampoline, stack.end()) << top.dump(1);
   EXPECT_NE(std::find(trampoline, stack.end(), "main.(*Sender).Send"), stack.end()) << top.dump(1);
   EXPECT_EQ(stack.back(), "runtime.goexit") << top.dump(1);
+  const nlohmann::json* send = frame_named(top, "main.(*Sender).Send");
+  ASSERT_NE(send, nullptr);
+  EXPECT_EQ((*send)["file"], "main.go");
+  EXPECT_EQ((*send)["line"], 22);  // the call of C.frame_cache_retain
   for (const auto& suspect : j["suspects"]) {
-    for (const std::string& f : functions(suspect)) {
-      EXPECT_NE(f, "encode_scratch") << "churn reported as a leak";
-      EXPECT_NE(f, "lookup_table_init") << "a table held all along reported as a leak";
-    }
+    EXPECT_EQ(frame_named(suspect, "encode_scratch"), nullptr) << "churn reported as a leak";
+    EXPECT_EQ(frame_named(suspect, "lookup_table_init"), nullptr) << "a table held all along reported as a leak";
   }
 
   Result text = run(heapdrift + " leaks " + dir.string());
-  EXPECT_NE(text.out.find("#1 frame_cache_retain  frames.c:16  <- main.(*Sender).Send"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(std::string("#1 ") + b.leak_site + "\n"), std::string::npos) << text.out;
   // The main goroutine's stack goes on past its cgo calls as well.
   Result report = run(heapdrift + " report " + dir.string());
-  EXPECT_NE(report.out.find("lookup_table_init  frames.c:32  <- main.main"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find(std::string(b.table_site) + "\n"), std::string::npos) << report.out;
   fs::remove_all(dir);
 }
 
+INSTANTIATE_TEST_SUITE_P(
+    Builds, CgoLeak,
+    testing::Values(Build{"dwarf", CGO_LEAK, "frame_cache_retain  frames.c:16  <- main.(*Sender).Send",
+                          "lookup_table_init  frames.c:32  <- main.main"},
+                    Build{"stripped", CGO_LEAK_STRIPPED, "frame_cache_retain  <- main.(*Sender).Send",
+                          "lookup_table_init  <- main.main"}),
+    [](const testing::TestParamInfo<Build>& info) { return std::string(info.param.name); });
+
 // Go's runtime exits by the exit_group system call: no exit handler of C's runs, the
 // shim's exit snapshot included. record says so, and how to get snapshots instead.
-TEST(CgoLeak, AGoProgramWritesNoExitSnapshotAndRecordSaysWhy) {
+TEST(CgoExit, AGoProgramWritesNoExitSnapshotAndRecordSaysWhy) {
   const fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-cgo-exit-" + std::to_string(getpid()));
   fs::remove_all(dir);
   Result rec = run("(" + std::string(HEAPDRIFT_BIN) + " record -o " + dir.string() + " -- " + CGO_LEAK + " 1 2>&1)");
