@@ -25,6 +25,19 @@
 namespace heapdrift::symbolizer {
 namespace {
 
+// An ELF file read through libelf, closed when it goes; elf is null when it cannot be.
+struct ElfFile {
+  explicit ElfFile(const std::string& path) : fd(open(path.c_str(), O_RDONLY)) {
+    if (fd >= 0 && elf_version(EV_CURRENT) != EV_NONE) elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  }
+  ~ElfFile() {
+    elf_end(elf);
+    if (fd >= 0) close(fd);
+  }
+  int fd;
+  Elf* elf = nullptr;
+};
+
 struct Text {
   uint64_t start = 0, size = 0;
 };
@@ -67,11 +80,9 @@ std::vector<std::string> go_addr2line(const std::string& program, const std::vec
 
 TEST(GoPclntab, AgreesWithGoToolAddr2line) {
   const char* program = CGO_LEAK;
-  ASSERT_NE(elf_version(EV_CURRENT), EV_NONE);
-  int fd = open(program, O_RDONLY);
-  ASSERT_GE(fd, 0) << program;
-  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
-  ASSERT_NE(elf, nullptr);
+  ElfFile file(program);
+  Elf* elf = file.elf;
+  ASSERT_NE(elf, nullptr) << program;
   GoPclntab table(elf);
   ASSERT_TRUE(table.valid());
   const Text text = text_section(elf);
@@ -100,8 +111,6 @@ TEST(GoPclntab, AgreesWithGoToolAddr2line) {
   EXPECT_GT(named, addresses.size() * 8 / 10);
   EXPECT_GT(with_line, named * 9 / 10);
   EXPECT_TRUE(table.find(text.start + text.size + 4096).function.empty());
-  elf_end(elf);
-  close(fd);
 }
 
 // A symbol's name as Go's table writes it: without the ABI suffix of assembly
@@ -121,11 +130,9 @@ class GoPclntabOf : public testing::TestWithParam<const char*> {};
 
 TEST_P(GoPclntabOf, NamesEachGoFunctionAsItsSymbolDoes) {
   const char* program = GetParam();
-  ASSERT_NE(elf_version(EV_CURRENT), EV_NONE);
-  int fd = open(program, O_RDONLY);
-  ASSERT_GE(fd, 0) << program;
-  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
-  ASSERT_NE(elf, nullptr);
+  ElfFile file(program);
+  Elf* elf = file.elf;
+  ASSERT_NE(elf, nullptr) << program;
   GoPclntab table(elf);
   ASSERT_TRUE(table.valid());
   // The symbols, and where Go's text is: [runtime.text, runtime.etext).
@@ -158,8 +165,6 @@ TEST_P(GoPclntabOf, NamesEachGoFunctionAsItsSymbolDoes) {
   }
   EXPECT_GT(go, 1000u);  // the runtime's, mostly
   EXPECT_GT(c, 10u);     // cgo's and the sample's C functions, crt's
-  elf_end(elf);
-  close(fd);
 }
 
 INSTANTIATE_TEST_SUITE_P(Builds, GoPclntabOf, testing::Values(CGO_LEAK, CGO_LEAK_PIE),
@@ -170,13 +175,11 @@ INSTANTIATE_TEST_SUITE_P(Builds, GoPclntabOf, testing::Values(CGO_LEAK, CGO_LEAK
 // Anything but a Go table of a known layout gives none: a C library, nothing at all.
 TEST(GoPclntab, NoTableOutsideGoPrograms) {
   EXPECT_FALSE(GoPclntab(nullptr).valid());
-  int fd = open(test::FixtureFiles::library().c_str(), O_RDONLY);
-  ASSERT_GE(fd, 0);
-  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  ElfFile file(test::FixtureFiles::library());
+  Elf* elf = file.elf;
+  ASSERT_NE(elf, nullptr);
   EXPECT_FALSE(GoPclntab(elf).valid());
   EXPECT_TRUE(GoPclntab(elf).find(0x1000).function.empty());
-  elf_end(elf);
-  close(fd);
 }
 
 }  // namespace
