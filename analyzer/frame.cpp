@@ -20,8 +20,8 @@ bool is_managed(const Frame& frame) {
 
 // Go code that called C through cgo: the frames after the Go runtime's trampoline
 // (runtime.asmcgocall, whose symbol some Go releases suffix with .abi0) are Go's. The
-// caller is the innermost one outside the runtime and cgo's generated wrappers
-// (pkg._Cfunc_name), else the innermost.
+// caller is the innermost one outside the runtime and what cgo generates
+// (pkg._Cfunc_name, pkg._cgo_name), else the innermost.
 size_t go_caller(const std::vector<FrameId>& frames, const FrameTable& table) {
   size_t i = 0;
   while (i < frames.size() && !table[frames[i]].function.starts_with("runtime.asmcgocall")) ++i;
@@ -31,7 +31,10 @@ size_t go_caller(const std::vector<FrameId>& frames, const FrameTable& table) {
     if (table[frames[i]].kind == FrameKind::kUnknown) break;
     const std::string& function = table[frames[i]].function;
     if (found == kNoFrame) found = i;
-    if (!function.starts_with("runtime.") && function.find("._Cfunc_") == std::string::npos) return i;
+    if (!function.starts_with("runtime.") && function.find("._Cfunc_") == std::string::npos &&
+        function.find("._cgo_") == std::string::npos) {
+      return i;
+    }
   }
   return found;
 }

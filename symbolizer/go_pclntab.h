@@ -29,7 +29,7 @@ struct GoLocation {
 
 class GoPclntab {
  public:
-  // The table of `elf` (its .gopclntab section), read in place: the Elf must outlive it.
+  // The table of `elf`, read in place: the Elf must outlive it.
   explicit GoPclntab(Elf* elf);
 
   bool valid() const { return nfunc_ > 0; }

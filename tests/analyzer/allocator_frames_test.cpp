@@ -70,6 +70,23 @@ TEST(AllocatorFrames, CutsRustsStandardLibrary) {
   EXPECT_FALSE(frames.matches("core::Engine::allocate"));
 }
 
+// Go's C.CString, C.CBytes and C.malloc, as their stacks read from the allocation up:
+// cgo's wrapper of malloc, the runtime's trampoline, the Go functions cgo generates
+// (in any package). The Go code that called them is the site; so is a C function that
+// Go called, whose own allocation goes through the same trampoline.
+TEST(AllocatorFrames, CutsGosAllocationThroughCgo) {
+  AllocatorFrames frames;
+  for (const char* f : {"_cgo_34c30f83496c_Cfunc__Cmalloc", "runtime.asmcgocall", "main._cgo_cmalloc",
+                        "main._Cfunc_CString", "main._Cfunc_CBytes", "main._Cfunc__CMalloc",
+                        "github.com/acme/kv/store._Cfunc_CString"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  for (const char* f : {"main.lookup", "main.(*Sender).Send", "main._Cfunc_frame_cache_retain",
+                        "_cgo_34c30f83496c_Cfunc_frame_cache_retain", "frame_cache_retain", "runtime.main"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));

@@ -1,6 +1,8 @@
-// A Go service whose C library leaks: each frame a sender goroutine encodes is kept
-// by the library's cache for ever (frames.c), beside scratch buffers that come and go
-// and a table held all along. Runs for the seconds given.
+// A Go service with two leaks through cgo: each frame a sender goroutine encodes is
+// kept by the C library's cache for ever (frames.c), and each name it registers is
+// copied into a C string that nobody frees (C.CString allocates with malloc). Beside
+// them, scratch buffers that come and go and a table held all along. Runs for the
+// seconds given.
 package main
 
 // #include "frames.h"
@@ -10,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -17,9 +20,16 @@ import (
 
 type Sender struct{ payload []byte }
 
+type Registry struct{ names []*C.char }
+
 //go:noinline
 func (s *Sender) Send() {
 	C.frame_cache_retain((*C.char)(unsafe.Pointer(&s.payload[0])), C.size_t(len(s.payload)))
+}
+
+//go:noinline
+func (r *Registry) Add(name string) {
+	r.names = append(r.names, C.CString(name))
 }
 
 //go:noinline
@@ -39,13 +49,16 @@ func main() {
 	end := time.Now().Add(time.Duration(seconds) * time.Second)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { // 1,000 frames of 2 KiB a second, kept to the clock however busy the machine
+	go func() { // 1,000 frames and names of 2 KiB a second, kept to the clock however busy the machine
 		defer wg.Done()
 		s := &Sender{payload: make([]byte, 2048)}
+		r := &Registry{}
+		name := strings.Repeat("n", 2047)
 		start, sent := time.Now(), 0
 		for now := start; now.Before(end); now = time.Now() {
 			for due := int(now.Sub(start).Milliseconds()); sent < due; sent++ {
 				s.Send()
+				r.Add(name)
 			}
 			time.Sleep(time.Millisecond)
 		}
