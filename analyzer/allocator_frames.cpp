@@ -33,8 +33,9 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // subpackages (abi: downcalls, which call native code that allocates for itself).
       "(java\\.lang|jdk\\.internal|jdk\\.incubator)\\.foreign\\.[\\w$]+\\.[^.]+",
       // Go's C.malloc, C.CString and C.CBytes: cgo's wrapper of malloc, the runtime's
-      // trampoline to it, and the Go functions cgo generates (package path and all).
-      "_cgo_[0-9a-f]+_Cfunc__Cmalloc|runtime\\.asmcgocall|.*\\._cgo_cmalloc|.*\\._Cfunc_(CString|CBytes|_CMalloc)",
+      // trampoline to it and its caller (in stacks of releases after 1.19), and the Go
+      // functions cgo generates (package path and all).
+      "_cgo_[0-9a-f]+_Cfunc__Cmalloc|runtime\\.(asmcgocall|cgocall)|.*\\._cgo_cmalloc|.*\\._Cfunc_(CString|CBytes|_CMalloc)",
       // Rust's allocation and its collections, where no debug information says that a
       // frame is the standard library's (matches(const Frame&) below): the alloc crate,
       // std's hash map (hashbrown), and implementations of their types and traits.

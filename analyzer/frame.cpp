@@ -89,7 +89,11 @@ std::string site_name(const std::vector<FrameId>& frames, const FrameTable& tabl
     for (FrameId id : frames) {
       const Frame& named = table[id];
       if (named.kind == FrameKind::kUnknown) continue;
-      if (!is_managed(named) && !is_entry(named.function)) name += "  <- " + named.function;
+      // Go's runtime (its cgo trampoline, in a Go program without symbols for its C
+      // code) says no more: the Go caller below does.
+      if (!is_managed(named) && !is_entry(named.function) && !named.function.starts_with("runtime.")) {
+        name += "  <- " + named.function;
+      }
       break;
     }
   }

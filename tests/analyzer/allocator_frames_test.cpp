@@ -71,12 +71,13 @@ TEST(AllocatorFrames, CutsRustsStandardLibrary) {
 }
 
 // Go's C.CString, C.CBytes and C.malloc, as their stacks read from the allocation up:
-// cgo's wrapper of malloc, the runtime's trampoline, the Go functions cgo generates
+// cgo's wrapper of malloc, the runtime's trampoline (and, after Go 1.19, its caller
+// runtime.cgocall), the Go functions cgo generates
 // (in any package). The Go code that called them is the site; so is a C function that
 // Go called, whose own allocation goes through the same trampoline.
 TEST(AllocatorFrames, CutsGosAllocationThroughCgo) {
   AllocatorFrames frames;
-  for (const char* f : {"_cgo_34c30f83496c_Cfunc__Cmalloc", "runtime.asmcgocall", "main._cgo_cmalloc",
+  for (const char* f : {"_cgo_34c30f83496c_Cfunc__Cmalloc", "runtime.asmcgocall", "runtime.cgocall", "main._cgo_cmalloc",
                         "main._Cfunc_CString", "main._Cfunc_CBytes", "main._Cfunc__CMalloc",
                         "github.com/acme/kv/store._Cfunc_CString"}) {
     EXPECT_TRUE(frames.matches(f)) << f;

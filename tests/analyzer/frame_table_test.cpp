@@ -118,6 +118,12 @@ TEST(SiteName, CCodeCalledFromGoNamesItsGoCaller) {
             "keep_buffer  main.go:6  <- main._Cfunc_keep_buffer");
   EXPECT_EQ(site_name({buffer, wrapper, trampoline}, t), "keep_buffer  main.go:6");
   EXPECT_EQ(site_name({buffer, cache, goexit}, t), "keep_buffer  main.go:6");
+  // A program without symbols for its C code (Go 1.23, -ldflags=-s -w): the Go
+  // caller alone, not the runtime's trampoline as the first named frame.
+  EXPECT_EQ(site_name({add(t, "cgo_leak+0x494bb3", FrameKind::kUnknown), trampoline,
+                       add(t, "runtime.cgocall", FrameKind::kNative), generated, cache, goexit},
+                      t),
+            "cgo_leak+0x494bb3  <- main.(*Cache).Put");
 }
 
 // A library without symbols for its internal functions (a stripped distribution
