@@ -34,20 +34,29 @@ bool read_varint(const uint8_t*& p, const uint8_t* end, uint32_t* value) {
 GoPclntab::GoPclntab(Elf* elf) {
   size_t names;
   if (elf == nullptr || elf_getshdrstrndx(elf, &names) != 0) return;
+  Elf_Scn *own = nullptr, *relocated = nullptr;
+  bool go = false;  // every Go program has a .go.buildinfo section, stripped or not
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
     if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_type != SHT_PROGBITS) continue;
     const char* name = elf_strptr(elf, names, shdr.sh_name);
-    const bool own = name != nullptr && std::strcmp(name, ".gopclntab") == 0;
-    // A position-independent program keeps it among its relocated read-only data.
-    const bool inside = name != nullptr && std::strcmp(name, ".data.rel.ro") == 0;
-    if (!own && !inside) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (data == nullptr || data->d_buf == nullptr) continue;
-    const auto* bytes = static_cast<const uint8_t*>(data->d_buf);
-    for (uint64_t at = 0; at + kHeaderSize <= data->d_size && !valid(); at += 8) {
-      if (read_header(bytes + at, data->d_size - at)) return;
-      if (own) break;
+    if (name == nullptr) continue;
+    if (std::strcmp(name, ".gopclntab") == 0) own = scn;
+    if (std::strcmp(name, ".data.rel.ro") == 0) relocated = scn;
+    if (std::strcmp(name, ".go.buildinfo") == 0) go = true;
+  }
+  auto data_of = [](Elf_Scn* scn) {
+    Elf_Data* data = scn ? elf_getdata(scn, nullptr) : nullptr;
+    return data != nullptr && data->d_buf != nullptr ? data : nullptr;
+  };
+  if (Elf_Data* data = data_of(own)) {
+    read_header(static_cast<const uint8_t*>(data->d_buf), data->d_size);
+  } else if (Elf_Data* inside = go ? data_of(relocated) : nullptr) {
+    // A position-independent program keeps it among its relocated read-only data,
+    // where only its header tells it apart: looked for in Go programs alone.
+    const auto* bytes = static_cast<const uint8_t*>(inside->d_buf);
+    for (uint64_t at = 0; at + kHeaderSize <= inside->d_size; at += 8) {
+      if (read_header(bytes + at, inside->d_size - at)) return;
     }
   }
 }

@@ -8,7 +8,8 @@
 // start of the text), a record per function, and "pc-value" tables, runs of
 // (value delta, pc delta) varints, which give the file index and the line at each pc.
 // The table is its own section, or in a position-independent program somewhere in
-// .data.rel.ro, found by its header. Inlining is recorded elsewhere and not read: an
+// .data.rel.ro, found by its header (and looked for there only in a Go program, one
+// with a .go.buildinfo section). Inlining is recorded elsewhere and not read: an
 // inlined function shows as the one it was inlined into. Older layouts, and a table
 // whose text start the file leaves to a relocation, give none (`valid()` is false).
 #ifndef HEAPDRIFT_SYMBOLIZER_GO_PCLNTAB_H
