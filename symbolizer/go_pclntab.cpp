@@ -62,6 +62,7 @@ GoPclntab::GoPclntab(Elf* elf) {
 }
 
 bool GoPclntab::read_header(const uint8_t* data, uint64_t size) {
+  if (size < kHeaderSize) return false;
   data_ = data;
   size_ = size;
   uint32_t magic = u32(0);
@@ -102,15 +103,15 @@ int32_t GoPclntab::pc_value(uint32_t offset, uint64_t entry, uint64_t pc) const 
   if (offset == 0 || pctab_ + offset >= size_) return -1;
   const uint8_t* p = data_ + pctab_ + offset;
   const uint8_t* end = data_ + size_;
-  int32_t value = -1;
+  uint32_t value = UINT32_MAX;  // -1; unsigned, so that a table's garbage wraps as Go's int32 would
   for (uint64_t at = entry;;) {
     uint32_t value_delta, pc_delta;
     const bool first = at == entry;
     if (!read_varint(p, end, &value_delta) || (value_delta == 0 && !first)) return -1;
     if (!read_varint(p, end, &pc_delta)) return -1;
-    value += int32_t(-(value_delta & 1) ^ (value_delta >> 1));  // zig-zag
+    value += -(value_delta & 1) ^ (value_delta >> 1);  // zig-zag
     at += pc_delta;  // the pc quantum is 1 on x86-64
-    if (pc < at) return value;
+    if (pc < at) return int32_t(value);
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <gelf.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "go_table_elf.h"
 #include "test_support.h"
 
 namespace heapdrift::symbolizer {
@@ -183,6 +185,32 @@ TEST(GoPclntab, NoTableOutsideGoPrograms) {
   ASSERT_NE(elf, nullptr);
   EXPECT_FALSE(GoPclntab(elf).valid());
   EXPECT_TRUE(GoPclntab(elf).find(0x1000).function.empty());
+}
+
+// A table shorter than its header, with a valid magic, is no table, and none of the
+// header past it is read. The file ends where an inaccessible page begins, so a read
+// past the section faults (it did until the size was checked: found by
+// tests/fuzz/go_pclntab_fuzzer.cpp).
+TEST(GoPclntab, ATableShorterThanItsHeaderIsNoTable) {
+  const size_t page = sysconf(_SC_PAGESIZE);
+  for (size_t size = 8; size < 72; ++size) {
+    std::vector<uint8_t> table(size);
+    const uint8_t header[8] = {0xf0, 0xff, 0xff, 0xff, 0, 0, 1, 8};
+    std::copy(std::begin(header), std::end(header), table.begin());
+    const std::vector<uint8_t> file = heapdrift::test::elf_with_go_table(table, false);
+    const size_t pages = (file.size() + page - 1) / page;
+    void* map = mmap(nullptr, (pages + 1) * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(map, MAP_FAILED);
+    ASSERT_EQ(mprotect(static_cast<char*>(map) + pages * page, page, PROT_NONE), 0);
+    char* at = static_cast<char*>(map) + pages * page - file.size();
+    std::memcpy(at, file.data(), file.size());
+    ASSERT_EQ(elf_version(EV_CURRENT), EV_CURRENT);
+    Elf* elf = elf_memory(at, file.size());
+    ASSERT_NE(elf, nullptr);
+    EXPECT_FALSE(GoPclntab(elf).valid()) << size << " bytes";
+    elf_end(elf);
+    munmap(map, (pages + 1) * page);
+  }
 }
 
 }  // namespace
