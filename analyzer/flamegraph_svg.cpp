@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "flamegraph_script.h"
+#include "utf8.h"
 
 namespace heapdrift {
 namespace {
@@ -40,44 +41,10 @@ constexpr double kSwatch = 12;
 // ---------------------------------------------------------------------------------
 // Text
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
 // Valid UTF-8 of characters XML 1.0 allows, minus the control characters (a frame
 // name is one line): anything else becomes U+FFFD.
 std::string sanitize(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  size_t i = 0;
-  while (i < in.size()) {
-    auto c = static_cast<unsigned char>(in[i]);
-    size_t len = 0;
-    uint32_t cp = 0, min = 0;
-    if (c < 0x80) {
-      len = 1, cp = c;
-    } else if ((c >> 5) == 0x6) {
-      len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c >> 4) == 0xE) {
-      len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c >> 3) == 0x1E) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    }
-    bool ok = len > 0 && i + len <= in.size();
-    for (size_t k = 1; ok && k < len; ++k) {
-      auto cc = static_cast<unsigned char>(in[i + k]);
-      ok = (cc >> 6) == 0x2;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
-         cp >= 0x20 && cp != 0x7F && cp != 0xFFFE && cp != 0xFFFF;
-    if (ok) {
-      out.append(in.substr(i, len));
-      i += len;
-    } else {
-      out.append(kReplacement);
-      i += 1;
-    }
-  }
-  return out;
+  return valid_utf8(in, [](uint32_t cp) { return cp >= 0x20 && cp != 0x7F && cp != 0xFFFE && cp != 0xFFFF; });
 }
 
 // For text and attribute values alike; the input is already sanitized.

@@ -51,7 +51,7 @@ int run_diff(const DiffOptions& o) {
                        {"frames", frames}});
     }
     nlohmann::ordered_json j = {{"early", o.early}, {"late", o.late}, {"same_process", one_process}, {"sites", sites}};
-    std::fprintf(stdout, "%s\n", j.dump(2).c_str());
+    std::fprintf(stdout, "%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::fprintf(stdout, "%s -> %s%s\n", o.early.c_str(), o.late.c_str(),
                  one_process ? " (one process: shared samples cancel)" : " (two processes)");

@@ -43,7 +43,9 @@ int run_leaks(const LeaksOptions& o) {
   bool found = false;
   for (const ProcessLeaks& p : processes) found |= !p.suspects.empty() || !p.caller_leaks.empty();
   if (o.json) {
-    std::string text = leaks_json(processes, analysis.frames(), o.top_set ? o.top : SIZE_MAX).dump(2);
+    const nlohmann::ordered_json j = leaks_json(processes, analysis.frames(), o.top_set ? o.top : SIZE_MAX);
+    // A path or a name need not be UTF-8, which JSON must be: bad bytes become U+FFFD.
+    std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     std::fprintf(stdout, "%s\n", text.c_str());
   } else {
     print_leaks(stdout, processes, analysis.frames(), o.top);

@@ -10,6 +10,7 @@
 
 #include "profile.pb.h"
 #include "elf_file.h"
+#include "utf8.h"
 
 namespace heapdrift {
 namespace {
@@ -21,7 +22,7 @@ class StringTable {
   explicit StringTable(pb::Profile& p) : p_(p) { (*this)(""); }
   int64_t operator()(const std::string& s) {
     auto [it, added] = ids_.try_emplace(s, int64_t(ids_.size()));
-    if (added) p_.add_string_table(s);
+    if (added) p_.add_string_table(valid_utf8(s));  // proto3 strings are UTF-8; a path need not be
     return it->second;
   }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "recording.h"
 #include "run_process.h"
@@ -167,6 +168,43 @@ TEST(LiveShim, RecordWarnsOfASetUserIdProgram) {
             std::string::npos)
       << other.run.err;
   EXPECT_FALSE(other.process_dir);
+}
+
+// A path is any bytes, and JSON and pprof's strings must be UTF-8: a program whose
+// name is not (`ls` copied to "ls\xff") made `leaks --json` and `diff --json` stop with
+// nlohmann::json's "invalid UTF-8 byte", and protobuf log an error for each of pprof's
+// strings. Such bytes are now U+FFFD there; the text outputs keep them.
+TEST(LiveShim, AProgramWhosePathIsNotUtf8) {
+  TempDir tmp;
+  const fs::path program = tmp / "ls\xff";
+  fs::copy_file("/bin/ls", program);
+  std::vector<std::string> snapshots;
+  for (const char* options : {"-l", "-la"}) {
+    const std::string dir = std::string("rec") + options;
+    Result r = run({HEAPDRIFT_EXE, "record", "-o", dir, "--sample-rate", "1", "--", program, options, "/"}, tmp.path());
+    ASSERT_EQ(r.status, 0) << r.err;
+    const Recording rec = read_recording(tmp / dir);
+    ASSERT_NE(rec.main_process(), nullptr);
+    snapshots.push_back(rec.main_process()->snapshots.back().path);
+  }
+  const std::string replaced = program.string().substr(0, program.string().size() - 1) + "\xEF\xBF\xBD";
+
+  Result leaks = run({HEAPDRIFT_EXE, "leaks", "rec-l", "--json"}, tmp.path());
+  ASSERT_EQ(leaks.status, 0) << leaks.err;
+  const nlohmann::json j = nlohmann::json::parse(leaks.out);
+  EXPECT_EQ(j["command"], replaced + " -l /") << leaks.out;
+  Result text = run({HEAPDRIFT_EXE, "leaks", "rec-l"}, tmp.path());
+  EXPECT_NE(text.out.find(program.string() + " -l /"), std::string::npos) << text.out;
+
+  Result diff = run({HEAPDRIFT_EXE, "diff", snapshots[0], snapshots[1], "--json"}, tmp.path());
+  ASSERT_EQ(diff.status, 0) << diff.err;
+  const nlohmann::json d = nlohmann::json::parse(diff.out);
+  ASSERT_FALSE(d["sites"].empty());
+  EXPECT_NE(diff.out.find(replaced), std::string::npos) << "no frame of the program";
+
+  Result pprof = run({HEAPDRIFT_EXE, "export", "rec-l", "--format", "pprof", "-o", "ls.pb.gz"}, tmp.path());
+  EXPECT_EQ(pprof.status, 0) << pprof.err;
+  EXPECT_EQ(pprof.err.find("libprotobuf"), std::string::npos) << pprof.err;
 }
 
 }  // namespace
