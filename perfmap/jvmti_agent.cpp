@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "class_name.h"
+#include "modified_utf8.h"
 #include "interpreter_layout.h"
 #include "jit_log_writer.h"
 #include "jitdump_writer.h"
@@ -186,7 +187,15 @@ class JvmtiString {
   JvmtiString& operator=(const JvmtiString&) = delete;
   char** out() { return &p_; }
   std::string_view view() const { return p_ ? std::string_view(p_) : std::string_view(); }
-  char* get() const { return p_; }
+  // A name from the JVM, turned from its modified UTF-8 into UTF-8 in place (modified_utf8.h).
+  std::string_view utf8() {
+    if (!p_) return {};
+    size_t n = utf8_in_place(p_, std::strlen(p_));
+    p_[n] = '\0';
+    return {p_, n};
+  }
+  // A class signature from the JVM as its dotted name, in UTF-8, made in place.
+  std::string_view class_name() { return {p_, dotted_class_name_in_place(p_, utf8().size())}; }
 
  private:
   char* p_ = nullptr;
@@ -221,12 +230,12 @@ uint32_t method_id(jmethodID method) {
     lines.entries = nullptr;
     lines.count = 0;
   }
-  char* cls = class_signature.get();
-  std::string_view class_name(cls, dotted_class_name_in_place(cls, std::strlen(cls)));
+  const std::string_view class_name = class_signature.class_name(), method_name = name.utf8(),
+                         descriptor = signature.utf8();
 
   uint32_t id = g_agent.next_method_id++;
-  g_agent.log.method(id, class_name, name.view(), signature.view(), source_file.view(), lines);
-  g_agent.methods.insert(method, id, {class_name, ".", name.view(), signature.view()});
+  g_agent.log.method(id, class_name, method_name, descriptor, source_file.utf8(), lines);
+  g_agent.methods.insert(method, id, {class_name, ".", method_name, descriptor});
   return id;
 }
 
@@ -324,6 +333,7 @@ class ClassMethods {
       for (jint i = 0; i < n; ++i) {
         Entry& e = entries_[count_];
         if (!ids[i] || jvmti->GetMethodName(ids[i], &e.name, &e.signature, nullptr) != JVMTI_ERROR_NONE) continue;
+        for (char* s : {e.name, e.signature}) s[utf8_in_place(s, std::strlen(s))] = '\0';
         // The class is being prepared or is loaded: its jmethodIDs are valid here.
         e.address = reinterpret_cast<uintptr_t>(*reinterpret_cast<void* const*>(ids[i]));
         ++count_;
@@ -361,10 +371,9 @@ void log_class_methods(jvmtiEnv* jvmti, jclass klass) {
   ClassMethods methods(jvmti, klass);
   if (methods.count() == 0) return;  // arrays, primitives, classes without methods
   if (jvmti->GetSourceFileName(klass, source_file.out()) != JVMTI_ERROR_NONE) *source_file.out() = nullptr;
-  char* cls = signature.get();
-  std::string_view class_name(cls, dotted_class_name_in_place(cls, std::strlen(cls)));
+  const std::string_view class_name = signature.class_name();
   Locked locked;
-  g_agent.log.class_methods(now, class_name, source_file.view(), methods);
+  g_agent.log.class_methods(now, class_name, source_file.utf8(), methods);
 }
 
 void JNICALL on_class_prepare(jvmtiEnv* jvmti, JNIEnv*, jthread, jclass klass) {

@@ -303,6 +303,43 @@ TEST(JavaExactMode, JvmStartsAndExitsWhenEveryAllocationIsSampled) {
   remove_recording(dir);
 }
 
+// JVMTI gives names in the JVM's modified UTF-8, where a character beyond U+FFFF is
+// two 3-byte surrogates that no UTF-8 reader takes: `leaks --json` stopped with "invalid
+// UTF-8 byte" on such a method. The agent makes its names UTF-8: in every output, and
+// in the perf map it writes for perf.
+TEST(JavaNonBmpName, TheLeakingMethodIsNamedInUtf8) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-non-bmp-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const std::string heapdrift = HEAPDRIFT_BIN, method = "NonBmpNameLeak.leak\xF0\x9D\x91\xA5";
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --sample-rate 64K --interval 1s -- java -cp " +
+                   NON_BMP_NAME_LEAK_JAR + " NonBmpNameLeak 8");
+  ASSERT_EQ(rec.status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0) << leaks.out;
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_FALSE(j["suspects"].empty()) << leaks.out;
+  EXPECT_TRUE(has_frame(j["suspects"][0]["frames"], method)) << j["suspects"][0]["frames"].dump(1);
+  Result report = run(heapdrift + " report " + dir.string());
+  EXPECT_NE(report.out.find(method), std::string::npos) << report.out;
+  fs::path svg = dir / "flame.svg";
+  ASSERT_EQ(run(heapdrift + " flamegraph " + dir.string() + " -o " + svg.string()).status, 0);
+  std::stringstream text;
+  text << std::ifstream(svg).rdbuf();
+  EXPECT_NE(text.str().find(method), std::string::npos);
+  int maps = 0;
+  for (const auto& process : fs::directory_iterator(dir)) {
+    if (!process.is_directory() || !fs::exists("/tmp/perf-" + process.path().filename().string() + ".map")) continue;
+    ++maps;
+    const fs::path perf_map = "/tmp/perf-" + process.path().filename().string() + ".map";
+    std::stringstream map;
+    map << std::ifstream(perf_map).rdbuf();
+    EXPECT_NE(map.str().find(method + "(I)V"), std::string::npos) << "the JIT compiled it: " << perf_map;
+    fs::remove(perf_map);
+  }
+  EXPECT_EQ(maps, 1);
+  if (!HasFailure()) remove_recording(dir);
+}
+
 }  // namespace
 
 namespace {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "class_name.h"
+#include "modified_utf8.h"
 #include "java_names.h"
 
 namespace {
@@ -96,6 +97,28 @@ TEST(JavaNames, ClassSignatures) {
            {"", ""}}) {
     std::string s = in;
     s.resize(heapdrift::perfmap::dotted_class_name_in_place(s.data(), s.size()));
+    EXPECT_EQ(s, out) << in;
+  }
+}
+
+// A character beyond U+FFFF, which the JVM writes as two 3-byte surrogates, becomes its
+// 4-byte UTF-8: U+1D465 (mathematical italic x, a letter Java takes in identifiers) is
+// D835 DC65, U+1F642 (an emoji, in a Kotlin test's name) D83D DE42. Everything else stays.
+TEST(ModifiedUtf8, SurrogatePairsBecomeUtf8InPlace) {
+  const std::string x = "\xED\xA0\xB5\xED\xB1\xA5", x8 = "\xF0\x9D\x91\xA5";
+  const std::string smile = "\xED\xA0\xBD\xED\xB9\x82", smile8 = "\xF0\x9F\x99\x82";
+  for (auto [in, out] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"leak" + x, "leak" + x8},
+           {x + x + "." + smile, x8 + x8 + "." + smile8},
+           {"test with " + smile + " in it", "test with " + smile8 + " in it"},
+           {"caf\xC3\xA9 \xE2\x82\xAC", "caf\xC3\xA9 \xE2\x82\xAC"},  // 2- and 3-byte characters
+           {"half\xED\xA0\xB5", "half\xED\xA0\xB5"},                    // a high surrogate alone
+           {"\xED\xB1\xA5\xED\xA0\xB5", "\xED\xB1\xA5\xED\xA0\xB5"},      // low before high: no pair
+           {"nul\xC0\x80", "nul\xC0\x80"},                                // the JVM's NUL stays
+           {"\xED\xA0", "\xED\xA0"},                                      // cut short
+           {"", ""}}) {
+    std::string s = in;
+    s.resize(heapdrift::perfmap::utf8_in_place(s.data(), s.size()));
     EXPECT_EQ(s, out) << in;
   }
 }
