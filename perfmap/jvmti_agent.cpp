@@ -52,11 +52,11 @@
 #include <unistd.h>
 
 #include "class_name.h"
-#include "modified_utf8.h"
 #include "interpreter_layout.h"
 #include "jit_log_writer.h"
 #include "jitdump_writer.h"
 #include "method_table.h"
+#include "modified_utf8.h"
 #include "perf_map_writer.h"
 
 // The agent loads into JVMs of older distributions than the one it was built on: it asks
