@@ -328,9 +328,9 @@ TEST(JavaNonBmpName, TheLeakingMethodIsNamedInUtf8) {
   EXPECT_NE(text.str().find(method), std::string::npos);
   int maps = 0;
   for (const auto& process : fs::directory_iterator(dir)) {
-    if (!process.is_directory() || !fs::exists("/tmp/perf-" + process.path().filename().string() + ".map")) continue;
-    ++maps;
     const fs::path perf_map = "/tmp/perf-" + process.path().filename().string() + ".map";
+    if (!process.is_directory() || !fs::exists(perf_map)) continue;
+    ++maps;
     std::stringstream map;
     map << std::ifstream(perf_map).rdbuf();
     EXPECT_NE(map.str().find(method + "(I)V"), std::string::npos) << "the JIT compiled it: " << perf_map;

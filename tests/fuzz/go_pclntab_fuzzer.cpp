@@ -2,7 +2,6 @@
 // ELF file (tests/symbolizer/go_table_elf.h): as a .gopclntab section, or inside
 // .data.rel.ro when the input's first byte is odd. The look-ups walk the text that the
 // table's header claims, in steps the input chooses (its first 8 bytes).
-#include <gelf.h>
 #include <libelf.h>
 
 #include <algorithm>

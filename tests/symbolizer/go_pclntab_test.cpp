@@ -189,7 +189,7 @@ TEST(GoPclntab, NoTableOutsideGoPrograms) {
 
 // A table shorter than its header, with a valid magic, is no table, and none of the
 // header past it is read. The file ends where an inaccessible page begins, so a read
-// past the section faults (it did until the size was checked: found by
+// past the section faults (it did until the size was checked; seen while writing
 // tests/fuzz/go_pclntab_fuzzer.cpp).
 TEST(GoPclntab, ATableShorterThanItsHeaderIsNoTable) {
   const size_t page = sysconf(_SC_PAGESIZE);
