@@ -5,8 +5,8 @@
 #include <string>
 
 #include "class_name.h"
-#include "modified_utf8.h"
 #include "java_names.h"
+#include "modified_utf8.h"
 
 namespace {
 
