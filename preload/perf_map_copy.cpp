@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,16 @@ bool read_fully(int fd, char* buf, size_t size, uint64_t offset) {
 
 uint64_t wall_ns(const timespec& t) { return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec); }
 
+// The kernel dates a file by its coarse clock, up to a tick behind the clock that dated
+// the program's start: a map written in the program's first tick looked older than the
+// program, was copied only once written to again, and its first lines were then dated
+// with the later ones (a JIT that reused their addresses got their blocks). A tick of
+// slack cannot take an earlier process's map for this one's: pids are not reused that fast.
+uint64_t file_clock_tick_ns() {
+  timespec tick{};
+  return clock_getres(CLOCK_REALTIME_COARSE, &tick) == 0 ? wall_ns(tick) : 0;
+}
+
 }  // namespace
 
 std::string PerfMapCopy::source_of(uint32_t pid) { return "/tmp/perf-" + std::to_string(pid) + ".map"; }
@@ -42,7 +53,7 @@ void PerfMapCopy::update(const std::string& source, const std::string& process_d
   if (fd < 0) return;
   // Another user's file in /tmp is not this process's map (as perf itself checks).
   if (fd_status(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-      wall_ns(st.st_mtim) < start_wall_ns || access((process_dir + "/" + format::kJitLog).c_str(), F_OK) == 0) {
+      wall_ns(st.st_mtim) + file_clock_tick_ns() < start_wall_ns || access((process_dir + "/" + format::kJitLog).c_str(), F_OK) == 0) {
     close(fd);
     return;
   }

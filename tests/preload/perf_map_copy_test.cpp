@@ -133,6 +133,24 @@ TEST_F(PerfMapCopyTest, LeavesAloneWhatIsNotThisProgramsMap) {
   EXPECT_FALSE(fs::exists(process_dir_ / heapdrift::format::kPerfMapCopy));
 }
 
+// The kernel dates files by its coarse clock, up to a tick behind the clock that dated
+// the program's start: a map written in the program's first tick has an mtime before
+// the start. It is this program's all the same, and copied at once. (It was left until
+// written to again, and PerfMapJit, end to end, then named the blocks of its first
+// function after the one that reused their addresses.)
+TEST_F(PerfMapCopyTest, AMapWrittenInTheProgramsFirstTickIsCopied) {
+  timespec tick{};
+  ASSERT_EQ(clock_getres(CLOCK_REALTIME_COARSE, &tick), 0);
+  ASSERT_EQ(tick.tv_sec, 0);
+  write_source("1000 10 first\n");
+  struct stat st;
+  ASSERT_EQ(stat(source_.c_str(), &st), 0);
+  start_wall_ns_ = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec) + uint64_t(tick.tv_nsec) / 2;
+  update();
+  ASSERT_EQ(batches().size(), 1u);
+  EXPECT_EQ(batches()[0].lines, "1000 10 first\n");
+}
+
 TEST_F(PerfMapCopyTest, AFailedCopyLeavesNoHalfBatchAndIsDoneAgain) {
   write_source("1000 10 a\n");
   update();
