@@ -53,7 +53,8 @@ void PerfMapCopy::update(const std::string& source, const std::string& process_d
   if (fd < 0) return;
   // Another user's file in /tmp is not this process's map (as perf itself checks).
   if (fd_status(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-      wall_ns(st.st_mtim) + file_clock_tick_ns() < start_wall_ns || access((process_dir + "/" + format::kJitLog).c_str(), F_OK) == 0) {
+      wall_ns(st.st_mtim) + file_clock_tick_ns() < start_wall_ns ||
+      access((process_dir + "/" + format::kJitLog).c_str(), F_OK) == 0) {
     close(fd);
     return;
   }

@@ -32,7 +32,7 @@ constexpr std::string_view kSeparator = "\n--heapdrift-fuzz-next-snapshot--\n";
 
 const std::filesystem::path& directory() {
   static const std::filesystem::path dir = [] {
-    std::filesystem::path d = std::filesystem::temp_directory_path() / ("heapdrift-fuzz-leaks-" + std::to_string(getpid()));
+    auto d = std::filesystem::temp_directory_path() / ("heapdrift-fuzz-leaks-" + std::to_string(getpid()));
     std::filesystem::create_directories(d);
     return d;
   }();
@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     find_caller_leaks(processes.back(), frames, LeakCriteria{});
     static std::FILE* sink = std::fopen("/dev/null", "w");
     print_leaks(sink, processes, frames, 10);
-    leaks_json(processes, frames, 10).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // as `leaks --json`
+    // As `leaks --json` dumps it.
+    leaks_json(processes, frames, 10).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const std::runtime_error&) {  // SnapshotError, or files of several processes
   }
   for (const auto& f : files) std::filesystem::remove(f);

@@ -26,7 +26,8 @@ std::vector<uint64_t> function_addresses(const uint8_t* data, size_t size) {
   Elf* elf = elf_memory(reinterpret_cast<char*>(copy.data()), copy.size());
   for (Elf_Scn* scn = elf ? elf_nextscn(elf, nullptr) : nullptr; scn && out.size() < 64; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
-    if (!gelf_getshdr(scn, &shdr) || (shdr.sh_type != SHT_SYMTAB && shdr.sh_type != SHT_DYNSYM) || !shdr.sh_entsize) continue;
+    const bool symbols = gelf_getshdr(scn, &shdr) && (shdr.sh_type == SHT_SYMTAB || shdr.sh_type == SHT_DYNSYM);
+    if (!symbols || !shdr.sh_entsize) continue;
     Elf_Data* d = elf_getdata(scn, nullptr);
     for (size_t i = 0; d && i < shdr.sh_size / shdr.sh_entsize && out.size() < 64; ++i) {
       GElf_Sym sym;

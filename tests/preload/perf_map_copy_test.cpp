@@ -145,7 +145,8 @@ TEST_F(PerfMapCopyTest, AMapWrittenInTheProgramsFirstTickIsCopied) {
   write_source("1000 10 first\n");
   struct stat st;
   ASSERT_EQ(stat(source_.c_str(), &st), 0);
-  start_wall_ns_ = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec) + uint64_t(tick.tv_nsec) / 2;
+  const uint64_t mtime_ns = uint64_t(st.st_mtim.tv_sec) * 1000000000u + uint64_t(st.st_mtim.tv_nsec);
+  start_wall_ns_ = mtime_ns + uint64_t(tick.tv_nsec) / 2;
   update();
   ASSERT_EQ(batches().size(), 1u);
   EXPECT_EQ(batches()[0].lines, "1000 10 first\n");
