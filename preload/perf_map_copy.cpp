@@ -31,10 +31,11 @@ bool read_fully(int fd, char* buf, size_t size, uint64_t offset) {
 uint64_t wall_ns(const timespec& t) { return uint64_t(t.tv_sec) * 1000000000u + uint64_t(t.tv_nsec); }
 
 // The kernel dates a file by its coarse clock, up to a tick behind the clock that dated
-// the program's start: a map written in the program's first tick looked older than the
-// program, was copied only once written to again, and its first lines were then dated
-// with the later ones (a JIT that reused their addresses got their blocks). A tick of
-// slack cannot take an earlier process's map for this one's: pids are not reused that fast.
+// the program's start: without slack, a map written in the program's first tick would
+// look older than the program and be copied only once written to again, its first
+// lines then dated with the later ones (a JIT that reused their addresses would get
+// their blocks). A tick of slack cannot take an earlier process's map for this one's:
+// pids are not reused that fast.
 uint64_t file_clock_tick_ns() {
   timespec tick{};
   return clock_getres(CLOCK_REALTIME_COARSE, &tick) == 0 ? wall_ns(tick) : 0;
