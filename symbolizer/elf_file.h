@@ -1,6 +1,6 @@
 // A read-only ELF file opened with libelf, and the two notes that tie files together:
 // the GNU build-id (which build this is) and .gnu_debuglink (the name and CRC of its
-// separate debug file).
+// separate debug file); a walk over any libelf handle's named sections.
 #ifndef HEAPDRIFT_SYMBOLIZER_ELF_FILE_H
 #define HEAPDRIFT_SYMBOLIZER_ELF_FILE_H
 
@@ -8,8 +8,10 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include <gelf.h>
 #include <libelf.h>
 
 namespace heapdrift::symbolizer {
@@ -41,6 +43,19 @@ class ElfFile {
 
 // The CRC-32 .gnu_debuglink records for a whole file; false when it cannot be read.
 bool file_crc32(const std::string& path, uint32_t* crc);
+
+// Calls fn(scn, header, name) for each named section, in file order, until it returns false.
+template <class Fn>
+void for_each_section(Elf* elf, Fn fn) {
+  size_t names = 0;
+  if (elf_getshdrstrndx(elf, &names) != 0) return;
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (gelf_getshdr(scn, &shdr) == nullptr) continue;
+    const char* name = elf_strptr(elf, names, shdr.sh_name);
+    if (name != nullptr && !fn(scn, shdr, std::string_view(name))) return;
+  }
+}
 
 }  // namespace heapdrift::symbolizer
 

@@ -1,8 +1,9 @@
 #include "go_pclntab.h"
 
-#include <gelf.h>
-
 #include <cstring>
+#include <string_view>
+
+#include "elf_file.h"
 
 namespace heapdrift::symbolizer {
 namespace {
@@ -32,19 +33,16 @@ bool read_varint(const uint8_t*& p, const uint8_t* end, uint32_t* value) {
 }  // namespace
 
 GoPclntab::GoPclntab(Elf* elf) {
-  size_t names;
-  if (elf == nullptr || elf_getshdrstrndx(elf, &names) != 0) return;
+  if (elf == nullptr) return;
   Elf_Scn *own = nullptr, *relocated = nullptr;
   bool go = false;  // every Go program has a .go.buildinfo section, stripped or not
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_type != SHT_PROGBITS) continue;
-    const char* name = elf_strptr(elf, names, shdr.sh_name);
-    if (name == nullptr) continue;
-    if (std::strcmp(name, ".gopclntab") == 0) own = scn;
-    if (std::strcmp(name, ".data.rel.ro") == 0) relocated = scn;
-    if (std::strcmp(name, ".go.buildinfo") == 0) go = true;
-  }
+  for_each_section(elf, [&](Elf_Scn* scn, const GElf_Shdr& shdr, std::string_view name) {
+    if (shdr.sh_type != SHT_PROGBITS) return true;
+    if (name == ".gopclntab") own = scn;
+    if (name == ".data.rel.ro") relocated = scn;
+    if (name == ".go.buildinfo") go = true;
+    return true;
+  });
   auto data_of = [](Elf_Scn* scn) {
     Elf_Data* data = scn ? elf_getdata(scn, nullptr) : nullptr;
     return data != nullptr && data->d_buf != nullptr ? data : nullptr;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_file.h"
+
 namespace heapdrift::symbolizer {
 namespace {
 
@@ -39,19 +41,6 @@ bool plausible(const Compressed& c) {
 // from libdw, which would inflate them through zlib. libjvm's .debug_loclists is 51 MB.
 bool unread(std::string_view name) {
   return name == ".debug_loc" || name == ".debug_loclists" || name == ".debug_macro" || name == ".debug_macinfo";
-}
-
-// Calls fn(scn, header, name) for each named section, in file order, until it returns false.
-template <class Fn>
-void for_each_section(Elf* elf, Fn fn) {
-  size_t names = 0;
-  if (elf_getshdrstrndx(elf, &names) != 0) return;
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (gelf_getshdr(scn, &shdr) == nullptr) continue;
-    const char* name = elf_strptr(elf, names, shdr.sh_name);
-    if (name != nullptr && !fn(scn, shdr, std::string_view(name))) return;
-  }
 }
 
 // Inflates a zlib stream (or several, back to back, as libelf accepts) into exactly
