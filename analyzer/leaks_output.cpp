@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <unordered_map>
 
 #include "site_note.h"
 #include "units.h"
@@ -224,6 +225,32 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
   print_growing(out, p, frames);
 }
 
+// A child with nothing to show but "No verdict": a script's recording holds one for
+// every short command it ran (hundreds of `ls`, `sed`, `date`), which would bury the
+// one program that leaks. The text counts them by command; the JSON has each.
+bool too_short_to_judge(const ProcessLeaks& p) {
+  return p.history.snapshots.size() < 3 && p.suspects.empty() && p.caller_leaks.empty() && p.growing.empty() &&
+         !p.memory.note;
+}
+
+void print_unjudged(std::FILE* out, const std::vector<const ProcessLeaks*>& unjudged) {
+  if (unjudged.empty()) return;
+  std::vector<std::pair<std::string, size_t>> commands;  // in order of first appearance
+  std::unordered_map<std::string, size_t> index;
+  for (const ProcessLeaks* p : unjudged) {
+    std::string command = format_command(p->history.command, 100);
+    auto [it, added] = index.emplace(command, commands.size());
+    if (added) commands.emplace_back(command, 0);
+    ++commands[it->second].second;
+  }
+  std::stable_sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::fprintf(out, "\n%zu %s too short-lived to judge (fewer than 3 snapshots each; --json lists %s):\n",
+               unjudged.size(), unjudged.size() == 1 ? "process" : "processes", unjudged.size() == 1 ? "it" : "each");
+  const size_t shown = std::min<size_t>(commands.size(), 10);
+  for (size_t i = 0; i < shown; ++i) std::fprintf(out, "  %6zu  %s\n", commands[i].second, commands[i].first.c_str());
+  if (commands.size() > shown) std::fprintf(out, "     ... %zu more commands\n", commands.size() - shown);
+}
+
 }  // namespace
 
 double confidence(double z) { return std::isinf(z) ? 1.0 : 1.0 - 0.5 * std::erfc(z / std::sqrt(2.0)); }
@@ -248,11 +275,17 @@ nlohmann::ordered_json frame_json(const Frame& f) {
 }
 
 void print_leaks(std::FILE* out, const std::vector<ProcessLeaks>& processes, const FrameTable& frames, size_t top) {
+  std::vector<const ProcessLeaks*> unjudged;
   for (size_t i = 0; i < processes.size(); ++i) {
     if (i == 1) std::fprintf(out, "\nchildren of process %u:\n", processes[0].history.pid);
+    if (i > 0 && too_short_to_judge(processes[i])) {
+      unjudged.push_back(&processes[i]);
+      continue;
+    }
     if (i > 0) std::fprintf(out, "\n");
     print_process(out, processes[i], frames, top);
   }
+  print_unjudged(out, unjudged);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "analysis_options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <regex>
 #include <stdexcept>
@@ -51,11 +52,32 @@ ProcessHistory Analysis::load(const std::vector<std::filesystem::path>& snapshot
   return load_history(snapshots, symbolizer_, site_options_);
 }
 
-const std::vector<std::filesystem::path>& SnapshotSet::main_files() const {
-  if (main.files.empty()) {
-    throw std::runtime_error("the main process (pid " + std::to_string(main.pid) + ") wrote no snapshot");
+const ProcessSnapshots& SnapshotSet::subject() const {
+  if (!main.files.empty()) return main;
+  const std::string none = "the main process (pid " + std::to_string(main.pid) + ") wrote no snapshot";
+  if (children.size() == 1) {
+    std::fprintf(stderr, "heapdrift: note: %s; this is pid %u's, the one other process in the recording\n",
+                 none.c_str(), children[0].pid);
+    return children[0];
   }
-  return main.files;
+  std::vector<const ProcessSnapshots*> order = longest_lived_first(children);
+  std::string candidates;
+  const size_t named = std::min<size_t>(order.size(), 3);
+  for (size_t i = 0; i < named; ++i) {
+    const size_t n = order[i]->files.size();
+    candidates += (i ? ", " : "") + order[i]->files.back().parent_path().string() + " (" + std::to_string(n) +
+                  (n == 1 ? " snapshot)" : " snapshots)");
+  }
+  if (order.size() > named) candidates += ", and " + std::to_string(order.size() - named) + " more";
+  throw std::runtime_error(none + "; name one of the " + std::to_string(order.size()) +
+                           " processes that did by its directory: " + candidates);
+}
+
+std::vector<const ProcessSnapshots*> longest_lived_first(const std::vector<ProcessSnapshots>& processes) {
+  std::vector<const ProcessSnapshots*> order;
+  for (const ProcessSnapshots& p : processes) order.push_back(&p);
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->files.size() > b->files.size(); });
+  return order;
 }
 
 SnapshotSet snapshots_of(const std::filesystem::path& path) {

@@ -59,9 +59,15 @@ struct SnapshotSet {
   ProcessSnapshots main;
   std::vector<ProcessSnapshots> children;
 
-  // The main process's snapshots; throws std::runtime_error if it wrote none.
-  const std::vector<std::filesystem::path>& main_files() const;
+  // The process that a command of one process (report, flamegraph, export) reads: the
+  // main process, or, when it wrote no snapshot (a script that ran the program and
+  // ended through _exit, as dash does), the one other process that did, which a note
+  // on stderr names. Throws std::runtime_error naming the candidates when there are
+  // several.
+  const ProcessSnapshots& subject() const;
 };
+// `processes`, those with the most snapshots (the longest-lived) first.
+std::vector<const ProcessSnapshots*> longest_lived_first(const std::vector<ProcessSnapshots>& processes);
 // Throws std::runtime_error when PATH holds no snapshot at all.
 SnapshotSet snapshots_of(const std::filesystem::path& path);
 

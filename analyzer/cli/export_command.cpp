@@ -24,7 +24,7 @@ struct ExportOptions {
 };
 
 int run_export(const ExportOptions& o) {
-  std::filesystem::path latest = snapshots_of(o.path).main_files().back();
+  std::filesystem::path latest = snapshots_of(o.path).subject().files.back();
   Analysis analysis(o.analysis);
   Snapshot snapshot = read_snapshot(latest);
   analysis.symbolizer().use_jit_code(snapshot, latest.parent_path());

@@ -32,7 +32,7 @@ FlameFrame flame_frame(const Frame& f) {
 
 int run_flamegraph(const FlamegraphOptions& o) {
   SnapshotSet set = snapshots_of(o.path);
-  const auto& files = set.main_files();
+  const auto& files = set.subject().files;
   if (o.diff && files.size() < 2) throw UsageError("--diff needs a recording with at least two snapshots");
   Analysis analysis(o.analysis);
   ProcessHistory h = o.diff ? analysis.load({files.front(), files.back()}) : analysis.load({files.back()});

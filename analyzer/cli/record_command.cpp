@@ -101,26 +101,39 @@ Config check_shim_config(const EnvList& env) {
 // The closing line, after why there is no snapshot when there is none. A process the
 // shim ran in has its directory, even when it wrote no snapshot (killed at once, say);
 // one without it never started the shim (or the shim could not create it, and said so).
+// Processes that the command started (a script's programs) are counted too.
 void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid) {
-  const fs::path process_dir = dir / std::to_string(pid);
-  if (!fs::is_directory(process_dir)) {
-    std::fprintf(stderr, "heapdrift: recording in %s (nothing from pid %d: the shim did not start in it)\n",
-                 shown_dir.c_str(), static_cast<int>(pid));
-    return;
-  }
-  size_t snapshots = 0;
+  std::optional<size_t> snapshots;  // none: no directory for pid
+  size_t others = 0, their_snapshots = 0;
   try {
-    snapshots = list_snapshots(process_dir).size();
+    for (const ProcessRecording& p : read_recording(dir).processes) {
+      if (p.pid == uint32_t(pid)) {
+        snapshots = p.snapshots.size();
+      } else if (!p.snapshots.empty()) {
+        ++others;
+        their_snapshots += p.snapshots.size();
+      }
+    }
   } catch (const RecordingError&) {  // unreadable: none to speak of
   }
-  if (snapshots == 0) {
+  std::string from_others;
+  if (others) {
+    from_others = ", " + std::to_string(their_snapshots) + " from " + std::to_string(others) +
+                  (others == 1 ? " other process" : " other processes");
+  }
+  if (!snapshots) {
+    std::fprintf(stderr, "heapdrift: recording in %s (nothing from pid %d: the shim did not start in it%s)\n",
+                 shown_dir.c_str(), static_cast<int>(pid), from_others.c_str());
+    return;
+  }
+  if (*snapshots == 0) {
     std::fprintf(stderr,
                  "heapdrift: pid %d ended before its first periodic snapshot without writing one at exit (killed, "
                  "or exited through _exit, as Go programs and dash do): a shorter --interval takes them sooner\n",
                  static_cast<int>(pid));
   }
-  std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d)\n", shown_dir.c_str(), snapshots,
-               static_cast<int>(pid));
+  std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d%s)\n", shown_dir.c_str(), *snapshots,
+               static_cast<int>(pid), from_others.c_str());
 }
 
 int run_record(const RecordOptions& o) {

@@ -68,12 +68,11 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
 }
 
 // A recording's other processes (a JVM that a script started, say), which the report
-// of its main process leaves out: the longest-lived first, by their number of snapshots.
-void print_children(const std::vector<ProcessSnapshots>& children) {
-  if (children.empty()) return;
-  std::vector<const ProcessSnapshots*> order;
-  for (const ProcessSnapshots& c : children) order.push_back(&c);
-  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->files.size() > b->files.size(); });
+// of one leaves out: the longest-lived first, by their number of snapshots.
+void print_others(const std::vector<ProcessSnapshots>& processes, const ProcessSnapshots& reported) {
+  std::vector<const ProcessSnapshots*> order = longest_lived_first(processes);
+  std::erase(order, &reported);
+  if (order.empty()) return;
   std::printf("\nOther processes in this recording (%zu), the longest-lived first; report each by its directory:\n",
               order.size());
   const size_t shown = std::min<size_t>(order.size(), 5);
@@ -87,7 +86,8 @@ void print_children(const std::vector<ProcessSnapshots>& children) {
 
 int run_report(const ReportOptions& o) {
   const SnapshotSet set = snapshots_of(o.path);
-  std::filesystem::path latest = set.main_files().back();
+  const ProcessSnapshots& reported = set.subject();
+  std::filesystem::path latest = reported.files.back();
   Analysis analysis(o.analysis);
   ProcessHistory h = analysis.load({latest});
   const SnapshotSummary& s = h.snapshots.front();
@@ -123,10 +123,10 @@ int run_report(const ReportOptions& o) {
   }
   std::printf("%s", row_notes(rows, o.top).c_str());
   print_breakdown(s, total);
-  if (std::string note = teardown_note(set.main.files, s.process, total); !note.empty()) {
+  if (std::string note = teardown_note(reported.files, s.process, total); !note.empty()) {
     std::printf("\n%s", fold_text("Note: " + note + ".", "", "").c_str());
   }
-  print_children(set.children);
+  print_others(set.children, reported);
   if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <thread>
 
@@ -205,6 +206,67 @@ TEST(LiveShim, AProgramWhosePathIsNotUtf8) {
   Result pprof = run({HEAPDRIFT_EXE, "export", "rec-l", "--format", "pprof", "-o", "ls.pb.gz"}, tmp.path());
   EXPECT_EQ(pprof.status, 0) << pprof.err;
   EXPECT_EQ(pprof.err.find("libprotobuf"), std::string::npos) << pprof.err;
+}
+
+// A script that ran programs and ended without an exit snapshot (killed here; dash
+// exits through _exit): its own directory is empty. With one program, the commands of
+// one process read that program's snapshots and say so; with two, they name both, and
+// `leaks` counts the short-lived programs by command.
+TEST(LiveShim, AScriptThatWroteNoSnapshotOfItsOwn) {
+  TempDir tmp;
+  Result one = run({HEAPDRIFT_EXE, "record", "-o", "one", "--sample-rate", "1", "--", "sh", "-c",
+                    "ls -l / > /dev/null; kill -9 $$"},
+                   tmp.path());
+  ASSERT_EQ(one.status, 128 + SIGKILL) << one.err;
+  std::vector<std::string> summary = lines(one.err);
+  ASSERT_FALSE(summary.empty());
+  EXPECT_TRUE(std::regex_match(summary.back(), std::regex(R"(.*\(0 snapshots from pid \d+, 1 from 1 other process\))")))
+      << one.err;
+  const Recording rec = read_recording(tmp / "one");
+  ASSERT_EQ(rec.processes.size(), 2u);
+  const ProcessRecording& ls = rec.processes[rec.processes[0].pid == *rec.main_pid ? 1 : 0];
+  ASSERT_FALSE(ls.snapshots.empty());
+  const std::string picked = "this is pid " + std::to_string(ls.pid) + "'s, the one other process";
+
+  Result report = run({HEAPDRIFT_EXE, "report", "one"}, tmp.path());
+  ASSERT_EQ(report.status, 0) << report.err;
+  const std::string header = "one/" + std::to_string(ls.pid) + "/" + ls.snapshots.back().path.filename().string() +
+                             ": process " + std::to_string(ls.pid) + " (ls -l /)";
+  EXPECT_EQ(report.out.rfind(header, 0), 0u) << report.out;
+  EXPECT_NE(report.err.find(picked), std::string::npos) << report.err;
+  Result flamegraph = run({HEAPDRIFT_EXE, "flamegraph", "one", "-o", "one.svg"}, tmp.path());
+  EXPECT_EQ(flamegraph.status, 0) << flamegraph.err;
+  EXPECT_NE(flamegraph.err.find(picked), std::string::npos) << flamegraph.err;
+  Result folded = run({HEAPDRIFT_EXE, "export", "one", "--format", "folded", "-o", "one.folded"}, tmp.path());
+  EXPECT_EQ(folded.status, 0) << folded.err;
+  EXPECT_GT(fs::file_size(tmp / "one.folded"), 0u);
+
+  ASSERT_EQ(run({HEAPDRIFT_EXE, "record", "-o", "two", "--sample-rate", "1", "--", "sh", "-c",
+                 "ls -l / > /dev/null; ls / > /dev/null; kill -9 $$"},
+                tmp.path())
+                .status,
+            128 + SIGKILL);
+  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
+           {"report", "two"}, {"flamegraph", "two", "-o", "two.svg"}}) {
+    std::vector<std::string> args = command;
+    args.insert(args.begin(), HEAPDRIFT_EXE);
+    Result r = run(args, tmp.path());
+    EXPECT_EQ(r.status, 1) << command[0];
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    ASSERT_EQ(lines(r.err).size(), 1u) << r.err;
+    EXPECT_NE(r.err.find("wrote no snapshot; name one of the 2 processes that did by its directory: "),
+              std::string::npos)
+        << r.err;
+    for (const ProcessRecording& p : read_recording(tmp / "two").processes) {
+      const std::string named = "two/" + std::to_string(p.pid) + " (1 snapshot)";  // as the command line put it
+      if (!p.snapshots.empty()) EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_FALSE(fs::exists(tmp / "two.svg"));
+  Result leaks = run({HEAPDRIFT_EXE, "leaks", "two"}, tmp.path());
+  ASSERT_EQ(leaks.status, 0) << leaks.err;
+  EXPECT_NE(leaks.out.find("2 processes too short-lived to judge"), std::string::npos) << leaks.out;
+  EXPECT_NE(leaks.out.find("       1  ls -l /\n       1  ls /\n"), std::string::npos) << leaks.out;
 }
 
 }  // namespace
