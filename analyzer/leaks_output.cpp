@@ -226,8 +226,8 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
 }
 
 // A child with nothing to show but "No verdict": a script's recording holds one for
-// every short command it ran (hundreds of `ls`, `sed`, `date`), which would bury the
-// one program that leaks. The text counts them by command; the JSON has each.
+// every short command it ran (hundreds of `ls`, `sed`, `cc1`), which would bury the
+// one program that leaks. The text counts them by program; the JSON has each.
 bool too_short_to_judge(const ProcessLeaks& p) {
   return p.history.snapshots.size() < 3 && p.suspects.empty() && p.caller_leaks.empty() && p.growing.empty() &&
          !p.memory.note;
@@ -235,20 +235,34 @@ bool too_short_to_judge(const ProcessLeaks& p) {
 
 void print_unjudged(std::FILE* out, const std::vector<const ProcessLeaks*>& unjudged) {
   if (unjudged.empty()) return;
-  std::vector<std::pair<std::string, size_t>> commands;  // in order of first appearance
+  struct Program {
+    std::string first_command;
+    bool one_command = true;
+    size_t processes = 0;
+  };
+  std::vector<std::pair<std::string, Program>> programs;  // in order of first appearance
   std::unordered_map<std::string, size_t> index;
   for (const ProcessLeaks* p : unjudged) {
-    std::string command = format_command(p->history.command, 100);
-    auto [it, added] = index.emplace(command, commands.size());
-    if (added) commands.emplace_back(command, 0);
-    ++commands[it->second].second;
+    const std::string& command = p->history.command;
+    auto [it, added] = index.emplace(command.substr(0, command.find(' ')), programs.size());
+    if (added) programs.push_back({it->first, {command}});
+    Program& program = programs[it->second].second;
+    program.one_command &= command == program.first_command;
+    ++program.processes;
   }
-  std::stable_sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  std::fprintf(out, "\n%zu %s too short-lived to judge (fewer than 3 snapshots each; --json lists %s):\n",
+  std::stable_sort(programs.begin(), programs.end(),
+                   [](const auto& a, const auto& b) { return a.second.processes > b.second.processes; });
+  std::fprintf(out, "\n%zu %s too short-lived to judge (fewer than 3 snapshots each; --json lists %s), by program:\n",
                unjudged.size(), unjudged.size() == 1 ? "process" : "processes", unjudged.size() == 1 ? "it" : "each");
-  const size_t shown = std::min<size_t>(commands.size(), 10);
-  for (size_t i = 0; i < shown; ++i) std::fprintf(out, "  %6zu  %s\n", commands[i].second, commands[i].first.c_str());
-  if (commands.size() > shown) std::fprintf(out, "     ... %zu more commands\n", commands.size() - shown);
+  const size_t shown = std::min<size_t>(programs.size(), 10);
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& [name, program] = programs[i];
+    std::string what = program.one_command ? format_command(program.first_command, 100)
+                                           : format_command(name, 60) + " (" +
+                                                 format_command(program.first_command, 60) + ", \u2026)";
+    std::fprintf(out, "  %6zu  %s\n", program.processes, what.c_str());
+  }
+  if (programs.size() > shown) std::fprintf(out, "     ... %zu more programs\n", programs.size() - shown);
 }
 
 }  // namespace

@@ -183,9 +183,10 @@ TEST(LeakFinder, SaysWhenNoAllocationReachedTheShim) {
 }
 
 // A script's recording: a child for each short command it ran. The text gives the
-// programs that could be judged a block each and counts the others by command, most
-// frequent first; the JSON lists every child.
-TEST(LeakFinder, ChildrenTooShortLivedToJudgeAreCountedByCommand) {
+// programs that could be judged a block each and counts the others by program, most
+// frequent first, with their command when it is always the same; the JSON lists every
+// child.
+TEST(LeakFinder, ChildrenTooShortLivedToJudgeAreCountedByProgram) {
   auto process = [](uint32_t pid, const std::string& command, int snapshots) {
     std::vector<SnapshotSummary> s;
     for (int k = 0; k < snapshots; ++k) s.push_back(summary(k + 1, 100 * kMiB, 50 * kMiB, 2));
@@ -194,28 +195,31 @@ TEST(LeakFinder, ChildrenTooShortLivedToJudgeAreCountedByCommand) {
     h.command = command;
     return find_leaks(std::move(h), LeakCriteria{});
   };
-  std::vector<ProcessLeaks> r = {process(10, "sh run.sh", 4),  process(11, "date", 1),
-                                 process(12, "ls /", 1),       process(13, "server --port 80", 5),
-                                 process(14, "ls /", 2),       process(15, "ls /", 1)};
+  std::vector<ProcessLeaks> r = {process(10, "sh run.sh", 4),      process(11, "date", 1),
+                                 process(12, "cc1 a.c -o a.s", 1), process(13, "server --port 80", 5),
+                                 process(14, "cc1 b.c -o b.s", 2), process(15, "cc1 a.c -o a.s", 1),
+                                 process(16, "ls /", 1),           process(17, "ls /", 1)};
   const std::string printed = leaks_text(r, FrameTable{});
   EXPECT_NE(printed.find("process 10: sh run.sh"), std::string::npos) << printed;
   EXPECT_NE(printed.find("process 13: server --port 80"), std::string::npos) << printed;
-  for (const char* pid : {"process 11", "process 12", "process 14", "process 15"}) {
+  for (const char* pid : {"process 11", "process 12", "process 14", "process 15", "process 16", "process 17"}) {
     EXPECT_EQ(printed.find(pid), std::string::npos) << printed;
   }
   EXPECT_EQ(printed.find("No verdict"), std::string::npos) << printed;
-  const size_t counted = printed.find("\n4 processes too short-lived to judge (fewer than 3 snapshots each");
+  const size_t counted = printed.find("\n6 processes too short-lived to judge (fewer than 3 snapshots each");
   ASSERT_NE(counted, std::string::npos) << printed;
   EXPECT_GT(counted, printed.find("process 13:")) << printed;
-  EXPECT_NE(printed.find("\n       3  ls /\n       1  date\n", counted), std::string::npos) << printed;
-  EXPECT_EQ(leaks_json(r, FrameTable{}, SIZE_MAX)["children"].size(), 5u);
+  EXPECT_NE(printed.find("\n       3  cc1 (cc1 a.c -o a.s, \u2026)\n       2  ls /\n       1  date\n", counted),
+            std::string::npos)
+      << printed;
+  EXPECT_EQ(leaks_json(r, FrameTable{}, SIZE_MAX)["children"].size(), 7u);
 
   // One alone, and the main process is never counted away.
   r = {process(20, "sh -c true", 1), process(21, "true", 1)};
   const std::string one = leaks_text(r, FrameTable{});
   EXPECT_NE(one.find("process 20: sh -c true"), std::string::npos) << one;
   EXPECT_NE(one.find("No verdict: the leak test needs at least 3 snapshots"), std::string::npos) << one;
-  EXPECT_NE(one.find("1 process too short-lived to judge (fewer than 3 snapshots each; --json lists it):\n"
+  EXPECT_NE(one.find("1 process too short-lived to judge (fewer than 3 snapshots each; --json lists it), by program:\n"
                      "       1  true\n"),
             std::string::npos)
       << one;
