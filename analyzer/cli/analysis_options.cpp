@@ -56,7 +56,7 @@ const ProcessSnapshots& SnapshotSet::subject() const {
   if (!main.files.empty()) return main;
   const std::string none = "the main process (pid " + std::to_string(main.pid) + ") wrote no snapshot";
   if (children.size() == 1) {
-    std::fprintf(stderr, "heapdrift: note: %s; this is pid %u's, the one other process in the recording\n",
+    std::fprintf(stderr, "heapdrift: note: %s; this is pid %u's, the one other process that wrote any\n",
                  none.c_str(), children[0].pid);
     return children[0];
   }

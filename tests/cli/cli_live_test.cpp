@@ -226,7 +226,7 @@ TEST(LiveShim, AScriptThatWroteNoSnapshotOfItsOwn) {
   ASSERT_EQ(rec.processes.size(), 2u);
   const ProcessRecording& ls = rec.processes[rec.processes[0].pid == *rec.main_pid ? 1 : 0];
   ASSERT_FALSE(ls.snapshots.empty());
-  const std::string picked = "this is pid " + std::to_string(ls.pid) + "'s, the one other process";
+  const std::string picked = "this is pid " + std::to_string(ls.pid) + "'s, the one other process that wrote any";
 
   Result report = run({HEAPDRIFT_EXE, "report", "one"}, tmp.path());
   ASSERT_EQ(report.status, 0) << report.err;
