@@ -625,3 +625,39 @@ TEST(ThreadsNeverEnded, TheirStarterLeaksAndTheNoteSaysWhy) {
 }
 
 }  // namespace
+
+namespace {
+
+// The leak heapdrift was made for, in a real JVM (samples/thread_registry_leak.cpp is
+// its twin without one): a profiler agent prunes its thread maps with an inverted
+// condition while the JVM's threads come and go. The agent runs in JVMTI callbacks on the JVM's own threads; its site is the
+// top suspect, reached from the JVM's code that posts the event, and neither its
+// per-thread scratch (freed at each thread's end) nor its big table (kept, flat), nor
+// the JVM's own per-thread blocks, is reported.
+TEST(ProfilerAgentThreadMaps, TheAgentsBookkeepingIsTheTopSuspect) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-agent-" + std::to_string(getpid()));
+  nlohmann::json j = record_java_leaks(
+      dir, std::string("-agentpath:") + THREADMAPAGENT_LIB + " -cp " + THREAD_CHURN_JAR + " ThreadChurn 8", "16K");
+  ASSERT_FALSE(j["suspects"].empty()) << j.dump(1);
+  const auto& frames = j["suspects"][0]["frames"];
+  EXPECT_EQ(frames[0]["function"], "profiler::ThreadMaps::remember") << frames.dump(1);
+  EXPECT_EQ(frames[0]["module"], "libthreadmapagent.so");
+  EXPECT_EQ(frames[0]["kind"], "native");
+  bool posted_by_the_jvm = false;
+  for (const auto& f : frames) {
+    if (f["function"] == "JvmtiExport::post_thread_start") posted_by_the_jvm = f["kind"] == "jvm";
+  }
+  EXPECT_TRUE(posted_by_the_jvm) << frames.dump(1);
+  for (size_t i = 1; i < j["suspects"].size(); ++i) {  // the agent's other blocks at most
+    EXPECT_TRUE(has_frame(j["suspects"][i]["frames"], "profiler::ThreadMaps::remember")) << j["suspects"][i].dump(1);
+  }
+  for (const auto& caller : j["caller_leaks"]) {
+    for (const auto& site : caller["sites"]) {
+      EXPECT_FALSE(has_frame(site["frames"], "profiler::ThreadMaps::scratch_for")) << caller.dump(1);
+      EXPECT_FALSE(has_frame(site["frames"], "profiler::load_symbol_table")) << caller.dump(1);
+    }
+  }
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
+}  // namespace
