@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <ranges>
 #include <string>
 #include <system_error>
 #include <tuple>
@@ -24,25 +26,40 @@ std::optional<T> parse_digits(std::string_view s) {
   return v;
 }
 
+// The process section of the first readable snapshot among `files`, in their order;
+// nothing when none is readable. Stacks are left undecoded.
+template <class Files>
+std::optional<ProcessInfo> first_readable(const Files& files) {
+  for (const SnapshotFile& f : files) {
+    try {
+      return read_snapshot(f.path, [](const ProcessInfo&, uint32_t) { return false; }).process;
+    } catch (const SnapshotError&) {
+      continue;  // try the next
+    }
+  }
+  return std::nullopt;
+}
+
 // Without recording.json, the main process is the one whose shim started first: its
 // first snapshot may well be later than a short-lived child's exit snapshot, but its
 // start time cannot be. Processes with no readable snapshot cannot be placed.
 std::optional<uint32_t> oldest_process(const std::vector<ProcessRecording>& processes) {
   std::optional<std::tuple<uint64_t, uint64_t, uint32_t>> best;  // start, first wall, pid
   for (const ProcessRecording& p : processes) {
-    for (const SnapshotFile& f : p.snapshots) {
-      try {
-        ProcessInfo info = read_snapshot(f.path).process;
-        auto key = std::make_tuple(info.start_wall_ns, info.wall_ns, p.pid);
-        if (!best || key < *best) best = key;
-        break;
-      } catch (const SnapshotError&) {
-        continue;  // try the process's next snapshot
-      }
+    if (std::optional<ProcessInfo> info = first_readable(p.snapshots)) {
+      auto key = std::make_tuple(info->start_wall_ns, info->wall_ns, p.pid);
+      if (!best || key < *best) best = key;
     }
   }
   if (!best) return std::nullopt;
   return std::get<2>(*best);
+}
+
+// A process whose program (the last in its directory: a pid's directory is reused
+// by an exec, and by a later process with the same pid) started before `start_wall_ns`.
+bool started_before(const ProcessRecording& p, uint64_t start_wall_ns) {
+  std::optional<ProcessInfo> info = first_readable(std::views::reverse(p.snapshots));
+  return info && info->start_wall_ns < start_wall_ns;
 }
 
 }  // namespace
@@ -92,6 +109,13 @@ Recording read_recording(const fs::path& dir) {
   std::sort(rec.processes.begin(), rec.processes.end(),
             [](const ProcessRecording& a, const ProcessRecording& b) { return a.pid < b.pid; });
   rec.main_pid = rec.info ? std::optional<uint32_t>(rec.info->main_pid) : oldest_process(rec.processes);
+  // `record` given a directory that an earlier run wrote into too: that run's
+  // processes are none of this one's.
+  if (rec.info) {
+    std::erase_if(rec.processes, [&](const ProcessRecording& p) {
+      return p.pid != rec.info->main_pid && started_before(p, rec.info->start_wall_ns);
+    });
+  }
   return rec;
 }
 

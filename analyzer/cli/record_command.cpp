@@ -181,9 +181,10 @@ int run_record(const RecordOptions& o) {
   PausedChild child(o.command);
   const std::string shown_dir = o.output.empty() ? "heapdrift." + std::to_string(child.pid()) : o.output;
   const fs::path dir = fs::absolute(shown_dir).lexically_normal();
-  bool created = false;
+  bool created = false, held_a_recording = false;
   try {
     std::error_code ec;
+    held_a_recording = fs::exists(dir / format::kRecordingFile, ec);
     created = fs::create_directories(dir, ec);
     if (ec) throw RecordingError(shown_dir + ": cannot create the directory: " + ec.message());
     write_recording_info(dir, {1, static_cast<uint32_t>(child.pid()), o.command, start_wall_ns,
@@ -209,6 +210,13 @@ int run_record(const RecordOptions& o) {
     return child.wait();
   }
   int status = child.wait();
+  if (held_a_recording) {
+    // read_recording() leaves out the processes that started before this run.
+    std::fprintf(stderr,
+                 "heapdrift: note: %s held an earlier recording: its processes' directories stay there, left out of "
+                 "this one's analysis\n",
+                 shown_dir.c_str());
+  }
   print_summary(shown_dir, dir, child.pid());
   return status;
 }

@@ -37,7 +37,7 @@ TEST(Recording, ListsProcessesAndSnapshotsInSequenceOrder) {
   write_recording_info(dir.path(), info);
   for (const char* pid : {"205", "100"}) fs::create_directory(dir / pid);
   for (const char* name : {"snap-000010.hds", "snap-000002.hds", "snap-000001.hds", "snap-1000000.hds"}) {
-    write_text(dir / "205" / name, "");  // listing does not read them
+    write_text(dir / "205" / name, "");  // unreadable: not read beyond their header
   }
   write_text(dir / "205" / ".snap-000011.tmp", "");
   ASSERT_EQ(mkfifo((dir / "205" / "control").c_str(), 0600), 0);
@@ -95,6 +95,35 @@ TEST(Recording, WithoutRecordingJsonTheMainProcessIsTheOldest) {
   write_text(dir / "300" / "snap-000001.hds", "garbage");
   write_snapshot(dir / "300" / "snap-000002.hds", 300, 1500, 9500);
   EXPECT_EQ(read_recording(dir.path()).main_pid, 300u);
+}
+
+// `record` run twice with one directory: the processes of the earlier run, which
+// started before this one, are not this recording's. A pid's directory that a process
+// of this run took over (pid reuse, or an exec) is judged by its last program.
+TEST(Recording, AnEarlierRunsProcessesAreLeftOut) {
+  TempDir dir;
+  const uint64_t start = 1'000'000;
+  write_recording_info(dir.path(), {1, 200, {"sh", "run.sh"}, start, 1, 0});
+  for (const char* pid : {"100", "150", "200", "201", "202", "203"}) fs::create_directory(dir / pid);
+  write_snapshot(dir / "100" / "snap-000001.hds", 100, start - 5000, start - 4000);  // the earlier run's main
+  write_snapshot(dir / "150" / "snap-000001.hds", 150, start - 4500, start - 4100);  // its child
+  write_snapshot(dir / "150" / "snap-000002.hds", 150, start - 4500, start + 900);   // still running
+  write_snapshot(dir / "200" / "snap-000001.hds", 200, start + 10, start + 1000);
+  write_snapshot(dir / "201" / "snap-000001.hds", 201, start - 4800, start - 4700);  // pid reused:
+  write_snapshot(dir / "201" / "snap-000002.hds", 201, start + 20, start + 500);     // by this run
+  write_snapshot(dir / "202" / "snap-000001.hds", 202, start + 30, start + 600);
+  write_text(dir / "202" / "snap-000002.hds", "garbage");  // the last readable one counts
+  write_text(dir / "203" / "snap-000001.hds", "garbage");  // cannot be placed: kept
+
+  Recording rec = read_recording(dir.path());
+  std::vector<uint32_t> pids;
+  for (const ProcessRecording& p : rec.processes) pids.push_back(p.pid);
+  EXPECT_EQ(pids, (std::vector<uint32_t>{200, 201, 202, 203}));
+  EXPECT_EQ(rec.main_pid, 200u);
+
+  // The main process is never left out, whatever its clock said.
+  write_snapshot(dir / "200" / "snap-000001.hds", 200, start - 1, start + 1000);
+  EXPECT_NE(read_recording(dir.path()).main_process(), nullptr);
 }
 
 TEST(Recording, EmptyDirectoryHasNoMainProcess) {

@@ -269,5 +269,30 @@ TEST(LiveShim, AScriptThatWroteNoSnapshotOfItsOwn) {
   EXPECT_NE(leaks.out.find("       2  ls (ls -l /, \u2026)\n"), std::string::npos) << leaks.out;
 }
 
+// `record` twice with one directory: the second recording is its own run's processes,
+// and the first run's stay in their directories.
+TEST(LiveShim, ASecondRunIntoTheSameDirectory) {
+  TempDir tmp;
+  Result first = run({HEAPDRIFT_EXE, "record", "-o", "rec", "--sample-rate", "1", "--", "ls", "-l", "/"}, tmp.path());
+  ASSERT_EQ(first.status, 0) << first.err;
+  const uint32_t first_pid = read_recording_info(tmp / "rec" / "recording.json").main_pid;
+  Result second = run({HEAPDRIFT_EXE, "record", "-o", "rec", "--sample-rate", "1", "--", "sh", "-c",
+                       "ls / > /dev/null; kill -9 $$"},
+                      tmp.path());
+  ASSERT_EQ(second.status, 128 + SIGKILL) << second.err;
+  EXPECT_NE(second.err.find("heapdrift: note: rec held an earlier recording: its processes' directories stay there"),
+            std::string::npos)
+      << second.err;
+  EXPECT_NE(second.err.find(", 1 from 1 other process)"), std::string::npos) << second.err;
+  EXPECT_TRUE(fs::exists(tmp / "rec" / std::to_string(first_pid)));
+
+  Result leaks = run({HEAPDRIFT_EXE, "leaks", "rec", "--json"}, tmp.path());
+  ASSERT_EQ(leaks.status, 0) << leaks.err;
+  const nlohmann::json j = nlohmann::json::parse(leaks.out);
+  EXPECT_EQ(j["command"], "sh -c ls / > /dev/null; kill -9 $$");
+  ASSERT_EQ(j["children"].size(), 1u) << leaks.out;
+  EXPECT_EQ(j["children"][0]["command"], "ls /");
+}
+
 }  // namespace
 }  // namespace heapdrift::test
