@@ -29,6 +29,13 @@ struct MemoryTrend {
 // yet failed the leak test: shown apart, with why, so that large growth is never
 // silent (a buffer grown by realloc is one block at a time, which the test cannot tell
 // from a structure that has reached its working size).
+// A Java method whose compiled versions alive keep growing (code_growth.h).
+struct CodeGrowth {
+  std::string function, signature;
+  uint32_t versions_first = 0, versions_last = 0;  // at the first and the last snapshot judged
+  uint64_t code_bytes_last = 0;
+};
+
 struct GrowingSite {
   size_t site;                 // index into ProcessHistory::sites
   double first = 0, last = 0;  // estimated live bytes at the first and last snapshot judged
@@ -59,6 +66,7 @@ struct ProcessLeaks {
   static constexpr size_t kMaxGrowing = 3;
   double detection_floor = 0;     // bytes/s; +inf with fewer than 3 snapshots
   MemoryTrend memory;             // over the snapshots judged
+  std::vector<CodeGrowth> code_growth;  // most versions first (code_growth.h)
 };
 
 ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria);

@@ -90,6 +90,25 @@ void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
   }
 }
 
+constexpr const char* kCodeGrowthNote =
+    "HotSpot keeps a method's replaced code until its sweeper or class unloading frees it: a method compiled "
+    "without end (its native entry re-registered by RegisterNatives, as some profilers' lock tracing does each "
+    "time it starts; code deoptimized again and again) fills the code cache, outside malloc. `jcmd PID "
+    "Compiler.codelist` lists the versions.";
+
+void print_code_growth(std::FILE* out, const ProcessLeaks& p, size_t top) {
+  if (p.code_growth.empty()) return;
+  std::fprintf(out, "\n  Compiled code that keeps growing (the JIT's code cache):\n");
+  for (size_t i = 0; i < std::min(p.code_growth.size(), top); ++i) {
+    const CodeGrowth& c = p.code_growth[i];
+    std::fprintf(out, "    %s%s  %u versions alive (+%u over the run), %s of code\n", c.function.c_str(),
+                 c.signature.c_str(), c.versions_last, c.versions_last - c.versions_first,
+                 format_bytes(double(c.code_bytes_last)).c_str());
+  }
+  if (p.code_growth.size() > top) std::fprintf(out, "    ... %zu more (--top)\n", p.code_growth.size() - top);
+  std::fprintf(out, "%s", fold_text(kCodeGrowthNote, "    note: ", "          ").c_str());
+}
+
 // How a leaking site (or group of sites) grew, in two or three lines.
 void print_verdict(std::FILE* out, const Verdict& v, size_t judged_snapshots) {
   std::string growth = (v.growth >= 0 ? "+" : "") + format_bytes(v.growth);
@@ -207,6 +226,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
       }
     }
     print_growing(out, p, frames);
+    print_code_growth(out, p, top);
     return;
   }
   size_t shown = 0;
@@ -223,6 +243,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
   }
   print_caller_leaks(out, p, frames, top);
   print_growing(out, p, frames);
+  print_code_growth(out, p, top);
 }
 
 // A child with nothing to show but "No verdict": a script's recording holds one for
@@ -230,7 +251,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
 // one program that leaks. The text counts them by program; the JSON has each.
 bool too_short_to_judge(const ProcessLeaks& p) {
   return p.history.snapshots.size() < 3 && p.suspects.empty() && p.caller_leaks.empty() && p.growing.empty() &&
-         !p.memory.note;
+         !p.memory.note && p.code_growth.empty();
 }
 
 void print_unjudged(std::FILE* out, const std::vector<const ProcessLeaks*>& unjudged) {
@@ -379,6 +400,17 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
     if (auto note = site_note(h.sites[g.site].frames, frames)) growing.back()["note"] = *note;
   }
   j["growing_not_leaks"] = growing;
+  nlohmann::ordered_json code = nlohmann::ordered_json::array();
+  for (const CodeGrowth& c : p.code_growth) {
+    if (code.size() == top) break;
+    code.push_back({{"function", c.function},
+                    {"signature", c.signature},
+                    {"kind", "java"},
+                    {"versions", c.versions_last},
+                    {"versions_growth", c.versions_last - c.versions_first},
+                    {"code_bytes", c.code_bytes_last}});
+  }
+  j["code_growth"] = code;
   if (p.memory.note) j["note"] = *p.memory.note;
   return j;
 }

@@ -6,6 +6,7 @@
 
 #include "analysis_options.h"
 #include "caller_leaks.h"
+#include "code_growth.h"
 #include "command.h"
 #include "leak_finder.h"
 #include "leaks_output.h"
@@ -30,6 +31,7 @@ int run_leaks(const LeaksOptions& o) {
     if (!p.files.empty()) {
       ProcessLeaks leaks = find_leaks(analysis.load(p.files), LeakCriteria{});
       find_caller_leaks(leaks, analysis.frames(), LeakCriteria{});
+      find_code_growth(leaks, p.files.back().parent_path());
       return leaks;
     }
     ProcessLeaks nothing;  // a main process that wrote no snapshot (it exec'd, or _exit'ed early)
@@ -41,7 +43,9 @@ int run_leaks(const LeaksOptions& o) {
   processes.push_back(judge(set.main));
   for (const ProcessSnapshots& child : set.children) processes.push_back(judge(child));
   bool found = false;
-  for (const ProcessLeaks& p : processes) found |= !p.suspects.empty() || !p.caller_leaks.empty();
+  for (const ProcessLeaks& p : processes) {
+    found |= !p.suspects.empty() || !p.caller_leaks.empty() || !p.code_growth.empty();
+  }
   if (o.json) {
     const nlohmann::ordered_json j = leaks_json(processes, analysis.frames(), o.top_set ? o.top : SIZE_MAX);
     // A path or a name need not be UTF-8, which JSON must be: bad bytes become U+FFFD.
@@ -64,7 +68,7 @@ Command add_leaks_command(CLI::App& app) {
   cmd->add_option("--top", o->top, "Show at most N suspects per process")
       ->check(CLI::PositiveNumber)
       ->each([o](const std::string&) { o->top_set = true; });
-  cmd->add_flag("--fail-on-leak", o->fail_on_leak, "Exit with status 3 when a suspect (or a leaking caller) is reported");
+  cmd->add_flag("--fail-on-leak", o->fail_on_leak, "Exit with status 3 when a suspect (a leaking caller, compiled code that keeps growing) is reported");
   o->analysis.add_to(*cmd);
   return {cmd, [o] { return run_leaks(*o); }};
 }
