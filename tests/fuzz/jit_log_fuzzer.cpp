@@ -1,9 +1,11 @@
-// The JIT log's reader and the time-aware code map built from it (perfmap/): any
-// bytes must give a log and a map that answer look-ups, or throw ReadError. The
-// look-ups are the log's own addresses and times, which reach the pc records and
-// the interpreted methods that random addresses would miss.
+// The JIT log's reader, the time-aware code map built from it and the count of live
+// compiled versions (perfmap/): any bytes must give a log and a map that answer
+// look-ups, or throw ReadError. The look-ups are the log's own addresses and times,
+// which reach the pc records and the interpreted methods that random addresses would
+// miss.
 #include <algorithm>
 
+#include "compiled_versions.h"
 #include "jit_code_map.h"
 #include "jit_log_reader.h"
 
@@ -33,6 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const LogMethodAddress& m = log.method_addresses[i];
     map.interpreted(m.address, m.time_ns);
     map.interpreted(m.address, 0);
+  }
+  if (!log.loads.empty()) {
+    const uint64_t times[] = {log.loads.front().time_ns, log.loads.back().time_ns, JitCodeMap::kNever};
+    compiled_versions(log, times);
   }
   return 0;
 }
