@@ -47,11 +47,19 @@ std::map<std::string, uint64_t> bytes_by_function(const fs::path& folded, const 
 TEST(unload, blocks_of_an_unloaded_library_keep_its_names) {
   ScratchDir scratch;
   const fs::path rec = scratch.path() / "rec";
-  RunResult r = run_program({UNLOAD_PROGRAM, PLUGIN_A, PLUGIN_B}, shim_env(rec), 60, scratch.path());
-  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  // The point of the test: B's code at A's addresses. The loader puts B in A's hole
+  // unless a page was mapped there first: in exact mode the shim's tables grow a page
+  // now and then, and one grown inside dlopen(B), before B's segments, takes the top of
+  // the hole (about 1 run in 15 beside a busy core). Such a run tests nothing: run again.
+  RunResult r;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    fs::remove_all(rec);
+    r = run_program({UNLOAD_PROGRAM, PLUGIN_A, PLUGIN_B}, shim_env(rec), 60, scratch.path());
+    ASSERT_TRUE(r.exited_with(0)) << r.describe();
+    if (ProgramOutput(r.out).number("reused") == 1) break;
+  }
   ProgramOutput o(r.out);
-  // The point of the test: B's code at A's addresses.
-  ASSERT_EQ(o.number("reused"), 1u) << "plugin B was not loaded where plugin A was\n" << r.out;
+  ASSERT_EQ(o.number("reused"), 1u) << "plugin B was not loaded where plugin A was, in 5 runs\n" << r.out;
 
   const fs::path dir = rec / std::to_string(r.pid);
   const heapdrift::Snapshot s = read_numbered(dir, o.number("snapshot"));
