@@ -25,10 +25,6 @@ struct MemoryTrend {
   bool saw_no_allocation = false;        // ...or when no malloc call reached the shim
 };
 
-// A site whose live bytes grew over the run by much more than their sampling error,
-// yet failed the leak test: shown apart, with why, so that large growth is never
-// silent (a buffer grown by realloc is one block at a time, which the test cannot tell
-// from a structure that has reached its working size).
 // A Java method whose compiled versions alive keep growing (code_growth.h).
 struct CodeGrowth {
   std::string function, signature;
@@ -36,6 +32,10 @@ struct CodeGrowth {
   uint64_t code_bytes_last = 0;
 };
 
+// A site whose live bytes grew over the run by much more than their sampling error,
+// yet failed the leak test: shown apart, with why, so that large growth is never
+// silent (a buffer grown by realloc is one block at a time, which the test cannot tell
+// from a structure that has reached its working size).
 struct GrowingSite {
   size_t site;                 // index into ProcessHistory::sites
   double first = 0, last = 0;  // estimated live bytes at the first and last snapshot judged

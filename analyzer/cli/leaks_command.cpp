@@ -68,7 +68,8 @@ Command add_leaks_command(CLI::App& app) {
   cmd->add_option("--top", o->top, "Show at most N suspects per process")
       ->check(CLI::PositiveNumber)
       ->each([o](const std::string&) { o->top_set = true; });
-  cmd->add_flag("--fail-on-leak", o->fail_on_leak, "Exit with status 3 when a suspect (a leaking caller, compiled code that keeps growing) is reported");
+  cmd->add_flag("--fail-on-leak", o->fail_on_leak,
+                "Exit with status 3 when a suspect, a leaking caller or compiled code that keeps growing is reported");
   o->analysis.add_to(*cmd);
   return {cmd, [o] { return run_leaks(*o); }};
 }

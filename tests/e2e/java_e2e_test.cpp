@@ -631,10 +631,10 @@ namespace {
 
 // The leak heapdrift was made for, in a real JVM (samples/thread_registry_leak.cpp is
 // its twin without one): a profiler agent prunes its thread maps with an inverted
-// condition while the JVM's threads come and go. The agent runs in JVMTI callbacks on the JVM's own threads; its site is the
-// top suspect, reached from the JVM's code that posts the event, and neither its
-// per-thread scratch (freed at each thread's end) nor its big table (kept, flat), nor
-// the JVM's own per-thread blocks, is reported.
+// condition while the JVM's threads come and go. The agent runs in JVMTI callbacks on
+// the JVM's own threads; its site is the top suspect, reached from the JVM's code that
+// posts the event, and neither its per-thread scratch (freed at each thread's end) nor
+// its big table (kept, flat), nor the JVM's own per-thread blocks, is reported.
 TEST(ProfilerAgentThreadMaps, TheAgentsBookkeepingIsTheTopSuspect) {
   const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-agent-" + std::to_string(getpid()));
   nlohmann::json j = record_java_leaks(
@@ -672,8 +672,8 @@ namespace {
 // compiled versions keep growing, and --fail-on-leak fails on it.
 TEST(CompiledCodeGrowth, AMethodRegisteredWithoutEndIsNamed) {
   const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-code-" + std::to_string(getpid()));
-  nlohmann::json j = record_java_leaks(dir, std::string("-cp ") + REREGISTER_JAR + " Reregister " + REREGISTER_LIB + " 8",
-                                       "512K");
+  nlohmann::json j =
+      record_java_leaks(dir, std::string("-cp ") + REREGISTER_JAR + " Reregister " + REREGISTER_LIB + " 8", "512K");
   ASSERT_EQ(j["code_growth"].size(), 1u) << j.dump(1);
   const auto& code = j["code_growth"][0];
   EXPECT_EQ(code["function"], "Reregister.work");
