@@ -24,7 +24,13 @@ void find_code_growth(ProcessLeaks& leaks, const std::filesystem::path& process_
   std::error_code ec;
   if (judged < 3 || !std::filesystem::exists(log, ec)) return;
   const std::array<uint64_t, 3> times = {t[0], t[judged / 2], t[judged - 1]};
-  for (perfmap::CompiledVersions& m : perfmap::compiled_versions(perfmap::read_jit_log(log), times)) {
+  perfmap::JitLog jit;
+  try {
+    jit = perfmap::read_jit_log(log);
+  } catch (const perfmap::ReadError&) {
+    return;  // the symbolizer, which read it first, warned: Java frames stay unnamed
+  }
+  for (perfmap::CompiledVersions& m : perfmap::compiled_versions(jit, times)) {
     const auto& v = m.versions;
     if (v[2] < kMinVersions || v[1] <= v[0] || v[2] <= v[1]) continue;
     leaks.code_growth.push_back({std::move(m.function), std::move(m.signature), v[0], v[2], m.bytes[2]});

@@ -11,8 +11,8 @@
 
 namespace heapdrift {
 
-// Fills leaks.code_growth from the JIT log in `process_dir`, when there is one; call
-// after find_leaks. Throws perfmap::ReadError for a log that does not parse.
+// Fills leaks.code_growth from the JIT log in `process_dir`, when there is one that
+// parses (of one that does not, the symbolizer warns); call after find_leaks.
 void find_code_growth(ProcessLeaks& leaks, const std::filesystem::path& process_dir);
 
 }  // namespace heapdrift
