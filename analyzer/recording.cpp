@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <ranges>
 #include <string>
 #include <system_error>
 #include <tuple>
@@ -26,13 +25,14 @@ std::optional<T> parse_digits(std::string_view s) {
   return v;
 }
 
-// The process section of the first readable snapshot among `files`, in their order;
-// nothing when none is readable. Stacks are left undecoded.
-template <class Files>
-std::optional<ProcessInfo> first_readable(const Files& files) {
-  for (const SnapshotFile& f : files) {
+// The process section of the first readable snapshot in [first, last); nothing when
+// none is readable. Stacks are left undecoded. (Iterators, not a range view: clang 14,
+// which scripts/fuzz builds with, cannot compile libstdc++ 12's views.)
+template <class It>
+std::optional<ProcessInfo> first_readable(It first, It last) {
+  for (; first != last; ++first) {
     try {
-      return read_snapshot(f.path, [](const ProcessInfo&, uint32_t) { return false; }).process;
+      return read_snapshot(first->path, [](const ProcessInfo&, uint32_t) { return false; }).process;
     } catch (const SnapshotError&) {
       continue;  // try the next
     }
@@ -46,7 +46,7 @@ std::optional<ProcessInfo> first_readable(const Files& files) {
 std::optional<uint32_t> oldest_process(const std::vector<ProcessRecording>& processes) {
   std::optional<std::tuple<uint64_t, uint64_t, uint32_t>> best;  // start, first wall, pid
   for (const ProcessRecording& p : processes) {
-    if (std::optional<ProcessInfo> info = first_readable(p.snapshots)) {
+    if (std::optional<ProcessInfo> info = first_readable(p.snapshots.begin(), p.snapshots.end())) {
       auto key = std::make_tuple(info->start_wall_ns, info->wall_ns, p.pid);
       if (!best || key < *best) best = key;
     }
@@ -58,7 +58,7 @@ std::optional<uint32_t> oldest_process(const std::vector<ProcessRecording>& proc
 // A process whose program (the last in its directory: a pid's directory is reused
 // by an exec, and by a later process with the same pid) started before `start_wall_ns`.
 bool started_before(const ProcessRecording& p, uint64_t start_wall_ns) {
-  std::optional<ProcessInfo> info = first_readable(std::views::reverse(p.snapshots));
+  std::optional<ProcessInfo> info = first_readable(p.snapshots.rbegin(), p.snapshots.rend());
   return info && info->start_wall_ns < start_wall_ns;
 }
 
