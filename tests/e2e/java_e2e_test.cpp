@@ -634,7 +634,8 @@ namespace {
 // condition while the JVM's threads come and go. The agent runs in JVMTI callbacks on
 // the JVM's own threads; its site is the top suspect, reached from the JVM's code that
 // posts the event, and neither its per-thread scratch (freed at each thread's end) nor
-// its big table (kept, flat), nor the JVM's own per-thread blocks, is reported.
+// its big table (kept, flat) is reported. (The JVM may have suspects of its own in so
+// short a run: the monitors that Thread.join inflates, which it frees in batches.)
 TEST(ProfilerAgentThreadMaps, TheAgentsBookkeepingIsTheTopSuspect) {
   const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-agent-" + std::to_string(getpid()));
   nlohmann::json j = record_java_leaks(
@@ -650,8 +651,9 @@ TEST(ProfilerAgentThreadMaps, TheAgentsBookkeepingIsTheTopSuspect) {
   }
   EXPECT_TRUE(posted_by_the_jvm) << frames.dump(1);
   EXPECT_TRUE(j["code_growth"].empty()) << j["code_growth"].dump(1);
-  for (size_t i = 1; i < j["suspects"].size(); ++i) {  // the agent's other blocks at most
-    EXPECT_TRUE(has_frame(j["suspects"][i]["frames"], "profiler::ThreadMaps::remember")) << j["suspects"][i].dump(1);
+  for (const auto& suspect : j["suspects"]) {
+    EXPECT_FALSE(has_frame(suspect["frames"], "profiler::ThreadMaps::scratch_for")) << suspect.dump(1);
+    EXPECT_FALSE(has_frame(suspect["frames"], "profiler::load_symbol_table")) << suspect.dump(1);
   }
   for (const auto& caller : j["caller_leaks"]) {
     for (const auto& site : caller["sites"]) {
