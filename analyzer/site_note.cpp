@@ -5,7 +5,7 @@
 namespace heapdrift {
 
 std::optional<std::string> site_note(const std::vector<FrameId>& frames, const FrameTable& table) {
-  // The frames that tell (the pool's, the JVM's thread start, its JNI entry) are among
+  // The frames that tell (the pool's, the JVM's thread start, its JNI entry, its monitors) are among
   // the innermost; one further out did not make this block.
   const size_t near = std::min<size_t>(frames.size(), 8);
   auto has = [&](auto&& match) {
@@ -21,6 +21,13 @@ std::optional<std::string> site_note(const std::vector<FrameId>& frames, const F
            "or on DeleteLocalRef and PopLocalFrame. A native thread attached to the JVM that never returns "
            "(or a native method that loops) keeps every one it makes, unless it deletes each, or makes them "
            "between PushLocalFrame and PopLocalFrame.";
+  }
+  if (has([](const std::string& f) { return f.rfind("ObjectSynchronizer::inflate", 0) == 0; })) {
+    return "the JVM's monitors: an object's lock gets one when threads contend for it or wait on it (Object.wait, "
+           "Thread.join). The JVM frees idle ones in batches (its monitor deflation thread, at the latest every "
+           "60 s), so a recording of a minute or two can see them grow; growth over many minutes is monitors "
+           "kept in use, by ever more threads blocked or waiting on objects. `jcmd PID Thread.print` shows "
+           "what each thread waits on.";
   }
   if (!has([](const std::string& f) { return f.rfind("OopStorage::", 0) == 0; })) return std::nullopt;
   if (has([](const std::string& f) {

@@ -52,6 +52,19 @@ TEST(SiteNote, TheJvmsBlocksOfAStartedThreadSayThreadsNeverEnd) {
   EXPECT_NE(note->find("threads that are started and never end"), std::string::npos) << *note;
 }
 
+TEST(SiteNote, TheJvmsMonitorsSayTheyAreFreedInBatches) {
+  FrameTable table;
+  // As HotSpot 17 names the frames of the monitors Thread.join inflates (ThreadChurn,
+  // recorded for 8 s: the site grew from 48 KiB to 902 KiB and was a suspect).
+  auto frames = stack(table, {"ObjectSynchronizer::inflate", "ObjectSynchronizer::wait", "JVM_MonitorWait",
+                              "java.lang.Object.wait", "java.lang.Thread.join", "java.lang.Thread.join",
+                              "ThreadChurn.main"});
+  auto note = site_note(frames, table);
+  ASSERT_TRUE(note);
+  EXPECT_NE(note->find("in batches"), std::string::npos) << *note;
+  EXPECT_NE(note->find("60 s"), std::string::npos) << *note;
+}
+
 TEST(SiteNote, JniLocalReferencesSayWhenTheyAreFreed) {
   FrameTable table;
   // A native thread attached to the JVM, making local references in a loop.
