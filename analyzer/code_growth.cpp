@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <array>
-
-#include "compiled_versions.h"
-#include "jit_log_reader.h"
-#include "snapshot_format.h"
+#include <string>
+#include <string_view>
 
 namespace heapdrift {
 namespace {
@@ -15,24 +13,28 @@ namespace {
 // JDK 20, class unloading) frees it.
 constexpr uint32_t kMinVersions = 16;
 
+// The method handles' intrinsics (invokeBasic, linkToStatic, …): HotSpot compiles one
+// for each erased signature it links and keeps it for good, and the JVM reports them
+// all under the method's one declared signature, so a program that keeps linking new
+// lambda and method-handle shapes shows dozens of "versions" of one method that replace
+// nothing (44 alive in a run of the JVM benchmark, JvmChurn).
+bool is_method_handle_intrinsic(const std::string& function) {
+  constexpr std::string_view kClass = "java.lang.invoke.MethodHandle.";
+  if (function.rfind(kClass, 0) != 0) return false;
+  const std::string_view name = std::string_view(function).substr(kClass.size());
+  return name == "invokeBasic" || name.rfind("linkTo", 0) == 0;
+}
+
 }  // namespace
 
-void find_code_growth(ProcessLeaks& leaks, const std::filesystem::path& process_dir) {
+void find_code_growth(ProcessLeaks& leaks, const perfmap::JitCodeMap& code) {
   const std::vector<uint64_t>& t = leaks.history.timeline.snapshot_ns;
   const size_t judged = std::min(leaks.judged_snapshots, t.size());
-  const std::filesystem::path log = process_dir / format::kJitLog;
-  std::error_code ec;
-  if (judged < 3 || !std::filesystem::exists(log, ec)) return;
+  if (judged < 3) return;
   const std::array<uint64_t, 3> times = {t[0], t[judged / 2], t[judged - 1]};
-  perfmap::JitLog jit;
-  try {
-    jit = perfmap::read_jit_log(log);
-  } catch (const perfmap::ReadError&) {
-    return;  // the symbolizer, which read it first, warned: Java frames stay unnamed
-  }
-  for (perfmap::CompiledVersions& m : perfmap::compiled_versions(jit, times)) {
+  for (perfmap::CompiledVersions& m : code.compiled_versions(times)) {
     const auto& v = m.versions;
-    if (v[2] < kMinVersions || v[1] <= v[0] || v[2] <= v[1]) continue;
+    if (v[2] < kMinVersions || v[1] <= v[0] || v[2] <= v[1] || is_method_handle_intrinsic(m.function)) continue;
     leaks.code_growth.push_back({std::move(m.function), std::move(m.signature), v[0], v[2], m.bytes[2]});
   }
   std::sort(leaks.code_growth.begin(), leaks.code_growth.end(),

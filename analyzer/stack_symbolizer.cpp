@@ -88,6 +88,11 @@ void StackSymbolizer::use_jit_code(const Snapshot& snapshot, const std::filesyst
   code.map.add_perf_maps(dated, code.jvm ? perfmap::JitCodeMap::Runtime::kJvm : perfmap::JitCodeMap::Runtime::kOther);
 }
 
+const perfmap::JitCodeMap* StackSymbolizer::jit_code(const ProcessInfo& process) const {
+  auto it = jit_.find({process.pid, process.start_mono_ns});
+  return it == jit_.end() ? nullptr : &it->second.map;
+}
+
 std::vector<std::string> StackSymbolizer::warnings() const {
   std::vector<std::string> all = symbolizer_.warnings();
   all.insert(all.end(), jit_warnings_.begin(), jit_warnings_.end());

@@ -41,6 +41,10 @@ class StackSymbolizer {
   // malformed copy throws std::runtime_error).
   void use_jit_code(const Snapshot& snapshot, const std::filesystem::path& process_dir);
 
+  // The JIT code that use_jit_code read for the process image `process` belongs to, or
+  // nullptr if it was not asked to.
+  const perfmap::JitCodeMap* jit_code(const ProcessInfo& process) const;
+
   // The frames of `stack` for a block allocated at `alloc_ns`, innermost first,
   // inlined calls expanded.
   std::vector<FrameId> frames(const Snapshot& snapshot, const Stack& stack, uint64_t alloc_ns);

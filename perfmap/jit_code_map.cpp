@@ -10,11 +10,11 @@
 namespace heapdrift::perfmap {
 namespace {
 
-// A key that tells methods apart for interning: generated code and Java methods with
-// the same name are different things.
 // The bci of a frame whose position in its method is not known (no record at the pc).
 constexpr int32_t kUnknownBci = INT32_MIN;
 
+// A key that tells methods apart for interning: generated code and Java methods with
+// the same name are different things.
 std::string method_key(bool generated, const std::string& function, const std::string& signature,
                        const std::string& file) {
   return std::string(generated ? "G" : "J") + function + '\n' + signature + '\n' + file;
@@ -48,6 +48,7 @@ JitCodeMap::Blob JitCodeMap::new_blob(uint64_t start, uint64_t end, uint64_t loa
   b.end = end;
   b.load_ns = load_ns;
   b.unload_ns = kNever;
+  b.replaced_ns = kNever;
   b.order = blobs_.size();
   b.generated = generated;
   b.nests = generated;
@@ -59,6 +60,7 @@ JitCodeMap::Blob JitCodeMap::new_blob(uint64_t start, uint64_t end, uint64_t loa
 
 void JitCodeMap::add_log(const JitLog& log) {
   warnings_.insert(warnings_.end(), log.warnings.begin(), log.warnings.end());
+  if (!log.sessions.empty()) last_session_ns_ = log.sessions.back().mono_ns;
 
   // Methods: the log's, then the generated-code names interned as methods.
   std::vector<uint32_t> method_of(log.methods.size());
@@ -143,7 +145,11 @@ void JitCodeMap::add_log(const JitLog& log) {
           pcs_.push_back(pcs[k]);
         }
         b.pc_count = static_cast<uint32_t>(pcs_.size() - b.first_pc);
-        live[b.start].push_back(static_cast<uint32_t>(blobs_.size()));
+        std::vector<uint32_t>& here = live[b.start];
+        for (uint32_t other : here) {
+          if (!blobs_[other].generated) blobs_[other].replaced_ns = std::min(blobs_[other].replaced_ns, c.time_ns);
+        }
+        here.push_back(static_cast<uint32_t>(blobs_.size()));
         blobs_.push_back(b);
         break;
       }
@@ -186,6 +192,32 @@ void JitCodeMap::add_log(const JitLog& log) {
                         " unload records matched no loaded code (their load records are missing)");
   }
   rebuild_index();
+}
+
+std::vector<CompiledVersions> JitCodeMap::compiled_versions(std::span<const uint64_t> times_ns) const {
+  std::vector<CompiledVersions> out;
+  std::unordered_map<std::string, size_t> index;  // function + signature: a class loaded again has new ids
+  for (const Blob& b : blobs_) {
+    const uint32_t m = frames_[b.first_frame].method;
+    if (b.generated || b.from_perf_map || m == unknown_method_ || b.load_ns < last_session_ns_) continue;
+    const uint64_t end_ns = std::min(b.unload_ns, b.replaced_ns);
+    const Method& method = methods_[m];
+    CompiledVersions* versions = nullptr;
+    for (size_t k = 0; k < times_ns.size(); ++k) {
+      if (times_ns[k] < b.load_ns || times_ns[k] >= end_ns) continue;
+      if (!versions) {
+        auto [at, added] = index.emplace(method.function + '\n' + method.signature, out.size());
+        if (added) {
+          out.push_back({method.function, method.signature, std::vector<uint32_t>(times_ns.size()),
+                         std::vector<uint64_t>(times_ns.size())});
+        }
+        versions = &out[at->second];
+      }
+      ++versions->versions[k];
+      versions->bytes[k] += b.end - b.start;
+    }
+  }
+  return out;
 }
 
 void JitCodeMap::add_perf_map(const std::filesystem::path& path, uint64_t written_ns) {

@@ -56,6 +56,15 @@ struct JavaFrame {
   bool operator==(const JavaFrame&) const = default;
 };
 
+// One Java method's compiled versions alive at given times (JitCodeMap::compiled_versions).
+struct CompiledVersions {
+  std::string function;   // "pkg.Class.method"
+  std::string signature;  // "(J)J"
+  // At each of the times asked for: the versions alive, and their code's bytes.
+  std::vector<uint32_t> versions;
+  std::vector<uint64_t> bytes;
+};
+
 class JitCodeMap {
  public:
   static constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
@@ -100,6 +109,16 @@ class JitCodeMap {
   // t (a class enumerated at VMInit ran before its record). Empty when none.
   std::optional<JavaFrame> interpreted(uint64_t method_address, uint64_t t_ns) const;
 
+  // How many compiled versions of each Java method the JIT log had alive at each of
+  // `times_ns` (ascending), for the methods with code alive at one of them: code of
+  // the log's last session (the process's current image) loaded at or before t, and
+  // neither unloaded nor replaced by other code loaded at its address by then. The
+  // same code reported twice (the agent's replay at VMInit) is one version. Methods are
+  // told apart by class, name and signature. HotSpot keeps a method's replaced code
+  // until its sweeper or class unloading frees it: a method compiled again and again
+  // while the old versions stay is the code cache's own leak (analyzer/code_growth.h).
+  std::vector<CompiledVersions> compiled_versions(std::span<const uint64_t> times_ns) const;
+
   // Problems met while reading (truncated log, malformed perf-map lines, unload
   // records that matched nothing), each once, each starting with its file's name.
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -122,6 +141,10 @@ class JitCodeMap {
   struct Blob {
     uint64_t start, end;
     uint64_t load_ns, unload_ns;
+    // JIT-log code: when other code was loaded at its start while it was live (its
+    // range reused before its unload record came). It is no version of its method from
+    // then on (compiled_versions); lookup keeps its own rule.
+    uint64_t replaced_ns;
     uint64_t order;  // order of addition: the tie-breaker
     bool generated;
     bool nests;  // generated code of a JVM: a stub may lie inside a bigger blob
@@ -151,6 +174,7 @@ class JitCodeMap {
   std::vector<Blob> blobs_;
   std::vector<std::string> warnings_;
   uint32_t unknown_method_ = UINT32_MAX;
+  uint64_t last_session_ns_ = 0;  // when the JIT log's last session began
 
   // The address space cut at every blob start and end: segment i is
   // [bounds_[i], bounds_[i + 1]), and the blobs covering it are

@@ -37,7 +37,8 @@ class Analysis {
 
   ProcessHistory load(const std::vector<std::filesystem::path>& snapshots);
   const FrameTable& frames() const { return frames_; }
-  // For commands that walk a snapshot's stacks themselves (export).
+  // For commands that walk a snapshot's stacks themselves (export), or use the JIT
+  // code it read (leaks).
   StackSymbolizer& symbolizer() { return symbolizer_; }
   const SiteOptions& site_options() const { return site_options_; }
 

@@ -31,7 +31,9 @@ int run_leaks(const LeaksOptions& o) {
     if (!p.files.empty()) {
       ProcessLeaks leaks = find_leaks(analysis.load(p.files), LeakCriteria{});
       find_caller_leaks(leaks, analysis.frames(), LeakCriteria{});
-      find_code_growth(leaks, p.files.back().parent_path());
+      // The JIT code the symbolizer read from the process's jit.log, not read again.
+      const auto* code = analysis.symbolizer().jit_code(leaks.history.snapshots.front().process);
+      if (code) find_code_growth(leaks, *code);
       return leaks;
     }
     ProcessLeaks nothing;  // a main process that wrote no snapshot (it exec'd, or _exit'ed early)

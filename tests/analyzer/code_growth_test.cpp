@@ -3,14 +3,12 @@
 #include "code_growth.h"
 
 #include <algorithm>
-#include <fstream>
 #include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "log_builder.h"
-#include "temp_dir.h"
 
 namespace heapdrift::test {
 namespace {
@@ -18,16 +16,16 @@ namespace {
 // A process judged over snapshots at 10, 20, ... 90 (mid-point 50), its JIT log written
 // by `build`.
 template <class Build>
-ProcessLeaks judged_with(const TempDir& dir, Build build) {
+ProcessLeaks judged_with(Build build) {
   perfmaptest::LogBuilder b(1);
   build(b);
-  const std::vector<uint8_t> bytes = b.bytes();
-  std::ofstream(dir / "jit.log", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  perfmap::JitCodeMap code;
+  code.add_log(b.log());
   ProcessLeaks leaks;
   for (uint64_t t = 10; t <= 90; t += 10) leaks.history.timeline.snapshot_ns.push_back(t);
   leaks.history.timeline.snapshot_ns.push_back(1000);  // the exit snapshot, not judged
   leaks.judged_snapshots = 9;
-  find_code_growth(leaks, dir.path());
+  find_code_growth(leaks, code);
   return leaks;
 }
 
@@ -46,10 +44,11 @@ struct Loads {
 };
 
 TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
-  TempDir dir;
-  ProcessLeaks leaks = judged_with(dir, [](perfmaptest::LogBuilder& b) {
+  ProcessLeaks leaks = judged_with([](perfmaptest::LogBuilder& b) {
     b.method(1, "a.Rereg", "work", "(J)J").method(2, "a.Warm", "up", "()V").method(3, "a.Few", "more", "()V");
     b.method(4, "a.Big", "grow", "()V");
+    b.method(5, "java.lang.invoke.MethodHandle", "invokeBasic", "([Ljava/lang/Object;)Ljava/lang/Object;");
+    b.method(6, "java.lang.invoke.MethodHandle", "linkToStatic", "([Ljava/lang/Object;)Ljava/lang/Object;");
     Loads()
         .versions(1, 5, 4, 0x10000)    // 4 before the first snapshot...
         .versions(1, 30, 8, 0x20000)   // ...12 at the middle...
@@ -59,6 +58,10 @@ TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
         .versions(3, 60, 9, 0x60000)
         .versions(4, 12, 40, 0x70000)  // growing in both halves, 60 at the end: reported first
         .versions(4, 60, 20, 0x80000)
+        .versions(5, 12, 20, 0x90000)  // the intrinsics of method handles, one per shape linked:
+        .versions(5, 60, 20, 0xa0000)  // never replaced, not reported
+        .versions(6, 12, 20, 0xb0000)
+        .versions(6, 60, 20, 0xc0000)
         .write(b);
     b.unload(95, 0x70000);  // after the last snapshot judged: not counted
   });
@@ -73,26 +76,26 @@ TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
   EXPECT_EQ(leaks.code_growth[1].code_bytes_last, 22u * 0x80);
 }
 
-TEST(CodeGrowth, NothingWithoutALogOrGrowthInTheLateHalfOrThreeSnapshots) {
-  TempDir dir;
-  ProcessLeaks none;
-  none.history.timeline.snapshot_ns = {10, 20, 30};
-  none.judged_snapshots = 3;
-  find_code_growth(none, dir.path());  // no jit.log: a native process
-  EXPECT_TRUE(none.code_growth.empty());
-  std::ofstream(dir / "jit.log") << "HDJITLOG garbage";  // the symbolizer warns of it; leaks goes on
-  find_code_growth(none, dir.path());
-  EXPECT_TRUE(none.code_growth.empty());
-
-  ProcessLeaks two = judged_with(dir, [](perfmaptest::LogBuilder& b) {
+TEST(CodeGrowth, NothingWithoutGrowthInTheLateHalfOrThreeSnapshots) {
+  ProcessLeaks two = judged_with([](perfmaptest::LogBuilder& b) {
     b.method(1, "a.B", "m", "()V");
     Loads().versions(1, 5, 40, 0x10000).write(b);
   });
   EXPECT_TRUE(two.code_growth.empty());  // 40 versions, none loaded in the late half
+
+  perfmaptest::LogBuilder b(1);
+  b.method(1, "a.B", "m", "()V");
+  Loads().versions(1, 35, 40, 0x10000).write(b);
+  perfmap::JitCodeMap code;
+  code.add_log(b.log());
   two.history.timeline.snapshot_ns = {30, 50};  // growth between them, but two snapshots show no trend
   two.judged_snapshots = 2;
-  find_code_growth(two, dir.path());
+  find_code_growth(two, code);
   EXPECT_TRUE(two.code_growth.empty());
+  two.history.timeline.snapshot_ns = {30, 50, 80};  // the same growth, judged over three: reported
+  two.judged_snapshots = 3;
+  find_code_growth(two, code);
+  EXPECT_EQ(two.code_growth.size(), 1u);
 }
 
 }  // namespace

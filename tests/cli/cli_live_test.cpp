@@ -259,7 +259,9 @@ TEST(LiveShim, AScriptThatWroteNoSnapshotOfItsOwn) {
         << r.err;
     for (const ProcessRecording& p : read_recording(tmp / "two").processes) {
       const std::string named = "two/" + std::to_string(p.pid) + " (1 snapshot)";  // as the command line put it
-      if (!p.snapshots.empty()) EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+      if (!p.snapshots.empty()) {
+        EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+      }
     }
   }
   EXPECT_FALSE(fs::exists(tmp / "two.svg"));
@@ -267,6 +269,31 @@ TEST(LiveShim, AScriptThatWroteNoSnapshotOfItsOwn) {
   ASSERT_EQ(leaks.status, 0) << leaks.err;
   EXPECT_NE(leaks.out.find("2 processes too short-lived to judge"), std::string::npos) << leaks.out;
   EXPECT_NE(leaks.out.find("       2  ls (ls -l /, \u2026)\n"), std::string::npos) << leaks.out;
+}
+
+// A jit.log that does not parse (a JVM killed while writing its header, a file from
+// elsewhere): the symbolizer warns, and leaks judges the process all the same.
+TEST(LiveShim, AJitLogThatDoesNotParse) {
+  TempDir tmp;
+  Result r = run({HEAPDRIFT_EXE, "record", "-o", "rec", "--interval", "100ms", "--", "sleep", "0.5"}, tmp.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Recording rec = read_recording(tmp / "rec");
+  ASSERT_NE(rec.main_process(), nullptr);
+  ASSERT_GE(rec.main_process()->snapshots.size(), 3u);
+  std::ofstream(tmp / "rec" / std::to_string(rec.main_process()->pid) / "jit.log") << "HDJITLOG garbage";
+
+  for (const char* json : {"", "--json"}) {
+    std::vector<std::string> args = {HEAPDRIFT_EXE, "leaks", "rec"};
+    if (*json) args.push_back(json);
+    Result leaks = run(args, tmp.path());
+    EXPECT_EQ(leaks.status, 0) << leaks.err;
+    EXPECT_NE(leaks.err.find("jit.log"), std::string::npos) << leaks.err;
+    EXPECT_NE(leaks.err.find("Java frames stay unnamed"), std::string::npos) << leaks.err;
+  }
+  Result json = run({HEAPDRIFT_EXE, "leaks", "rec", "--json"}, tmp.path());
+  ASSERT_EQ(json.status, 0) << json.err;
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  EXPECT_TRUE(j.at("code_growth").empty()) << json.out;
 }
 
 // `record` twice with one directory: the second recording is its own run's processes,

@@ -1,11 +1,10 @@
-// The JIT log's reader, the time-aware code map built from it and the count of live
+// The JIT log's reader, the time-aware code map built from it and its count of live
 // compiled versions (perfmap/): any bytes must give a log and a map that answer
 // look-ups, or throw ReadError. The look-ups are the log's own addresses and times,
 // which reach the pc records and the interpreted methods that random addresses would
 // miss.
 #include <algorithm>
 
-#include "compiled_versions.h"
 #include "jit_code_map.h"
 #include "jit_log_reader.h"
 
@@ -38,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!log.loads.empty()) {
     const uint64_t times[] = {log.loads.front().time_ns, log.loads.back().time_ns, JitCodeMap::kNever};
-    compiled_versions(log, times);
+    map.compiled_versions(times);
   }
   return 0;
 }
