@@ -37,11 +37,36 @@ std::string outside_malloc_hint(const std::string& exe) {
          "VM.native_memory summary)";
 }
 
+std::string count(double n) { return std::to_string(uint64_t(std::max(0.0, n))); }
+
+// What a JVM's own counters say of growth outside malloc that came to `outside` bytes,
+// from `a` to `b`: its Metaspace and Java heap (as of its last GC), threads and classes,
+// and which of them it went to, with where to look next.
+std::string jvm_part(const JvmSpaces& a, const JvmSpaces& b, double outside) {
+  const double metaspace = b.metaspace_committed - a.metaspace_committed, heap = b.heap_committed - a.heap_committed;
+  std::string text = ". The JVM's own counters (its heap and Metaspace as of its last GC): Metaspace " +
+                     format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) +
+                     " committed, Java heap " + format_bytes(a.heap_committed) + " -> " +
+                     format_bytes(b.heap_committed) + ", " + count(a.threads) + " -> " + count(b.threads) +
+                     " threads, " + count(a.classes) + " -> " + count(b.classes) +
+                     " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
+  if (metaspace >= 0.25 * outside && metaspace >= heap) {
+    text += ". Metaspace, which holds the classes' metadata, took " + format_bytes(metaspace) +
+            " of it: classes loaded without end (a class loader never let go: jcmd PID VM.classloader_stats), or "
+            "classes redefined or retransformed again and again (an agent's instrumentation), whose old "
+            "versions it keeps; jcmd PID VM.metaspace shows it by loader";
+  } else if (heap >= 0.25 * outside) {
+    text += ". The Java heap took " + format_bytes(heap) +
+            " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows what it holds";
+  }
+  return text;
+}
+
 // Where the `unexplained` part of RSS growth from `a` to `b` went: into the allocator's
 // free memory, into anonymous memory the allocator does not hold (mapped directly), or
 // into file-backed memory; the largest of those the snapshots give.
 std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, double unexplained,
-                           const std::string& exe) {
+                           const std::string& exe, const MemoryTrend& t) {
   std::optional<double> held_free, outside, file;
   if (a.allocator_free && b.allocator_free) held_free = *b.allocator_free - *a.allocator_free;
   if (a.anonymous && b.anonymous && a.allocator_held && b.allocator_held) {
@@ -53,7 +78,8 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
     return "; it is outside malloc: anonymous memory that the allocator does not hold grew by " +
            format_bytes(*outside) +
            " (mapped directly: a JVM's Java heap, Metaspace, code cache or thread stacks, a garbage-collected "
-           "heap, mmap). heapdrift samples malloc only; " + outside_malloc_hint(exe);
+           "heap, mmap). heapdrift samples malloc only; " + outside_malloc_hint(exe) +
+           (t.jvm_first && t.jvm_last ? jvm_part(*t.jvm_first, *t.jvm_last, *outside) : "");
   }
   // Without the allocator's figures, file-backed memory only when it is most of the growth.
   if (fb > 0 && fb >= f && fb >= o && (held_free || fb >= unexplained / 2)) {
@@ -88,6 +114,13 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
     t.saw_no_allocation = true;
     return t;
   }
+  // Metaspace reads 0 until the JVM's first GC updates its counters.
+  for (size_t k = 0; k <= last_judged; ++k) {
+    auto jvm = memory_breakdown(h.snapshots[k].counters, h.snapshots[k].memory).jvm;
+    if (!jvm || jvm->metaspace_committed == 0) continue;
+    if (!t.jvm_first) t.jvm_first = jvm;
+    else t.jvm_last = jvm;
+  }
   double rss_growth = t.rss_last - t.rss_first, heap_growth = t.heap_last - t.heap_first;
   // RSS grew noticeably and the heap explains little of it.
   if (t.rss_first > 0 && rss_growth > std::max(16.0 * (1 << 20), 0.1 * t.rss_first) &&
@@ -96,7 +129,7 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
     const MemoryBreakdown b = memory_breakdown(last.counters, last.memory);
     t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap grew by " + format_bytes(heap_growth) +
              ": no allocation site explains it" +
-             where_rss_went(a, b, rss_growth - heap_growth, last.process.exe);
+             where_rss_went(a, b, rss_growth - heap_growth, last.process.exe, t);
   }
   return t;
 }

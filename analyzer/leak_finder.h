@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "leak_rank.h"
+#include "memory_breakdown.h"
 #include "process_history.h"
 
 namespace heapdrift {
@@ -23,6 +24,9 @@ struct MemoryTrend {
   double heap_first = 0, heap_last = 0;  // exact live bytes from the counters
   std::optional<std::string> note;       // set when RSS grew and the heap did not...
   bool saw_no_allocation = false;        // ...or when no malloc call reached the shim
+  // A JVM's own counters at the first and the last snapshot judged that have them (a
+  // JVM removes its hsperfdata file as it exits, before the exit snapshot).
+  std::optional<JvmSpaces> jvm_first, jvm_last;
 };
 
 // A Java method whose compiled versions alive keep growing (code_growth.h).

@@ -389,6 +389,14 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
       {"rss_bytes", {{"first", p.memory.rss_first}, {"last", p.memory.rss_last}}},
       {"live_heap_bytes", {{"first", p.memory.heap_first}, {"last", p.memory.heap_last}}},
   };
+  if (p.memory.jvm_first && p.memory.jvm_last) {
+    const JvmSpaces &a = *p.memory.jvm_first, &b = *p.memory.jvm_last;
+    auto pair = [](double first, double last) { return nlohmann::ordered_json{{"first", first}, {"last", last}}; };
+    j["jvm"] = {{"metaspace_committed_bytes", pair(a.metaspace_committed, b.metaspace_committed)},
+                {"heap_committed_bytes", pair(a.heap_committed, b.heap_committed)},
+                {"threads", pair(a.threads, b.threads)},
+                {"classes", pair(a.classes, b.classes)}};
+  }
   nlohmann::ordered_json growing = nlohmann::ordered_json::array();
   for (size_t i = 0; i < std::min(p.growing.size(), ProcessLeaks::kMaxGrowing); ++i) {
     const GrowingSite& g = p.growing[i];

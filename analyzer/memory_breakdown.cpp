@@ -54,6 +54,10 @@ MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<
     b.allocator_free = *resident - get(m, "jemalloc.allocated").value_or(0);
     b.arenas = get(m, "jemalloc.arena_count");
   }
+  if (auto metaspace = get(m, "jvm.metaspace_committed_bytes")) {
+    b.jvm = JvmSpaces{get(m, "jvm.heap_committed_bytes").value_or(0), *metaspace, get(m, "jvm.threads").value_or(0),
+                      get(m, "jvm.classes").value_or(0)};
+  }
   if (auto anon = get(m, "rss_anon_bytes")) {
     b.anonymous = anon;
     b.file_backed = get(m, "rss_file_bytes").value_or(0) + get(m, "rss_shmem_bytes").value_or(0);

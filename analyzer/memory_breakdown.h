@@ -13,6 +13,15 @@
 
 namespace heapdrift {
 
+// What a JVM counts itself (the shim's jvm.* keys, from its hsperfdata file): its memory
+// outside malloc as of its last GC, its threads and classes (docs/FORMAT.md).
+struct JvmSpaces {
+  double heap_committed = 0;       // the Java heap's generations
+  double metaspace_committed = 0;  // class metadata, the compressed class space included
+  double threads = 0;
+  double classes = 0;  // loaded and not unloaded, as HotSpot counts them (redefinitions too)
+};
+
 struct MemoryBreakdown {
   std::string allocator;
   std::optional<double> rss;           // bytes
@@ -23,6 +32,7 @@ struct MemoryBreakdown {
   std::optional<double> arenas;
   std::optional<double> anonymous;     // RssAnon
   std::optional<double> file_backed;   // RssFile + RssShmem: the rest of RSS
+  std::optional<JvmSpaces> jvm;        // a JVM's own counters, when the snapshot has them
 };
 
 // "Rss:  1234 kB" lines of smaps_rollup, in bytes, by field name.

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "frame_rules.h"
 #include "internal_alloc.h"
+#include "jvm_counters.h"
 #include "memory_stats.h"
 #include "module_map.h"
 #include "snapshot_encoder.h"
@@ -246,6 +247,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   c.unloaded_modules = recorder.unloaded_modules().copy();
   step(progress);
   c.maps = memory_mappings();
+  add_jvm_counters(c.maps, &c.memory);
   step(progress);
   c.exe = executable_path();
   read_small_file("/proc/self/cmdline", &c.cmdline);

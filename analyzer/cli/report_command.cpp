@@ -59,6 +59,13 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     double other = *b.anonymous - b.allocator_held.value_or(b.live_heap);
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
+    if (b.jvm) {
+      std::printf("    the JVM's Java heap   %12s  committed, as of its last GC (its own counters)\n",
+                  format_bytes(b.jvm->heap_committed).c_str());
+      std::printf("    the JVM's Metaspace   %12s  committed, as of its last GC; %.0f classes loaded\n",
+                  format_bytes(b.jvm->metaspace_committed).c_str(), b.jvm->classes);
+      std::printf("    the JVM's threads     %12.0f  each with a stack\n", b.jvm->threads);
+    }
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
   }

@@ -87,6 +87,50 @@ TEST(LeakFinder, SaysWhenTheGrowthIsOutsideMalloc) {
   EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
 }
 
+// A JVM's own counters (the shim's jvm.* keys) say which of its spaces took the growth.
+TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
+  auto jvm = [](SnapshotSummary s, double metaspace, double heap, uint64_t classes) {
+    s.process.exe = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+    s.memory->values.insert({{"jvm.metaspace_committed_bytes", uint64_t(metaspace)},
+                             {"jvm.heap_committed_bytes", uint64_t(heap)},
+                             {"jvm.threads", 12},
+                             {"jvm.classes", classes}});
+    return s;
+  };
+  // Before its first GC a JVM's Metaspace reads 0: the figures start at the next snapshot.
+  ProcessLeaks metaspace = find_leaks(
+      history({jvm(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 0, 40 * kMiB, 3000),
+               jvm(split(30, 150 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 20 * kMiB, 40 * kMiB, 5000),
+               jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 160 * kMiB, 40 * kMiB, 40000)}),
+      LeakCriteria{});
+  ASSERT_TRUE(metaspace.memory.note.has_value());
+  std::string note = *metaspace.memory.note;
+  EXPECT_NE(note.find("Metaspace 20.0 MiB -> 160 MiB committed, Java heap 40.0 MiB -> 40.0 MiB, 12 -> 12 threads, "
+                      "5000 -> 40000 classes loaded"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find("Metaspace, which holds the classes' metadata, took 140 MiB of it"), std::string::npos) << note;
+  ASSERT_TRUE(metaspace.memory.jvm_first && metaspace.memory.jvm_last);
+  EXPECT_EQ(metaspace.memory.jvm_first->classes, 5000);
+
+  ProcessLeaks heap = find_leaks(
+      history({jvm(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 20 * kMiB, 40 * kMiB, 3000),
+               jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 22 * kMiB, 230 * kMiB, 3010)}),
+      LeakCriteria{});
+  ASSERT_TRUE(heap.memory.note.has_value());
+  note = *heap.memory.note;
+  EXPECT_NE(note.find("The Java heap took 190 MiB of it"), std::string::npos) << note;
+  EXPECT_EQ(note.find("Metaspace, which"), std::string::npos) << note;
+
+  // Without the counters in two snapshots (a JVM with -XX:-UsePerfData), nothing is said of them.
+  ProcessLeaks without = find_leaks(history({split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
+                                             jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 160 * kMiB,
+                                                 40 * kMiB, 40000)}),
+                                    LeakCriteria{});
+  ASSERT_TRUE(without.memory.note.has_value());
+  EXPECT_EQ(without.memory.note->find("own counters"), std::string::npos) << *without.memory.note;
+}
+
 // What to do about it depends on the runtime that mapped it.
 TEST(LeakFinder, NamesWhatShowsMemoryOutsideMallocForTheProgramsRuntime) {
   for (auto [exe, advice] : {std::pair{"/usr/lib/jvm/java-17-openjdk-amd64/bin/java", "Native Memory Tracking"},

@@ -692,4 +692,24 @@ TEST(CompiledCodeGrowth, AMethodRegisteredWithoutEndIsNamed) {
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
+// Class loaders kept for ever, each with a class of many methods: RSS grows outside
+// malloc, and leaks says from the JVM's own counters (its hsperfdata, which the shim
+// reads at each snapshot) that Metaspace took it, with no flag added to the JVM.
+TEST(MetaspaceGrowth, TheJvmsOwnCountersSayMetaspaceTookIt) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-metaspace-" + std::to_string(getpid()));
+  nlohmann::json j =
+      record_java_leaks(dir, std::string("-cp ") + CLASS_LOADER_LEAK_JAR + " ClassLoaderLeak 8", "512K");
+  ASSERT_TRUE(j.contains("jvm")) << j.dump(1);
+  const nlohmann::json& jvm = j["jvm"];
+  auto growth = [&](const char* key) { return jvm[key]["last"].get<double>() - jvm[key]["first"].get<double>(); };
+  EXPECT_GE(growth("metaspace_committed_bytes"), 32.0 * (1 << 20)) << jvm.dump();  // some 190 MiB here
+  EXPECT_GE(growth("classes"), 5000) << jvm.dump();                                  // some 25,000
+  EXPECT_GT(jvm["threads"]["last"].get<double>(), 0) << jvm.dump();
+  ASSERT_TRUE(j.contains("note")) << j.dump(1);
+  const std::string note = j["note"];
+  EXPECT_NE(note.find("it is outside malloc"), std::string::npos) << note;
+  EXPECT_NE(note.find("Metaspace, which holds the classes' metadata, took"), std::string::npos) << note;
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
 }  // namespace
