@@ -1,6 +1,7 @@
 #include "leak_finder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -50,14 +51,25 @@ std::string jvm_part(const JvmSpaces& a, const JvmSpaces& b, double outside) {
                      format_bytes(b.heap_committed) + ", " + count(a.threads) + " -> " + count(b.threads) +
                      " threads, " + count(a.classes) + " -> " + count(b.classes) +
                      " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
-  if (metaspace >= 0.25 * outside && metaspace >= heap) {
-    text += ". Metaspace, which holds the classes' metadata, took " + format_bytes(metaspace) +
-            " of it: classes loaded without end (a class loader never let go: jcmd PID VM.classloader_stats), or "
-            "classes redefined or retransformed again and again (an agent's instrumentation), whose old "
-            "versions it keeps; jcmd PID VM.metaspace shows it by loader";
-  } else if (heap >= 0.25 * outside) {
-    text += ". The Java heap took " + format_bytes(heap) +
-            " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows what it holds";
+  // Each space that took a quarter of the growth or more, the larger first.
+  std::vector<std::pair<double, std::string>> took;
+  if (metaspace >= 0.25 * outside) {
+    took.emplace_back(metaspace, "Metaspace, which holds the classes' metadata, took " + format_bytes(metaspace) +
+                                     " of it: classes loaded without end (a class loader never let go: jcmd PID "
+                                     "VM.classloader_stats), or classes redefined or retransformed again and again "
+                                     "(an agent's instrumentation), whose old versions it keeps; jcmd PID "
+                                     "VM.metaspace shows it by loader");
+  }
+  if (heap >= 0.25 * outside) {
+    took.emplace_back(heap, "the Java heap took " + format_bytes(heap) +
+                                " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows "
+                                "what it holds");
+  }
+  std::sort(took.begin(), took.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (size_t i = 0; i < took.size(); ++i) {
+    std::string part = took[i].second;
+    if (i == 0) part[0] = char(std::toupper(static_cast<unsigned char>(part[0])));
+    text += (i == 0 ? ". " : "; ") + part;
   }
   return text;
 }

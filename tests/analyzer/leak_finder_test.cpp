@@ -122,6 +122,17 @@ TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
   EXPECT_NE(note.find("The Java heap took 190 MiB of it"), std::string::npos) << note;
   EXPECT_EQ(note.find("Metaspace, which"), std::string::npos) << note;
 
+  // Both took a quarter or more: both are named, the larger first.
+  ProcessLeaks both = find_leaks(
+      history({jvm(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 20 * kMiB, 40 * kMiB, 3000),
+               jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 100 * kMiB, 150 * kMiB, 3010)}),
+      LeakCriteria{});
+  ASSERT_TRUE(both.memory.note.has_value());
+  note = *both.memory.note;
+  EXPECT_NE(note.find(". The Java heap took 110 MiB of it: "), std::string::npos) << note;
+  EXPECT_NE(note.find("; Metaspace, which holds the classes' metadata, took 80.0 MiB of it"), std::string::npos)
+      << note;
+
   // Without the counters in two snapshots (a JVM with -XX:-UsePerfData), nothing is said of them.
   ProcessLeaks without = find_leaks(history({split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
                                              jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 160 * kMiB,
