@@ -6,11 +6,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "analysis_options.h"
 #include "command.h"
 #include "memory_breakdown.h"
 #include "site_rows.h"
+#include "snapshot_reader.h"
 #include "teardown_note.h"
 #include "units.h"
 
@@ -28,7 +32,26 @@ double counter(const KeyValues& kv, const char* key) {
   return it == kv.end() ? 0.0 : double(it->second);
 }
 
-void print_breakdown(const SnapshotSummary& s, double estimated) {
+// A JVM's own counters: the reported snapshot's, else (an exit snapshot: the JVM removes
+// its hsperfdata file as it exits) those of the latest snapshot before it that has them,
+// with its file's name.
+struct JvmCounters {
+  JvmSpaces spaces;
+  std::string from;  // "" when the reported snapshot's own
+};
+std::optional<JvmCounters> jvm_counters(const MemoryBreakdown& b, const std::vector<std::filesystem::path>& files) {
+  if (b.jvm) return JvmCounters{*b.jvm, ""};
+  constexpr size_t kLooked = 3;  // the exit snapshot and the periodic ones just before it
+  for (size_t i = files.empty() ? 0 : files.size() - 1, n = 0; i-- > 0 && n < kLooked; ++n) {
+    const Snapshot earlier = read_snapshot(files[i], [](const ProcessInfo&, uint32_t) { return false; });
+    if (auto jvm = memory_breakdown(earlier.counters, earlier.memory).jvm) {
+      return JvmCounters{*jvm, files[i].filename().string()};
+    }
+  }
+  return std::nullopt;
+}
+
+void print_breakdown(const SnapshotSummary& s, double estimated, const std::vector<std::filesystem::path>& files) {
   MemoryBreakdown b = memory_breakdown(s.counters, s.memory);
   const KeyValues& c = s.counters;
   std::printf("\nTotals\n");
@@ -59,15 +82,23 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     double other = *b.anonymous - b.allocator_held.value_or(b.live_heap);
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
-    if (b.jvm) {
-      std::printf("    the JVM's Java heap   %12s  committed, as of its last GC (its own counters)\n",
-                  format_bytes(b.jvm->heap_committed).c_str());
-      std::printf("    the JVM's Metaspace   %12s  committed, as of its last GC; %.0f classes loaded\n",
-                  format_bytes(b.jvm->metaspace_committed).c_str(), b.jvm->classes);
-      std::printf("    the JVM's threads     %12.0f  each with a stack\n", b.jvm->threads);
-    }
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
+  }
+  if (auto jvm = jvm_counters(b, files)) {
+    std::printf("\nThe JVM's own counters%s\n",
+                jvm->from.empty() ? "" : (" (at " + jvm->from + ", before it exited)").c_str());
+    // Committed is what the JVM set aside; only the pages it touched are resident.
+    std::printf("  Java heap committed     %12s  updated by the JVM at each GC\n",
+                format_bytes(jvm->spaces.heap_committed).c_str());
+    if (jvm->spaces.metaspace_committed > 0) {
+      std::printf("  Metaspace committed     %12s  updated by the JVM at each GC\n",
+                  format_bytes(jvm->spaces.metaspace_committed).c_str());
+    } else {
+      std::printf("  Metaspace committed     %12s  (counted at the end of each GC: none yet)\n", "");
+    }
+    std::printf("  threads                 %12.0f\n", jvm->spaces.threads);
+    std::printf("  classes loaded          %12.0f\n", jvm->spaces.classes);
   }
   std::printf("\nheapdrift itself: %s mapped, %.0f samples and %.0f stacks dropped at caps\n",
               format_bytes(counter(c, "shim_bytes")).c_str(), counter(c, "dropped_samples"),
@@ -129,7 +160,7 @@ int run_report(const ReportOptions& o) {
                 r.totals.samples, r.name.c_str(), r.call_paths().c_str());
   }
   std::printf("%s", row_notes(rows, o.top).c_str());
-  print_breakdown(s, total);
+  print_breakdown(s, total, reported.files);
   if (std::string note = teardown_note(reported.files, s.process, total); !note.empty()) {
     std::printf("\n%s", fold_text("Note: " + note + ".", "", "").c_str());
   }
