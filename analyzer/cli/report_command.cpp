@@ -32,21 +32,22 @@ double counter(const KeyValues& kv, const char* key) {
   return it == kv.end() ? 0.0 : double(it->second);
 }
 
-// A JVM's own counters: the reported snapshot's, else (an exit snapshot: the JVM removes
-// its hsperfdata file as it exits) those of the latest snapshot before it that has them,
-// with its file's name.
+// A JVM's own counters: the reported snapshot's, else, for an exit snapshot (written
+// after the JVM removed its hsperfdata file), those of the snapshot before it, with its
+// file's name. Only that one is read, as for the teardown note: a process that is no JVM
+// has none in any.
 struct JvmCounters {
   JvmSpaces spaces;
   std::string from;  // "" when the reported snapshot's own
 };
-std::optional<JvmCounters> jvm_counters(const MemoryBreakdown& b, const std::vector<std::filesystem::path>& files) {
+std::optional<JvmCounters> jvm_counters(const MemoryBreakdown& b, const SnapshotSummary& s,
+                                        const std::vector<std::filesystem::path>& files) {
   if (b.jvm) return JvmCounters{*b.jvm, ""};
-  constexpr size_t kLooked = 3;  // the exit snapshot and the periodic ones just before it
-  for (size_t i = files.empty() ? 0 : files.size() - 1, n = 0; i-- > 0 && n < kLooked; ++n) {
-    const Snapshot earlier = read_snapshot(files[i], [](const ProcessInfo&, uint32_t) { return false; });
-    if (auto jvm = memory_breakdown(earlier.counters, earlier.memory).jvm) {
-      return JvmCounters{*jvm, files[i].filename().string()};
-    }
+  if (files.size() < 2 || s.process.trigger != format::Trigger::kExit) return std::nullopt;
+  const std::filesystem::path& before = files[files.size() - 2];
+  const Snapshot earlier = read_snapshot(before, [](const ProcessInfo&, uint32_t) { return false; });
+  if (auto jvm = memory_breakdown(earlier.counters, earlier.memory).jvm) {
+    return JvmCounters{*jvm, before.filename().string()};
   }
   return std::nullopt;
 }
@@ -85,7 +86,7 @@ void print_breakdown(const SnapshotSummary& s, double estimated, const std::vect
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
   }
-  if (auto jvm = jvm_counters(b, files)) {
+  if (auto jvm = jvm_counters(b, s, files)) {
     std::printf("\nThe JVM's own counters%s\n",
                 jvm->from.empty() ? "" : (" (at " + jvm->from + ", before it exited)").c_str());
     // Committed is what the JVM set aside; only the pages it touched are resident.
