@@ -282,18 +282,15 @@ TEST(LiveShim, AJitLogThatDoesNotParse) {
   ASSERT_GE(rec.main_process()->snapshots.size(), 3u);
   std::ofstream(tmp / "rec" / std::to_string(rec.main_process()->pid) / "jit.log") << "HDJITLOG garbage";
 
-  for (const char* json : {"", "--json"}) {
-    std::vector<std::string> args = {HEAPDRIFT_EXE, "leaks", "rec"};
-    if (*json) args.push_back(json);
-    Result leaks = run(args, tmp.path());
-    EXPECT_EQ(leaks.status, 0) << leaks.err;
-    EXPECT_NE(leaks.err.find("jit.log"), std::string::npos) << leaks.err;
-    EXPECT_NE(leaks.err.find("Java frames stay unnamed"), std::string::npos) << leaks.err;
+  const Result text = run({HEAPDRIFT_EXE, "leaks", "rec"}, tmp.path());
+  const Result json = run({HEAPDRIFT_EXE, "leaks", "rec", "--json"}, tmp.path());
+  for (const Result* leaks : {&text, &json}) {
+    EXPECT_EQ(leaks->status, 0) << leaks->err;
+    EXPECT_NE(leaks->err.find("jit.log"), std::string::npos) << leaks->err;
+    EXPECT_NE(leaks->err.find("Java frames stay unnamed"), std::string::npos) << leaks->err;
   }
-  Result json = run({HEAPDRIFT_EXE, "leaks", "rec", "--json"}, tmp.path());
-  ASSERT_EQ(json.status, 0) << json.err;
-  const nlohmann::json j = nlohmann::json::parse(json.out);
-  EXPECT_TRUE(j.at("code_growth").empty()) << json.out;
+  ASSERT_EQ(json.status, 0);
+  EXPECT_TRUE(nlohmann::json::parse(json.out).at("code_growth").empty()) << json.out;
 }
 
 // `record` twice with one directory: the second recording is its own run's processes,
