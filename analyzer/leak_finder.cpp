@@ -128,7 +128,7 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
   }
   // Metaspace reads 0 until the JVM's first GC updates its counters.
   for (size_t k = 0; k <= last_judged; ++k) {
-    auto jvm = memory_breakdown(h.snapshots[k].counters, h.snapshots[k].memory).jvm;
+    auto jvm = jvm_spaces(h.snapshots[k].memory);
     if (!jvm || jvm->metaspace_committed == 0) continue;
     if (!t.jvm_first) t.jvm_first = jvm;
     else t.jvm_last = jvm;

@@ -54,10 +54,6 @@ MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<
     b.allocator_free = *resident - get(m, "jemalloc.allocated").value_or(0);
     b.arenas = get(m, "jemalloc.arena_count");
   }
-  if (auto metaspace = get(m, "jvm.metaspace_committed_bytes")) {
-    b.jvm = JvmSpaces{get(m, "jvm.heap_committed_bytes").value_or(0), *metaspace, get(m, "jvm.threads").value_or(0),
-                      get(m, "jvm.classes").value_or(0)};
-  }
   if (auto anon = get(m, "rss_anon_bytes")) {
     b.anonymous = anon;
     b.file_backed = get(m, "rss_file_bytes").value_or(0) + get(m, "rss_shmem_bytes").value_or(0);
@@ -69,6 +65,15 @@ MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<
     }
   }
   return b;
+}
+
+std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory) {
+  if (!memory) return std::nullopt;
+  const KeyValues& m = memory->values;
+  auto metaspace = get(m, "jvm.metaspace_committed_bytes");
+  if (!metaspace) return std::nullopt;
+  return JvmSpaces{get(m, "jvm.heap_committed_bytes").value_or(0), *metaspace, get(m, "jvm.threads").value_or(0),
+                   get(m, "jvm.classes").value_or(0)};
 }
 
 }  // namespace heapdrift

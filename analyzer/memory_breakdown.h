@@ -32,7 +32,6 @@ struct MemoryBreakdown {
   std::optional<double> arenas;
   std::optional<double> anonymous;     // RssAnon
   std::optional<double> file_backed;   // RssFile + RssShmem: the rest of RSS
-  std::optional<JvmSpaces> jvm;        // a JVM's own counters, when the snapshot has them
 };
 
 // "Rss:  1234 kB" lines of smaps_rollup, in bytes, by field name.
@@ -44,6 +43,9 @@ std::map<std::string, double> parse_smaps_rollup(const std::string& text);
 std::optional<double> live_heap_bytes(const KeyValues& counters, const std::optional<MemoryInfo>& memory);
 
 MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory);
+
+// A JVM's own counters, when the snapshot has them.
+std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory);
 
 }  // namespace heapdrift
 

@@ -14,14 +14,10 @@ constexpr uint8_t kMagic[4] = {0xca, 0xfe, 0xc0, 0xc0};
 constexpr uint8_t kLittleEndian = 1;
 constexpr size_t kPrologueSize = 32, kEntryHeaderSize = 20;
 
-uint32_t u32_at(std::span<const uint8_t> b, size_t at) {
-  uint32_t v;
-  std::memcpy(&v, b.data() + at, sizeof(v));
-  return v;
-}
-
-uint64_t u64_at(std::span<const uint8_t> b, size_t at) {
-  uint64_t v;
+// An unaligned little-endian T at `at` (the caller checked the bounds).
+template <class T>
+T load(std::span<const uint8_t> b, size_t at) {
+  T v;
   std::memcpy(&v, b.data() + at, sizeof(v));
   return v;
 }
@@ -45,9 +41,9 @@ std::vector<std::pair<std::string, uint64_t>> jvm_counters(std::span<const uint8
       image[4] != kLittleEndian || image[5] != 2) {
     return out;  // not hsperfdata, or of a byte order or major version this reader does not know
   }
-  const size_t used = std::min<size_t>(u32_at(image, 8), image.size());
-  size_t at = u32_at(image, 24);
-  const uint32_t entries = u32_at(image, 28);
+  const size_t used = std::min<size_t>(load<uint32_t>(image, 8), image.size());
+  size_t at = load<uint32_t>(image, 24);
+  const uint32_t entries = load<uint32_t>(image, 28);
 
   uint64_t heap = 0, gcs = 0, classes = 0, unloaded = 0;
   bool any_heap = false, any_gc = false;
@@ -58,8 +54,8 @@ std::vector<std::pair<std::string, uint64_t>> jvm_counters(std::span<const uint8
       {"java.threads.live", "jvm.threads"},
   };
   for (uint32_t i = 0; i < entries && at >= kPrologueSize && at + kEntryHeaderSize <= used; ++i) {
-    const uint32_t length = u32_at(image, at), name_offset = u32_at(image, at + 4);
-    const uint32_t vector_length = u32_at(image, at + 8), data_offset = u32_at(image, at + 16);
+    const uint32_t length = load<uint32_t>(image, at), name_offset = load<uint32_t>(image, at + 4);
+    const uint32_t vector_length = load<uint32_t>(image, at + 8), data_offset = load<uint32_t>(image, at + 16);
     const char type = static_cast<char>(image[at + 12]);
     if (length < kEntryHeaderSize || length > used - at) break;
     const std::span<const uint8_t> entry = image.subspan(at, length);
@@ -70,7 +66,7 @@ std::vector<std::pair<std::string, uint64_t>> jvm_counters(std::span<const uint8
     const void* nul = std::memchr(name_begin, 0, length - name_offset);
     if (!nul) continue;
     const std::string_view name(name_begin, static_cast<const char*>(nul) - name_begin);
-    const uint64_t value = u64_at(entry, data_offset);
+    const uint64_t value = load<uint64_t>(entry, data_offset);
     if (numbered(name, "sun.gc.generation.", ".capacity")) {
       heap += value, any_heap = true;
     } else if (numbered(name, "sun.gc.collector.", ".invocations")) {

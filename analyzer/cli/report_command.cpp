@@ -40,13 +40,12 @@ struct JvmCounters {
   JvmSpaces spaces;
   std::string from;  // "" when the reported snapshot's own
 };
-std::optional<JvmCounters> jvm_counters(const MemoryBreakdown& b, const SnapshotSummary& s,
-                                        const std::vector<std::filesystem::path>& files) {
-  if (b.jvm) return JvmCounters{*b.jvm, ""};
+std::optional<JvmCounters> jvm_counters(const SnapshotSummary& s, const std::vector<std::filesystem::path>& files) {
+  if (auto jvm = jvm_spaces(s.memory)) return JvmCounters{*jvm, ""};
   if (files.size() < 2 || s.process.trigger != format::Trigger::kExit) return std::nullopt;
   const std::filesystem::path& before = files[files.size() - 2];
   const Snapshot earlier = read_snapshot(before, [](const ProcessInfo&, uint32_t) { return false; });
-  if (auto jvm = memory_breakdown(earlier.counters, earlier.memory).jvm) {
+  if (auto jvm = jvm_spaces(earlier.memory)) {
     return JvmCounters{*jvm, before.filename().string()};
   }
   return std::nullopt;
@@ -86,7 +85,7 @@ void print_breakdown(const SnapshotSummary& s, double estimated, const std::vect
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
   }
-  if (auto jvm = jvm_counters(b, s, files)) {
+  if (auto jvm = jvm_counters(s, files)) {
     std::printf("\nThe JVM's own counters%s\n",
                 jvm->from.empty() ? "" : (" (at " + jvm->from + ", before it exited)").c_str());
     // Committed is what the JVM set aside; only the pages it touched are resident.
