@@ -27,18 +27,22 @@ bool is_method_handle_intrinsic(const std::string& function) {
 
 }  // namespace
 
-void find_code_growth(ProcessLeaks& leaks, const perfmap::JitCodeMap& code) {
-  const std::vector<uint64_t>& t = leaks.history.timeline.snapshot_ns;
-  const size_t judged = std::min(leaks.judged_snapshots, t.size());
-  if (judged < 3) return;
-  const std::array<uint64_t, 3> times = {t[0], t[judged / 2], t[judged - 1]};
+CompiledCode compiled_code(std::span<const uint64_t> judged_ns, const perfmap::JitCodeMap& code) {
+  const size_t n = judged_ns.size();
+  const std::array<uint64_t, 3> times = {judged_ns[0], judged_ns[n / 2], judged_ns[n - 1]};
+  CompiledCode out;
   for (perfmap::CompiledVersions& m : code.compiled_versions(times)) {
+    out.bytes.first += m.bytes[0];
+    out.bytes.last += m.bytes[2];
     const auto& v = m.versions;
-    if (v[2] < kMinVersions || v[1] <= v[0] || v[2] <= v[1] || is_method_handle_intrinsic(m.function)) continue;
-    leaks.code_growth.push_back({std::move(m.function), std::move(m.signature), v[0], v[2], m.bytes[2]});
+    if (n < 3 || v[2] < kMinVersions || v[1] <= v[0] || v[2] <= v[1] || is_method_handle_intrinsic(m.function)) {
+      continue;
+    }
+    out.growth.push_back({std::move(m.function), std::move(m.signature), v[0], v[2], m.bytes[2]});
   }
-  std::sort(leaks.code_growth.begin(), leaks.code_growth.end(),
+  std::sort(out.growth.begin(), out.growth.end(),
             [](const CodeGrowth& a, const CodeGrowth& b) { return a.versions_last > b.versions_last; });
+  return out;
 }
 
 }  // namespace heapdrift

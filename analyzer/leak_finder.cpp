@@ -40,30 +40,49 @@ std::string outside_malloc_hint(const std::string& exe) {
 
 std::string count(double n) { return std::to_string(uint64_t(std::max(0.0, n))); }
 
-// What a JVM's own counters say of growth outside malloc that came to `outside` bytes,
-// from `a` to `b`: its Metaspace and Java heap (as of its last GC), threads and classes,
-// and which of them it went to, with where to look next.
-std::string jvm_part(const JvmSpaces& a, const JvmSpaces& b, double outside) {
-  const double metaspace = b.metaspace_committed - a.metaspace_committed, heap = b.heap_committed - a.heap_committed;
-  std::string text = ". The JVM's own counters (its heap and Metaspace as of its last GC): Metaspace " +
-                     format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) +
-                     " committed, Java heap " + format_bytes(a.heap_committed) + " -> " +
-                     format_bytes(b.heap_committed) + ", " + count(a.threads) + " -> " + count(b.threads) +
-                     " threads, " + count(a.classes) + " -> " + count(b.classes) +
-                     " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
-  // Each space that took a quarter of the growth or more, the larger first.
+// Where growth outside malloc that came to `outside` bytes went, as far as the snapshots
+// tell: a JVM's own counters (its Metaspace and Java heap as of its last GC, threads,
+// classes), a JIT's code (the code cache's mapping, and a JVM's compiled code from its
+// JIT log), each from first to last; which of them took the growth, and where to look
+// next.
+std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
+  std::string text;
+  // Each that took a quarter of the growth or more, the larger first.
   std::vector<std::pair<double, std::string>> took;
-  if (metaspace >= 0.25 * outside) {
-    took.emplace_back(metaspace, "Metaspace, which holds the classes' metadata, took " + format_bytes(metaspace) +
-                                     " of it: classes loaded without end (a class loader never let go: jcmd PID "
-                                     "VM.classloader_stats), or classes redefined or retransformed again and again "
-                                     "(an agent's instrumentation), whose old versions it keeps; jcmd PID "
-                                     "VM.metaspace shows it by loader");
+  auto took_if = [&](double growth, std::string what) {
+    if (growth >= 0.25 * outside) took.emplace_back(growth, std::move(what));
+  };
+  if (t.jvm_first && t.jvm_last) {
+    const JvmSpaces &a = *t.jvm_first, &b = *t.jvm_last;
+    text += ". The JVM's own counters (its heap and Metaspace as of its last GC): Metaspace " +
+            format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) +
+            " committed, Java heap " + format_bytes(a.heap_committed) + " -> " + format_bytes(b.heap_committed) +
+            ", " + count(a.threads) + " -> " + count(b.threads) + " threads, " + count(a.classes) + " -> " +
+            count(b.classes) +
+            " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
+    const double metaspace = b.metaspace_committed - a.metaspace_committed, heap = b.heap_committed - a.heap_committed;
+    took_if(metaspace, "Metaspace, which holds the classes' metadata, took " + format_bytes(metaspace) +
+                           " of it: classes loaded without end (a class loader never let go: jcmd PID "
+                           "VM.classloader_stats), or classes redefined or retransformed again and again (an "
+                           "agent's instrumentation), whose old versions it keeps; jcmd PID VM.metaspace shows it "
+                           "by loader");
+    took_if(heap, "the Java heap took " + format_bytes(heap) +
+                      " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows what it "
+                      "holds");
   }
-  if (heap >= 0.25 * outside) {
-    took.emplace_back(heap, "the Java heap took " + format_bytes(heap) +
-                                " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows "
-                                "what it holds");
+  // A mebibyte at least: libffi's closures and the like are not a JIT's code.
+  if (t.jit_code_mapped_last >= double(1 << 20)) {
+    const double code = t.jit_code_mapped_last - t.jit_code_mapped_first;
+    text += ". Anonymous executable memory, where a JIT puts its code (a JVM's code cache), went " +
+            format_bytes(t.jit_code_mapped_first) + " -> " + format_bytes(t.jit_code_mapped_last) + " mapped";
+    if (t.compiled_code) {
+      text += "; of it, the compiled Java code alive (its instructions alone, from the JIT log) " +
+              format_bytes(double(t.compiled_code->first)) + " -> " + format_bytes(double(t.compiled_code->last));
+    }
+    took_if(code, "the JIT's code cache took " + format_bytes(code) +
+                      " of it: code compiled for more and more methods (classes loaded without end), or old "
+                      "versions kept (a method compiled again and again, which code growth names); in a JVM, jcmd "
+                      "PID Compiler.codecache shows its use, and HotSpot keeps what it committed for it");
   }
   std::sort(took.begin(), took.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
   for (size_t i = 0; i < took.size(); ++i) {
@@ -91,7 +110,7 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
            format_bytes(*outside) +
            " (mapped directly: a JVM's Java heap, Metaspace, code cache or thread stacks, a garbage-collected "
            "heap, mmap). heapdrift samples malloc only; " + outside_malloc_hint(exe) +
-           (t.jvm_first && t.jvm_last ? jvm_part(*t.jvm_first, *t.jvm_last, *outside) : "");
+           where_outside_malloc_went(t, *outside);
   }
   // Without the allocator's figures, file-backed memory only when it is most of the growth.
   if (fb > 0 && fb >= f && fb >= o && (held_free || fb >= unexplained / 2)) {
@@ -110,12 +129,14 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
 }
 
 // From the first snapshot to snapshot `last_judged`.
-MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged) {
+MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optional<CompiledCodeBytes> compiled_code) {
   MemoryTrend t;
+  t.compiled_code = compiled_code;
   if (last_judged == 0) return t;
   const SnapshotSummary &first = h.snapshots.front(), &last = h.snapshots[last_judged];
   t.rss_first = rss(first), t.rss_last = rss(last);
   t.heap_first = live_heap(first), t.heap_last = live_heap(last);
+  t.jit_code_mapped_first = double(first.jit_code_mapped), t.jit_code_mapped_last = double(last.jit_code_mapped);
   // The program's malloc is its own (the shim found so at its start): no call reached the
   // shim, and nothing below would mean anything.
   if (last.memory && last.memory->allocator == "own") {
@@ -161,7 +182,7 @@ void extend_to_every_snapshot(Verdict& v, const ProcessHistory& h, size_t judged
   }
 }
 
-ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria) {
+ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria, const perfmap::JitCodeMap* code) {
   ProcessLeaks r;
   r.history = std::move(history);
   const ProcessHistory& h = r.history;
@@ -213,7 +234,14 @@ ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria) {
   std::stable_sort(r.growing.begin(), r.growing.end(),
                    [](const GrowingSite& a, const GrowingSite& b) { return a.last - a.first > b.last - b.first; });
   r.detection_floor = detection_floor(judged, h.sample_rate, criteria);
-  if (r.judged_snapshots > 0) r.memory = memory_trend(h, r.judged_snapshots - 1);
+  if (r.judged_snapshots == 0) return r;
+  std::optional<CompiledCodeBytes> compiled_bytes;
+  if (code && code->has_log()) {
+    CompiledCode compiled = compiled_code(judged.snapshot_ns, *code);
+    compiled_bytes = compiled.bytes;
+    r.code_growth = std::move(compiled.growth);
+  }
+  r.memory = memory_trend(h, r.judged_snapshots - 1, compiled_bytes);
   return r;
 }
 

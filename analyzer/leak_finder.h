@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "code_growth.h"
 #include "leak_rank.h"
 #include "memory_breakdown.h"
 #include "process_history.h"
@@ -27,13 +28,10 @@ struct MemoryTrend {
   // A JVM's own counters at the first and the last snapshot judged that have them (a
   // JVM removes its hsperfdata file as it exits, before the exit snapshot).
   std::optional<JvmSpaces> jvm_first, jvm_last;
-};
-
-// A Java method whose compiled versions alive keep growing (code_growth.h).
-struct CodeGrowth {
-  std::string function, signature;
-  uint32_t versions_first = 0, versions_last = 0;  // at the first and the last snapshot judged
-  uint64_t code_bytes_last = 0;
+  // A JIT's code: the anonymous executable memory mapped (jit_code_mapped_bytes), and a
+  // JVM's compiled Java code alive when its JIT log was recorded.
+  double jit_code_mapped_first = 0, jit_code_mapped_last = 0;
+  std::optional<CompiledCodeBytes> compiled_code;
 };
 
 // A site whose live bytes grew over the run by much more than their sampling error,
@@ -73,7 +71,10 @@ struct ProcessLeaks {
   std::vector<CodeGrowth> code_growth;  // most versions first (code_growth.h)
 };
 
-ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria);
+// `code`: the process's JIT code as the symbolizer read it (StackSymbolizer::jit_code),
+// or null; from a JIT log, it gives the compiled code's growth.
+ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria,
+                        const perfmap::JitCodeMap* code = nullptr);
 
 // Appends to `v` the estimates of `sites` together at the snapshots the test left out
 // (the verdict covers the judged ones): what is shown runs over every snapshot.

@@ -397,6 +397,12 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
                 {"threads", pair(a.threads, b.threads)},
                 {"classes", pair(a.classes, b.classes)}};
   }
+  if (p.memory.jit_code_mapped_last > 0) {
+    j["jit_code_mapped_bytes"] = {{"first", p.memory.jit_code_mapped_first}, {"last", p.memory.jit_code_mapped_last}};
+  }
+  if (const auto& code = p.memory.compiled_code) {
+    j["compiled_code_bytes"] = {{"first", code->first}, {"last", code->last}};
+  }
   nlohmann::ordered_json growing = nlohmann::ordered_json::array();
   for (size_t i = 0; i < std::min(p.growing.size(), ProcessLeaks::kMaxGrowing); ++i) {
     const GrowingSite& g = p.growing[i];

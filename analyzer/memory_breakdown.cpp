@@ -76,4 +76,13 @@ std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory) {
                    get(m, "jvm.classes").value_or(0)};
 }
 
+uint64_t jit_code_mapped_bytes(const std::vector<Mapping>& maps) {
+  uint64_t bytes = 0;
+  for (const Mapping& m : maps) {
+    // Named ones are files, or the kernel's ([vdso], [vsyscall]).
+    if ((m.prot & format::kProtExec) && m.path.empty()) bytes += m.end - m.start;
+  }
+  return bytes;
+}
+
 }  // namespace heapdrift

@@ -32,6 +32,7 @@ struct SnapshotSummary {
   ProcessInfo process;
   KeyValues counters;
   std::optional<MemoryInfo> memory;
+  uint64_t jit_code_mapped = 0;  // jit_code_mapped_bytes of its maps
 };
 
 struct SiteHistory {

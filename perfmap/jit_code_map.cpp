@@ -60,6 +60,7 @@ JitCodeMap::Blob JitCodeMap::new_blob(uint64_t start, uint64_t end, uint64_t loa
 
 void JitCodeMap::add_log(const JitLog& log) {
   warnings_.insert(warnings_.end(), log.warnings.begin(), log.warnings.end());
+  has_log_ = true;
   if (!log.sessions.empty()) last_session_ns_ = log.sessions.back().mono_ns;
 
   // Methods: the log's, then the generated-code names interned as methods.

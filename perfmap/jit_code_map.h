@@ -118,6 +118,8 @@ class JitCodeMap {
   // until its sweeper or class unloading frees it: a method compiled again and again
   // while the old versions stay is the code cache's own leak (analyzer/code_growth.h).
   std::vector<CompiledVersions> compiled_versions(std::span<const uint64_t> times_ns) const;
+  // Whether a JIT log was added: perf maps alone give no compiled versions.
+  bool has_log() const { return has_log_; }
 
   // Problems met while reading (truncated log, malformed perf-map lines, unload
   // records that matched nothing), each once, each starting with its file's name.
@@ -175,6 +177,7 @@ class JitCodeMap {
   std::vector<std::string> warnings_;
   uint32_t unknown_method_ = UINT32_MAX;
   uint64_t last_session_ns_ = 0;  // when the JIT log's last session began
+  bool has_log_ = false;
 
   // The address space cut at every blob start and end: segment i is
   // [bounds_[i], bounds_[i + 1]), and the blobs covering it are

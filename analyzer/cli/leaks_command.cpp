@@ -6,7 +6,6 @@
 
 #include "analysis_options.h"
 #include "caller_leaks.h"
-#include "code_growth.h"
 #include "command.h"
 #include "leak_finder.h"
 #include "leaks_output.h"
@@ -29,11 +28,11 @@ int run_leaks(const LeaksOptions& o) {
   SnapshotSet set = snapshots_of(o.path);
   auto judge = [&](const ProcessSnapshots& p) {
     if (!p.files.empty()) {
-      ProcessLeaks leaks = find_leaks(analysis.load(p.files), LeakCriteria{});
-      find_caller_leaks(leaks, analysis.frames(), LeakCriteria{});
+      ProcessHistory history = analysis.load(p.files);
       // The JIT code the symbolizer read from the process's jit.log, not read again.
-      const auto* code = analysis.symbolizer().jit_code(leaks.history.snapshots.front().process);
-      if (code) find_code_growth(leaks, *code);
+      const auto* code = analysis.symbolizer().jit_code(history.snapshots.front().process);
+      ProcessLeaks leaks = find_leaks(std::move(history), LeakCriteria{}, code);
+      find_caller_leaks(leaks, analysis.frames(), LeakCriteria{});
       return leaks;
     }
     ProcessLeaks nothing;  // a main process that wrote no snapshot (it exec'd, or _exit'ed early)

@@ -82,6 +82,10 @@ void print_breakdown(const SnapshotSummary& s, double estimated, const std::vect
     double other = *b.anonymous - b.allocator_held.value_or(b.live_heap);
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
+    if (s.jit_code_mapped > 0) {
+      std::printf("    JIT code, mapped      %12s  (anonymous executable memory, a JVM's code cache: mostly resident)\n",
+                  format_bytes(double(s.jit_code_mapped)).c_str());
+    }
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
   }

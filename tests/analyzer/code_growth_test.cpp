@@ -1,5 +1,6 @@
-// find_code_growth on JIT logs written by the agent's own writer: which methods' growth
-// of compiled versions is reported, over the snapshots judged.
+// compiled_code on JIT logs written by the agent's own writer: which methods' growth of
+// compiled versions is reported, and how much compiled code is alive, over the snapshots
+// judged.
 #include "code_growth.h"
 
 #include <algorithm>
@@ -13,20 +14,16 @@
 namespace heapdrift::test {
 namespace {
 
-// A process judged over snapshots at 10, 20, ... 90 (mid-point 50), its JIT log written
-// by `build`.
+// Over snapshots judged at 10, 20, ... 90 (mid-point 50), the JIT log written by `build`.
 template <class Build>
-ProcessLeaks judged_with(Build build) {
+CompiledCode judged_with(Build build) {
   perfmaptest::LogBuilder b(1);
   build(b);
   perfmap::JitCodeMap code;
   code.add_log(b.log());
-  ProcessLeaks leaks;
-  for (uint64_t t = 10; t <= 90; t += 10) leaks.history.timeline.snapshot_ns.push_back(t);
-  leaks.history.timeline.snapshot_ns.push_back(1000);  // the exit snapshot, not judged
-  leaks.judged_snapshots = 9;
-  find_code_growth(leaks, code);
-  return leaks;
+  std::vector<uint64_t> judged;
+  for (uint64_t t = 10; t <= 90; t += 10) judged.push_back(t);
+  return compiled_code(judged, code);
 }
 
 // Loads of compiled code, written in time order, as the agent writes them.
@@ -44,7 +41,7 @@ struct Loads {
 };
 
 TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
-  ProcessLeaks leaks = judged_with([](perfmaptest::LogBuilder& b) {
+  CompiledCode leaks = judged_with([](perfmaptest::LogBuilder& b) {
     b.method(1, "a.Rereg", "work", "(J)J").method(2, "a.Warm", "up", "()V").method(3, "a.Few", "more", "()V");
     b.method(4, "a.Big", "grow", "()V");
     b.method(5, "java.lang.invoke.MethodHandle", "invokeBasic", "([Ljava/lang/Object;)Ljava/lang/Object;");
@@ -65,37 +62,64 @@ TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
         .write(b);
     b.unload(95, 0x70000);  // after the last snapshot judged: not counted
   });
-  ASSERT_EQ(leaks.code_growth.size(), 2u);
-  EXPECT_EQ(leaks.code_growth[0].function, "a.Big.grow");
-  EXPECT_EQ(leaks.code_growth[0].versions_first, 0u);
-  EXPECT_EQ(leaks.code_growth[0].versions_last, 60u);
-  EXPECT_EQ(leaks.code_growth[1].function, "a.Rereg.work");
-  EXPECT_EQ(leaks.code_growth[1].signature, "(J)J");
-  EXPECT_EQ(leaks.code_growth[1].versions_first, 4u);
-  EXPECT_EQ(leaks.code_growth[1].versions_last, 22u);
-  EXPECT_EQ(leaks.code_growth[1].code_bytes_last, 22u * 0x80);
+  ASSERT_EQ(leaks.growth.size(), 2u);
+  EXPECT_EQ(leaks.growth[0].function, "a.Big.grow");
+  EXPECT_EQ(leaks.growth[0].versions_first, 0u);
+  EXPECT_EQ(leaks.growth[0].versions_last, 60u);
+  EXPECT_EQ(leaks.growth[1].function, "a.Rereg.work");
+  EXPECT_EQ(leaks.growth[1].signature, "(J)J");
+  EXPECT_EQ(leaks.growth[1].versions_first, 4u);
+  EXPECT_EQ(leaks.growth[1].versions_last, 22u);
+  EXPECT_EQ(leaks.growth[1].code_bytes_last, 22u * 0x80);
 }
 
 TEST(CodeGrowth, NothingWithoutGrowthInTheLateHalfOrThreeSnapshots) {
-  ProcessLeaks two = judged_with([](perfmaptest::LogBuilder& b) {
+  CompiledCode early = judged_with([](perfmaptest::LogBuilder& b) {
     b.method(1, "a.B", "m", "()V");
     Loads().versions(1, 5, 40, 0x10000).write(b);
   });
-  EXPECT_TRUE(two.code_growth.empty());  // 40 versions, none loaded in the late half
+  EXPECT_TRUE(early.growth.empty());  // 40 versions, none loaded in the late half
 
   perfmaptest::LogBuilder b(1);
   b.method(1, "a.B", "m", "()V");
   Loads().versions(1, 35, 40, 0x10000).write(b);
   perfmap::JitCodeMap code;
   code.add_log(b.log());
-  two.history.timeline.snapshot_ns = {30, 50};  // growth between them, but two snapshots show no trend
-  two.judged_snapshots = 2;
-  find_code_growth(two, code);
-  EXPECT_TRUE(two.code_growth.empty());
-  two.history.timeline.snapshot_ns = {30, 50, 80};  // the same growth, judged over three: reported
-  two.judged_snapshots = 3;
-  find_code_growth(two, code);
-  EXPECT_EQ(two.code_growth.size(), 1u);
+  const std::vector<uint64_t> two = {30, 50}, three = {30, 50, 80};
+  EXPECT_TRUE(compiled_code(two, code).growth.empty());  // growth between them, but two show no trend
+  EXPECT_EQ(compiled_code(three, code).growth.size(), 1u);  // the same growth, judged over three
+}
+
+// The compiled code alive at the first and last snapshot judged: every Java method's,
+// grown or not, less what was unloaded or replaced by then; not generated code, nor code
+// of an earlier session (an image the process exec'd away from).
+TEST(CompiledCodeBytes, AreTheJavaMethodsCodeAliveAtTheFirstAndLastSnapshotJudged) {
+  perfmaptest::LogBuilder b(1);
+  b.method(1, "a.B", "m", "()V").method(2, "a.C", "n", "()V");
+  b.load(2, 0x1000, 0x100, 1);   // alive at both
+  b.load(3, 0x2000, 0x40, 2);    // unloaded before the last
+  b.dynamic(5, 0x9000, 0x1000, "Interpreter");  // generated code: not counted
+  b.load(20, 0x3000, 0x200, 2);  // loaded after the first
+  b.load(40, 0x2000, 0x10, 1);   // over 0x2000's code, still live: replaces it
+  b.load(60, 0x4000, 0x80, 1);
+  b.unload(70, 0x4000);          // gone by the last
+  perfmap::JitCodeMap code;
+  code.add_log(b.log());
+  const std::vector<uint64_t> judged = {10, 50, 90};
+  const CompiledCodeBytes bytes = compiled_code(judged, code).bytes;
+  EXPECT_EQ(bytes.first, 0x100u + 0x40u);
+  EXPECT_EQ(bytes.last, 0x100u + 0x200u + 0x10u);
+  const std::vector<uint64_t> one = {10};
+  EXPECT_EQ(compiled_code(one, code).bytes.last, 0x140u);  // one snapshot: both ends at it
+
+  perfmaptest::LogBuilder exec(1);  // the same code, but then the JVM started anew (a second session)
+  exec.method(1, "a.B", "m", "()V");
+  exec.load(2, 0x1000, 0x100, 1);
+  exec.session(30).method(1, "a.B", "m", "()V");
+  exec.load(35, 0x5000, 0x20, 1);
+  perfmap::JitCodeMap after_exec;
+  after_exec.add_log(exec.log());
+  EXPECT_EQ(compiled_code(judged, after_exec).bytes.last, 0x20u);
 }
 
 }  // namespace

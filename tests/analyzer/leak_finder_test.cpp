@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "leaks_text.h"
+#include "log_builder.h"
 
 namespace heapdrift {
 namespace {
@@ -138,6 +139,49 @@ TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
                                     LeakCriteria{});
   ASSERT_TRUE(without.memory.note.has_value());
   EXPECT_EQ(without.memory.note->find("own counters"), std::string::npos) << *without.memory.note;
+}
+
+// A JIT's code: its code cache's mapping (anonymous and executable) from first to last,
+// named when it took a quarter of the growth outside malloc or more, and a JVM's
+// compiled code alive, from its JIT log.
+TEST(LeakFinder, AJitsCodeIsToldFromItsMappingAndItsJitLog) {
+  perfmaptest::LogBuilder b(1);
+  b.method(1, "a.B", "m", "()V");
+  b.load(uint64_t(0.5e9), 0x100000, 3 * uint64_t(kMiB), 1);
+  b.load(uint64_t(30e9), 0x10000000, 20 * uint64_t(kMiB), 1);
+  perfmap::JitCodeMap jit_log;
+  jit_log.add_log(b.log());
+  auto leaks = [](double mapped_first, double mapped_last, const perfmap::JitCodeMap* code) {
+    SnapshotSummary first = split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB);
+    SnapshotSummary last = split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB);
+    first.jit_code_mapped = uint64_t(mapped_first), last.jit_code_mapped = uint64_t(mapped_last);
+    return find_leaks(history({first, last}), LeakCriteria{}, code);
+  };
+  ProcessLeaks r = leaks(10 * kMiB, 80 * kMiB, &jit_log);
+  ASSERT_TRUE(r.memory.compiled_code.has_value());
+  EXPECT_EQ(r.memory.compiled_code->first, 3 * uint64_t(kMiB));
+  EXPECT_EQ(r.memory.compiled_code->last, 23 * uint64_t(kMiB));
+  std::string note = r.memory.note.value_or("");
+  EXPECT_NE(note.find(". Anonymous executable memory, where a JIT puts its code (a JVM's code cache), went 10.0 MiB "
+                      "-> 80.0 MiB mapped; of it, the compiled Java code alive (its instructions alone, from the "
+                      "JIT log) 3.00 MiB -> 23.0 MiB. The JIT's code cache took 70.0 MiB of it: "),
+            std::string::npos)
+      << note;
+
+  // A tenth of what came outside malloc is told, not named; without a JIT log, no
+  // compiled code is told.
+  r = leaks(10 * kMiB, 30 * kMiB, nullptr);
+  EXPECT_FALSE(r.memory.compiled_code.has_value());
+  note = r.memory.note.value_or("");
+  EXPECT_TRUE(note.ends_with("(a JVM's code cache), went 10.0 MiB -> 30.0 MiB mapped")) << note;
+
+  // Perf maps alone give no compiled code; a process without a mebibyte of JIT code
+  // (libffi's closures, say) says nothing of it.
+  perfmap::JitCodeMap perf_map_only;
+  perf_map_only.add_perf_map(perfmap::PerfMap{}, 0);
+  r = leaks(64 << 10, 64 << 10, &perf_map_only);
+  EXPECT_FALSE(r.memory.compiled_code.has_value());
+  EXPECT_EQ(r.memory.note.value_or("").find("executable"), std::string::npos) << *r.memory.note;
 }
 
 // What to do about it depends on the runtime that mapped it.

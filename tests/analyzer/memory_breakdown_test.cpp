@@ -45,5 +45,20 @@ TEST(MemoryBreakdown, LeavesTheSplitOutWhenNeitherIsThere) {
   EXPECT_FALSE(b.file_backed.has_value());
 }
 
+// A JIT's code: anonymous executable mappings only, not a library's code nor the kernel's.
+TEST(JitCodeMapped, IsTheAnonymousExecutableMemory) {
+  using format::kProtExec, format::kProtRead, format::kProtWrite;
+  const std::vector<Mapping> maps = {
+      {0x10000, 0x30000, 0, kProtRead | kProtWrite | kProtExec, ""},     // a code cache's committed part
+      {0x30000, 0x90000, 0, 0, ""},                                      // its reserved rest
+      {0xa0000, 0xa4000, 0, kProtRead | kProtExec, ""},                  // code made read-only (W^X)
+      {0xb0000, 0xf0000, 0, kProtRead | kProtWrite, ""},                 // a heap
+      {0x100000, 0x140000, 0x1000, kProtRead | kProtExec, "/usr/lib/libc.so.6"},
+      {0x200000, 0x202000, 0, kProtRead | kProtExec, "[vdso]"},
+  };
+  EXPECT_EQ(jit_code_mapped_bytes(maps), 0x20000u + 0x4000u);
+  EXPECT_EQ(jit_code_mapped_bytes({}), 0u);
+}
+
 }  // namespace
 }  // namespace heapdrift

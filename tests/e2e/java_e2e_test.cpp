@@ -721,4 +721,29 @@ TEST(MetaspaceGrowth, TheJvmsOwnCountersSayMetaspaceTookIt) {
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
+// The same class loaders kept, each plugin run until the JIT compiles it: the code cache
+// grows with the classes, and leaks tells it from the code cache's mapping (anonymous
+// executable memory) and from the JIT log (the compiled code alive), and names it.
+TEST(CodeCacheGrowth, TheCodeOfClassesLoadedWithoutEndIsTold) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-code-cache-" + std::to_string(getpid()));
+  nlohmann::json j =
+      record_java_leaks(dir, std::string("-cp ") + CLASS_LOADER_LEAK_JAR + " ClassLoaderLeak 8 hot", "512K");
+  ASSERT_TRUE(j.contains("jit_code_mapped_bytes") && j.contains("compiled_code_bytes")) << j.dump(1);
+  auto growth = [&](const char* key) { return j[key]["last"].get<double>() - j[key]["first"].get<double>(); };
+  const double mapped = growth("jit_code_mapped_bytes"), compiled = growth("compiled_code_bytes");
+  EXPECT_GE(mapped, 8.0 * (1 << 20)) << j.dump(1);    // some 20 MiB here
+  EXPECT_GE(compiled, 2.0 * (1 << 20)) << j.dump(1);  // some 7 MiB
+  // The instructions alone, in the code cache's memory with HotSpot's metadata.
+  EXPECT_LT(compiled, mapped) << j.dump(1);
+  ASSERT_TRUE(j.contains("note")) << j.dump(1);
+  const std::string note = j["note"];
+  EXPECT_NE(note.find("it is outside malloc"), std::string::npos) << note;
+  EXPECT_NE(note.find("The JIT's code cache took"), std::string::npos) << note;  // some 40 % of it here
+  Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
+  EXPECT_EQ(report.status, 0) << report.out;
+  EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(\n    JIT code, mapped +\d+\.?\d* MiB  \(anonymous executable)")))
+      << report.out;
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
 }  // namespace

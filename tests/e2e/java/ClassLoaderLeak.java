@@ -1,10 +1,12 @@
-// ClassLoaderLeak SECONDS: defines a plugin class again and again, each time in a new
-// class loader that it keeps, as a server that loads a plugin per deployment and never
-// lets the old ones go does: Metaspace grows (the classes' metadata, mapped outside
-// malloc) while the malloc heap stays flat.
+// ClassLoaderLeak SECONDS [hot]: defines a plugin class again and again, each time in a
+// new class loader that it keeps, as a server that loads a plugin per deployment and
+// never lets the old ones go does: Metaspace grows (the classes' metadata, mapped
+// outside malloc) while the malloc heap stays flat. With "hot", each plugin also runs
+// until the JIT compiles it: the code cache grows too, with each class's code.
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 public final class ClassLoaderLeak {
   static final List<ClassLoader> kept = new ArrayList<>();
@@ -16,7 +18,7 @@ public final class ClassLoaderLeak {
 
   // Many methods: its metadata (Metaspace) is large beside what the JVM mallocs for each
   // class loader.
-  public static final class Plugin {
+  public static final class Plugin implements LongUnaryOperator {
     public long m0(long x, String s) { return s.length() * 3L + (x ^ 0L); }
     public long m1(long x, String s) { return s.length() * 4L + (x ^ 7919L); }
     public long m2(long x, String s) { return s.length() * 5L + (x ^ 15838L); }
@@ -41,6 +43,13 @@ public final class ClassLoaderLeak {
     public long m21(long x, String s) { return s.length() * 24L + (x ^ 166299L); }
     public long m22(long x, String s) { return s.length() * 25L + (x ^ 174218L); }
     public long m23(long x, String s) { return s.length() * 26L + (x ^ 182137L); }
+    // All its methods, inlined into this one's compiled code.
+    @Override public long applyAsLong(long x) {
+      String s = "plugin";
+      x = m0(x, s) ^ m1(x, s) + m2(x, s) * m3(x, s) - m4(x, s) ^ m5(x, s) + m6(x, s) * m7(x, s);
+      x = m8(x, s) ^ m9(x, s) + m10(x, s) * m11(x, s) - m12(x, s) ^ m13(x, s) + m14(x, s) * m15(x, s);
+      return m16(x, s) ^ m17(x, s) + m18(x, s) * m19(x, s) - m20(x, s) ^ m21(x, s) + m22(x, s) * m23(x, s);
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -48,15 +57,22 @@ public final class ClassLoaderLeak {
     try (InputStream in = ClassLoaderLeak.class.getResourceAsStream("ClassLoaderLeak$Plugin.class")) {
       bytes = in.readAllBytes();
     }
+    final boolean hot = args.length > 1 && args[1].equals("hot");
     long end = System.nanoTime() + Long.parseLong(args[0]) * 1_000_000_000L;
+    long sum = 0;
     while (System.nanoTime() < end) {
-      for (int i = 0; i < 100; ++i) {
+      for (int i = 0; i < (hot ? 10 : 100); ++i) {
         Loader loader = new Loader();
-        loader.define(bytes).getMethods();  // resolves the methods, as a plugin's first use would
+        Class<?> plugin = loader.define(bytes);
+        plugin.getMethods();  // resolves the methods, as a plugin's first use would
+        if (hot) {
+          LongUnaryOperator p = (LongUnaryOperator) plugin.getDeclaredConstructor().newInstance();
+          for (int k = 0; k < 20_000; ++k) sum += p.applyAsLong(k);
+        }
         kept.add(loader);
       }
       Thread.sleep(10);
     }
-    System.err.println("ClassLoaderLeak: " + kept.size() + " class loaders kept");
+    System.err.println("ClassLoaderLeak: " + kept.size() + " class loaders kept (" + sum + ")");
   }
 }
