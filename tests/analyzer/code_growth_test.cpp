@@ -41,7 +41,7 @@ struct Loads {
 };
 
 TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
-  CompiledCode leaks = judged_with([](perfmaptest::LogBuilder& b) {
+  CompiledCode found = judged_with([](perfmaptest::LogBuilder& b) {
     b.method(1, "a.Rereg", "work", "(J)J").method(2, "a.Warm", "up", "()V").method(3, "a.Few", "more", "()V");
     b.method(4, "a.Big", "grow", "()V");
     b.method(5, "java.lang.invoke.MethodHandle", "invokeBasic", "([Ljava/lang/Object;)Ljava/lang/Object;");
@@ -62,15 +62,15 @@ TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
         .write(b);
     b.unload(95, 0x70000);  // after the last snapshot judged: not counted
   });
-  ASSERT_EQ(leaks.growth.size(), 2u);
-  EXPECT_EQ(leaks.growth[0].function, "a.Big.grow");
-  EXPECT_EQ(leaks.growth[0].versions_first, 0u);
-  EXPECT_EQ(leaks.growth[0].versions_last, 60u);
-  EXPECT_EQ(leaks.growth[1].function, "a.Rereg.work");
-  EXPECT_EQ(leaks.growth[1].signature, "(J)J");
-  EXPECT_EQ(leaks.growth[1].versions_first, 4u);
-  EXPECT_EQ(leaks.growth[1].versions_last, 22u);
-  EXPECT_EQ(leaks.growth[1].code_bytes_last, 22u * 0x80);
+  ASSERT_EQ(found.growth.size(), 2u);
+  EXPECT_EQ(found.growth[0].function, "a.Big.grow");
+  EXPECT_EQ(found.growth[0].versions_first, 0u);
+  EXPECT_EQ(found.growth[0].versions_last, 60u);
+  EXPECT_EQ(found.growth[1].function, "a.Rereg.work");
+  EXPECT_EQ(found.growth[1].signature, "(J)J");
+  EXPECT_EQ(found.growth[1].versions_first, 4u);
+  EXPECT_EQ(found.growth[1].versions_last, 22u);
+  EXPECT_EQ(found.growth[1].code_bytes_last, 22u * 0x80);
 }
 
 TEST(CodeGrowth, NothingWithoutGrowthInTheLateHalfOrThreeSnapshots) {
