@@ -38,7 +38,7 @@ CompiledCode compiled_code(std::span<const uint64_t> judged_ns, const perfmap::J
     if (n < 3 || v[2] < kMinVersions || v[1] <= v[0] || v[2] <= v[1] || is_method_handle_intrinsic(m.function)) {
       continue;
     }
-    out.growth.push_back({std::move(m.function), std::move(m.signature), v[0], v[2], m.bytes[2]});
+    out.growth.push_back({std::move(m.function), std::move(m.signature), v[0], v[2], m.bytes[2], m.methods[2]});
   }
   std::sort(out.growth.begin(), out.growth.end(),
             [](const CodeGrowth& a, const CodeGrowth& b) { return a.versions_last > b.versions_last; });

@@ -21,6 +21,10 @@ struct CodeGrowth {
   std::string function, signature;
   uint32_t versions_first = 0, versions_last = 0;  // at the first and the last snapshot judged
   uint64_t code_bytes_last = 0;
+  // The copies of its class that the versions alive at the last belong to (by
+  // jmethodID): as many as the versions, a class loaded again and again, each copy
+  // compiled anew; one, a method compiled again and again. 0 when the log does not say.
+  uint32_t class_copies_last = 0;
 };
 
 // The code of every compiled Java method alive, in bytes (its instructions: HotSpot's

@@ -93,7 +93,9 @@ void print_growing(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
 constexpr const char* kCodeGrowthNote =
     "HotSpot keeps a method's replaced code until its sweeper or class unloading frees it: a method compiled "
     "without end (its native entry re-registered by RegisterNatives, as some profilers' lock tracing does each "
-    "time it starts; code deoptimized again and again) fills the code cache, outside malloc. `jcmd PID "
+    "time it starts; code deoptimized again and again) fills the code cache, outside malloc. Versions in as many "
+    "copies of their class are a class loaded again and again under one name, each copy's code compiled anew: "
+    "class loaders kept (jcmd PID VM.classloader_stats), and Metaspace grows with them. `jcmd PID "
     "Compiler.codelist` lists the versions.";
 
 void print_code_growth(std::FILE* out, const ProcessLeaks& p, size_t top) {
@@ -101,8 +103,10 @@ void print_code_growth(std::FILE* out, const ProcessLeaks& p, size_t top) {
   std::fprintf(out, "\n  Compiled code that keeps growing (the JIT's code cache):\n");
   for (size_t i = 0; i < std::min(p.code_growth.size(), top); ++i) {
     const CodeGrowth& c = p.code_growth[i];
-    std::fprintf(out, "    %s%s  %u versions alive (+%u over the run), %s of code\n", c.function.c_str(),
-                 c.signature.c_str(), c.versions_last, c.versions_last - c.versions_first,
+    const std::string copies =
+        c.class_copies_last > 1 ? " in " + std::to_string(c.class_copies_last) + " copies of its class" : "";
+    std::fprintf(out, "    %s%s  %u versions alive%s (+%u over the run), %s of code\n", c.function.c_str(),
+                 c.signature.c_str(), c.versions_last, copies.c_str(), c.versions_last - c.versions_first,
                  format_bytes(double(c.code_bytes_last)).c_str());
   }
   if (p.code_growth.size() > top) std::fprintf(out, "    ... %zu more (--top)\n", p.code_growth.size() - top);
@@ -422,6 +426,8 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
                     {"kind", "java"},
                     {"versions", c.versions_last},
                     {"versions_growth", c.versions_last - c.versions_first},
+                    {"class_copies", c.class_copies_last > 0 ? nlohmann::ordered_json(c.class_copies_last)
+                                                             : nlohmann::ordered_json(nullptr)},
                     {"code_bytes", c.code_bytes_last}});
   }
   j["code_growth"] = code;

@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "java_names.h"
 
@@ -67,7 +68,7 @@ void JitCodeMap::add_log(const JitLog& log) {
   std::vector<uint32_t> method_of(log.methods.size());
   for (size_t i = 0; i < log.methods.size(); ++i) {
     const LogMethod& m = log.methods[i];
-    method_of[i] = add_method({m.function(), m.signature, m.source_file, m.lines});
+    method_of[i] = add_method({m.function(), m.signature, m.source_file, m.lines, m.jvm_id});
   }
   auto method = [&](uint32_t log_index) { return log_index == kNoMethod ? unknown_method() : method_of[log_index]; };
   std::unordered_map<std::string, uint32_t> generated_names;
@@ -197,26 +198,33 @@ void JitCodeMap::add_log(const JitLog& log) {
 
 std::vector<CompiledVersions> JitCodeMap::compiled_versions(std::span<const uint64_t> times_ns) const {
   std::vector<CompiledVersions> out;
+  std::vector<std::vector<std::unordered_set<uint64_t>>> jvm_ids;  // out's, at each time
   std::unordered_map<std::string, size_t> index;  // function + signature: a class loaded again has new ids
   for (const Blob& b : blobs_) {
     const uint32_t m = frames_[b.first_frame].method;
     if (b.generated || b.from_perf_map || m == unknown_method_ || b.load_ns < last_session_ns_) continue;
     const uint64_t end_ns = std::min(b.unload_ns, b.replaced_ns);
     const Method& method = methods_[m];
-    CompiledVersions* versions = nullptr;
+    size_t at = SIZE_MAX;
     for (size_t k = 0; k < times_ns.size(); ++k) {
       if (times_ns[k] < b.load_ns || times_ns[k] >= end_ns) continue;
-      if (!versions) {
-        auto [at, added] = index.emplace(method.function + '\n' + method.signature, out.size());
+      if (at == SIZE_MAX) {
+        auto [it, added] = index.emplace(method.function + '\n' + method.signature, out.size());
         if (added) {
-          out.push_back({method.function, method.signature, std::vector<uint32_t>(times_ns.size()),
-                         std::vector<uint64_t>(times_ns.size())});
+          const size_t n = times_ns.size();
+          out.push_back({method.function, method.signature, std::vector<uint32_t>(n), std::vector<uint64_t>(n),
+                         std::vector<uint32_t>(n)});
+          jvm_ids.emplace_back(n);
         }
-        versions = &out[at->second];
+        at = it->second;
       }
-      ++versions->versions[k];
-      versions->bytes[k] += b.end - b.start;
+      ++out[at].versions[k];
+      out[at].bytes[k] += b.end - b.start;
+      if (method.jvm_id != 0) jvm_ids[at][k].insert(method.jvm_id);
     }
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    for (size_t k = 0; k < times_ns.size(); ++k) out[i].methods[k] = static_cast<uint32_t>(jvm_ids[i][k].size());
   }
   return out;
 }

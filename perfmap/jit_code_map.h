@@ -60,9 +60,12 @@ struct JavaFrame {
 struct CompiledVersions {
   std::string function;   // "pkg.Class.method"
   std::string signature;  // "(J)J"
-  // At each of the times asked for: the versions alive, and their code's bytes.
+  // At each of the times asked for: the versions alive, their code's bytes, and the
+  // Java methods they belong to, by jmethodID: one per copy of the class (a class loaded
+  // again and again under one name), 0 when the log does not say (docs/JITLOG.md).
   std::vector<uint32_t> versions;
   std::vector<uint64_t> bytes;
+  std::vector<uint32_t> methods;
 };
 
 class JitCodeMap {
@@ -131,6 +134,7 @@ class JitCodeMap {
   struct Method {
     std::string function, signature, file;
     std::vector<LineNumber> lines;  // sorted by start_bci
+    uint64_t jvm_id = 0;            // its jmethodID, when the JIT log says
   };
   struct Frame {
     uint32_t method;  // into methods_

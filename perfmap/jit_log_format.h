@@ -23,6 +23,7 @@ enum class RecordType : uint8_t {
   kDynamicCode = 5,  // DynamicCodeGenerated: interpreter, stubs, adapters
   kClassMethods = 6,  // a prepared class's methods: Method* -> name, for interpreted frames
   kInterpreter = 7,   // whether interpreted frames' Method* slots are captured, and why
+  kMethodJvmId = 8,   // a method record's jmethodID: each copy of a class loaded again has its own
 };
 
 // States of an interpreter record.

@@ -194,7 +194,7 @@ class Parser {
     if (type != RecordType::kSession && log_.sessions.empty() &&
         (type == RecordType::kMethod || type == RecordType::kCodeLoad || type == RecordType::kCodeUnload ||
          type == RecordType::kDynamicCode || type == RecordType::kClassMethods ||
-         type == RecordType::kInterpreter)) {
+         type == RecordType::kInterpreter || type == RecordType::kMethodJvmId)) {
       p.fail("it comes before the first session record");
     }
     uint32_t session = log_.sessions.empty() ? 0 : static_cast<uint32_t>(log_.sessions.size() - 1);
@@ -308,6 +308,13 @@ class Parser {
                                            static_cast<uint32_t>(log_.methods.size())});
           log_.methods.push_back(std::move(m));
         }
+        p.expect_end();
+        break;
+      }
+      case RecordType::kMethodJvmId: {
+        const uint32_t index = method_index(p, p.uleb32("method id"));
+        if (index == kNoMethod) p.fail("method id 0 is reserved");
+        log_.methods[index].jvm_id = p.u64();
         p.expect_end();
         break;
       }

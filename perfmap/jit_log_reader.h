@@ -31,6 +31,7 @@ struct LogMethod {
   std::string signature;    // "(IJ)V"
   std::string source_file;  // "Foo.java"; "" when the class has none
   std::vector<LineNumber> lines;  // as the class file gives them (not always sorted)
+  uint64_t jvm_id = 0;  // its jmethodID (a method_jvm_id record); 0 when the log does not say
   std::string function() const { return class_name + "." + name; }
 };
 

@@ -31,6 +31,13 @@ void JitLogWriter::session(uint64_t mono_ns, uint64_t wall_ns, uint32_t pid,
   });
 }
 
+void JitLogWriter::method_jvm_id(uint32_t id, uint64_t jvm_id) {
+  record(RecordType::kMethodJvmId, [&](auto& s) {
+    s.uleb(id);
+    s.u64(jvm_id);
+  });
+}
+
 void JitLogWriter::code_unload(uint64_t time_ns, uint64_t address) {
   record(RecordType::kCodeUnload, [&](auto& s) {
     s.u64(time_ns);

@@ -42,6 +42,9 @@ class JitLogWriter {
   void method(uint32_t id, std::string_view class_name, std::string_view name,
               std::string_view signature, std::string_view source_file, const Lines& lines);
 
+  // The jmethodID of the method named `id` (docs/JITLOG.md, "Methods").
+  void method_jvm_id(uint32_t id, uint64_t jvm_id);
+
   // `pcs` describes the inlining at each pc that has debug information: count(),
   // pc(i) (an absolute address), frames(i), and method(i, j) / bci(i, j) for frame j,
   // innermost first (the compiled method itself last).

@@ -235,6 +235,7 @@ uint32_t method_id(jmethodID method) {
 
   uint32_t id = g_agent.next_method_id++;
   g_agent.log.method(id, class_name, method_name, descriptor, source_file.utf8(), lines);
+  g_agent.log.method_jvm_id(id, reinterpret_cast<uintptr_t>(method));
   g_agent.methods.insert(method, id, {class_name, ".", method_name, descriptor});
   return id;
 }

@@ -71,6 +71,7 @@ TEST(CodeGrowth, AMethodWhoseVersionsKeepGrowingIsReported) {
   EXPECT_EQ(found.growth[1].versions_first, 4u);
   EXPECT_EQ(found.growth[1].versions_last, 22u);
   EXPECT_EQ(found.growth[1].code_bytes_last, 22u * 0x80);
+  EXPECT_EQ(found.growth[1].class_copies_last, 0u);  // the log gives no jmethodIDs
 }
 
 TEST(CodeGrowth, NothingWithoutGrowthInTheLateHalfOrThreeSnapshots) {
@@ -88,6 +89,27 @@ TEST(CodeGrowth, NothingWithoutGrowthInTheLateHalfOrThreeSnapshots) {
   const std::vector<uint64_t> two = {30, 50}, three = {30, 50, 80};
   EXPECT_TRUE(compiled_code(two, code).growth.empty());  // growth between them, but two show no trend
   EXPECT_EQ(compiled_code(three, code).growth.size(), 1u);  // the same growth, judged over three
+}
+
+// The copies of its class that a growing method's versions belong to, by jmethodID: one
+// for a method compiled again and again, as many as its versions for a class loaded
+// again and again; 0 when the log does not say (found.growth[1] above).
+TEST(CodeGrowth, SaysInHowManyCopiesOfTheirClassTheVersionsAre) {
+  auto copies = [](bool one_class) {
+    return judged_with([&](perfmaptest::LogBuilder& b) {
+      for (uint32_t i = 0; i < 30; ++i) {
+        const uint32_t id = i + 1;
+        b.method(id, "a.Plugin", "run", "()V").jvm_id(id, one_class ? 0x7000 : 0x7000 + 8 * i);
+        b.load(5 + 3 * i, 0x10000 + 0x100 * i, 0x80, id);  // at 5, 8, ... 92
+      }
+    });
+  };
+  const CompiledCode recompiled = copies(true), reloaded = copies(false);
+  ASSERT_EQ(recompiled.growth.size(), 1u);
+  EXPECT_EQ(recompiled.growth[0].versions_last, 29u);  // loaded by 90
+  EXPECT_EQ(recompiled.growth[0].class_copies_last, 1u);
+  ASSERT_EQ(reloaded.growth.size(), 1u);
+  EXPECT_EQ(reloaded.growth[0].class_copies_last, 29u);
 }
 
 // The compiled code alive at the first and last snapshot judged: every Java method's,

@@ -685,6 +685,7 @@ TEST(CompiledCodeGrowth, AMethodRegisteredWithoutEndIsNamed) {
   EXPECT_GE(code["versions"].get<int>(), 100) << code.dump();  // some 1,500 here, one every 5 ms
   EXPECT_GE(code["versions_growth"].get<int>(), 50) << code.dump();
   EXPECT_GT(code["code_bytes"].get<int>(), 0);
+  EXPECT_EQ(code["class_copies"], 1) << code.dump();  // one method, compiled again and again
   Result text = run(std::string(HEAPDRIFT_BIN) + " leaks " + dir.string() + " --fail-on-leak");
   EXPECT_EQ(text.status, 3);
   EXPECT_NE(text.out.find("Compiled code that keeps growing (the JIT's code cache):\n    Reregister.work(J)J  "),
@@ -739,6 +740,13 @@ TEST(CodeCacheGrowth, TheCodeOfClassesLoadedWithoutEndIsTold) {
   const std::string note = j["note"];
   EXPECT_NE(note.find("it is outside malloc"), std::string::npos) << note;
   EXPECT_NE(note.find("The JIT's code cache took"), std::string::npos) << note;  // some 40 % of it here
+  // Each plugin's methods, compiled anew in each copy of its class: code growth names
+  // them, with a version or two a copy (some 850 versions in 740 copies here).
+  ASSERT_FALSE(j["code_growth"].empty()) << j.dump(1);
+  for (const auto& code : j["code_growth"]) {
+    EXPECT_EQ(code["function"].get<std::string>().rfind("ClassLoaderLeak$Plugin.", 0), 0u) << code.dump();
+    EXPECT_GE(code["class_copies"].get<double>(), 0.5 * code["versions"].get<double>()) << code.dump();
+  }
   Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_EQ(report.status, 0) << report.out;
   EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(\n    JIT code, mapped +\d+\.?\d* MiB  \(anonymous executable)")))

@@ -454,6 +454,26 @@ TEST(CompiledVersions, OneMethodByNameInTheLastSessionOnly) {
   std::vector<CompiledVersions> v = map_of(b).compiled_versions(times);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].versions, (std::vector<uint32_t>{0, 1, 2}));
+  EXPECT_EQ(v[0].methods, (std::vector<uint32_t>{0, 0, 0}));  // no jmethodIDs in this log: not known
+}
+
+// The Java methods that the versions belong to, by jmethodID: a method named again (after
+// a class unload elsewhere) is the same one; a copy of its class loaded again is another.
+TEST(CompiledVersions, CountTheMethodsTheyBelongToByJmethodId) {
+  LogBuilder b(1);
+  b.method(1, "a.Plugin", "run", "()V").jvm_id(1, 0x7000);
+  b.load(10, 0x1000, 10, 1).load(11, 0x1100, 10, 1);
+  b.method(2, "a.Plugin", "run", "()V").jvm_id(2, 0x7000);  // named again: the same jmethodID
+  b.load(20, 0x1200, 10, 2);
+  b.method(3, "a.Plugin", "run", "()V").jvm_id(3, 0x7008);  // another copy of the class
+  b.load(30, 0x1300, 10, 3);
+  b.method(4, "a.Plugin", "run", "()V").jvm_id(4, 0x7010);
+  b.load(40, 0x1400, 10, 4).unload(45, 0x1400);
+  const uint64_t times[] = {15, 35, 50};
+  std::vector<CompiledVersions> v = map_of(b).compiled_versions(times);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].versions, (std::vector<uint32_t>{2, 4, 4}));
+  EXPECT_EQ(v[0].methods, (std::vector<uint32_t>{1, 2, 2}));
 }
 
 }  // namespace

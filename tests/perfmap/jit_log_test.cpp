@@ -322,6 +322,25 @@ TEST(JitLog, ReferencesMustBeDefinedFirst) {
   expect_corrupt(bytes, "before the first session record");
 }
 
+// A method's jmethodID comes in a record of its own, after the method's; a log without
+// them (an agent before 2026-12) leaves it 0.
+TEST(JitLog, MethodJvmIds) {
+  LogBuilder b;
+  b.method(1, "A", "a", "()V").jvm_id(1, 0x7f00deadbee8).method(2, "A", "b", "()V");
+  JitLog log = b.log();
+  ASSERT_EQ(log.methods.size(), 2u);
+  EXPECT_EQ(log.methods[0].jvm_id, 0x7f00deadbee8u);
+  EXPECT_EQ(log.methods[1].jvm_id, 0u);
+  EXPECT_TRUE(log.warnings.empty());
+
+  LogBuilder undefined;
+  undefined.jvm_id(3, 0x1000);
+  expect_corrupt(undefined.bytes(), "method id 3, never defined");
+  LogBuilder zero;
+  zero.jvm_id(0, 0x1000);
+  expect_corrupt(zero.bytes(), "method id 0 is reserved");
+}
+
 TEST(JitLog, UnknownRecordTypesAreSkipped) {
   LogBuilder b;
   b.method(1, "A", "a", "()V");

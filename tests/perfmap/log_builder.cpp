@@ -31,6 +31,11 @@ LogBuilder& LogBuilder::method(uint32_t id, const std::string& cls, const std::s
   return *this;
 }
 
+LogBuilder& LogBuilder::jvm_id(uint32_t method, uint64_t jvm_id) {
+  writer_->method_jvm_id(method, jvm_id);
+  return *this;
+}
+
 LogBuilder& LogBuilder::load(uint64_t t, uint64_t address, uint64_t size, uint32_t method, std::vector<TestPc> pcs) {
   writer_->code_load(t, address, size, method, TestPcs{std::move(pcs)});
   return *this;

@@ -61,6 +61,7 @@ class LogBuilder {
   LogBuilder& session(uint64_t mono_ns, uint32_t pid = 4242);
   LogBuilder& method(uint32_t id, const std::string& cls, const std::string& name, const std::string& signature,
                      const std::string& file = "", TestLines lines = {});
+  LogBuilder& jvm_id(uint32_t method, uint64_t jvm_id);
   LogBuilder& load(uint64_t t, uint64_t address, uint64_t size, uint32_t method, std::vector<TestPc> pcs = {});
   LogBuilder& unload(uint64_t t, uint64_t address);
   LogBuilder& dynamic(uint64_t t, uint64_t address, uint64_t size, const std::string& name);
