@@ -54,10 +54,13 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
   };
   if (t.jvm_first && t.jvm_last) {
     const JvmSpaces &a = *t.jvm_first, &b = *t.jvm_last;
+    const bool metaspace_counted = a.metaspace_committed > 0;  // both are, or neither (memory_trend)
     text += ". The JVM's own counters (its heap and Metaspace as of its last GC): Metaspace " +
-            format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) +
-            " committed, Java heap " + format_bytes(a.heap_committed) + " -> " + format_bytes(b.heap_committed) +
-            ", " + count(a.threads) + " -> " + count(b.threads) + " threads, " + count(a.classes) + " -> " +
+            (metaspace_counted
+                 ? format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) + " committed"
+                 : std::string("not counted yet (no GC had run)")) +
+            ", Java heap " + format_bytes(a.heap_committed) + " -> " + format_bytes(b.heap_committed) + ", " +
+            count(a.threads) + " -> " + count(b.threads) + " threads, " + count(a.classes) + " -> " +
             count(b.classes) +
             " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
     const double metaspace = b.metaspace_committed - a.metaspace_committed, heap = b.heap_committed - a.heap_committed;
@@ -147,12 +150,21 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
     t.saw_no_allocation = true;
     return t;
   }
-  // Metaspace reads 0 until the JVM's first GC updates its counters.
+  // Metaspace reads 0 until the JVM's first GC updates its counters: the figures run
+  // from the first snapshot where it is set, when two are; else over all that have
+  // them, Metaspace left uncounted.
+  std::optional<JvmSpaces> counted_first, counted_last, any_first, any_last;
   for (size_t k = 0; k <= last_judged; ++k) {
     auto jvm = jvm_spaces(h.snapshots[k].memory);
-    if (!jvm || jvm->metaspace_committed == 0) continue;
-    if (!t.jvm_first) t.jvm_first = jvm;
-    else t.jvm_last = jvm;
+    if (!jvm) continue;
+    (any_first ? any_last : any_first) = jvm;
+    if (jvm->metaspace_committed > 0) (counted_first ? counted_last : counted_first) = jvm;
+  }
+  if (counted_last) {
+    t.jvm_first = counted_first, t.jvm_last = counted_last;
+  } else if (any_last) {
+    t.jvm_first = any_first, t.jvm_last = any_last;
+    t.jvm_first->metaspace_committed = t.jvm_last->metaspace_committed = 0;
   }
   double rss_growth = t.rss_last - t.rss_first, heap_growth = t.heap_last - t.heap_first;
   // RSS grew noticeably and the heap explains little of it.

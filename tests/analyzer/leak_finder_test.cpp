@@ -132,6 +132,26 @@ TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
   EXPECT_NE(note.find("; Metaspace, which holds the classes' metadata, took 80.0 MiB of it"), std::string::npos)
       << note;
 
+  // No GC in the run: Metaspace is not counted in any snapshot, or in one only; the
+  // heap, threads and classes are told over the run all the same.
+  for (double counted_at_the_end : {0.0, 50 * kMiB}) {
+    ProcessLeaks no_gc = find_leaks(
+        history({jvm(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 0, 40 * kMiB, 3000),
+                 jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), counted_at_the_end, 40 * kMiB, 9000)}),
+        LeakCriteria{});
+    note = no_gc.memory.note.value_or("");
+    EXPECT_NE(note.find("Metaspace not counted yet (no GC had run), Java heap 40.0 MiB -> 40.0 MiB, 12 -> 12 threads, "
+                        "3000 -> 9000 classes loaded"),
+              std::string::npos)
+        << note;
+    EXPECT_EQ(note.find("took"), std::string::npos) << note;
+    const nlohmann::ordered_json j = leaks_json({no_gc}, FrameTable{}, 10)["jvm"];
+    EXPECT_TRUE(j["metaspace_committed_bytes"].is_null()) << j.dump();
+    EXPECT_EQ(j["classes"]["last"], 9000) << j.dump();
+  }
+  nlohmann::ordered_json j = leaks_json({metaspace}, FrameTable{}, 10)["jvm"];
+  EXPECT_EQ(j["metaspace_committed_bytes"]["last"], 160 * kMiB) << j.dump();
+
   // Without the counters in two snapshots (a JVM with -XX:-UsePerfData), nothing is said of them.
   ProcessLeaks without = find_leaks(history({split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
                                              jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 160 * kMiB,
