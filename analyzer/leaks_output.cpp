@@ -98,18 +98,50 @@ constexpr const char* kCodeGrowthNote =
     "class loaders kept (jcmd PID VM.classloader_stats), and Metaspace grows with them. `jcmd PID "
     "Compiler.codelist` lists the versions.";
 
+// One line a method, but one for all the methods of a class loaded again and again (in
+// more than one copy): the class is what grows, and its methods would each say the same.
 void print_code_growth(std::FILE* out, const ProcessLeaks& p, size_t top) {
   if (p.code_growth.empty()) return;
-  std::fprintf(out, "\n  Compiled code that keeps growing (the JIT's code cache):\n");
-  for (size_t i = 0; i < std::min(p.code_growth.size(), top); ++i) {
-    const CodeGrowth& c = p.code_growth[i];
-    const std::string copies =
-        c.class_copies_last > 1 ? " in " + std::to_string(c.class_copies_last) + " copies of its class" : "";
-    std::fprintf(out, "    %s%s  %u versions alive%s (+%u over the run), %s of code\n", c.function.c_str(),
-                 c.signature.c_str(), c.versions_last, copies.c_str(), c.versions_last - c.versions_first,
-                 format_bytes(double(c.code_bytes_last)).c_str());
+  struct Line {
+    std::vector<const CodeGrowth*> methods;
+  };
+  std::vector<Line> lines;
+  std::unordered_map<std::string, size_t> class_line;  // a class in copies -> its line
+  for (const CodeGrowth& c : p.code_growth) {
+    if (c.class_copies_last > 1) {
+      const std::string cls = c.function.substr(0, c.function.rfind('.'));
+      auto [it, added] = class_line.emplace(cls, lines.size());
+      if (!added) {
+        lines[it->second].methods.push_back(&c);
+        continue;
+      }
+    }
+    lines.push_back({{&c}});
   }
-  if (p.code_growth.size() > top) std::fprintf(out, "    ... %zu more (--top)\n", p.code_growth.size() - top);
+  std::fprintf(out, "\n  Compiled code that keeps growing (the JIT's code cache):\n");
+  for (size_t i = 0; i < std::min(lines.size(), top); ++i) {
+    const std::vector<const CodeGrowth*>& m = lines[i].methods;
+    const CodeGrowth& c = *m.front();
+    if (m.size() == 1) {
+      const std::string copies =
+          c.class_copies_last > 1 ? " in " + std::to_string(c.class_copies_last) + " copies of its class" : "";
+      std::fprintf(out, "    %s%s  %u versions alive%s (+%u over the run), %s of code\n", c.function.c_str(),
+                   c.signature.c_str(), c.versions_last, copies.c_str(), c.versions_last - c.versions_first,
+                   format_bytes(double(c.code_bytes_last)).c_str());
+      continue;
+    }
+    uint64_t versions = 0, growth = 0, bytes = 0;
+    uint32_t copies = 0;
+    for (const CodeGrowth* g : m) {
+      versions += g->versions_last, growth += g->versions_last - g->versions_first, bytes += g->code_bytes_last;
+      copies = std::max(copies, g->class_copies_last);
+    }
+    std::fprintf(out, "    %s  in %u copies of the class: %zu of its methods, %llu versions alive (+%llu over the run), "
+                 "%s of code\n",
+                 c.function.substr(0, c.function.rfind('.')).c_str(), copies, m.size(), (unsigned long long)versions,
+                 (unsigned long long)growth, format_bytes(double(bytes)).c_str());
+  }
+  if (lines.size() > top) std::fprintf(out, "    ... %zu more (--top)\n", lines.size() - top);
   std::fprintf(out, "%s", fold_text(kCodeGrowthNote, "    note: ", "          ").c_str());
 }
 

@@ -299,6 +299,26 @@ TEST(LeakFinder, SaysWhenNoAllocationReachedTheShim) {
   EXPECT_NE(printed.find("No verdict: the shim saw no allocation of the program's"), std::string::npos) << printed;
 }
 
+// Compiled code that keeps growing, in the text: a line a method, but one for all the
+// methods of a class loaded again and again; --top counts lines.
+TEST(LeakFinder, CodeGrowthOfAClassInManyCopiesIsOneLine) {
+  std::vector<SnapshotSummary> s;
+  for (int k = 0; k < 4; ++k) s.push_back(summary(k + 1, 100 * kMiB, 50 * kMiB, 2));
+  ProcessLeaks r = find_leaks(history(std::move(s)), LeakCriteria{});
+  r.code_growth = {{"a.Plugin.run", "()V", 100, 800, 40000, 790},
+                   {"a.Rereg.work", "(J)J", 10, 700, 30000, 1},
+                   {"a.Plugin.stop", "()V", 90, 795, 20000, 790},
+                   {"a.Old.m", "()V", 5, 600, 10000, 0}};
+  const std::string printed = leaks_text({r}, FrameTable{});
+  EXPECT_NE(printed.find("\n    a.Plugin  in 790 copies of the class: 2 of its methods, 1595 versions alive (+1405 "
+                         "over the run), 58.6 KiB of code\n    a.Rereg.work(J)J  700 versions alive (+690 over the "
+                         "run), 29.3 KiB of code\n    a.Old.m()V  600 versions alive (+595 over the run)"),
+            std::string::npos)
+      << printed;
+  const std::string top2 = leaks_text({r}, FrameTable{}, 2);
+  EXPECT_NE(top2.find("29.3 KiB of code\n    ... 1 more (--top)\n"), std::string::npos) << top2;
+}
+
 // A script's recording: a child for each short command it ran. The text gives the
 // programs that could be judged a block each and counts the others by program, most
 // frequent first, with their command when it is always the same; the JSON lists every

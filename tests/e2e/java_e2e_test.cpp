@@ -747,6 +747,10 @@ TEST(CodeCacheGrowth, TheCodeOfClassesLoadedWithoutEndIsTold) {
     EXPECT_EQ(code["function"].get<std::string>().rfind("ClassLoaderLeak$Plugin.", 0), 0u) << code.dump();
     EXPECT_GE(code["class_copies"].get<double>(), 0.5 * code["versions"].get<double>()) << code.dump();
   }
+  // The text gives the class one line.
+  Result text = run(std::string(HEAPDRIFT_BIN) + " leaks " + dir.string());
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(\n    ClassLoaderLeak\$Plugin  in \d+ copies of the class: )")))
+      << text.out;
   Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_EQ(report.status, 0) << report.out;
   EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(\n    JIT code, mapped +\d+\.?\d* MiB  \(anonymous executable)")))
