@@ -102,25 +102,22 @@ constexpr const char* kCodeGrowthNote =
 // more than one copy): the class is what grows, and its methods would each say the same.
 void print_code_growth(std::FILE* out, const ProcessLeaks& p, size_t top) {
   if (p.code_growth.empty()) return;
-  struct Line {
-    std::vector<const CodeGrowth*> methods;
-  };
-  std::vector<Line> lines;
+  std::vector<std::vector<const CodeGrowth*>> lines;  // the methods of each
   std::unordered_map<std::string, size_t> class_line;  // a class in copies -> its line
   for (const CodeGrowth& c : p.code_growth) {
     if (c.class_copies_last > 1) {
       const std::string cls = c.function.substr(0, c.function.rfind('.'));
       auto [it, added] = class_line.emplace(cls, lines.size());
       if (!added) {
-        lines[it->second].methods.push_back(&c);
+        lines[it->second].push_back(&c);
         continue;
       }
     }
-    lines.push_back({{&c}});
+    lines.push_back({&c});
   }
   std::fprintf(out, "\n  Compiled code that keeps growing (the JIT's code cache):\n");
   for (size_t i = 0; i < std::min(lines.size(), top); ++i) {
-    const std::vector<const CodeGrowth*>& m = lines[i].methods;
+    const std::vector<const CodeGrowth*>& m = lines[i];
     const CodeGrowth& c = *m.front();
     if (m.size() == 1) {
       const std::string copies =

@@ -4,7 +4,6 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "java_names.h"
 
@@ -198,7 +197,7 @@ void JitCodeMap::add_log(const JitLog& log) {
 
 std::vector<CompiledVersions> JitCodeMap::compiled_versions(std::span<const uint64_t> times_ns) const {
   std::vector<CompiledVersions> out;
-  std::vector<std::vector<std::unordered_set<uint64_t>>> jvm_ids;  // out's, at each time
+  std::vector<std::tuple<size_t, size_t, uint64_t>> jvm_ids;  // (out's index, time's, jmethodID)
   std::unordered_map<std::string, size_t> index;  // function + signature: a class loaded again has new ids
   for (const Blob& b : blobs_) {
     const uint32_t m = frames_[b.first_frame].method;
@@ -214,18 +213,17 @@ std::vector<CompiledVersions> JitCodeMap::compiled_versions(std::span<const uint
           const size_t n = times_ns.size();
           out.push_back({method.function, method.signature, std::vector<uint32_t>(n), std::vector<uint64_t>(n),
                          std::vector<uint32_t>(n)});
-          jvm_ids.emplace_back(n);
         }
         at = it->second;
       }
       ++out[at].versions[k];
       out[at].bytes[k] += b.end - b.start;
-      if (method.jvm_id != 0) jvm_ids[at][k].insert(method.jvm_id);
+      if (method.jvm_id != 0) jvm_ids.emplace_back(at, k, method.jvm_id);
     }
   }
-  for (size_t i = 0; i < out.size(); ++i) {
-    for (size_t k = 0; k < times_ns.size(); ++k) out[i].methods[k] = static_cast<uint32_t>(jvm_ids[i][k].size());
-  }
+  std::sort(jvm_ids.begin(), jvm_ids.end());
+  jvm_ids.erase(std::unique(jvm_ids.begin(), jvm_ids.end()), jvm_ids.end());
+  for (const auto& [at, k, id] : jvm_ids) ++out[at].methods[k];
   return out;
 }
 

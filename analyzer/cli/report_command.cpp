@@ -83,7 +83,7 @@ void print_breakdown(const SnapshotSummary& s, double estimated, const std::vect
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
     if (s.jit_code_mapped > 0) {
-      std::printf("    JIT code, mapped      %12s  (anonymous executable memory, a JVM's code cache: mostly resident)\n",
+      std::printf("    JIT code, mapped      %12s  (anonymous and executable: a JIT's code, a JVM's code cache)\n",
                   format_bytes(double(s.jit_code_mapped)).c_str());
     }
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",

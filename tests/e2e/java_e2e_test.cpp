@@ -753,7 +753,7 @@ TEST(CodeCacheGrowth, TheCodeOfClassesLoadedWithoutEndIsTold) {
       << text.out;
   Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_EQ(report.status, 0) << report.out;
-  EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(\n    JIT code, mapped +\d+\.?\d* MiB  \(anonymous executable)")))
+  EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(\n    JIT code, mapped +\d+\.?\d* MiB  \(anonymous and executable: )")))
       << report.out;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
