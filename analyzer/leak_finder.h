@@ -25,10 +25,9 @@ struct MemoryTrend {
   double heap_first = 0, heap_last = 0;  // exact live bytes from the counters
   std::optional<std::string> note;       // set when RSS grew and the heap did not...
   bool saw_no_allocation = false;        // ...or when no malloc call reached the shim
-  // A JVM's own counters at the first and the last snapshot judged that have them (a
-  // JVM removes its hsperfdata file as it exits, before the exit snapshot), from the
-  // first where Metaspace is counted (after the first GC) when two are; else Metaspace
-  // is 0 in both: not counted.
+  // A JVM's own counters at the first and the last snapshot judged that have them, from
+  // the first where Metaspace is counted (after the first GC) when two are; else
+  // Metaspace is 0 in both: not counted.
   std::optional<JvmSpaces> jvm_first, jvm_last;
   // A JIT's code: the anonymous executable memory mapped (jit_code_mapped_bytes), and a
   // JVM's compiled Java code alive when its JIT log was recorded.

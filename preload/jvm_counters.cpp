@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <string_view>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace heapdrift {
@@ -31,6 +32,16 @@ bool numbered(std::string_view name, std::string_view prefix, std::string_view s
   // Not substr, which may throw: the shim has no C++ runtime (real_alloc.h).
   const std::string_view n(name.data() + prefix.size(), name.size() - prefix.size() - suffix.size());
   return n.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// `size` bytes of this process's memory from `start`, read by the kernel: a range
+// unmapped since /proc/self/maps was read is an error, not a fault. HotSpot's file is
+// 32 KiB by default (-XX:PerfDataMemorySize); more than a mebibyte is no such file.
+bool read_own_memory(uint64_t start, uint64_t size, std::string* out) {
+  if (size == 0 || size > (1u << 20)) return false;
+  out->resize(size);
+  const iovec local{out->data(), size}, remote{reinterpret_cast<void*>(start), size};
+  return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
 }
 
 }  // namespace
@@ -89,10 +100,14 @@ std::vector<std::pair<std::string, uint64_t>> jvm_counters(std::span<const uint8
 
 void add_jvm_counters(const std::vector<Mapping>& maps, MemoryStats* stats) {
   const std::string pid = std::to_string(getpid());
+  constexpr std::string_view kDeleted = " (deleted)";
   for (const Mapping& m : maps) {
     // The JVM's own file, by its pid; not another JVM's that this one maps (jstat's
-    // attach does), nor one deleted at the JVM's exit (" (deleted)").
-    const std::string_view path(m.path);
+    // attach does). The JVM removes it as it exits but keeps it mapped: the exit
+    // snapshot reads it from memory.
+    std::string_view path(m.path);
+    const bool deleted = path.ends_with(kDeleted);
+    if (deleted) path.remove_suffix(kDeleted.size());
     const size_t slash = path.rfind('/');
     if (slash == std::string_view::npos || slash == 0) continue;
     const std::string_view file(path.data() + slash + 1, path.size() - slash - 1);
@@ -103,7 +118,9 @@ void add_jvm_counters(const std::vector<Mapping>& maps, MemoryStats* stats) {
       continue;
     }
     std::string bytes;
-    if (!read_small_file(m.path.c_str(), &bytes)) return;
+    if (deleted ? !read_own_memory(m.start, m.end - m.start, &bytes) : !read_small_file(m.path.c_str(), &bytes)) {
+      return;
+    }
     for (auto& kv : jvm_counters({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()})) {
       stats->values.push_back(std::move(kv));
     }

@@ -6,15 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <optional>
-#include <string>
-#include <vector>
 
 #include "analysis_options.h"
 #include "command.h"
 #include "memory_breakdown.h"
 #include "site_rows.h"
-#include "snapshot_reader.h"
 #include "teardown_note.h"
 #include "units.h"
 
@@ -32,26 +28,7 @@ double counter(const KeyValues& kv, const char* key) {
   return it == kv.end() ? 0.0 : double(it->second);
 }
 
-// A JVM's own counters: the reported snapshot's, else, for an exit snapshot (written
-// after the JVM removed its hsperfdata file), those of the snapshot before it, with its
-// file's name. Only that one is read, as for the teardown note: a process that is no JVM
-// has none in any.
-struct JvmCounters {
-  JvmSpaces spaces;
-  std::string from;  // "" when the reported snapshot's own
-};
-std::optional<JvmCounters> jvm_counters(const SnapshotSummary& s, const std::vector<std::filesystem::path>& files) {
-  if (auto jvm = jvm_spaces(s.memory)) return JvmCounters{*jvm, ""};
-  if (files.size() < 2 || s.process.trigger != format::Trigger::kExit) return std::nullopt;
-  const std::filesystem::path& before = files[files.size() - 2];
-  const Snapshot earlier = read_snapshot(before, [](const ProcessInfo&, uint32_t) { return false; });
-  if (auto jvm = jvm_spaces(earlier.memory)) {
-    return JvmCounters{*jvm, before.filename().string()};
-  }
-  return std::nullopt;
-}
-
-void print_breakdown(const SnapshotSummary& s, double estimated, const std::vector<std::filesystem::path>& files) {
+void print_breakdown(const SnapshotSummary& s, double estimated) {
   MemoryBreakdown b = memory_breakdown(s.counters, s.memory);
   const KeyValues& c = s.counters;
   std::printf("\nTotals\n");
@@ -89,20 +66,19 @@ void print_breakdown(const SnapshotSummary& s, double estimated, const std::vect
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
   }
-  if (auto jvm = jvm_counters(s, files)) {
-    std::printf("\nThe JVM's own counters%s\n",
-                jvm->from.empty() ? "" : (" (at " + jvm->from + ", before it exited)").c_str());
+  if (auto jvm = jvm_spaces(s.memory)) {
+    std::printf("\nThe JVM's own counters\n");
     // Committed is what the JVM set aside; only the pages it touched are resident.
     std::printf("  Java heap committed     %12s  updated by the JVM at each GC\n",
-                format_bytes(jvm->spaces.heap_committed).c_str());
-    if (jvm->spaces.metaspace_committed > 0) {
+                format_bytes(jvm->heap_committed).c_str());
+    if (jvm->metaspace_committed > 0) {
       std::printf("  Metaspace committed     %12s  updated by the JVM at each GC\n",
-                  format_bytes(jvm->spaces.metaspace_committed).c_str());
+                  format_bytes(jvm->metaspace_committed).c_str());
     } else {
       std::printf("  Metaspace committed     %12s  (counted at the end of each GC: none yet)\n", "");
     }
-    std::printf("  threads                 %12.0f\n", jvm->spaces.threads);
-    std::printf("  classes loaded          %12.0f\n", jvm->spaces.classes);
+    std::printf("  threads                 %12.0f\n", jvm->threads);
+    std::printf("  classes loaded          %12.0f\n", jvm->classes);
   }
   std::printf("\nheapdrift itself: %s mapped, %.0f samples and %.0f stacks dropped at caps\n",
               format_bytes(counter(c, "shim_bytes")).c_str(), counter(c, "dropped_samples"),
@@ -164,7 +140,7 @@ int run_report(const ReportOptions& o) {
                 r.totals.samples, r.name.c_str(), r.call_paths().c_str());
   }
   std::printf("%s", row_notes(rows, o.top).c_str());
-  print_breakdown(s, total, reported.files);
+  print_breakdown(s, total);
   if (std::string note = teardown_note(reported.files, s.process, total); !note.empty()) {
     std::printf("\n%s", fold_text("Note: " + note + ".", "", "").c_str());
   }
