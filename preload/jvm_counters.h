@@ -20,7 +20,8 @@
 namespace heapdrift {
 
 // Adds the jvm.* keys (docs/FORMAT.md) to `stats` when `maps` holds this process's
-// hsperfdata file (HotSpot maps it: /tmp/hsperfdata_USER/PID) and it reads as one.
+// hsperfdata file (HotSpot maps it: /tmp/hsperfdata_USER/PID; once the JVM removed it at
+// its exit, it is read from the mapping) and it reads as one.
 void add_jvm_counters(const std::vector<Mapping>& maps, MemoryStats* stats);
 
 // The jvm.* keys of an hsperfdata file's bytes; none when they are not one. Pure, for
