@@ -8,7 +8,10 @@
 //   native thread attached to the JVM never does;
 // - the blocks the JVM allocates for a thread it starts (Thread.start) live as long as
 //   the thread: their growth is threads that never end, which have stacks too, mapped
-//   outside malloc.
+//   outside malloc;
+// - the JVM's monitors are freed in batches, up to a minute late;
+// - what JDK 25 mallocs for each compiled method lives as long as the method's code:
+//   its growth is the code cache's, which code growth explains.
 // The note says so, and how to count what is kept.
 #ifndef HEAPDRIFT_ANALYZER_SITE_NOTE_H
 #define HEAPDRIFT_ANALYZER_SITE_NOTE_H
