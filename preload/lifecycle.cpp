@@ -242,6 +242,7 @@ void initialize() {
     }
     redirect_libunwind_pipe();  // before libunwind opens its pipe; without it, as before
   }
+  prepare_stack_capture();
 
   if (pthread_key_create(&g_thread_key, on_thread_exit) != 0) {
     report("cannot create a thread key; running unprofiled");

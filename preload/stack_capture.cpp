@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
+#include <atomic>
+
 #include "address_test.h"
 #include "errno_kept.h"
 #include "frame_pointer_walker.h"
@@ -113,16 +115,15 @@ bool frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintpt
 enum class RuleWalk { kDone, kLearn, kLibunwind };
 
 // _dl_find_object (glibc 2.35) answers without a lock; an older glibc's dladdr takes the
-// loader's. Looked up rather than linked, which would keep the shim out of older glibcs.
+// loader's. Looked up rather than linked, which would keep the shim out of older glibcs
+// (prepare_stack_capture).
 using FindObject = int (*)(void*, dl_find_object*);
-FindObject g_find_object;
+std::atomic<FindObject> g_find_object{nullptr};
 
 bool in_loaded_object(uintptr_t pc) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, [] { g_find_object = reinterpret_cast<FindObject>(dlsym(RTLD_DEFAULT, "_dl_find_object")); });
-  if (g_find_object != nullptr) {
+  if (FindObject find = g_find_object.load(std::memory_order_relaxed)) {
     dl_find_object found;
-    return g_find_object(reinterpret_cast<void*>(pc), &found) == 0;
+    return find(reinterpret_cast<void*>(pc), &found) == 0;
   }
   Dl_info info;
   return dladdr(reinterpret_cast<void*>(pc), &info) != 0;
@@ -301,6 +302,10 @@ __attribute__((always_inline)) inline void walk_and_learn(const Libunwind& uw, F
 }
 
 }  // namespace
+
+void prepare_stack_capture() {
+  g_find_object.store(reinterpret_cast<FindObject>(dlsym(RTLD_DEFAULT, "_dl_find_object")), std::memory_order_relaxed);
+}
 
 __attribute__((noinline)) void capture_stack(UnwindMode mode, uint32_t max_depth, uintptr_t skip_lo,
                                              uintptr_t skip_hi, uintptr_t stack_hi, bool own_stack,

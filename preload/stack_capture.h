@@ -42,6 +42,12 @@ struct CapturedStack {
   uint16_t flags;  // format::kStackTruncated, kStackFramePointer, kStackInterpreterMethods
 };
 
+// Looks up, once at start-up, what the walks use from the loader. Never later: glibc
+// code keeps a pointer to the thread's dlerror() result across the mallocs it makes
+// (dlerror's own message is formatted into one), and any dlsym, dlopen or dlclose from
+// inside such a malloc frees that result under it. Walks before it use dladdr.
+void prepare_stack_capture();
+
 // Frames whose address is inside [skip_lo, skip_hi) at the top of the stack (the
 // shim's own) are left out. No word at or above `stack_hi` is read by the walks of
 // the shim's own (every page below it, down to the caller's frame, must be readable:

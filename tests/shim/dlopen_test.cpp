@@ -1,7 +1,8 @@
 // dlopen: in exact mode (every allocation unwinds), 2 threads dlopen/dlclose a small
 // library that allocates in its constructor while 2 threads allocate and free
 // (dlopen_program). It must finish in time, with both unwinders, and leave a readable
-// exit snapshot in which every allocation was sampled.
+// exit snapshot in which every allocation was sampled. A failed dlopen's message must
+// reach dlerror() whatever the shim sampled meanwhile.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -40,6 +41,32 @@ void check_dlopen_churn(const std::string& unwind, double seconds) {
       EXPECT_FALSE(last.stacks.at(s.stack_id).frames.empty());
     }
   }
+}
+
+// A failed dlopen's message, under a sampling rate small enough that the process's
+// first samples fall between the failed call and dlerror() (`between`) or inside
+// dlerror's own malloc (`inside`, for some seeds): the shim used to look up a loader
+// function on its first walk, which lost the message in the first case and freed
+// glibc's record of it under dlerror in the second (a crash, or a corrupted heap).
+// Each seed places the samples elsewhere.
+void check_dlerror_kept(const char* when, const std::string& rate, int seeds) {
+  for (int seed = 1; seed <= seeds; ++seed) {
+    ScratchDir scratch;
+    RunResult r = run_program({DLERROR_PROGRAM, when},
+                              shim_env(scratch.path() / "rec", {{"HEAPDRIFT_SAMPLE_RATE", rate},
+                                                                {"HEAPDRIFT_SEED", std::to_string(seed)}}),
+                              30, scratch.path());
+    ASSERT_TRUE(r.exited_with(0)) << "seed " << seed << ": " << r.describe();
+    EXPECT_EQ(ProgramOutput(r.out).number("checked"), 3u);
+  }
+}
+
+TEST(dlopen, a_failed_dlopens_message_outlives_samples_taken_before_dlerror) {
+  check_dlerror_kept("between", "4096", 5);
+}
+
+TEST(dlopen, a_failed_dlopens_message_outlives_samples_taken_inside_dlerror) {
+  check_dlerror_kept("inside", "256", 40);
 }
 
 TEST(dlopen, churn_with_libunwind_finishes) { check_dlopen_churn("libunwind", 3); }
