@@ -71,9 +71,13 @@ extern RealAllocator g_real __attribute__((visibility("hidden")));  // see lifec
 // the table incomplete: the caller falls back to the bootstrap arena.
 void resolve_real_allocator();
 
-// Called when a C++ operator is needed and none is known: looks through the objects
-// loaded since the last look for one that defines them, and takes all of them from it.
-// Not while the calling thread is inside the shim, nor before resolve_real_allocator.
+// Called when a C++ operator is needed and none is known: once something was loaded
+// since the last look, looks through the loaded objects for one that defines them, and
+// takes all of them from it. Its dlopen, dlsym and dlclose reset the calling thread's
+// dlerror() state: a message pending from the program's own failed dlopen is lost (the
+// loader itself never calls operator new, so no dlerror() is under way; malloc makes no
+// dl call: stack_capture.h). Not while the calling thread is inside the shim, nor
+// before resolve_real_allocator.
 void find_cxx_runtime();
 
 inline RealAllocator& real() {
