@@ -49,7 +49,9 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
   std::string text;
   // Each that took a quarter of the growth or more, the larger first.
   std::vector<std::pair<double, std::string>> took;
+  double counted = 0;  // what the figures below account for
   auto took_if = [&](double growth, std::string what) {
+    counted += std::max(0.0, growth);
     if (growth >= 0.25 * outside) took.emplace_back(growth, std::move(what));
   };
   if (t.jvm_first && t.jvm_last) {
@@ -86,6 +88,22 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
                       " of it: code compiled for more and more methods (classes loaded without end), or old "
                       "versions kept (a method compiled again and again, which code growth names); in a JVM, jcmd "
                       "PID Compiler.codecache shows its use, and HotSpot keeps what it committed for it");
+  }
+  // The counters give the JVM's threads, not their memory: each thread's stack is mapped
+  // directly, and holds what the thread has used of it (a parked Java thread, 33 KiB of
+  // its 1 MiB: docs/LEAK_RANKING.md). So when the threads grew and the figures above leave
+  // a quarter of the growth or more, the rest is told per thread started, for threads
+  // never ended. A share above a thread's default stack (glibc's, 8 MiB) is not theirs.
+  if (t.jvm_first && t.jvm_last) {
+    const double threads = t.jvm_last->threads - t.jvm_first->threads, rest = outside - counted;
+    if (threads >= std::max(16.0, 0.25 * t.jvm_first->threads) && rest >= 0.25 * outside &&
+        rest / threads <= 8.0 * (1 << 20)) {
+      took.emplace_back(rest, "the " + count(threads) + " threads the JVM gained may hold what the figures above "
+                              "leave, " + format_bytes(rest) + " (" + format_bytes(rest / threads) +
+                              " a thread): each thread's stack is mapped directly, resident as far as the thread "
+                              "has used it (jcmd PID Thread.print lists the threads, to find those started and "
+                              "never ended)");
+    }
   }
   std::sort(took.begin(), took.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
   for (size_t i = 0; i < took.size(); ++i) {

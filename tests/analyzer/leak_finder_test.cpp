@@ -161,6 +161,48 @@ TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
   EXPECT_EQ(without.memory.note->find("own counters"), std::string::npos) << *without.memory.note;
 }
 
+// The JVM's threads: the counters give their number, not their stacks' memory. When
+// they grew and the JVM's spaces leave a quarter of the growth outside malloc or more,
+// the note gives that rest per thread gained.
+TEST(LeakFinder, ThreadsTheJvmGainedAreToldWithWhatTheyMayHold) {
+  auto jvm = [](SnapshotSummary s, double metaspace, uint64_t threads) {
+    s.process.exe = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+    s.memory->values.insert({{"jvm.metaspace_committed_bytes", uint64_t(metaspace)},
+                             {"jvm.heap_committed_bytes", uint64_t(40 * kMiB)},
+                             {"jvm.threads", threads},
+                             {"jvm.classes", 3000}});
+    return s;
+  };
+  // 198 MiB outside malloc over the minute, while Metaspace and the threads went so.
+  auto note_of = [&](double metaspace_b, uint64_t threads_a, uint64_t threads_b) {
+    ProcessLeaks r = find_leaks(
+        history({jvm(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 20 * kMiB, threads_a),
+                 jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), metaspace_b, threads_b)}),
+        LeakCriteria{});
+    return r.memory.note.value_or("");
+  };
+  std::string note = note_of(20 * kMiB, 20, 1404);
+  EXPECT_NE(note.find(". The 1384 threads the JVM gained may hold what the figures above leave, 198 MiB (146 KiB a "
+                      "thread): each thread's stack is mapped directly"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find("jcmd PID Thread.print"), std::string::npos) << note;
+  // Beside Metaspace, which took more: named after it, with what it leaves.
+  note = note_of(120 * kMiB, 20, 1404);
+  EXPECT_NE(note.find(". Metaspace, which holds the classes' metadata, took 100 MiB of it"), std::string::npos) << note;
+  EXPECT_NE(note.find("; the 1384 threads the JVM gained may hold what the figures above leave, 98.0 MiB"),
+            std::string::npos)
+      << note;
+  // Not named: Metaspace leaves less than a quarter; too few threads gained (16 at
+  // least, and a quarter of those at the start); more a thread than a default stack.
+  for (auto [metaspace_b, threads_a, threads_b] :
+       {std::tuple{180 * kMiB, 20, 1404}, {20 * kMiB, 20, 35}, {20 * kMiB, 400, 480}, {20 * kMiB, 20, 40}}) {
+    note = note_of(metaspace_b, uint64_t(threads_a), uint64_t(threads_b));
+    EXPECT_NE(note.find("The JVM's own counters"), std::string::npos) << note;
+    EXPECT_EQ(note.find("threads the JVM gained"), std::string::npos) << note;
+  }
+}
+
 // A JIT's code: its code cache's mapping (anonymous and executable) from first to last,
 // named when it took a quarter of the growth outside malloc or more, and a JVM's
 // compiled code alive, from its JIT log.
