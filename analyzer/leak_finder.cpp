@@ -40,6 +40,23 @@ std::string outside_malloc_hint(const std::string& exe) {
 
 std::string count(double n) { return std::to_string(uint64_t(std::max(0.0, n))); }
 
+// Threads' stacks mapped beyond the threads running (the main thread's is not counted
+// among the stacks), when they grew by 64 at least and come to more than twice the
+// 40 MiB of ended threads' stacks that glibc keeps for reuse: threads that ended without
+// being joined or detached, each keeping its stack. A JVM churning threads keeps some
+// 10 to 20 beyond its threads (ThreadChurn), HotSpot's being detached.
+std::string unjoined_threads(const MemoryTrend& t) {
+  if (!t.threads_first || !t.threads_last || t.stacks_last.count == 0) return "";
+  const double first = double(t.stacks_first.count) - (*t.threads_first - 1);
+  const double last = double(t.stacks_last.count) - (*t.threads_last - 1);
+  const double stack = double(t.stacks_last.bytes) / double(t.stacks_last.count);
+  if (last - first < 64 || last * stack <= 80.0 * (1 << 20)) return "";
+  return count(last) + " threads' stacks are mapped beyond the " + count(*t.threads_last) +
+         " threads running, " + count(last - first) + " more than at the start (" + format_bytes(stack) +
+         " a stack): threads that ended without pthread_join or pthread_detach keep their stacks, resident as far "
+         "as they were used";
+}
+
 // Where growth outside malloc that came to `outside` bytes went, as far as the snapshots
 // tell: a JVM's own counters (its Metaspace and Java heap as of its last GC, threads,
 // classes), a JIT's code (the code cache's mapping, and a JVM's compiled code from its
@@ -158,6 +175,12 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
   t.rss_first = rss(first), t.rss_last = rss(last);
   t.heap_first = live_heap(first), t.heap_last = live_heap(last);
   t.jit_code_mapped_first = double(first.jit_code_mapped), t.jit_code_mapped_last = double(last.jit_code_mapped);
+  t.stacks_first = first.thread_stacks, t.stacks_last = last.thread_stacks;
+  if (first.memory && last.memory && first.memory->values.count("process_threads") &&
+      last.memory->values.count("process_threads")) {
+    t.threads_first = value(first.memory->values, "process_threads");
+    t.threads_last = value(last.memory->values, "process_threads");
+  }
   // The program's malloc is its own (the shim found so at its start): no call reached the
   // shim, and nothing below would mean anything.
   if (last.memory && last.memory->allocator == "own") {
@@ -194,6 +217,10 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
              ": no allocation site explains it" +
              where_rss_went(a, b, rss_growth - heap_growth, last.process.exe, t);
   }
+  // Said whether RSS grew much or not: each such thread holds its stack's address space
+  // too, and a process runs out of mappings (vm.max_map_count) long before memory.
+  const std::string unjoined = unjoined_threads(t);
+  if (!unjoined.empty()) t.note = t.note ? *t.note + ". " + unjoined : unjoined;
   return t;
 }
 

@@ -33,6 +33,10 @@ struct MemoryTrend {
   // JVM's compiled Java code alive when its JIT log was recorded.
   double jit_code_mapped_first = 0, jit_code_mapped_last = 0;
   std::optional<CompiledCodeBytes> compiled_code;
+  // Threads' stacks mapped (thread_stacks_mapped) and the threads running, when the
+  // snapshots have the count (process_threads, from shims since 2026-12-06).
+  ThreadStacks stacks_first, stacks_last;
+  std::optional<double> threads_first, threads_last;
 };
 
 // A site whose live bytes grew over the run by much more than their sampling error,

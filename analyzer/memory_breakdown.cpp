@@ -85,4 +85,18 @@ uint64_t jit_code_mapped_bytes(const std::vector<Mapping>& maps) {
   return bytes;
 }
 
+ThreadStacks thread_stacks_mapped(const std::vector<Mapping>& maps) {
+  constexpr uint32_t kReadWrite = format::kProtRead | format::kProtWrite;
+  ThreadStacks stacks;
+  for (size_t i = 1; i < maps.size(); ++i) {
+    const Mapping &guard = maps[i - 1], &stack = maps[i];
+    if (guard.prot == 0 && guard.path.empty() && guard.end == stack.start && guard.end - guard.start <= 64 * 1024 &&
+        stack.prot == kReadWrite && stack.path.empty()) {
+      ++stacks.count;
+      stacks.bytes += stack.end - guard.start;
+    }
+  }
+  return stacks;
+}
+
 }  // namespace heapdrift

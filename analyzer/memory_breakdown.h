@@ -55,6 +55,17 @@ std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory);
 // 240 KiB there throughout.
 uint64_t jit_code_mapped_bytes(const std::vector<Mapping>& maps);
 
+// Threads' stacks mapped: an anonymous read-write mapping right above an inaccessible
+// one of 64 KiB or less, its guard (glibc's page, or HotSpot's guard zones). The main
+// thread's, named [stack], is not among them. A thread that ended keeps its stack
+// until it is joined (or, detached, until it ends); glibc then keeps up to 40 MiB of
+// them for reuse.
+struct ThreadStacks {
+  uint64_t count = 0;
+  uint64_t bytes = 0;  // their size, guards included
+};
+ThreadStacks thread_stacks_mapped(const std::vector<Mapping>& maps);
+
 }  // namespace heapdrift
 
 #endif  // HEAPDRIFT_ANALYZER_MEMORY_BREAKDOWN_H

@@ -234,7 +234,8 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
       if (!(now[i - 1] < now[i])) now[i].site = now[i - 1].site, now[i].index = now[i - 1].index;
     }
     std::swap(before, now);
-    h.snapshots.push_back({file, s.process, std::move(s.counters), std::move(s.memory), jit_code_mapped_bytes(s.maps)});
+    h.snapshots.push_back({file, s.process, std::move(s.counters), std::move(s.memory), jit_code_mapped_bytes(s.maps),
+                           thread_stacks_mapped(s.maps)});
   }
   return h;
 }

@@ -16,6 +16,7 @@
 #include "allocator_frames.h"
 #include "frame.h"
 #include "leak_rank.h"
+#include "memory_breakdown.h"
 #include "snapshot.h"
 #include "stack_symbolizer.h"
 
@@ -33,6 +34,7 @@ struct SnapshotSummary {
   KeyValues counters;
   std::optional<MemoryInfo> memory;
   uint64_t jit_code_mapped = 0;  // jit_code_mapped_bytes of its maps
+  ThreadStacks thread_stacks;    // thread_stacks_mapped of its maps
 };
 
 struct SiteHistory {

@@ -115,6 +115,13 @@ MemoryStats read_memory_stats() {
         stats.values.emplace_back(key, kib * 1024);
       }
     }
+    // The threads running now, beside the thread stacks in the maps: a thread that ended
+    // unjoined leaves its stack mapped.
+    size_t at = status.find("\nThreads:");
+    unsigned long long threads;
+    if (at != std::string::npos && sscanf(status.c_str() + at + 9, "%llu", &threads) == 1) {
+      stats.values.emplace_back("process_threads", threads);
+    }
   }
 
   // The allocator behind the shim: jemalloc exports mallctl; glibc has malloc_info.

@@ -203,6 +203,34 @@ TEST(LeakFinder, ThreadsTheJvmGainedAreToldWithWhatTheyMayHold) {
   }
 }
 
+// Threads that ended without being joined or detached keep their stacks: stacks mapped
+// beyond the threads running, growing, are told whether RSS grew much or not.
+TEST(LeakFinder, StacksOfThreadsNeverJoinedAreTold) {
+  // RSS flat; from `stacks_a` to `stacks_b` stacks of `stack` bytes while the threads
+  // went from `threads_a` to `threads_b` (none: snapshots without the count).
+  auto note_of = [](uint64_t stacks_a, uint64_t stacks_b, double stack, std::optional<uint64_t> threads_a,
+                    std::optional<uint64_t> threads_b) {
+    SnapshotSummary a = split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB);
+    SnapshotSummary b = split(60, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB);
+    a.thread_stacks = {stacks_a, uint64_t(stacks_a * stack)};
+    b.thread_stacks = {stacks_b, uint64_t(stacks_b * stack)};
+    if (threads_a) a.memory->values["process_threads"] = *threads_a;
+    if (threads_b) b.memory->values["process_threads"] = *threads_b;
+    return find_leaks(history({a, b}), LeakCriteria{}).memory.note.value_or("");
+  };
+  EXPECT_EQ(note_of(10, 900, 8 * kMiB, 3, 3),
+            "898 threads' stacks are mapped beyond the 3 threads running, 890 more than at the start (8.00 MiB a "
+            "stack): threads that ended without pthread_join or pthread_detach keep their stacks, resident as far as "
+            "they were used");
+  // Not told: the threads run (one stack each, the main thread's apart); too few more
+  // (64 at least); no more than glibc's cache of ended threads' stacks could hold (40 MiB,
+  // twice over); snapshots without the count of threads.
+  EXPECT_EQ(note_of(10, 900, 8 * kMiB, 11, 901), "");
+  EXPECT_EQ(note_of(10, 73, 8 * kMiB, 3, 3), "");
+  EXPECT_EQ(note_of(10, 320, 256 * 1024, 3, 3), "");
+  EXPECT_EQ(note_of(10, 900, 8 * kMiB, std::nullopt, std::nullopt), "");
+}
+
 // A JIT's code: its code cache's mapping (anonymous and executable) from first to last,
 // named when it took a quarter of the growth outside malloc or more, and a JVM's
 // compiled code alive, from its JIT log.

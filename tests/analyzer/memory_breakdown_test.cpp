@@ -60,5 +60,30 @@ TEST(JitCodeMapped, IsTheAnonymousExecutableMemory) {
   EXPECT_EQ(jit_code_mapped_bytes({}), 0u);
 }
 
+// Threads' stacks: a read-write anonymous mapping right above its guard, an inaccessible
+// one of 64 KiB at most (glibc's page; HotSpot's 16 KiB).
+TEST(ThreadStacksMapped, AreTheMappingsAboveAGuard) {
+  using format::kProtRead, format::kProtWrite;
+  constexpr uint32_t rw = kProtRead | kProtWrite;
+  const std::vector<Mapping> maps = {
+      {0x100000, 0x101000, 0, 0, ""},           // glibc's guard page...
+      {0x101000, 0x900000, 0, rw, ""},          // ...below a thread's stack
+      {0x900000, 0x904000, 0, 0, ""},           // HotSpot's guard zones...
+      {0x904000, 0xa00000, 0, rw, ""},          // ...below a Java thread's
+      {0xb00000, 0xc00000, 0, rw, ""},          // a heap's committed part...
+      {0xc00000, 0x1000000, 0, 0, ""},          // ...and its reserved rest, above it
+      {0x1000000, 0x1800000, 0, rw, ""},        // not a stack: that reserve is too large a guard
+      {0x2000000, 0x2001000, 0, 0, ""},         // a guard with a gap above it
+      {0x2002000, 0x2100000, 0, rw, ""},        //
+      {0x3000000, 0x3001000, 0, 0, ""},         // a guard below a file's mapping
+      {0x3001000, 0x3002000, 0, rw, "/tmp/f"},  //
+      {0x7ff0000, 0x8000000, 0, rw, "[stack]"}, // the main thread's
+  };
+  ThreadStacks stacks = thread_stacks_mapped(maps);
+  EXPECT_EQ(stacks.count, 2u);
+  EXPECT_EQ(stacks.bytes, 0x800000u + 0x100000u);
+  EXPECT_EQ(thread_stacks_mapped({}).count, 0u);
+}
+
 }  // namespace
 }  // namespace heapdrift

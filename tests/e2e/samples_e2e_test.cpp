@@ -209,6 +209,26 @@ TEST(RssOutsideMalloc, LeaksSaysTheGrowthIsNotTheAllocators) {
   EXPECT_NE(note.find("outside malloc"), std::string::npos) << note;
   EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
   EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
+  EXPECT_EQ(note.find("threads' stacks"), std::string::npos) << note;
+  fs::remove_all(dir);
+}
+
+// unjoined_threads starts 1,000 threads, one every 3 ms, and joins none: each keeps its
+// stack mapped after it ended, which the note tells from the maps and the count of
+// threads running.
+TEST(RssOutsideMalloc, StacksOfThreadsNeverJoinedAreTold) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-unjoined-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 500ms -- " + UNJOINED_THREADS).status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_TRUE(j.contains("note")) << leaks.out;
+  const std::string note = j["note"];
+  EXPECT_NE(note.find("threads' stacks are mapped beyond the"), std::string::npos) << note;
+  EXPECT_NE(note.find("pthread_join"), std::string::npos) << note;
+  EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
   fs::remove_all(dir);
 }
 

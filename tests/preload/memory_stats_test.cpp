@@ -1,5 +1,6 @@
 // read_memory_stats against the kernel: RSS and its anonymous, file and shared parts
-// move by what this test maps and touches, and add up to the RSS they were read with.
+// move by what this test maps and touches, and add up to the RSS they were read with;
+// the count of threads moves with the threads the test starts and joins.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/magic.h>
@@ -7,9 +8,13 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "memory_stats.h"
 
@@ -80,6 +85,24 @@ TEST(memory_stats, each_part_grows_by_what_is_touched) {
   close(fd);
   munmap(shared, kBlock);
   munmap(anon, kBlock);
+}
+
+// The kernel's count of the process's threads: three more while three wait, as many
+// as before once they are joined.
+TEST(memory_stats, counts_the_threads_running) {
+  const uint64_t before = read_values()["process_threads"];
+  ASSERT_GE(before, 1u);
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&] {
+      while (!go.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  }
+  EXPECT_EQ(read_values()["process_threads"], before + 3);
+  go = true;
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(read_values()["process_threads"], before);
 }
 
 }  // namespace
