@@ -63,6 +63,16 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
       std::printf("    JIT code, mapped      %12s  (anonymous and executable: a JIT's code, a JVM's code cache)\n",
                   format_bytes(double(s.jit_code_mapped)).c_str());
     }
+    if (s.thread_stacks.count > 0) {
+      std::printf("    thread stacks         %12llu  (besides the main thread's: %s of address space, resident as far as "
+                  "used",
+                  static_cast<unsigned long long>(s.thread_stacks.count),
+                  format_bytes(double(s.thread_stacks.bytes)).c_str());
+      if (s.memory && s.memory->values.count("process_threads")) {
+        std::printf("; %llu threads running", static_cast<unsigned long long>(s.memory->values.at("process_threads")));
+      }
+      std::printf(")\n");
+    }
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
   }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -229,6 +230,14 @@ TEST(RssOutsideMalloc, StacksOfThreadsNeverJoinedAreTold) {
   EXPECT_NE(note.find("threads' stacks are mapped beyond the"), std::string::npos) << note;
   EXPECT_NE(note.find("pthread_join"), std::string::npos) << note;
   EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
+  // report counts them in its exit snapshot: most of the 1,000, and the threads running.
+  Result report = run(heapdrift + " report " + dir.string());
+  ASSERT_EQ(report.status, 0);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(report.out, m, std::regex(R"(\n    thread stacks +(\d+)  \(besides the main thread's: .*; (\d+) threads running\))")))
+      << report.out;
+  EXPECT_GE(std::stoi(m[1]), 500) << report.out;
+  EXPECT_LE(std::stoi(m[2]), 3) << report.out;
   fs::remove_all(dir);
 }
 
