@@ -54,7 +54,7 @@ std::string unjoined_threads(const MemoryTrend& t) {
   return count(last) + " threads' stacks are mapped beyond the " + count(*t.threads_last) +
          " threads running, " + count(last - first) + " more than at the start (" + format_bytes(stack) +
          " a stack): threads that ended without pthread_join or pthread_detach keep their stacks, resident as far "
-         "as they were used";
+         "as they were used (a program's own fibers or coroutines, with guard pages, would look the same)";
 }
 
 // Where growth outside malloc that came to `outside` bytes went, as far as the snapshots

@@ -221,7 +221,7 @@ TEST(LeakFinder, StacksOfThreadsNeverJoinedAreTold) {
   EXPECT_EQ(note_of(10, 900, 8 * kMiB, 3, 3),
             "898 threads' stacks are mapped beyond the 3 threads running, 890 more than at the start (8.00 MiB a "
             "stack): threads that ended without pthread_join or pthread_detach keep their stacks, resident as far as "
-            "they were used");
+            "they were used (a program's own fibers or coroutines, with guard pages, would look the same)");
   // Not told: the threads run (one stack each, the main thread's apart); too few more
   // (64 at least); no more than glibc's cache of ended threads' stacks could hold (40 MiB,
   // twice over); snapshots without the count of threads.
