@@ -23,8 +23,9 @@ double live_heap(const SnapshotSummary& s) { return live_heap_bytes(s.counters, 
 double rss(const SnapshotSummary& s) { return s.memory ? value(s.memory->values, "rss_bytes") : 0.0; }
 
 // What tells apart, or shows heapdrift, the memory a runtime maps outside malloc: by the
-// program's name, since that is what the runtimes the users ask about are run as.
-std::string outside_malloc_hint(const std::string& exe) {
+// program's name, since that is what the runtimes the users ask about are run as, and
+// for a JVM by its counters too (a server's own launcher embeds one under its name).
+std::string outside_malloc_hint(const std::string& exe, bool jvm_counters) {
   const std::string name = std::filesystem::path(exe).filename().string();
   if (name.rfind("python", 0) == 0) {
     return "in CPython, objects of 512 bytes or less live in pymalloc's arenas, mapped directly: run it with "
@@ -34,8 +35,12 @@ std::string outside_malloc_hint(const std::string& exe) {
     return "in Node.js, V8's heap of JavaScript objects is mapped directly: process.memoryUsage() tells its "
            "size, and a heap snapshot (node --heapsnapshot-signal=SIGUSR2) its objects";
   }
-  return "in a JVM, Native Memory Tracking tells these apart (-XX:NativeMemoryTracking=summary, then jcmd PID "
-         "VM.native_memory summary)";
+  if (name == "java" || jvm_counters) {
+    return "in a JVM, Native Memory Tracking tells these apart (-XX:NativeMemoryTracking=summary, then jcmd PID "
+           "VM.native_memory summary)";
+  }
+  return "pmap -x PID gives each mapping's resident size, and strace -f -k -e trace=mmap -p PID the calls that "
+         "map more, with their stacks";
 }
 
 std::string count(double n) { return std::to_string(uint64_t(std::max(0.0, n))); }
@@ -44,7 +49,7 @@ std::string count(double n) { return std::to_string(uint64_t(std::max(0.0, n)));
 // among the stacks), when they grew by 64 at least and come to more than twice the
 // 40 MiB of ended threads' stacks that glibc keeps for reuse: threads that ended without
 // being joined or detached, each keeping its stack. A JVM churning threads keeps some
-// 10 to 20 beyond its threads (ThreadChurn), HotSpot's being detached.
+// 8 to 25 beyond its threads (ThreadChurn), HotSpot's being detached.
 std::string unjoined_threads(const MemoryTrend& t) {
   if (!t.threads_first || !t.threads_last || t.stacks_last.count == 0) return "";
   const double first = double(t.stacks_first.count) - (*t.threads_first - 1);
@@ -147,7 +152,7 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
     return "; it is outside malloc: anonymous memory that the allocator does not hold grew by " +
            format_bytes(*outside) +
            " (mapped directly: a JVM's Java heap, Metaspace, code cache or thread stacks, a garbage-collected "
-           "heap, mmap). heapdrift samples malloc only; " + outside_malloc_hint(exe) +
+           "heap, mmap). heapdrift samples malloc only; " + outside_malloc_hint(exe, t.jvm_last.has_value()) +
            where_outside_malloc_went(t, *outside);
   }
   // Without the allocator's figures, file-backed memory only when it is most of the growth.

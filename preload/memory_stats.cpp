@@ -117,9 +117,10 @@ MemoryStats read_memory_stats() {
     }
     // The threads running now, beside the thread stacks in the maps: a thread that ended
     // unjoined leaves its stack mapped.
-    size_t at = status.find("\nThreads:");
+    static constexpr char kThreads[] = "\nThreads:";
+    size_t at = status.find(kThreads);
     unsigned long long threads;
-    if (at != std::string::npos && sscanf(status.c_str() + at + 9, "%llu", &threads) == 1) {
+    if (at != std::string::npos && sscanf(status.c_str() + at + sizeof(kThreads) - 1, "%llu", &threads) == 1) {
       stats.values.emplace_back("process_threads", threads);
     }
   }

@@ -84,7 +84,8 @@ TEST(LeakFinder, SaysWhenTheGrowthIsOutsideMalloc) {
   EXPECT_NE(note.find("outside malloc: anonymous memory that the allocator does not hold grew by 198 MiB"),
             std::string::npos)
       << note;
-  EXPECT_NE(note.find("Native Memory Tracking"), std::string::npos) << note;
+  EXPECT_NE(note.find("pmap -x PID"), std::string::npos) << note;
+  EXPECT_NE(note.find("strace"), std::string::npos) << note;
   EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
 }
 
@@ -274,23 +275,34 @@ TEST(LeakFinder, AJitsCodeIsToldFromItsMappingAndItsJitLog) {
   EXPECT_EQ(r.memory.note.value_or("").find("executable"), std::string::npos) << *r.memory.note;
 }
 
-// What to do about it depends on the runtime that mapped it.
+// What to do about it depends on the runtime that mapped it; a native program has none.
 TEST(LeakFinder, NamesWhatShowsMemoryOutsideMallocForTheProgramsRuntime) {
   for (auto [exe, advice] : {std::pair{"/usr/lib/jvm/java-17-openjdk-amd64/bin/java", "Native Memory Tracking"},
                              std::pair{"/usr/bin/python3.11", "PYTHONMALLOC=malloc"},
-                             std::pair{"/usr/bin/node", "--heapsnapshot-signal"}}) {
+                             std::pair{"/usr/bin/node", "--heapsnapshot-signal"},
+                             std::pair{"/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus", "pmap -x PID"}}) {
     std::vector<SnapshotSummary> s = {split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
                                       split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB)};
     for (SnapshotSummary& one : s) one.process.exe = exe;
     ProcessLeaks r = find_leaks(history(std::move(s)), LeakCriteria{});
     ASSERT_TRUE(r.memory.note.has_value());
     EXPECT_NE(r.memory.note->find(advice), std::string::npos) << *r.memory.note;
-    for (const char* other : {"Native Memory Tracking", "PYTHONMALLOC", "--heapsnapshot-signal"}) {
+    for (const char* other : {"Native Memory Tracking", "PYTHONMALLOC", "--heapsnapshot-signal", "pmap -x"}) {
       if (std::string(other).find(advice) == std::string::npos && std::string(advice).find(other) == std::string::npos) {
         EXPECT_EQ(r.memory.note->find(other), std::string::npos) << exe << ": " << *r.memory.note;
       }
     }
   }
+  // A JVM embedded in a launcher of another name is known by its counters.
+  std::vector<SnapshotSummary> s = {split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
+                                    split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB)};
+  for (SnapshotSummary& one : s) {
+    one.process.exe = "/opt/server/bin/server";
+    one.memory->values.insert({{"jvm.metaspace_committed_bytes", 0}, {"jvm.heap_committed_bytes", 40 * kMiB}});
+  }
+  const std::string note = find_leaks(history(std::move(s)), LeakCriteria{}).memory.note.value_or("");
+  EXPECT_NE(note.find("Native Memory Tracking"), std::string::npos) << note;
+  EXPECT_EQ(note.find("pmap -x"), std::string::npos) << note;
 }
 
 TEST(LeakFinder, SaysWhenTheGrowthIsFileBacked) {
