@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dynamic_symbols.h"
 #include "errno_kept.h"
 #include "thread_state.h"
 
@@ -75,8 +76,11 @@ int collect_object(dl_phdr_info* info, size_t, void* data) {
   auto* objects = static_cast<LoadedObjects*>(data);
   objects->adds = info->dlpi_adds;
   // Unnamed: the executable (whose own operators come before the shim's and so are
-  // never ours to forward to) and the vDSO.
-  if (info->dlpi_name && info->dlpi_name[0]) objects->names.emplace_back(info->dlpi_name);
+  // never ours to forward to) and the vDSO. Those whose symbol table rules the runtime
+  // out are not asked through the loader (a JVM has no C++ runtime to find).
+  if (info->dlpi_name && info->dlpi_name[0] && may_define(*info, kCxxMarker) == Defines::kMaybe) {
+    objects->names.emplace_back(info->dlpi_name);
+  }
   return 0;
 }
 
