@@ -195,21 +195,28 @@ TEST(Diff, StacksThatPrintTheSameSiteAreOneRow) {
 
 namespace {
 
+// Records `program` into `dir` with a snapshot every 500 ms and returns `leaks --json`
+// of it (an empty object, and the test failed, when a command fails).
+nlohmann::json record_leaks(const fs::path& dir, const std::string& program) {
+  fs::remove_all(dir);
+  const std::string heapdrift = HEAPDRIFT_BIN;
+  Result rec = run(heapdrift + " record -o " + dir.string() + " --interval 500ms -- " + program);
+  EXPECT_EQ(rec.status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  EXPECT_EQ(leaks.status, 0);
+  return rec.status == 0 && leaks.status == 0 ? nlohmann::json::parse(leaks.out) : nlohmann::json::object();
+}
+
 // RSS grows by 192 MiB that no malloc made (mmap_growth maps and writes it): leaks says
 // the growth is outside malloc, not that the allocator keeps freed memory.
 TEST(RssOutsideMalloc, LeaksSaysTheGrowthIsNotTheAllocators) {
   fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-mmap-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  std::string heapdrift = HEAPDRIFT_BIN;
-  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 500ms -- " + MMAP_GROWTH).status, 0);
-  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
-  ASSERT_EQ(leaks.status, 0);
-  auto j = nlohmann::json::parse(leaks.out);
-  ASSERT_TRUE(j.contains("note")) << leaks.out;
+  auto j = record_leaks(dir, MMAP_GROWTH);
+  ASSERT_TRUE(j.contains("note")) << j.dump(1);
   const std::string note = j["note"];
   EXPECT_NE(note.find("outside malloc"), std::string::npos) << note;
   EXPECT_EQ(note.find("MALLOC_ARENA_MAX"), std::string::npos) << note;
-  EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
+  EXPECT_TRUE(j["suspects"].empty()) << j.dump(1);
   EXPECT_EQ(note.find("threads' stacks"), std::string::npos) << note;
   fs::remove_all(dir);
 }
@@ -219,23 +226,18 @@ TEST(RssOutsideMalloc, LeaksSaysTheGrowthIsNotTheAllocators) {
 // threads running.
 TEST(RssOutsideMalloc, StacksOfThreadsNeverJoinedAreTold) {
   fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-unjoined-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  std::string heapdrift = HEAPDRIFT_BIN;
-  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 500ms -- " + UNJOINED_THREADS).status, 0);
-  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
-  ASSERT_EQ(leaks.status, 0);
-  auto j = nlohmann::json::parse(leaks.out);
-  ASSERT_TRUE(j.contains("note")) << leaks.out;
+  auto j = record_leaks(dir, UNJOINED_THREADS);
+  ASSERT_TRUE(j.contains("note")) << j.dump(1);
   const std::string note = j["note"];
   EXPECT_NE(note.find("threads' stacks are mapped beyond the"), std::string::npos) << note;
   EXPECT_NE(note.find("pthread_join"), std::string::npos) << note;
-  EXPECT_TRUE(j["suspects"].empty()) << leaks.out;
+  EXPECT_TRUE(j["suspects"].empty()) << j.dump(1);
   // report counts them in its exit snapshot: most of the 1,000, and the threads running.
-  Result report = run(heapdrift + " report " + dir.string());
+  Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   ASSERT_EQ(report.status, 0);
+  const std::regex line(R"(\n    thread stacks +(\d+)  \(besides the main thread's: .*; (\d+) threads running\))");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(report.out, m, std::regex(R"(\n    thread stacks +(\d+)  \(besides the main thread's: .*; (\d+) threads running\))")))
-      << report.out;
+  ASSERT_TRUE(std::regex_search(report.out, m, line)) << report.out;
   EXPECT_GE(std::stoi(m[1]), 500) << report.out;
   EXPECT_LE(std::stoi(m[2]), 3) << report.out;
   fs::remove_all(dir);
