@@ -77,7 +77,7 @@ int collect_object(dl_phdr_info* info, size_t, void* data) {
   objects->adds = info->dlpi_adds;
   // Unnamed: the executable (whose own operators come before the shim's and so are
   // never ours to forward to) and the vDSO. Those whose symbol table rules the runtime
-  // out are not asked through the loader (a JVM has no C++ runtime to find).
+  // out, most of a process's, are not asked through the loader.
   if (info->dlpi_name && info->dlpi_name[0] && may_define(*info, kCxxMarker) == Defines::kMaybe) {
     objects->names.emplace_back(info->dlpi_name);
   }
