@@ -61,6 +61,16 @@ ProcessHistory history(std::vector<SnapshotSummary> snapshots) {
   return h;
 }
 
+// `s` of a JVM run as java, with its own counters (the shim's jvm.* keys).
+SnapshotSummary jvm(SnapshotSummary s, double metaspace, double heap, uint64_t threads, uint64_t classes) {
+  s.process.exe = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+  s.memory->values.insert({{"jvm.metaspace_committed_bytes", uint64_t(metaspace)},
+                           {"jvm.heap_committed_bytes", uint64_t(heap)},
+                           {"jvm.threads", threads},
+                           {"jvm.classes", classes}});
+  return s;
+}
+
 TEST(LeakFinder, SaysSoWhenRssGrowsWithoutTheHeap) {
   ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 50 * kMiB, 8), summary(30, 200 * kMiB, 52 * kMiB, 8),
                                        summary(60, 300 * kMiB, 51 * kMiB, 8)}),
@@ -92,12 +102,7 @@ TEST(LeakFinder, SaysWhenTheGrowthIsOutsideMalloc) {
 // A JVM's own counters (the shim's jvm.* keys) say which of its spaces took the growth.
 TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
   auto jvm = [](SnapshotSummary s, double metaspace, double heap, uint64_t classes) {
-    s.process.exe = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
-    s.memory->values.insert({{"jvm.metaspace_committed_bytes", uint64_t(metaspace)},
-                             {"jvm.heap_committed_bytes", uint64_t(heap)},
-                             {"jvm.threads", 12},
-                             {"jvm.classes", classes}});
-    return s;
+    return heapdrift::jvm(std::move(s), metaspace, heap, 12, classes);
   };
   // Before its first GC a JVM's Metaspace reads 0: the figures start at the next snapshot.
   ProcessLeaks metaspace = find_leaks(
@@ -167,12 +172,7 @@ TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
 // the note gives that rest per thread gained.
 TEST(LeakFinder, ThreadsTheJvmGainedAreToldWithWhatTheyMayHold) {
   auto jvm = [](SnapshotSummary s, double metaspace, uint64_t threads) {
-    s.process.exe = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
-    s.memory->values.insert({{"jvm.metaspace_committed_bytes", uint64_t(metaspace)},
-                             {"jvm.heap_committed_bytes", uint64_t(40 * kMiB)},
-                             {"jvm.threads", threads},
-                             {"jvm.classes", 3000}});
-    return s;
+    return heapdrift::jvm(std::move(s), metaspace, 40 * kMiB, threads, 3000);
   };
   // 198 MiB outside malloc over the minute, while Metaspace and the threads went so.
   auto note_of = [&](double metaspace_b, uint64_t threads_a, uint64_t threads_b) {
@@ -294,12 +294,10 @@ TEST(LeakFinder, NamesWhatShowsMemoryOutsideMallocForTheProgramsRuntime) {
     }
   }
   // A JVM embedded in a launcher of another name is known by its counters.
-  std::vector<SnapshotSummary> s = {split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB),
-                                    split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB)};
-  for (SnapshotSummary& one : s) {
-    one.process.exe = "/opt/server/bin/server";
-    one.memory->values.insert({{"jvm.metaspace_committed_bytes", 0}, {"jvm.heap_committed_bytes", 40 * kMiB}});
-  }
+  std::vector<SnapshotSummary> s = {
+      jvm(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 0, 40 * kMiB, 12, 3000),
+      jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 0, 40 * kMiB, 12, 3000)};
+  for (SnapshotSummary& one : s) one.process.exe = "/opt/server/bin/server";
   const std::string note = find_leaks(history(std::move(s)), LeakCriteria{}).memory.note.value_or("");
   EXPECT_NE(note.find("Native Memory Tracking"), std::string::npos) << note;
   EXPECT_EQ(note.find("pmap -x"), std::string::npos) << note;
