@@ -364,6 +364,14 @@ TEST_F(Cli, DumpSummaryRanksStacksByLiveBytes) {
   EXPECT_TRUE(std::regex_match(l[4], std::regex(R"( +0 +1 +3  \(no stack\))"))) << l[4];
 }
 
+// Waits until `p` runs `program` (it has exec'd): before, /proc/PID/environ is still the
+// test's, without the HEAPDRIFT_OUTPUT that `snapshot` reads there.
+void wait_for_exec(const Process& p, const std::string& program) {
+  const fs::path exe = "/proc/" + std::to_string(p.pid()) + "/exe";
+  std::error_code error;
+  for (int i = 0; i < 500 && fs::read_symlink(exe, error).filename() != program; ++i) std::this_thread::sleep_for(10ms);
+}
+
 TEST_F(Cli, SnapshotOfAProcessNotUnderHeapdrift) {
   Process sleeper({"sleep", "30"}, work());
   Result r = heapdrift({"snapshot", std::to_string(sleeper.pid()), "--timeout", "2s"});
@@ -400,6 +408,7 @@ class FakeWriter {
 TEST_F(Cli, SnapshotWaitsAMomentForTheFifosReader) {
   const fs::path rec = work() / "rec";
   Process sleeper({"sleep", "30"}, work(), {{"HEAPDRIFT_OUTPUT", rec.string()}});
+  wait_for_exec(sleeper, "sleep");
   const std::string pid = std::to_string(sleeper.pid());
   Result r;
   {
@@ -420,6 +429,7 @@ TEST_F(Cli, SnapshotWaitsAMomentForTheFifosReader) {
 TEST_F(Cli, SnapshotOfAProcessWithoutAControlFifo) {
   const fs::path rec = work() / "rec";
   Process sleeper({"sleep", "30"}, work(), {{"HEAPDRIFT_OUTPUT", rec.string()}});
+  wait_for_exec(sleeper, "sleep");
   const std::string pid = std::to_string(sleeper.pid());
   fs::create_directories(rec / pid);
   Result r = heapdrift({"snapshot", pid, "--timeout", "20s"});
