@@ -44,6 +44,24 @@ TEST(PageFilter, PagesOneGibibyteApartFoldOntoDifferentBytes) {
   EXPECT_FALSE(filter->may_hold(0x550000001000));
 }
 
+// Threads' arenas lie at the same place of 64 MiB-aligned heaps, in regions of 1 GiB
+// next to each other, and their busiest pages are the first.
+TEST(PageFilter, TheFirstPagesOfArenasInNeighbouringRegionsKeepApart) {
+  constexpr uintptr_t kHeap = 0x7f29f8000000;  // seen in a JVM: 0x7f29f8000000, 0x7f2a38000000, ...
+  constexpr uintptr_t kRegion = uintptr_t{1} << 30;
+  for (uintptr_t near = 0; near < 64; ++near) {
+    auto filter = std::make_unique<PageFilter>();
+    filter->add(kHeap + near * 4096 + 0x10);
+    for (uintptr_t region = 1; region <= 16; ++region) {
+      for (uintptr_t page = 0; page < 1024; ++page) {  // 4 MiB of each heap
+        for (uintptr_t other : {kHeap + region * kRegion, kHeap - region * kRegion}) {
+          ASSERT_FALSE(filter->may_hold(other + page * 4096 + 0x10)) << std::hex << other + page * 4096;
+        }
+      }
+    }
+  }
+}
+
 TEST(PageFilter, ASaturatedCountSticks) {
   auto filter = std::make_unique<PageFilter>();
   for (int i = 0; i < 20; ++i) filter->add(0x10000 + 16 * i);
