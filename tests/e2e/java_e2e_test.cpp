@@ -305,6 +305,32 @@ TEST(JavaExactMode, JvmStartsAndExitsWhenEveryAllocationIsSampled) {
   remove_recording(dir);
 }
 
+// A JVM run as a service may be under a seccomp filter that kills it for a debugger's
+// system call: the shim once read the JVM's counters at its exit snapshot with
+// process_vm_readv, and the JVM died of it, with no snapshot written.
+TEST(JavaUnderSeccomp, AFilterThatKillsForDebuggersCallsLetsTheJvmExitWithItsCounters) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-java-seccomp-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  Result rec =
+      run(std::string(HEAPDRIFT_BIN) + " record -o " + dir.string() + " -- " + SECCOMP_KILL + " java -version");
+  EXPECT_EQ(rec.status, 0) << rec.out;
+  std::vector<fs::path> snapshots;  // the exit snapshot of the JVM's process, the only one
+  for (const auto& process : fs::directory_iterator(dir)) {
+    if (!process.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(process.path())) {
+      if (f.path().extension() == ".hds") snapshots.push_back(f.path());
+    }
+  }
+  ASSERT_EQ(snapshots.size(), 1u) << rec.out;
+  Result dump = run(std::string(HEAPDRIFT_BIN) + " dump " + snapshots[0].string());
+  ASSERT_EQ(dump.status, 0);
+  // Read after the JVM removed its hsperfdata file, from the mapping it keeps.
+  std::smatch threads;
+  ASSERT_TRUE(std::regex_search(dump.out, threads, std::regex(R"(\n  jvm\.threads +(\d+)\n)"))) << dump.out;
+  EXPECT_GT(std::stoi(threads[1]), 0);
+  if (!HasFailure()) remove_recording(dir);
+}
+
 // JVMTI gives names in the JVM's modified UTF-8, where a character beyond U+FFFF is
 // two 3-byte surrogates that no UTF-8 reader takes: `leaks --json` stopped with "invalid
 // UTF-8 byte" on such a method. The agent makes its names UTF-8: in every output, and
