@@ -60,6 +60,20 @@ bool has_frame(const nlohmann::json& frames, const std::string& function) {
   return false;
 }
 
+// The snapshot files of every process recorded in `dir`, in the order of their paths
+// (a process's in the order it wrote them).
+std::vector<fs::path> snapshot_files(const fs::path& dir) {
+  std::vector<fs::path> snapshots;
+  for (const auto& process : fs::directory_iterator(dir)) {
+    if (!process.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(process.path())) {
+      if (f.path().extension() == ".hds") snapshots.push_back(f.path());
+    }
+  }
+  std::sort(snapshots.begin(), snapshots.end());
+  return snapshots;
+}
+
 TEST_P(JavaSampleLeaks, LeakIsNamedByItsJavaMethod) {
   const JavaCase& c = GetParam();
   std::string heapdrift = HEAPDRIFT_BIN;
@@ -265,14 +279,9 @@ TEST(JavaUnloadedLibrary, ItsLeakIsNamedAfterTheJvmUnloadedIt) {
   ASSERT_NE(rec.out.find("unloaded"), std::string::npos) << rec.out;
 
   // The exit snapshot of the JVM's process (the recording's only one).
-  fs::path last;
-  for (const auto& process : fs::directory_iterator(dir)) {
-    if (!process.is_directory()) continue;
-    for (const auto& f : fs::directory_iterator(process.path())) {
-      if (f.path().extension() == ".hds" && f.path() > last) last = f.path();
-    }
-  }
-  ASSERT_FALSE(last.empty()) << "no snapshot in " << dir;
+  const std::vector<fs::path> snapshots = snapshot_files(dir);
+  ASSERT_FALSE(snapshots.empty()) << "no snapshot in " << dir;
+  const fs::path& last = snapshots.back();
   const fs::path folded = dir / "out.folded";
   ASSERT_EQ(run(heapdrift + " export " + last.string() + " --format folded -o " + folded.string()).status, 0);
   std::ifstream in(folded);
@@ -314,13 +323,7 @@ TEST(JavaUnderSeccomp, AFilterThatKillsForDebuggersCallsLetsTheJvmExitWithItsCou
   Result rec =
       run(std::string(HEAPDRIFT_BIN) + " record -o " + dir.string() + " -- " + SECCOMP_KILL + " java -version");
   EXPECT_EQ(rec.status, 0) << rec.out;
-  std::vector<fs::path> snapshots;  // the exit snapshot of the JVM's process, the only one
-  for (const auto& process : fs::directory_iterator(dir)) {
-    if (!process.is_directory()) continue;
-    for (const auto& f : fs::directory_iterator(process.path())) {
-      if (f.path().extension() == ".hds") snapshots.push_back(f.path());
-    }
-  }
+  const std::vector<fs::path> snapshots = snapshot_files(dir);  // the JVM's exit snapshot, the only one
   ASSERT_EQ(snapshots.size(), 1u) << rec.out;
   Result dump = run(std::string(HEAPDRIFT_BIN) + " dump " + snapshots[0].string());
   ASSERT_EQ(dump.status, 0);
@@ -590,14 +593,7 @@ TEST(JniGlobalReferences, TheirLeakIsFoundAndSaysHowTheBlocksAreCharged) {
   Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_NE(report.out.find("Notes on sites above"), std::string::npos) << report.out;
   EXPECT_NE(unfolded(report.out).find("JNI global refs"), std::string::npos) << report.out;
-  std::vector<fs::path> snapshots;  // of the JVM's process, the only one
-  for (const auto& process : fs::directory_iterator(dir)) {
-    if (!process.is_directory()) continue;
-    for (const auto& f : fs::directory_iterator(process.path())) {
-      if (f.path().extension() == ".hds") snapshots.push_back(f.path());
-    }
-  }
-  std::sort(snapshots.begin(), snapshots.end());
+  const std::vector<fs::path> snapshots = snapshot_files(dir);  // of the JVM's process, the only one
   ASSERT_GE(snapshots.size(), 3u);
   Result diff = run(std::string(HEAPDRIFT_BIN) + " diff " + snapshots.front().string() + " " +
                     snapshots[snapshots.size() - 2].string());
