@@ -28,6 +28,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "internal_alloc.h"
+
 namespace heapdrift {
 
 struct FrameRule {
@@ -70,6 +72,10 @@ class FrameRules {
   bool full() const { return full_.load(std::memory_order_relaxed); }
 
   static constexpr size_t bytes() { return kSlots * sizeof(uint64_t); }
+
+  // Faults the table's pages in (internal_populate): a walk looks a pc up before it
+  // learns it, so each page's first touch is a read.
+  void populate() { internal_populate(slots_, bytes()); }
 
  private:
   // Entry: pc in the top 47 bits (user-space addresses on x86-64), then the confirmed

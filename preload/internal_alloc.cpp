@@ -6,6 +6,10 @@
 
 #include "errno_kept.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14; older headers lack it
+#endif
+
 namespace heapdrift {
 namespace {
 
@@ -33,6 +37,15 @@ void internal_unmap(void* p, size_t size) {
   ErrnoKept kept;
   munmap(p, size);
   g_mapped.fetch_sub(size, std::memory_order_relaxed);
+}
+
+void internal_populate(void* p, size_t size) {
+  if (!p || !size) return;
+  const uintptr_t page = 4096;
+  uintptr_t lo = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
+  uintptr_t hi = (reinterpret_cast<uintptr_t>(p) + size + page - 1) & ~(page - 1);
+  ErrnoKept kept;
+  madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_POPULATE_WRITE);
 }
 
 uint64_t internal_mapped_bytes() { return g_mapped.load(std::memory_order_relaxed); }

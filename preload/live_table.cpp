@@ -43,6 +43,7 @@ bool LiveTable::grow(Shard& shard) {
     slots = initial_ + (&shard - shards_) * kInitialCapacity;  // still zero: used once
   } else {
     slots = static_cast<LiveEntry*>(internal_map(size_t{capacity} * sizeof(LiveEntry)));
+    internal_populate(slots, size_t{capacity} * sizeof(LiveEntry));  // the rehash writes all its pages
   }
   if (!slots) return false;
   for (uint32_t i = 0; i < shard.capacity; ++i) {
@@ -134,6 +135,11 @@ uint64_t LiveTable::mapped_bytes() const {
     if (!initial_ || capacity > kInitialCapacity) n += capacity * sizeof(LiveEntry);
   }
   return n;
+}
+
+void LiveTable::populate() {
+  internal_populate(initial_, kInitialBytes);
+  if (filter_) filter_->populate();
 }
 
 void LiveTable::lock_all() {

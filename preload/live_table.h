@@ -83,6 +83,10 @@ class LiveTable {
   void count_dropped() { dropped_.fetch_add(1, std::memory_order_relaxed); }
   uint64_t mapped_bytes() const;
 
+  // Faults in the shards' first arrays and the filter (internal_populate): samples land
+  // on them at random, and each first touch of a page would fault twice.
+  void populate();
+
   // Lock / unlock every shard (fork's prepare and parent handlers).
   void lock_all();
   void unlock_all();

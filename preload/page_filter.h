@@ -26,6 +26,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "internal_alloc.h"
+
 namespace heapdrift {
 
 class PageFilter {
@@ -58,6 +60,8 @@ class PageFilter {
       return n == kSticky || n == 0 ? v : static_cast<uint8_t>((n - 1) << 4);
     });
   }
+  void populate() { internal_populate(counts_, kBytes); }
+
   // Every address of [lo, hi) answers "maybe" from now on.
   void pin(uintptr_t lo, uintptr_t hi) {
     for (uintptr_t a = lo & ~uintptr_t{4095}; a < hi; a += 4096) {

@@ -100,12 +100,15 @@ class Recorder {
   // First count of a thread (attaches a block), or a count after the thread's exit.
   void count_unattached(ThreadState& t, bool alloc, size_t usable);
   uint64_t allocation_time(ThreadState& t);
+  // Once, at the process's first sample: faults in the tables samples write at random.
+  void populate_tables();
 
   Config config_;
   Sampler sampler_;
   uintptr_t skip_lo_, skip_hi_;
   uint64_t thread_seed_base_;
   std::atomic<uint64_t> thread_sequence_{0};
+  std::atomic<bool> populated_{false};
   AttachCallback on_attach_ = nullptr;
   LiveTable live_;
   StackDepot stacks_;

@@ -37,6 +37,8 @@ uint64_t StackDepot::hash(const uintptr_t* frames, uint32_t depth, uint16_t flag
   return h;
 }
 
+void StackDepot::populate() { internal_populate(buckets_, kBuckets * sizeof(void*)); }
+
 const StackRecord* StackDepot::find(const StackRecord* r, uint64_t h, const uintptr_t* frames,
                                     uint32_t depth, uint16_t flags, const uintptr_t* methods) {
   for (; r; r = r->next.load(std::memory_order_acquire)) {

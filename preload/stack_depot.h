@@ -52,6 +52,8 @@ class StackDepot {
   uint32_t size() const { return next_id_.load(std::memory_order_acquire) - 1; }
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   uint64_t mapped_bytes() const { return mapped_.load(std::memory_order_relaxed); }
+  // Faults the hash buckets in (internal_populate): each new stack reads one at random.
+  void populate();
 
   void lock() { insert_lock_.lock(); }
   void unlock() { insert_lock_.unlock(); }

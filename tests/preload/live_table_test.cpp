@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "page_faults.h"
+
 namespace heapdrift {
 namespace {
 
@@ -81,6 +83,30 @@ TEST(LiveTable, FirstArraysShareOneMapping) {
     EXPECT_EQ(table.size(), 0u);
   }
   EXPECT_EQ(internal_mapped_bytes(), before);
+}
+
+// Page faults taken inserting one block into each 64 KiB region from 0x200000000: one
+// per shard's first array, four times over, none needing more room.
+long faults_of_first_samples(LiveTable& table) {
+  long before = thread_page_faults();
+  for (uintptr_t a = 0x200000000, n = 0; n < 4 * LiveTable::kShards; a += 1 << 16, ++n) {
+    EXPECT_TRUE(table.insert(entry(a)));
+  }
+  return thread_page_faults() - before;
+}
+
+// Samples land in the first arrays at random, each read before it is written: on a
+// page never touched, a fault for the read (the zero page) and another for the write.
+TEST(LiveTable, PopulatedFirstArraysTakeTheirFirstSamplesWithoutFaults) {
+  LiveTable lazy(1 << 20, nullptr);
+  long lazy_faults = faults_of_first_samples(lazy);
+  EXPECT_GE(lazy_faults, 40) << "the 40 pages of first arrays, untouched before";
+
+  LiveTable populated(1 << 20, nullptr);
+  populated.populate();
+  // None expected; two spare for the kernel's own (a page moved by compaction faults again).
+  EXPECT_LE(faults_of_first_samples(populated), 2);
+  EXPECT_EQ(populated.size(), 4u * LiveTable::kShards);
 }
 
 TEST(LiveTable, GrowsAndSurvivesBackwardShiftDeletion) {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "page_faults.h"
 #include "snapshot_format.h"
 
 namespace heapdrift {
@@ -107,6 +108,22 @@ TEST(Recorder, ExactModeCountsAndTracksEveryBlockAcrossThreads) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+// The first sample faults in the tables that samples write at random (populate_tables):
+// from then on, samples into every shard of the live table take no page fault.
+TEST(Recorder, SamplesAfterTheFirstTakeNoPageFaultInTheTables) {
+  PageFilter filter;
+  Recorder recorder(exact_config(), 0, 0, filter);
+  ThreadState state{};
+  // The first samples: the tables, and the walk's own first steps (its rules, libunwind).
+  for (int i = 0; i < 4; ++i) recorder_test_site(recorder, state, 0x2ffff0000 + 64 * i, 48);
+  long before = thread_page_faults();
+  for (uintptr_t n = 0; n < 4 * LiveTable::kShards; ++n) recorder_test_site(recorder, state, 0x300000000 + (n << 16), 48);
+  EXPECT_LE(thread_page_faults() - before, 2) << "none expected; 2 spare for the kernel's own (compaction)";
+  EXPECT_EQ(recorder.live().size(), 4 + 4u * LiveTable::kShards);
+  ReentrancyGuard guard(state);
+  recorder.detach(state);
 }
 
 TEST(Recorder, ThreadCounterBlocksAreReusedAndSumsStayExact) {

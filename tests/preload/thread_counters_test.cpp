@@ -8,7 +8,11 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <thread>
+#include <vector>
+
+#include "internal_alloc.h"
 
 namespace heapdrift {
 namespace {
@@ -65,6 +69,27 @@ TEST(CounterRegistry, ABlockWhoseThreadEndedWithoutReleasingItIsReclaimed) {
   ASSERT_NE(block, nullptr);
   EXPECT_EQ(count_blocks(registry), 1) << "its block was released for reuse";
   registry.release(block);
+}
+
+// A JVM runs hundreds of threads: a block each must not cost each a page.
+TEST(CounterRegistry, BlocksOfManyThreadsShareTheirPages) {
+  CounterRegistry registry;
+  const uint64_t before = internal_mapped_bytes();
+  std::vector<FastCounts> fast(100);
+  std::set<uintptr_t> lines;
+  for (FastCounts& f : fast) {
+    ThreadCounters* block = registry.acquire(&f, gettid_now());
+    ASSERT_NE(block, nullptr);
+    auto at = reinterpret_cast<uintptr_t>(block);
+    EXPECT_EQ(at % alignof(ThreadCounters), 0u);
+    for (uintptr_t line = at; line < at + sizeof(ThreadCounters); line += 64) {
+      EXPECT_TRUE(lines.insert(line).second) << "two blocks share a cache line";
+    }
+    ThreadCounters::bump(f.alloc_calls, 1);
+  }
+  EXPECT_EQ(count_blocks(registry), 100);
+  EXPECT_LE(internal_mapped_bytes() - before, 4 * 4096u) << "100 blocks of " << sizeof(ThreadCounters) << " bytes";
+  EXPECT_EQ(registry.sum().alloc_calls, 100u);
 }
 
 TEST(CounterRegistry, ForkChildKeepsOnlyTheForkingThreadsBlockAtZero) {
