@@ -127,9 +127,12 @@ void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid)
     return;
   }
   if (*snapshots == 0) {
+    // The shim's own line at exit, when there is one, says which of these it was.
     std::fprintf(stderr,
-                 "heapdrift: pid %d ended before its first periodic snapshot without writing one at exit (killed, "
-                 "or exited through _exit, as Go programs and dash do): a shorter --interval takes them sooner\n",
+                 "heapdrift: pid %d left no snapshot: either it ended before its first periodic snapshot without "
+                 "writing one at exit (killed, or exited through _exit, as Go programs and dash do): a shorter "
+                 "--interval takes them sooner; or it could not write them (changed user, say): the shim said so "
+                 "at its exit\n",
                  static_cast<int>(pid));
   }
   std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d%s)\n", shown_dir.c_str(), *snapshots,
