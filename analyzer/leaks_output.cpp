@@ -439,6 +439,13 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
   if (const auto& code = p.memory.compiled_code) {
     j["compiled_code_bytes"] = {{"first", code->first}, {"last", code->last}};
   }
+  // What the note on threads never joined reads, for a check that wants the figures.
+  auto stacks = [](const ThreadStacks& s) { return nlohmann::ordered_json{{"count", s.count}, {"bytes", s.bytes}}; };
+  j["thread_stacks"] = {{"first", stacks(p.memory.stacks_first)}, {"last", stacks(p.memory.stacks_last)}};
+  if (p.memory.threads_first && p.memory.threads_last) {
+    j["process_threads"] = {{"first", std::llround(*p.memory.threads_first)},
+                            {"last", std::llround(*p.memory.threads_last)}};
+  }
   nlohmann::ordered_json growing = nlohmann::ordered_json::array();
   for (size_t i = 0; i < std::min(p.growing.size(), ProcessLeaks::kMaxGrowing); ++i) {
     const GrowingSite& g = p.growing[i];

@@ -232,6 +232,25 @@ TEST(LeakFinder, StacksOfThreadsNeverJoinedAreTold) {
   EXPECT_EQ(note_of(10, 900, 8 * kMiB, std::nullopt, std::nullopt), "");
 }
 
+// The figures behind that note, in the JSON whether a note was told or not.
+TEST(LeakFinder, ThreadStacksAndThreadsAreInTheJson) {
+  SnapshotSummary a = split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB);
+  SnapshotSummary b = split(60, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB);
+  a.thread_stacks = {10, 10 * 8 * uint64_t(kMiB)};
+  b.thread_stacks = {12, 12 * 8 * uint64_t(kMiB)};
+  a.memory->values["process_threads"] = 9;
+  b.memory->values["process_threads"] = 11;
+  nlohmann::ordered_json j = leaks_json({find_leaks(history({a, b}), LeakCriteria{})}, FrameTable{}, 10);
+  EXPECT_EQ(j["thread_stacks"], nlohmann::ordered_json::parse(R"({"first": {"count": 10, "bytes": 83886080},
+                                                                  "last": {"count": 12, "bytes": 100663296}})"));
+  EXPECT_EQ(j["process_threads"], nlohmann::ordered_json::parse(R"({"first": 9, "last": 11})"));
+  // Snapshots without the count of threads: the stacks alone.
+  a.memory->values.erase("process_threads");
+  j = leaks_json({find_leaks(history({a, b}), LeakCriteria{})}, FrameTable{}, 10);
+  EXPECT_FALSE(j.contains("process_threads")) << j.dump(1);
+  EXPECT_EQ(j["thread_stacks"]["last"]["count"], 12);
+}
+
 // A JIT's code: its code cache's mapping (anonymous and executable) from first to last,
 // named when it took a quarter of the growth outside malloc or more, and a JVM's
 // compiled code alive, from its JIT log.
