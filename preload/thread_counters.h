@@ -107,10 +107,10 @@ class CounterRegistry {
   ThreadCounters* carve();  // a new block, under lock_
 
   std::atomic<ThreadCounters*> head_{nullptr};
-  ThreadCounters* spare_ = nullptr;  // the next block of the page carved from, under lock_
+  ThreadCounters* spare_ = nullptr;  // the next block of the page carved from
   std::atomic<uint64_t> threads_seen_{0};
   ThreadCounters shared_;
-  SpinLock lock_;  // a block's `fast` and `owner_tid`, and reading through `fast`
+  SpinLock lock_;  // a block's `fast` and `owner_tid`, reading through `fast`, and carving
 };
 
 }  // namespace heapdrift

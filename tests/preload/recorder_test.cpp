@@ -119,7 +119,9 @@ TEST(Recorder, SamplesAfterTheFirstTakeNoPageFaultInTheTables) {
   // The first samples: the tables, and the walk's own first steps (its rules, libunwind).
   for (int i = 0; i < 4; ++i) recorder_test_site(recorder, state, 0x2ffff0000 + 64 * i, 48);
   long before = thread_page_faults();
-  for (uintptr_t n = 0; n < 4 * LiveTable::kShards; ++n) recorder_test_site(recorder, state, 0x300000000 + (n << 16), 48);
+  for (uintptr_t n = 0; n < 4 * LiveTable::kShards; ++n) {
+    recorder_test_site(recorder, state, 0x300000000 + (n << 16), 48);
+  }
   EXPECT_LE(thread_page_faults() - before, 2) << "none expected; 2 spare for the kernel's own (compaction)";
   EXPECT_EQ(recorder.live().size(), 4 + 4u * LiveTable::kShards);
   ReentrancyGuard guard(state);
