@@ -15,10 +15,7 @@ namespace {
 
 std::atomic<uint64_t> g_mapped{0};
 
-size_t round_to_pages(size_t size) {
-  const size_t page = 4096;
-  return (size + page - 1) & ~(page - 1);
-}
+size_t round_to_pages(size_t size) { return (size + kPageBytes - 1) & ~(kPageBytes - 1); }
 
 }  // namespace
 
@@ -41,9 +38,8 @@ void internal_unmap(void* p, size_t size) {
 
 void internal_populate(void* p, size_t size) {
   if (!p || !size) return;
-  const uintptr_t page = 4096;
-  uintptr_t lo = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
-  uintptr_t hi = (reinterpret_cast<uintptr_t>(p) + size + page - 1) & ~(page - 1);
+  uintptr_t lo = reinterpret_cast<uintptr_t>(p) & ~(kPageBytes - 1);
+  uintptr_t hi = round_to_pages(reinterpret_cast<uintptr_t>(p) + size);
   ErrnoKept kept;
   madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_POPULATE_WRITE);
 }

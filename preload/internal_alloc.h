@@ -9,6 +9,8 @@
 
 namespace heapdrift {
 
+inline constexpr size_t kPageBytes = 4096;  // the pages internal_map deals in
+
 // Returns zeroed, page-aligned memory, or nullptr. `size` is rounded up to pages.
 void* internal_map(size_t size);
 void internal_unmap(void* p, size_t size);

@@ -11,8 +11,7 @@ namespace heapdrift {
 
 namespace {
 
-constexpr uintptr_t kPage = 4096;
-static_assert(kPage % sizeof(ThreadCounters) == 0);
+static_assert(kPageBytes % sizeof(ThreadCounters) == 0);
 
 // A released block, claimed; nullptr if there is none.
 ThreadCounters* claim_released(std::atomic<ThreadCounters*>& head_ref) {
@@ -53,8 +52,8 @@ ThreadCounters* CounterRegistry::acquire(FastCounts* fast, int tid) {
 // Blocks share pages, 32 to one: a page each cost every new thread an mmap, a page
 // fault and 4 KiB: 4 MiB for a JVM of 1,000 threads.
 ThreadCounters* CounterRegistry::carve() {
-  if (!spare_ || reinterpret_cast<uintptr_t>(spare_) % kPage == 0) {
-    spare_ = static_cast<ThreadCounters*>(internal_map(kPage));
+  if (!spare_ || reinterpret_cast<uintptr_t>(spare_) % kPageBytes == 0) {
+    spare_ = static_cast<ThreadCounters*>(internal_map(kPageBytes));
     if (!spare_) return nullptr;
   }
   auto* block = new (spare_++) ThreadCounters;
