@@ -54,8 +54,8 @@ bool LiveTable::grow(Shard& shard) {
     slots[j] = e;
   }
   if (!is_initial(shard.slots)) internal_unmap(shard.slots, size_t{shard.capacity} * sizeof(LiveEntry));
-  shard.slots = slots;
-  shard.capacity = capacity;
+  __atomic_store_n(&shard.slots, slots, __ATOMIC_RELAXED);
+  __atomic_store_n(&shard.capacity, capacity, __ATOMIC_RELAXED);
   return true;
 }
 
@@ -75,7 +75,7 @@ bool LiveTable::insert(const LiveEntry& entry) {
     bool fresh = shard.slots[i].address == 0;
     shard.slots[i] = entry;
     if (!fresh) return true;
-    ++shard.count;
+    __atomic_store_n(&shard.count, shard.count + 1, __ATOMIC_RELAXED);
   }
   if (filter_) filter_->add(entry.address);
   return true;
@@ -105,7 +105,7 @@ bool LiveTable::erase_slow(uintptr_t address, LiveEntry* removed) {
       }
     }
     shard.slots[hole].address = 0;
-    --shard.count;
+    __atomic_store_n(&shard.count, shard.count - 1, __ATOMIC_RELAXED);
   }
   if (filter_) filter_->remove(address);
   return true;

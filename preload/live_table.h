@@ -96,6 +96,9 @@ class LiveTable {
 
  private:
   // One cache line each: two threads working on neighbouring shards share none.
+  // slots, capacity and count change under the lock but are also read without it
+  // (prefetch, size, mapped_bytes): they are stored with relaxed atomic stores, which
+  // cost a plain store, so that those reads are no data race.
   struct alignas(64) Shard {
     SpinLock lock;
     LiveEntry* slots = nullptr;
