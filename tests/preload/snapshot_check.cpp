@@ -1,0 +1,27 @@
+#include "snapshot_check.h"
+
+#include <exception>
+
+#include "snapshot_reader.h"
+
+namespace heapdrift::test {
+
+SnapshotCheck check_snapshot(const std::string& path, size_t (*expected_size)(uint64_t address)) {
+  SnapshotCheck check;
+  Snapshot s;
+  try {
+    s = read_snapshot(path);  // refuses a sample whose stack is not in the file
+  } catch (const std::exception& e) {
+    check.error = e.what();
+    return check;
+  }
+  check.samples = s.samples.size();
+  check.stacks = s.stacks.size();
+  check.live_samples = s.counters.count("live_samples") ? s.counters.at("live_samples") : 0;
+  for (const Sample& sample : s.samples) {
+    check.odd_samples += sample.size != expected_size(sample.address) || sample.tid == 0 || sample.weight != 1.0;
+  }
+  return check;
+}
+
+}  // namespace heapdrift::test

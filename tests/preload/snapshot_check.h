@@ -1,0 +1,27 @@
+// What the analyzer's reader makes of a snapshot file, for the shim's tests. In a file
+// of its own: the shim and the analyzer each have a Module and a Mapping of their own,
+// which one translation unit cannot hold both of.
+#ifndef HEAPDRIFT_TESTS_PRELOAD_SNAPSHOT_CHECK_H
+#define HEAPDRIFT_TESTS_PRELOAD_SNAPSHOT_CHECK_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace heapdrift::test {
+
+struct SnapshotCheck {
+  std::string error;  // the reader's, empty when the file was read
+  size_t samples = 0;
+  size_t stacks = 0;
+  uint64_t live_samples = 0;  // the counter
+  // Samples whose size is not expected_size(address), or without a thread, or whose
+  // weight is not 1 (exact mode).
+  size_t odd_samples = 0;
+};
+
+SnapshotCheck check_snapshot(const std::string& path, size_t (*expected_size)(uint64_t address));
+
+}  // namespace heapdrift::test
+
+#endif  // HEAPDRIFT_TESTS_PRELOAD_SNAPSHOT_CHECK_H
