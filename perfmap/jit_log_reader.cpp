@@ -144,7 +144,8 @@ class Parser {
   bool header() {
     size_t n = std::min(bytes_.size(), jitlog::kFileHeaderSize);
     size_t magic = std::min(n, sizeof jitlog::kMagic);
-    if (std::memcmp(bytes_.data(), jitlog::kMagic, magic) != 0) {
+    // An empty file's bytes may have no address at all, which memcmp may not be given.
+    if (magic > 0 && std::memcmp(bytes_.data(), jitlog::kMagic, magic) != 0) {
       throw ReadError(file_ + ": not a heapdrift JIT log (bad magic)");
     }
     if (n < jitlog::kFileHeaderSize) {
