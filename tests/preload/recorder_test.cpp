@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "page_faults.h"
+#include "sanitized.h"
 #include "snapshot_format.h"
 
 namespace heapdrift {
@@ -113,6 +114,7 @@ TEST(Recorder, ExactModeCountsAndTracksEveryBlockAcrossThreads) {
 // The first sample faults in the tables that samples write at random (populate_tables):
 // from then on, samples into every shard of the live table take no page fault.
 TEST(Recorder, SamplesAfterTheFirstTakeNoPageFaultInTheTables) {
+  if (kSanitized) GTEST_SKIP() << "a sanitizer's shadow pages fault too";
   PageFilter filter;
   Recorder recorder(exact_config(), 0, 0, filter);
   ThreadState state{};

@@ -18,6 +18,7 @@
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
 #include "interpreter_frames.h"
+#include "libunwind_library.h"
 #include "snapshot_format.h"
 #include "stack_extent.h"
 
@@ -245,6 +246,9 @@ TEST(StackCapture, ALearningWalkGoesBackWhenTheRulesMeetAnUnknownFrame) {
 // A signal frame has no rule: walks through it are libunwind's, and see the frames
 // the signal interrupted.
 TEST(StackCapture, WalksOutOfSignalHandlers) {
+  // Loaded at start-up in the shim (lifecycle.cpp), never first in a handler: dlopen
+  // is no function for one.
+  ASSERT_NE(libunwind(), nullptr);
   auto old = signal(SIGUSR1, capture_in_handler);
   std::vector<std::vector<uintptr_t>> walks;
   for (int i = 0; i < 4; ++i) {
