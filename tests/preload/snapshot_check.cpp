@@ -15,6 +15,8 @@ SnapshotCheck check_snapshot(const std::string& path, size_t (*expected_size)(ui
     check.error = e.what();
     return check;
   }
+  check.sequence = s.process.sequence;
+  check.trigger = static_cast<uint32_t>(s.process.trigger);
   check.samples = s.samples.size();
   check.stacks = s.stacks.size();
   check.live_samples = s.counters.count("live_samples") ? s.counters.at("live_samples") : 0;

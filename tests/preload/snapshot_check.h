@@ -12,6 +12,8 @@ namespace heapdrift::test {
 
 struct SnapshotCheck {
   std::string error;  // the reader's, empty when the file was read
+  uint32_t sequence = 0;
+  uint32_t trigger = 0;  // format::Trigger
   size_t samples = 0;
   size_t stacks = 0;
   uint64_t live_samples = 0;  // the counter
