@@ -6,7 +6,7 @@
 
 namespace heapdrift::test {
 
-SnapshotCheck check_snapshot(const std::string& path, size_t (*expected_size)(uint64_t address)) {
+SnapshotCheck check_snapshot(const std::string& path) {
   SnapshotCheck check;
   Snapshot s;
   try {
@@ -21,7 +21,7 @@ SnapshotCheck check_snapshot(const std::string& path, size_t (*expected_size)(ui
   check.stacks = s.stacks.size();
   check.live_samples = s.counters.count("live_samples") ? s.counters.at("live_samples") : 0;
   for (const Sample& sample : s.samples) {
-    check.odd_samples += sample.size != expected_size(sample.address) || sample.tid == 0 || sample.weight != 1.0;
+    check.odd_samples += sample.size != block_size(sample.address) || sample.tid == 0 || sample.weight != 1.0;
   }
   return check;
 }

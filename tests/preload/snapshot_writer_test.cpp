@@ -29,10 +29,6 @@ __attribute__((noinline)) void snapshot_test_site(Recorder& r, ThreadState& t, u
 
 namespace {
 
-// A block's size follows from its address, so that a sample torn between two blocks
-// (an entry copied while it was written) shows.
-size_t size_of(uint64_t address) { return 16 + (address >> 6) % 1000; }
-
 TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) {
   Config config;
   config.sample_rate = 1;  // every block a sample: the most entries and stacks moving
@@ -52,10 +48,10 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
         uintptr_t& slot = ring[i % kRing];
         if (slot) {
           ReentrancyGuard guard(state);
-          recorder.on_free(state, reinterpret_cast<void*>(slot), size_of(slot));
+          recorder.on_free(state, reinterpret_cast<void*>(slot), test::block_size(slot));
         }
         slot = base + 64 * (i % (8 * kRing));
-        snapshot_test_site(recorder, state, slot, size_of(slot), static_cast<int>(i % 7));
+        snapshot_test_site(recorder, state, slot, test::block_size(slot), static_cast<int>(i % 7));
         allocations.fetch_add(1, std::memory_order_relaxed);
       }
       recorder.detach(state);
@@ -79,7 +75,7 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
   for (uint64_t n : during) overlapped += n > 0;
   EXPECT_GT(overlapped, 0u) << "no snapshot was written while the threads allocated";
   for (uint32_t seq = 1; seq <= kSnapshots; ++seq) {
-    test::SnapshotCheck s = test::check_snapshot(snapshot_path(dir.path(), seq), size_of);
+    test::SnapshotCheck s = test::check_snapshot(snapshot_path(dir.path(), seq));
     ASSERT_EQ(s.error, "") << seq;
     EXPECT_GT(s.samples, 0u);
     // Shards are copied one after the other, not at one instant: the blocks live when

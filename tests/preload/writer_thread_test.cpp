@@ -20,8 +20,6 @@
 namespace heapdrift {
 namespace {
 
-size_t size_of(uint64_t address) { return 32 + (address >> 6) % 500; }
-
 // What `heapdrift snapshot PID` does: one byte into the FIFO, if someone reads it.
 bool ask_for_snapshot(const std::string& fifo) {
   int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -54,9 +52,9 @@ TEST(WriterThread, PeriodicAskedForAndExitSnapshotsWhileThreadsAllocate) {
       for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
         uintptr_t& slot = ring[i % ring.size()];
         ReentrancyGuard guard(state);
-        if (slot) recorder.on_free(state, reinterpret_cast<void*>(slot), size_of(slot));
+        if (slot) recorder.on_free(state, reinterpret_cast<void*>(slot), test::block_size(slot));
         slot = base + 64 * (i % 4096);
-        recorder.on_alloc(state, reinterpret_cast<void*>(slot), size_of(slot), size_of(slot));
+        recorder.on_alloc(state, reinterpret_cast<void*>(slot), test::block_size(slot), test::block_size(slot));
       }
       recorder.detach(state);
     });
@@ -82,7 +80,7 @@ TEST(WriterThread, PeriodicAskedForAndExitSnapshotsWhileThreadsAllocate) {
   for (const auto& e : std::filesystem::directory_iterator(writer.process_dir())) {
     std::string name = e.path().filename();
     ASSERT_NE(name.rfind(".snap-", 0), 0u) << "a temporary left behind: " << name;
-    if (name.rfind("snap-", 0) == 0) snapshots.push_back(test::check_snapshot(e.path(), size_of));
+    if (name.rfind("snap-", 0) == 0) snapshots.push_back(test::check_snapshot(e.path()));
   }
   std::sort(snapshots.begin(), snapshots.end(), [](const auto& a, const auto& b) { return a.sequence < b.sequence; });
   ASSERT_GE(snapshots.size(), 3u);
