@@ -63,8 +63,7 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
   std::vector<uint64_t> during;  // allocations made while each snapshot was written
   for (uint32_t seq = 1; seq <= kSnapshots; ++seq) {
     uint64_t before = allocations.load();
-    uint64_t mono_ns = 0;
-    ASSERT_TRUE(write_snapshot(recorder, identity, dir.path(), seq, format::Trigger::kPeriodic, &mono_ns))
+    ASSERT_TRUE(write_snapshot(recorder, identity, dir.path(), seq, format::Trigger::kPeriodic, nullptr))
         << strerror(errno);
     during.push_back(allocations.load() - before);
   }
