@@ -88,7 +88,7 @@ TEST(CounterRegistry, BlocksOfManyThreadsShareTheirPages) {
     ThreadCounters::bump(f.alloc_calls, 1);
   }
   EXPECT_EQ(count_blocks(registry), 100);
-  EXPECT_LE(internal_mapped_bytes() - before, 4 * 4096u) << "100 blocks of " << sizeof(ThreadCounters) << " bytes";
+  EXPECT_LE(internal_mapped_bytes() - before, 4 * kPageBytes) << "100 blocks of " << sizeof(ThreadCounters) << " bytes";
   EXPECT_EQ(registry.sum().alloc_calls, 100u);
 }
 
