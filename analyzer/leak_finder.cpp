@@ -218,7 +218,9 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
       heap_growth < 0.25 * rss_growth) {
     const MemoryBreakdown a = memory_breakdown(first.counters, first.memory);
     const MemoryBreakdown b = memory_breakdown(last.counters, last.memory);
-    t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap grew by " + format_bytes(heap_growth) +
+    const std::string heap_change = heap_growth < 0 ? "shrank by " + format_bytes(-heap_growth)
+                                                    : "grew by " + format_bytes(heap_growth);
+    t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap " + heap_change +
              ": no allocation site explains it" +
              where_rss_went(a, b, rss_growth - heap_growth, last.process.exe, t);
   }

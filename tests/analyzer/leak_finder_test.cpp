@@ -82,6 +82,15 @@ TEST(LeakFinder, SaysSoWhenRssGrowsWithoutTheHeap) {
   EXPECT_TRUE(r.suspects.empty());
 }
 
+// A heap that fell meanwhile is said to have shrunk, not to have grown by a negative size.
+TEST(LeakFinder, SaysTheHeapShrankWhileRssGrew) {
+  ProcessLeaks r = find_leaks(history({summary(1, 100 * kMiB, 80 * kMiB, 8), summary(60, 300 * kMiB, 50 * kMiB, 8)}),
+                              LeakCriteria{});
+  ASSERT_TRUE(r.memory.note.has_value());
+  EXPECT_NE(r.memory.note->find("RSS grew by 200 MiB while the live heap shrank by 30.0 MiB"), std::string::npos)
+      << *r.memory.note;
+}
+
 // RSS grows with anonymous memory that glibc does not hold (a JVM's Metaspace or code
 // cache, a GC's heap): not the allocator's doing, and not a matter of arenas.
 TEST(LeakFinder, SaysWhenTheGrowthIsOutsideMalloc) {
