@@ -30,10 +30,11 @@ std::optional<std::string> site_note(const std::vector<FrameId>& frames, const F
            "what each thread waits on.";
   }
   if (has([](const std::string& f) { return f == "nmethod::new_nmethod"; })) {
-    return "the JIT's compiled methods: JDK 25 mallocs part of each method it compiles (its data beside its "
-           "code, which JDK 17 keeps in the code cache) and frees it with the method's code. Its growth is the "
-           "code cache's: in `heapdrift leaks`, \"Compiled code that keeps growing\" names the methods whose "
-           "versions stay, or the class loaded again and again; `jcmd PID Compiler.codecache` shows the cache.";
+    return "the JIT's compiled methods: the JVM mallocs part of each method it compiles, beside its code in "
+           "the code cache (its oop maps; in JDK 25 more of its data), and frees it with the method's code. Its "
+           "growth is the code cache's: in `heapdrift leaks`, \"Compiled code that keeps growing\" names the "
+           "methods whose versions stay, or the class loaded again and again; `jcmd PID Compiler.codecache` "
+           "shows the cache.";
   }
   if (!has([](const std::string& f) { return f.rfind("OopStorage::", 0) == 0; })) return std::nullopt;
   if (has([](const std::string& f) {

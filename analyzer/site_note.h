@@ -10,8 +10,9 @@
 //   the thread: their growth is threads that never end, which have stacks too, mapped
 //   outside malloc;
 // - the JVM's monitors are freed in batches, up to a minute late;
-// - what JDK 25 mallocs for each compiled method lives as long as the method's code:
-//   its growth is the code cache's, which code growth explains.
+// - what the JVM mallocs for each compiled method (its oop maps; in JDK 25 more of its
+//   data) lives as long as the method's code: its growth is the code cache's, which code
+//   growth explains.
 // The note says so, and how to count what is kept.
 #ifndef HEAPDRIFT_ANALYZER_SITE_NOTE_H
 #define HEAPDRIFT_ANALYZER_SITE_NOTE_H

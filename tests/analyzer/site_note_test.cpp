@@ -75,6 +75,14 @@ TEST(SiteNote, TheJitsCompiledMethodsPointToCodeGrowth) {
   auto note = site_note(frames, table);
   ASSERT_TRUE(note);
   EXPECT_NE(note->find("\"Compiled code that keeps growing\""), std::string::npos) << *note;
+  // JDK 17 mallocs a compiled method's oop maps (a class defined again and again, its
+  // plugin's code compiled each time: 512 KiB sampled there in a minute).
+  auto jdk17 = stack(table, {"ImmutableOopMapSet::build_from", "CodeBlob::CodeBlob", "CompiledMethod::CompiledMethod",
+                             "nmethod::nmethod", "nmethod::new_nmethod", "ciEnv::register_method",
+                             "Compilation::install_code", "Compilation::compile_method"});
+  auto jdk17_note = site_note(jdk17, table);
+  ASSERT_TRUE(jdk17_note);
+  EXPECT_NE(jdk17_note->find("oop maps"), std::string::npos) << *jdk17_note;
 }
 
 TEST(SiteNote, JniLocalReferencesSayWhenTheyAreFreed) {
