@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <regex>
 #include <string>
@@ -781,6 +783,61 @@ TEST(CodeCacheGrowth, TheCodeOfClassesLoadedWithoutEndIsTold) {
   EXPECT_EQ(report.status, 0) << report.out;
   EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(\n    JIT code, mapped +\d+\.?\d* MiB  \(anonymous and executable: )")))
       << report.out;
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
+// The counters of a snapshot, as `heapdrift dump` prints them ("  name  value").
+std::map<std::string, double> snapshot_counters(const fs::path& snapshot) {
+  Result dump = run(std::string(HEAPDRIFT_BIN) + " dump " + snapshot.string());
+  EXPECT_EQ(dump.status, 0) << snapshot;
+  std::map<std::string, double> counters;
+  std::istringstream in(dump.out.substr(0, dump.out.find("\nmemory")));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name;
+    double value;
+    if (line.rfind("  ", 0) == 0 && fields >> name >> value) counters[name] = value;
+  }
+  return counters;
+}
+
+// A JVM that generates code for ever (CodeChurn: a class defined again and again, its
+// code compiled each time) brings stacks never seen before for as long as it runs: a
+// depot capped at 1,500 stacks fills within seconds (at 2,000 after 8 s, 3,000 after
+// 12 s here). Past the cap the depot stops growing, the samples are still recorded,
+// without their stack and counted, the JVM runs on and report says how many were.
+TEST(StackCap, CodeGeneratedForEverFillsTheDepotThatThenStopsGrowing) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-stack-cap-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const std::string heapdrift = HEAPDRIFT_BIN;
+  Result rec = run("HEAPDRIFT_MAX_STACKS=1500 " + heapdrift + " record -o " + dir.string() +
+                   " --interval 1s -- java -cp " + CODE_CHURN_JAR + " CodeChurn 10");
+  ASSERT_EQ(rec.status, 0);
+  const std::vector<fs::path> snapshots = snapshot_files(dir);
+  ASSERT_GE(snapshots.size(), 8u);
+  std::optional<double> depot_when_full;
+  double dropped = 0, sampled = 0;
+  for (const fs::path& snapshot : snapshots) {
+    std::map<std::string, double> c = snapshot_counters(snapshot);
+    ASSERT_TRUE(c.contains("dropped_stacks") && c.contains("stack_depot_bytes")) << snapshot;
+    EXPECT_GE(c["dropped_stacks"], dropped) << snapshot;
+    EXPECT_GE(c["sampled_allocs"], sampled) << snapshot;
+    dropped = c["dropped_stacks"], sampled = c["sampled_allocs"];
+    if (depot_when_full) {
+      EXPECT_EQ(c["stack_depot_bytes"], *depot_when_full) << snapshot << ": the depot grew past its cap";
+    } else if (dropped > 0) {
+      depot_when_full = c["stack_depot_bytes"];
+    }
+  }
+  ASSERT_TRUE(depot_when_full) << "the cap was never reached";
+  EXPECT_GT(dropped, 1000);  // some 1,000,000 of 1,900,000 samples here: those through new code
+  EXPECT_LT(dropped, sampled);
+  Result report = run(heapdrift + " report " + dir.string());
+  EXPECT_EQ(report.status, 0);
+  EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(heapdrift itself: \S+ \S+ mapped, 0 samples and [1-9]\d* stacks dropped at caps)")))
+      << report.out;
+  EXPECT_EQ(run(heapdrift + " leaks " + dir.string() + " --json").status, 0);
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
