@@ -29,6 +29,39 @@ std::string evidence(double z) {
   return buf;
 }
 
+// What the shim could not keep whole because it reached a cap (docs/FORMAT.md,
+// "Counters"). The counts run from the shim's start: the latest snapshot has them all.
+struct CapDrops {
+  uint64_t sampled = 0, lost = 0, stackless = 0;
+};
+
+CapDrops cap_drops(const ProcessHistory& h) {
+  if (h.snapshots.empty()) return {};
+  const KeyValues& c = h.snapshots.back().counters;
+  auto get = [&c](const char* key) {
+    auto it = c.find(key);
+    return it == c.end() ? uint64_t{0} : it->second;
+  };
+  return {get("sampled_allocs"), get("dropped_samples"), get("dropped_stacks")};
+}
+
+std::optional<std::string> caps_note(const CapDrops& d) {
+  if (!d.lost && !d.stackless) return std::nullopt;
+  std::string note = "the shim reached a cap:";
+  if (d.stackless) {
+    note += " " + std::to_string(d.stackless) + " of the " + std::to_string(d.sampled) +
+            " samples taken have no stack, the stack depot being full. They are the site \"(no stack)\", and the "
+            "sites they came from are short by them. A program that compiles new code for ever brings new stacks "
+            "for ever; HEAPDRIFT_MAX_STACKS in record's environment raises the cap.";
+  }
+  if (d.lost) {
+    note += " " + std::to_string(d.lost) +
+            " samples were not kept, and the estimates are short by them: the live table was full "
+            "(HEAPDRIFT_MAX_LIVE_SAMPLES raises the cap), or a thread's stack had no room left for the walk.";
+  }
+  return note;
+}
+
 void print_stack(std::FILE* out, const std::vector<FrameId>& all, const FrameTable& frames) {
   const size_t shown = 12;
   std::vector<FrameId> ids(all.begin(), all.begin() + long(std::min(all.size(), shown)));
@@ -237,6 +270,7 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     std::fprintf(out, "\n%s", fold_text(kFramePointersOnlyNote, "  note: ", "        ").c_str());
   }
   if (p.memory.note) std::fprintf(out, "\n%s", fold_text(*p.memory.note, "  note: ", "        ").c_str());
+  if (auto caps = caps_note(cap_drops(h))) std::fprintf(out, "\n%s", fold_text(*caps, "  note: ", "        ").c_str());
   if (p.suspects.empty() && p.caller_leaks.empty()) {
     if (h.snapshots.size() < 3) {
       std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");
@@ -422,6 +456,9 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
       {"rss_bytes", {{"first", p.memory.rss_first}, {"last", p.memory.rss_last}}},
       {"live_heap_bytes", {{"first", p.memory.heap_first}, {"last", p.memory.heap_last}}},
   };
+  const CapDrops drops = cap_drops(h);
+  j["dropped_samples"] = drops.lost;
+  j["dropped_stacks"] = drops.stackless;
   if (p.memory.jvm_first && p.memory.jvm_last) {
     const JvmSpaces &a = *p.memory.jvm_first, &b = *p.memory.jvm_last;
     auto pair = [](double first, double last) { return nlohmann::ordered_json{{"first", first}, {"last", last}}; };

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <string>
+
 #include "leaks_text.h"
 #include "log_builder.h"
 
@@ -89,6 +92,29 @@ TEST(LeakFinder, SaysTheHeapShrankWhileRssGrew) {
   ASSERT_TRUE(r.memory.note.has_value());
   EXPECT_NE(r.memory.note->find("RSS grew by 200 MiB while the live heap shrank by 30.0 MiB"), std::string::npos)
       << *r.memory.note;
+}
+
+// Samples the shim could not keep whole at its caps: leaks says how many, which site the
+// stackless ones are, and which cap to raise; the JSON has the counts.
+TEST(LeakFinder, SaysWhenTheShimReachedItsCaps) {
+  std::vector<SnapshotSummary> snapshots = {summary(1, 100 * kMiB, 50 * kMiB, 8), summary(30, 100 * kMiB, 50 * kMiB, 8),
+                                            summary(60, 100 * kMiB, 50 * kMiB, 8)};
+  ProcessLeaks whole = find_leaks(history(snapshots), LeakCriteria{});
+  EXPECT_EQ(leaks_text({whole}, FrameTable{}).find("cap"), std::string::npos);
+  EXPECT_EQ(leaks_json({whole}, FrameTable{}, 10)["dropped_stacks"], 0);
+
+  snapshots.back().counters.insert({{"sampled_allocs", 5000}, {"dropped_stacks", 1200}, {"dropped_samples", 7}});
+  ProcessLeaks capped = find_leaks(history(snapshots), LeakCriteria{});
+  // The note is folded into lines: join them.
+  const std::string text = std::regex_replace(leaks_text({capped}, FrameTable{}), std::regex("\n +"), " ");
+  EXPECT_NE(text.find("the shim reached a cap: 1200 of the 5000 samples taken have no stack"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("HEAPDRIFT_MAX_STACKS"), std::string::npos) << text;
+  EXPECT_NE(text.find("7 samples were not kept"), std::string::npos) << text;
+  EXPECT_NE(text.find("HEAPDRIFT_MAX_LIVE_SAMPLES"), std::string::npos) << text;
+  const nlohmann::ordered_json j = leaks_json({capped}, FrameTable{}, 10);
+  EXPECT_EQ(j["dropped_stacks"], 1200);
+  EXPECT_EQ(j["dropped_samples"], 7);
 }
 
 // RSS grows with anonymous memory that glibc does not hold (a JVM's Metaspace or code

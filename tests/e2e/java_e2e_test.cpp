@@ -837,7 +837,11 @@ TEST(StackCap, CodeGeneratedForEverFillsTheDepotThatThenStopsGrowing) {
   EXPECT_EQ(report.status, 0);
   EXPECT_TRUE(std::regex_search(report.out, std::regex(R"(heapdrift itself: \S+ \S+ mapped, 0 samples and [1-9]\d* stacks dropped at caps)")))
       << report.out;
-  EXPECT_EQ(run(heapdrift + " leaks " + dir.string() + " --json").status, 0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  EXPECT_EQ(nlohmann::json::parse(leaks.out)["dropped_stacks"], dropped);  // the latest snapshot's count
+  Result text = run(heapdrift + " leaks " + dir.string());
+  EXPECT_NE(text.out.find("note: the shim reached a cap: "), std::string::npos) << text.out;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
