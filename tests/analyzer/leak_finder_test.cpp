@@ -100,7 +100,7 @@ TEST(LeakFinder, SaysWhenTheShimReachedItsCaps) {
   std::vector<SnapshotSummary> snapshots = {summary(1, 100 * kMiB, 50 * kMiB, 8), summary(30, 100 * kMiB, 50 * kMiB, 8),
                                             summary(60, 100 * kMiB, 50 * kMiB, 8)};
   ProcessLeaks whole = find_leaks(history(snapshots), LeakCriteria{});
-  EXPECT_EQ(leaks_text({whole}, FrameTable{}).find("cap"), std::string::npos);
+  EXPECT_EQ(leaks_text({whole}, FrameTable{}).find("reached a cap"), std::string::npos);
   EXPECT_EQ(leaks_json({whole}, FrameTable{}, 10)["dropped_stacks"], 0);
 
   snapshots.back().counters.insert({{"sampled_allocs", 5000}, {"dropped_stacks", 1200}, {"dropped_samples", 7}});
