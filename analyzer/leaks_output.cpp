@@ -51,8 +51,8 @@ std::optional<std::string> caps_note(const CapDrops& d) {
   if (d.stackless) {
     note += " " + std::to_string(d.stackless) + " of the " + std::to_string(d.sampled) +
             " samples taken have no stack, the stack depot being full. They are the site \"(no stack)\", and the "
-            "sites they came from are short by them. A program that compiles new code for ever brings new stacks "
-            "for ever; HEAPDRIFT_MAX_STACKS in record's environment raises the cap.";
+            "sites they came from are short by them. Code compiled again and again (a JIT's) brings new stacks; "
+            "HEAPDRIFT_MAX_STACKS in record's environment raises the cap.";
   }
   if (d.lost) {
     note += " " + std::to_string(d.lost) +

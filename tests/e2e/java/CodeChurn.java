@@ -1,9 +1,10 @@
 // CodeChurn SECONDS: defines the same plugin class again and again, each time in a new
 // class loader that it drops, and runs it until the JIT compiles it. Each call of the
 // plugin allocates native memory (zlib's state for a Deflater, a direct buffer), so the
-// sampled stacks pass through compiled code that lives for one round: every round
-// brings stacks never seen before, as a JVM that generates code for ever does (scripts,
-// rules, proxies). Nothing leaks; the classes and their code are unloaded as they go.
+// sampled stacks pass through compiled code that lives for one round: a round whose code
+// lands where no code was before brings stacks never seen before, as a JVM that keeps
+// generating code does (scripts, rules, proxies), until the code cache hands out space
+// it used before. Nothing leaks; the classes and their code are unloaded as they go.
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.function.LongUnaryOperator;
