@@ -13,14 +13,9 @@
 namespace heapdrift {
 namespace {
 
-double value(const KeyValues& kv, const char* key) {
-  auto it = kv.find(key);
-  return it == kv.end() ? 0.0 : double(it->second);
-}
-
 double live_heap(const SnapshotSummary& s) { return live_heap_bytes(s.counters, s.memory).value_or(0); }
 
-double rss(const SnapshotSummary& s) { return s.memory ? value(s.memory->values, "rss_bytes") : 0.0; }
+double rss(const SnapshotSummary& s) { return s.memory ? value_or_zero(s.memory->values, "rss_bytes") : 0.0; }
 
 // What tells apart, or shows heapdrift, the memory a runtime maps outside malloc: by the
 // program's name, since that is what the runtimes the users ask about are run as, and
@@ -183,8 +178,8 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
   t.stacks_first = first.thread_stacks, t.stacks_last = last.thread_stacks;
   if (first.memory && last.memory && first.memory->values.count("process_threads") &&
       last.memory->values.count("process_threads")) {
-    t.threads_first = value(first.memory->values, "process_threads");
-    t.threads_last = value(last.memory->values, "process_threads");
+    t.threads_first = value_or_zero(first.memory->values, "process_threads");
+    t.threads_last = value_or_zero(last.memory->values, "process_threads");
   }
   // The program's malloc is its own (the shim found so at its start): no call reached the
   // shim, and nothing below would mean anything.

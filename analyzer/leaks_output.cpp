@@ -38,10 +38,7 @@ struct CapDrops {
 CapDrops cap_drops(const ProcessHistory& h) {
   if (h.snapshots.empty()) return {};
   const KeyValues& c = h.snapshots.back().counters;
-  auto get = [&c](const char* key) {
-    auto it = c.find(key);
-    return it == c.end() ? uint64_t{0} : it->second;
-  };
+  auto get = [&c](const char* key) { return uint64_t(value_or_zero(c, key)); };
   return {get("sampled_allocs"), get("dropped_samples"), get("dropped_stacks")};
 }
 

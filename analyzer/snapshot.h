@@ -15,6 +15,12 @@ namespace heapdrift {
 
 using KeyValues = std::map<std::string, uint64_t>;
 
+// The figure `key` of `kv`; 0 where the file has none (a key its shim did not write yet).
+inline double value_or_zero(const KeyValues& kv, const char* key) {
+  auto it = kv.find(key);
+  return it == kv.end() ? 0.0 : double(it->second);
+}
+
 struct ProcessInfo {
   uint32_t pid = 0;
   uint32_t ppid = 0;

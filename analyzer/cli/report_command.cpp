@@ -23,28 +23,23 @@ struct ReportOptions {
   AnalysisOptions analysis;
 };
 
-double counter(const KeyValues& kv, const char* key) {
-  auto it = kv.find(key);
-  return it == kv.end() ? 0.0 : double(it->second);
-}
-
 void print_breakdown(const SnapshotSummary& s, double estimated) {
   MemoryBreakdown b = memory_breakdown(s.counters, s.memory);
   const KeyValues& c = s.counters;
   std::printf("\nTotals\n");
   std::printf("  estimated live heap     %12s  from %.0f live samples\n", format_bytes(estimated).c_str(),
-              counter(c, "live_samples"));
+              value_or_zero(c, "live_samples"));
   std::printf("  live heap               %12s  (%s)\n", format_bytes(b.live_heap).c_str(),
               b.live_heap_exact ? "exact, counted by the shim" : "the allocator's statistics");
   if (b.live_heap > 0) std::printf("  share of the live heap the estimate accounts for: %.0f%%\n", 100 * estimated / b.live_heap);
-  std::printf("  calls since the shim started: %.0f allocations, %.0f frees\n", counter(c, "alloc_calls"),
-              counter(c, "free_calls"));
+  std::printf("  calls since the shim started: %.0f allocations, %.0f frees\n", value_or_zero(c, "alloc_calls"),
+              value_or_zero(c, "free_calls"));
   if (s.memory && s.memory->allocator == "own") {
     std::printf("  (none of the program's own: its malloc is an allocator linked into it, ahead of the shim)\n");
   }
   if (b.live_heap_exact) {
-    std::printf("  allocated in all        %12s  freed %s\n", format_bytes(counter(c, "alloc_bytes")).c_str(),
-                format_bytes(counter(c, "free_bytes")).c_str());
+    std::printf("  allocated in all        %12s  freed %s\n", format_bytes(value_or_zero(c, "alloc_bytes")).c_str(),
+                format_bytes(value_or_zero(c, "free_bytes")).c_str());
   }
   std::printf("\nWhere RSS goes\n");
   if (b.rss) std::printf("  RSS                     %12s\n", format_bytes(*b.rss).c_str());
@@ -92,8 +87,8 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     std::printf("  classes loaded          %12.0f\n", jvm->classes);
   }
   std::printf("\nheapdrift itself: %s mapped, %.0f samples and %.0f stacks dropped at caps\n",
-              format_bytes(counter(c, "shim_bytes")).c_str(), counter(c, "dropped_samples"),
-              counter(c, "dropped_stacks"));
+              format_bytes(value_or_zero(c, "shim_bytes")).c_str(), value_or_zero(c, "dropped_samples"),
+              value_or_zero(c, "dropped_stacks"));
 }
 
 // A recording's other processes (a JVM that a script started, say), which the report

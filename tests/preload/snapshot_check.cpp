@@ -19,7 +19,7 @@ SnapshotCheck check_snapshot(const std::string& path) {
   check.trigger = static_cast<uint32_t>(s.process.trigger);
   check.samples = s.samples.size();
   check.stacks = s.stacks.size();
-  check.live_samples = s.counters.count("live_samples") ? s.counters.at("live_samples") : 0;
+  check.live_samples = uint64_t(value_or_zero(s.counters, "live_samples"));
   for (const Sample& sample : s.samples) {
     check.odd_samples += sample.size != block_size(sample.address) || sample.tid == 0 || sample.weight != 1.0;
   }
