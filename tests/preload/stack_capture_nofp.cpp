@@ -16,3 +16,21 @@ extern "C" __attribute__((noinline)) uint64_t nofp_chain(int depth, uint64_t see
   asm volatile("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d), "+r"(e), "+r"(f), "+r"(g));
   return r + a + b + c + d + e + f + g;
 }
+
+// Two frames no other walk goes through, for the stale-rule test: the return addresses
+// in them are new to the rules.
+extern "C" __attribute__((noinline)) uint64_t nofp_pair_inner(uint64_t seed, void (*leaf)(void*), void* arg) {
+  uint64_t a = seed * 3, b = seed ^ 5;
+  asm volatile("" : "+r"(a), "+r"(b));
+  leaf(arg);
+  asm volatile("" : "+r"(a), "+r"(b));
+  return a + b;
+}
+
+extern "C" __attribute__((noinline)) uint64_t nofp_pair_outer(uint64_t seed, void (*leaf)(void*), void* arg) {
+  uint64_t a = seed * 7, b = seed ^ 9;
+  asm volatile("" : "+r"(a), "+r"(b));
+  uint64_t r = nofp_pair_inner(seed + 1, leaf, arg);
+  asm volatile("" : "+r"(a), "+r"(b));
+  return r + a + b;
+}

@@ -80,6 +80,8 @@ __attribute__((noinline)) void capture_deep(int depth, CapturedStack* out, uint3
 
 // stack_capture_nofp.cpp, built without frame pointers: `depth` frames, then leaf(arg).
 extern "C" uint64_t nofp_chain(int depth, uint64_t seed, void (*leaf)(void*), void* arg);
+// Two frames there, nofp_pair_outer calling nofp_pair_inner calling leaf(arg).
+extern "C" uint64_t nofp_pair_outer(uint64_t seed, void (*leaf)(void*), void* arg);
 
 __attribute__((noinline)) void capture_into(void* stack) {
   capture_stack(UnwindMode::kLibunwind, 64, 0, 0, current_stack_top(), true, static_cast<CapturedStack*>(stack));
@@ -110,6 +112,33 @@ __attribute__((noinline)) void chain_from_elsewhere(void (*leaf)(void*), Capture
 __attribute__((noinline)) void capture_from_a_new_site(void* stack) {
   capture_into(stack);
   asm volatile("" ::: "memory");
+}
+
+// One call site for both calls of the stale-rule test.
+__attribute__((noinline)) void pair_from_a_new_site(void (*leaf)(void*), void* arg) {
+  nofp_pair_outer(3, leaf, arg);
+  asm volatile("" ::: "memory");
+}
+
+// The return address in nofp_pair_inner and its frame's CFA offset, and the outer
+// frame's, as libunwind steps them (nothing learned).
+struct PairLayout {
+  uintptr_t inner_ret = 0, inner_offset = 0, outer_offset = 0;
+};
+PairLayout g_pair;
+__attribute__((noinline)) void measure_pair(void*) {
+  unw_context_t context;
+  unw_cursor_t cursor;
+  unw_getcontext(&context);
+  unw_init_local(&cursor, &context);
+  unw_word_t ip[4] = {}, sp[4] = {};
+  for (int i = 0; i < 4; ++i) {
+    unw_get_reg(&cursor, UNW_REG_IP, &ip[i]);
+    unw_get_reg(&cursor, UNW_REG_SP, &sp[i]);
+    if (i < 3 && unw_step(&cursor) <= 0) return;
+  }
+  // Frame 1 is nofp_pair_inner at its call of this function, 2 nofp_pair_outer.
+  g_pair = {ip[1], sp[2] - sp[1], sp[3] - sp[2]};
 }
 
 using JitStub = void (*)(void (*)(void*), void*);
@@ -241,6 +270,28 @@ TEST(StackCapture, ALearningWalkGoesBackWhenTheRulesMeetAnUnknownFrame) {
   EXPECT_TRUE(contains({n[22]}, "chain_from_elsewhere"));
   EXPECT_GT(steps[0], 21) << "the first walk must learn a frame below the nofp_chain frames";
   EXPECT_EQ(steps.back(), 0) << "the rules alone must walk it once learned";
+}
+
+// A confirmed rule can be wrong (two steps that agreed by chance). The rules' walk then
+// goes astray; where it meets an unknown frame, the learning walk steps libunwind again
+// through every frame down to it, the one whose rule led there included, and finds the
+// rule stale. (A learning walk that started libunwind where the rules stopped would
+// not: measured, it saved nothing, docs/UNWINDING.md.) Here a stale rule for the return
+// address in nofp_pair_inner that skips nofp_pair_outer's frame leads the walk to
+// pair_from_a_new_site's, which no walk has learned: the stack must still have
+// nofp_pair_outer's frame, and the rule must be libunwind's alone from then on.
+TEST(StackCapture, ALearningWalkStepsAgainTheFrameWhoseRuleLedToAnUnknownOne) {
+  pair_from_a_new_site(measure_pair, nullptr);
+  ASSERT_NE(g_pair.inner_ret, 0u);
+  ASSERT_EQ(frame_rules().find(g_pair.inner_ret).kind, FrameRule::kUnknown) << "the test needs a new address";
+  const FrameRule stale{FrameRule::kStackPointer, static_cast<uint16_t>(g_pair.inner_offset + g_pair.outer_offset)};
+  frame_rules().learn(g_pair.inner_ret, stale);
+  frame_rules().learn(g_pair.inner_ret, stale);
+  ASSERT_EQ(frame_rules().find(g_pair.inner_ret), stale);
+  CapturedStack s;
+  pair_from_a_new_site(capture_into, &s);
+  EXPECT_TRUE(contains(names(s), "nofp_pair_outer")) << "the stale rule skipped its frame";
+  EXPECT_EQ(frame_rules().find(g_pair.inner_ret).kind, FrameRule::kLibunwindOnly) << "the stale rule was not caught";
 }
 
 // A signal frame has no rule: walks through it are libunwind's, and see the frames
