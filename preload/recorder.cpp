@@ -83,7 +83,8 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   if (libunwind) unwind_gate_.enter(own);
   capture_stack(config_.unwind, config_.max_depth, skip_lo_, skip_hi_, walk_hi, walk_hi == t.stack.hi, &stack);
   if (libunwind) unwind_gate_.leave(own);
-  uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods);
+  const uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods, t.last_stack_id);
+  t.last_stack_id = stack_id;
 
   LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, allocation_time(t), sampler_.weight(size),
                   stack_id, t.tid};

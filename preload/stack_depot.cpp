@@ -39,14 +39,16 @@ uint64_t StackDepot::hash(const uintptr_t* frames, uint32_t depth, uint16_t flag
 
 void StackDepot::populate() { internal_populate(buckets_, kBuckets * sizeof(void*)); }
 
+bool StackDepot::holds(const StackRecord& r, const uintptr_t* frames, uint32_t depth, uint16_t flags,
+                       const uintptr_t* methods) {
+  return r.depth == depth && r.flags == flags && memcmp(r.frames, frames, depth * sizeof(uintptr_t)) == 0 &&
+         (!methods || memcmp(r.frames + depth, methods, depth * sizeof(uintptr_t)) == 0);
+}
+
 const StackRecord* StackDepot::find(const StackRecord* r, uint64_t h, const uintptr_t* frames,
                                     uint32_t depth, uint16_t flags, const uintptr_t* methods) {
   for (; r; r = r->next.load(std::memory_order_acquire)) {
-    if (r->hash == h && r->depth == depth && r->flags == flags &&
-        memcmp(r->frames, frames, depth * sizeof(uintptr_t)) == 0 &&
-        (!methods || memcmp(r->frames + depth, methods, depth * sizeof(uintptr_t)) == 0)) {
-      return r;
-    }
+    if (r->hash == h && holds(*r, frames, depth, flags, methods)) return r;
   }
   return nullptr;
 }
@@ -69,10 +71,12 @@ void* StackDepot::arena_alloc(size_t size) {
   return p;
 }
 
-uint32_t StackDepot::intern(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods) {
+uint32_t StackDepot::intern(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods,
+                            uint32_t last) {
   if (!buckets_) return format::kOverflowStackId;
   if (!(flags & format::kStackInterpreterMethods)) methods = nullptr;
   else if (!methods) flags &= static_cast<uint16_t>(~format::kStackInterpreterMethods);
+  if (const StackRecord* r = get(last); r && holds(*r, frames, depth, flags, methods)) return last;
   uint64_t h = hash(frames, depth, flags, methods);
   std::atomic<StackRecord*>& bucket = buckets_[h & (kBuckets - 1)];
   if (const StackRecord* r = find(bucket.load(std::memory_order_acquire), h, frames, depth, flags, methods)) {

@@ -3,6 +3,7 @@
 // Stacks are deduplicated by their XXH3 hash into a fixed array of buckets holding
 // singly linked chains. A lookup walks a chain with acquire loads and takes no lock;
 // only inserting a new stack takes the depot's lock (after a second look under it).
+// Before hashing, intern() compares the stack with the caller's last one, by its id.
 // Records are never moved or freed, so the writer thread reads them by id while
 // allocating threads keep inserting. Past max_stacks, intern() returns
 // kOverflowStackId and counts the drop (after LLVM's stack depot and
@@ -14,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "snapshot_format.h"
 #include "spin_lock.h"
 
 namespace heapdrift {
@@ -44,7 +46,10 @@ class StackDepot {
   // With format::kStackInterpreterMethods in flags, `methods` (depth entries, parallel
   // to frames) is part of the stack: two stacks that differ only in an interpreted
   // frame's method are two stacks. Without it, `methods` is not read.
-  uint32_t intern(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods = nullptr);
+  // `last`: the id the caller's previous stack got (a thread's allocations come in runs
+  // from one place), compared first, which saves hashing the stack and a bucket's walk.
+  uint32_t intern(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods = nullptr,
+                  uint32_t last = format::kOverflowStackId);
 
   // nullptr for 0 and for ids not (yet) published.
   const StackRecord* get(uint32_t id) const;
@@ -65,6 +70,8 @@ class StackDepot {
   static constexpr size_t kArenaChunk = 256 * 1024;
 
   static uint64_t hash(const uintptr_t* frames, uint32_t depth, uint16_t flags, const uintptr_t* methods);
+  static bool holds(const StackRecord& r, const uintptr_t* frames, uint32_t depth, uint16_t flags,
+                    const uintptr_t* methods);
   static const StackRecord* find(const StackRecord* head, uint64_t h, const uintptr_t* frames,
                                  uint32_t depth, uint16_t flags, const uintptr_t* methods);
   void* arena_alloc(size_t size);  // under insert_lock_

@@ -26,6 +26,7 @@ struct alignas(64) ThreadState {
   OwnStack stack;            // found on the first sample, proven readable as samples go (stack_extent.h)
   uint64_t time_floor_ns;    // no sample of this thread is dated earlier (Recorder)
   uint32_t tid;              // cached gettid(), found when the thread attaches (and in a fork child)
+  uint32_t last_stack_id;    // the stack of the thread's last sample (StackDepot::intern)
   bool exited;               // the thread-exit handler has released `counters`
   bool signals_blocked;      // inside a SignalsBlocked scope (signal_block.h)
 

@@ -63,6 +63,35 @@ TEST(StackDepot, InterpretedMethodsArePartOfTheIdentity) {
   EXPECT_EQ(depot.get(plain)->methods(), nullptr);
 }
 
+// The caller's last id is a guess, taken only for the stack it names: one frame,
+// the depth, the flags or an interpreted method apart, the stack keeps its own id.
+TEST(StackDepot, TheLastIdIsTakenOnlyForTheStackItNames) {
+  StackDepot depot(1000);
+  const uint16_t with = format::kStackInterpreterMethods;
+  std::vector<uintptr_t> a = {0x401000, 0x7000a0, 0x402000}, b = {0x401000, 0x7000a8, 0x402000};
+  std::vector<uintptr_t> m1 = {0, 0xbeef00, 0}, m2 = {0, 0xcafe00, 0};
+  const uint32_t ia = depot.intern(a.data(), a.size(), 0);
+  const uint32_t ib = depot.intern(b.data(), b.size(), 0);
+  const uint32_t prefix = depot.intern(a.data(), a.size() - 1, 0);
+  const uint32_t truncated = depot.intern(a.data(), a.size(), format::kStackTruncated);
+  const uint32_t a1 = depot.intern(a.data(), a.size(), with, m1.data());
+  const uint32_t a2 = depot.intern(a.data(), a.size(), with, m2.data());
+  std::vector<uint32_t> ids = {ia, ib, prefix, truncated, a1, a2};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (size_t j = i + 1; j < ids.size(); ++j) ASSERT_NE(ids[i], ids[j]);
+  }
+  for (uint32_t last : {ia, ib, prefix, truncated, a1, a2, 0u, 999u}) {
+    SCOPED_TRACE(last);
+    EXPECT_EQ(depot.intern(a.data(), a.size(), 0, nullptr, last), ia);
+    EXPECT_EQ(depot.intern(b.data(), b.size(), 0, nullptr, last), ib);
+    EXPECT_EQ(depot.intern(a.data(), a.size() - 1, 0, nullptr, last), prefix);
+    EXPECT_EQ(depot.intern(a.data(), a.size(), format::kStackTruncated, nullptr, last), truncated);
+    EXPECT_EQ(depot.intern(a.data(), a.size(), with, m1.data(), last), a1);
+    EXPECT_EQ(depot.intern(a.data(), a.size(), with, m2.data(), last), a2);
+  }
+  EXPECT_EQ(depot.size(), ids.size());
+}
+
 TEST(StackDepot, ConcurrentInternAgreesOnIds) {
   StackDepot depot(1 << 20);
   const uint32_t distinct = 20000;
