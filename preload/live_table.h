@@ -1,5 +1,6 @@
-// The table of sampled allocations that are still live: address -> (size, weight,
-// stack id, allocation time, thread).
+// The table of sampled allocations that are still live: address -> (size, stack id,
+// allocation time, thread). A sample's weight is a function of its size, which the
+// snapshot writer computes (Sampler::weight): an entry is 32 bytes, two to a cache line.
 //
 // Every free() asks the table's PageFilter first, without a lock; only a "maybe" takes
 // the lock of one of the table's shards. Inserts add to the filter before the pointer
@@ -33,10 +34,10 @@ struct LiveEntry {
   uintptr_t address;  // 0 marks an empty slot
   uint64_t size;
   uint64_t alloc_ns;  // CLOCK_MONOTONIC
-  double weight;
   uint32_t stack_id;
   uint32_t tid;
 };
+static_assert(sizeof(LiveEntry) == 32, "two entries to a cache line, none across two");
 
 class LiveTable {
  public:

@@ -86,8 +86,7 @@ void Recorder::sample(ThreadState& t, void* p, size_t size) {
   const uint32_t stack_id = stacks_.intern(stack.frames, stack.depth, stack.flags, stack.methods, t.last_stack_id);
   t.last_stack_id = stack_id;
 
-  LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, allocation_time(t), sampler_.weight(size),
-                  stack_id, t.tid};
+  LiveEntry entry{reinterpret_cast<uintptr_t>(p), size, allocation_time(t), stack_id, t.tid};
   live_.insert(entry);
   if (t.counters) ThreadCounters::bump(t.counters->sampled, 1);
   else CounterRegistry::add_shared(counters_.shared().sampled, 1);

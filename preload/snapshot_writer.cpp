@@ -86,7 +86,7 @@ struct Contents {
   std::vector<LiveEntry> samples;
 };
 
-void encode(SnapshotEncoder& out, const Contents& c, const Config& config) {
+void encode(SnapshotEncoder& out, const Contents& c, const Config& config, const Sampler& sampler) {
   out.begin_section(format::Section::kProcess, 4 * 4 + 8 * 5 + 4 * 2 + SnapshotEncoder::str_size(c.exe.size()) +
                                                    SnapshotEncoder::str_size(c.cmdline.size()));
   out.u32(c.process.pid);
@@ -184,7 +184,7 @@ void encode(SnapshotEncoder& out, const Contents& c, const Config& config) {
     out.u64(e.address);
     out.u64(e.size);
     out.u64(e.alloc_ns);
-    out.f64(e.weight);
+    out.f64(sampler.weight(e.size));
     out.u32(e.stack_id);
     out.u32(e.tid);
   }
@@ -260,7 +260,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
   bool ok;
   {
     SnapshotEncoder out(fd, progress);
-    encode(out, c, recorder.config());
+    encode(out, c, recorder.config(), recorder.sampler());
     ok = out.finish();
   }
   ok = close(fd) == 0 && ok;

@@ -14,7 +14,7 @@
 namespace heapdrift {
 namespace {
 
-LiveEntry entry(uintptr_t address, uint64_t size = 16) { return {address, size, 1, 1.0, 3, 4}; }
+LiveEntry entry(uintptr_t address, uint64_t size = 16) { return {address, size, 1, 3, 4}; }
 
 std::vector<LiveEntry> contents(LiveTable& table) {
   std::vector<LiveEntry> all, shard(1 << 16);

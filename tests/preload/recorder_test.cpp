@@ -92,7 +92,6 @@ TEST(Recorder, ExactModeCountsAndTracksEveryBlockAcrossThreads) {
   for (const LiveEntry& e : live) {
     EXPECT_EQ((e.address / 64) % 2, 1u);  // only the odd blocks were kept
     EXPECT_EQ(e.size, 48u);
-    EXPECT_EQ(e.weight, 1.0);
     EXPECT_NE(e.tid, 0u);
     per_stack[e.stack_id]++;
   }

@@ -1,5 +1,6 @@
 #include "snapshot_check.h"
 
+#include <cmath>
 #include <exception>
 
 #include "snapshot_reader.h"
@@ -20,8 +21,12 @@ SnapshotCheck check_snapshot(const std::string& path) {
   check.samples = s.samples.size();
   check.stacks = s.stacks.size();
   check.live_samples = uint64_t(value_or_zero(s.counters, "live_samples"));
+  // A sample's weight is 1/p(size) at the snapshot's rate (docs/SAMPLING.md), 1 in exact mode.
+  const double rate = static_cast<double>(s.process.sample_rate);
   for (const Sample& sample : s.samples) {
-    check.odd_samples += sample.size != block_size(sample.address) || sample.tid == 0 || sample.weight != 1.0;
+    const double size = static_cast<double>(sample.size ? sample.size : 1);
+    const double weight = s.process.sample_rate == 1 ? 1.0 : 1.0 / -std::expm1(-size / rate);
+    check.odd_samples += sample.size != block_size(sample.address) || sample.tid == 0 || sample.weight != weight;
   }
   return check;
 }

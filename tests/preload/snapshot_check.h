@@ -18,7 +18,7 @@ struct SnapshotCheck {
   size_t stacks = 0;
   uint64_t live_samples = 0;  // the counter
   // Samples whose size is not block_size(address), or without a thread, or whose
-  // weight is not 1 (exact mode).
+  // weight is not that of their size at the snapshot's rate.
   size_t odd_samples = 0;
 };
 

@@ -87,5 +87,31 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
   }
 }
 
+// At a sampling rate, the live table keeps no weight: the writer gives each sample the
+// weight of its size at the recorder's rate, which the reader must find.
+TEST(SnapshotWriter, SamplesCarryTheWeightOfTheirSizeAtTheRate) {
+  test::TempDir dir;
+  Config config;
+  config.sample_rate = 4096;
+  config.seed = 7;
+  config.seed_set = true;
+  PageFilter filter;
+  Recorder recorder(config, 0, 0, filter);
+  ThreadState state{};
+  for (uintptr_t i = 0; i < 4000; ++i) {
+    const uintptr_t address = (uintptr_t{1} << 36) + 64 * i;
+    snapshot_test_site(recorder, state, address, test::block_size(address), 0);
+  }
+  ProcessIdentity identity{1, 1, 0, 0};
+  ASSERT_TRUE(write_snapshot(recorder, identity, dir.path(), 1, format::Trigger::kOnDemand, nullptr))
+      << strerror(errno);
+  test::SnapshotCheck s = test::check_snapshot(snapshot_path(dir.path(), 1));
+  ASSERT_EQ(s.error, "");
+  EXPECT_GT(s.samples, 100u);  // about 2,000 KiB allocated, a sample per 4 KiB
+  EXPECT_EQ(s.odd_samples, 0u);
+  ReentrancyGuard guard(state);
+  recorder.detach(state);
+}
+
 }  // namespace
 }  // namespace heapdrift
