@@ -27,6 +27,7 @@ SnapshotCheck check_snapshot(const std::string& path) {
     const double size = static_cast<double>(sample.size ? sample.size : 1);
     const double weight = s.process.sample_rate == 1 ? 1.0 : 1.0 / -std::expm1(-size / rate);
     check.odd_samples += sample.size != block_size(sample.address) || sample.tid == 0 || sample.weight != weight;
+    check.addresses.push_back(sample.address);
   }
   return check;
 }

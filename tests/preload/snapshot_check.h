@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace heapdrift::test {
 
@@ -20,6 +21,7 @@ struct SnapshotCheck {
   // Samples whose size is not block_size(address), or without a thread, or whose
   // weight is not that of their size at the snapshot's rate.
   size_t odd_samples = 0;
+  std::vector<uint64_t> addresses;  // of the samples
 };
 
 // The size the tests give a block at `address`, so that a sample torn between two

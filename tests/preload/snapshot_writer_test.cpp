@@ -35,14 +35,22 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
   PageFilter filter;
   Recorder recorder(config, 0, 0, filter);
   test::TempDir dir;
-  constexpr int kThreads = 3, kRing = 512, kSnapshots = 12;
+  // Each thread keeps kDepths blocks all along, one from each depth, and churns a ring.
+  constexpr int kThreads = 3, kRing = 512, kSnapshots = 12, kDepths = 7;
+  constexpr uintptr_t kKeptOffset = uintptr_t{1} << 30;  // far from the ring's blocks
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> allocations{0};
+  std::atomic<int> kept{0};
   std::vector<std::thread> workers;
   for (int w = 0; w < kThreads; ++w) {
     workers.emplace_back([&, w] {
       ThreadState state{};
       uintptr_t base = uintptr_t(w + 1) << 36;
+      for (int depth = 0; depth < kDepths; ++depth) {
+        uintptr_t block = base + kKeptOffset + 64 * depth;
+        snapshot_test_site(recorder, state, block, test::block_size(block), depth);
+      }
+      kept.fetch_add(1);
       std::vector<uintptr_t> ring(kRing, 0);
       for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
         uintptr_t& slot = ring[i % kRing];
@@ -57,7 +65,7 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
       recorder.detach(state);
     });
   }
-  while (allocations.load() < 1000) std::this_thread::yield();
+  while (kept.load() < kThreads || allocations.load() < 1000) std::this_thread::yield();
 
   ProcessIdentity identity{1, 1, 0, 0};
   std::vector<uint64_t> during;  // allocations made while each snapshot was written
@@ -76,14 +84,18 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
   for (uint32_t seq = 1; seq <= kSnapshots; ++seq) {
     test::SnapshotCheck s = test::check_snapshot(snapshot_path(dir.path(), seq));
     ASSERT_EQ(s.error, "") << seq;
-    EXPECT_GT(s.samples, 0u);
-    // Shards are copied one after the other, not at one instant: the blocks live when
-    // the snapshot began (a ring each), those allocated meanwhile, and one per thread
-    // between its allocation and its count.
-    EXPECT_LE(s.samples, size_t{kThreads} * kRing + during[seq - 1] + kThreads);
+    // Shards are copied one after the other, not at one instant. So a ring's blocks may
+    // all be missed (a thread that moved its whole ring from shards not yet copied to
+    // shards already copied), but never the blocks kept all along; and at most there
+    // are the blocks live when the snapshot began, those allocated meanwhile, and one
+    // per thread between its allocation and its count.
+    size_t kept_found = 0;
+    for (uint64_t a : s.addresses) kept_found += (a & kKeptOffset) != 0;
+    EXPECT_EQ(kept_found, size_t{kThreads} * kDepths);
+    EXPECT_LE(s.samples, size_t{kThreads} * (kDepths + kRing) + during[seq - 1] + kThreads);
     EXPECT_EQ(s.live_samples, s.samples);
     EXPECT_EQ(s.odd_samples, 0u);
-    EXPECT_GE(s.stacks, 7u);  // the seven depths, at least
+    EXPECT_GE(s.stacks, size_t{kDepths});
   }
 }
 
