@@ -1,6 +1,6 @@
 // The table of sampled allocations that are still live: address -> (size, stack id,
-// allocation time, thread). A sample's weight is a function of its size, which the
-// snapshot writer computes (Sampler::weight): an entry is 32 bytes, two to a cache line.
+// allocation time, thread). Not its weight: a function of its size, which the snapshot
+// writer computes (Sampler::weight).
 //
 // Every free() asks the table's PageFilter first, without a lock; only a "maybe" takes
 // the lock of one of the table's shards. Inserts add to the filter before the pointer
