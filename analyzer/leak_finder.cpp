@@ -15,6 +15,20 @@ namespace {
 
 double live_heap(const SnapshotSummary& s) { return live_heap_bytes(s.counters, s.memory).value_or(0); }
 
+// What snapshot k's samples estimate of the live heap: where the snapshots lack the
+// figure (glibc's left out after a slow walk of its arenas, an allocator without any).
+double sampled_live_heap(const ProcessHistory& h, size_t k) {
+  double bytes = 0;
+  for (const SiteHistory& site : h.sites) bytes += live_at(site, static_cast<uint32_t>(k)).bytes;
+  return bytes;
+}
+
+double live_heap_or_estimate(const ProcessHistory& h, size_t k) {
+  const SnapshotSummary& s = h.snapshots[k];
+  const auto figure = live_heap_bytes(s.counters, s.memory);
+  return figure ? *figure : sampled_live_heap(h, k);
+}
+
 double rss(const SnapshotSummary& s) { return s.memory ? value_or_zero(s.memory->values, "rss_bytes") : 0.0; }
 
 // What tells apart, or shows heapdrift, the memory a runtime maps outside malloc: by the
@@ -155,7 +169,11 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
     return "; file-backed and shared memory grew by " + format_bytes(*file) +
            " (mapped files, shared memory, tmpfs): not the heap";
   }
-  if (!held_free) return "; the snapshots do not tell whether the allocator keeps it free or it is outside malloc";
+  if (!held_free) {
+    const auto left_out = b.allocator_left_out_us ? b.allocator_left_out_us : a.allocator_left_out_us;
+    return "; the snapshots do not tell whether the allocator keeps it free or it is outside malloc" +
+           (left_out ? " (" + allocator_left_out_reason(*left_out) + ")" : std::string());
+  }
   std::string note = "; the allocator keeps freed memory";
   if (b.allocator == "glibc" && b.arenas) {
     note += " (glibc: " + std::to_string(uint64_t(*b.arenas)) + " arenas, " + format_bytes(*b.allocator_free) +
@@ -173,7 +191,16 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
   if (last_judged == 0) return t;
   const SnapshotSummary &first = h.snapshots.front(), &last = h.snapshots[last_judged];
   t.rss_first = rss(first), t.rss_last = rss(last);
-  t.heap_first = live_heap(first), t.heap_last = live_heap(last);
+  // Both ends from one source: an exact figure less an estimate would be the estimate's
+  // error shown as growth.
+  const auto exact_first = live_heap_bytes(first.counters, first.memory);
+  const auto exact_last = live_heap_bytes(last.counters, last.memory);
+  if (exact_first && exact_last) {
+    t.heap_first = *exact_first, t.heap_last = *exact_last;
+  } else {
+    t.heap_first = sampled_live_heap(h, 0), t.heap_last = sampled_live_heap(h, last_judged);
+    t.heap_estimated = true;
+  }
   t.jit_code_mapped_first = double(first.jit_code_mapped), t.jit_code_mapped_last = double(last.jit_code_mapped);
   t.stacks_first = first.thread_stacks, t.stacks_last = last.thread_stacks;
   if (first.memory && last.memory && first.memory->values.count("process_threads") &&
@@ -215,7 +242,8 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
     const MemoryBreakdown b = memory_breakdown(last.counters, last.memory);
     const std::string heap_change = heap_growth < 0 ? "shrank by " + format_bytes(-heap_growth)
                                                     : "grew by " + format_bytes(heap_growth);
-    t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap " + heap_change +
+    t.note = "RSS grew by " + format_bytes(rss_growth) + " while the live heap " +
+             (t.heap_estimated ? "(estimated from the samples) " : "") + heap_change +
              ": no allocation site explains it" +
              where_rss_went(a, b, rss_growth - heap_growth, last.process.exe, t);
   }
@@ -265,7 +293,7 @@ ProcessLeaks find_leaks(ProcessHistory history, const LeakCriteria& criteria, co
   }
   r.judged_snapshots = judged.snapshot_ns.size();
   const size_t last = r.judged_snapshots - 1;
-  const double heap_last = r.judged_snapshots > 0 ? live_heap(h.snapshots[last]) : 0.0;
+  const double heap_last = r.judged_snapshots > 0 ? live_heap_or_estimate(h, last) : 0.0;
   for (size_t i = 0; i < h.sites.size(); ++i) {
     Verdict v = judge_site(judged, h.sites[i].samples, criteria);
     if (!v.leak) {

@@ -22,7 +22,10 @@ struct Suspect {
 // RSS against the live heap over the run, from the first to the last snapshot judged.
 struct MemoryTrend {
   double rss_first = 0, rss_last = 0;    // bytes; 0 when not recorded
-  double heap_first = 0, heap_last = 0;  // exact live bytes from the counters
+  // The live heap: the shim's exact count or the allocator's figure, or, where either
+  // snapshot lacks one, both estimated from the samples.
+  double heap_first = 0, heap_last = 0;
+  bool heap_estimated = false;
   std::optional<std::string> note;       // set when RSS grew and the heap did not...
   bool saw_no_allocation = false;        // ...or when no malloc call reached the shim
   // A JVM's own counters at the first and the last snapshot judged that have them, from

@@ -451,7 +451,8 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
       {"detection_floor_bytes_per_second",
        std::isinf(p.detection_floor) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.detection_floor)},
       {"rss_bytes", {{"first", p.memory.rss_first}, {"last", p.memory.rss_last}}},
-      {"live_heap_bytes", {{"first", p.memory.heap_first}, {"last", p.memory.heap_last}}},
+      {"live_heap_bytes",
+       {{"first", p.memory.heap_first}, {"last", p.memory.heap_last}, {"estimated", p.memory.heap_estimated}}},
   };
   const CapDrops drops = cap_drops(h);
   j["dropped_samples"] = drops.lost;

@@ -1,5 +1,6 @@
 #include "memory_breakdown.h"
 
+#include <cmath>
 #include <sstream>
 
 namespace heapdrift {
@@ -39,7 +40,7 @@ std::optional<double> live_heap_bytes(const KeyValues& counters, const std::opti
 
 MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory) {
   MemoryBreakdown b;
-  b.live_heap = live_heap_bytes(counters, memory).value_or(0);
+  b.live_heap = live_heap_bytes(counters, memory);
   b.live_heap_exact = counters.count("alloc_bytes") != 0;
   if (!memory) return b;
   const KeyValues& m = memory->values;
@@ -49,6 +50,8 @@ MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<
     b.allocator_held = *arena + get(m, "malloc.mmap_bytes").value_or(0);
     b.allocator_free = get(m, "malloc.free_bytes");
     b.arenas = get(m, "malloc.arena_count");
+  } else if (auto walk = get(m, "malloc.left_out_after_walk_us")) {
+    b.allocator_left_out_us = walk;
   } else if (auto resident = get(m, "jemalloc.resident")) {
     b.allocator_held = resident;
     b.allocator_free = *resident - get(m, "jemalloc.allocated").value_or(0);
@@ -65,6 +68,11 @@ MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<
     }
   }
   return b;
+}
+
+std::string allocator_left_out_reason(double walk_us) {
+  return "glibc's figures are left out: counting its free chunks took " + std::to_string(std::llround(walk_us / 1000)) +
+         " ms at an earlier snapshot, a pause for the threads that allocate meanwhile; the exit snapshot has them";
 }
 
 std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory) {

@@ -26,11 +26,14 @@ struct JvmSpaces {
 struct MemoryBreakdown {
   std::string allocator;
   std::optional<double> rss;           // bytes
-  double live_heap = 0;                // see live_heap_bytes
+  std::optional<double> live_heap;     // see live_heap_bytes
   bool live_heap_exact = false;        // from the shim's counters
   std::optional<double> allocator_held;  // obtained from the OS by the allocator
   std::optional<double> allocator_free;  // held but not allocated (free + fragmented)
   std::optional<double> arenas;
+  // glibc's figures left out of the snapshot: the CPU time (µs) of the earlier walk of
+  // its arenas that went over the shim's budget (docs/FORMAT.md, "Memory").
+  std::optional<double> allocator_left_out_us;
   std::optional<double> anonymous;     // RssAnon
   std::optional<double> file_backed;   // RssFile + RssShmem: the rest of RSS
 };
@@ -44,6 +47,9 @@ std::map<std::string, double> parse_smaps_rollup(const std::string& text);
 std::optional<double> live_heap_bytes(const KeyValues& counters, const std::optional<MemoryInfo>& memory);
 
 MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory);
+
+// Why a snapshot has none of glibc's figures, given allocator_left_out_us.
+std::string allocator_left_out_reason(double walk_us);
 
 // A JVM's own counters, when the snapshot has them.
 std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory);

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include "clock.h"
 #include "module_map.h"
 
 namespace heapdrift {
@@ -14,7 +15,6 @@ namespace {
 bool g_malloc_is_the_programs = false;  // set before the writer thread starts
 
 using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
-using Mallinfo2Fn = struct mallinfo2 (*)();
 
 void add_jemalloc_stats(MallctlFn mallctl, MemoryStats* stats) {
   // Statistics are cached by jemalloc until the epoch is bumped.
@@ -37,24 +37,20 @@ void add_jemalloc_stats(MallctlFn mallctl, MemoryStats* stats) {
 }
 
 // malloc_info's XML: one <heap nr="N"> element per arena, then the totals of them all,
-// in bytes (mallinfo's fields are ints, which wrap at 2 GiB).
-struct GlibcTotals {
-  uint64_t arenas = 0;
-  bool complete = false;  // every figure below was found
-  uint64_t system = 0, mmap = 0, free = 0;
-};
-
-GlibcTotals glibc_totals() {
-  GlibcTotals t;
+// in bytes (mallinfo's fields are ints, which wrap at 2 GiB; mallinfo2 walks the
+// arenas as malloc_info does, and has no count of them). The free bytes are those of
+// the free chunks, fast and other, the top chunks among them.
+bool add_glibc_stats(MemoryStats* stats) {
   char* text = nullptr;
   size_t size = 0;
   FILE* f = open_memstream(&text, &size);
-  if (!f) return t;
+  if (!f) return false;
   malloc_info(0, f);
   fclose(f);
-  if (!text) return t;
+  if (!text) return false;
+  uint64_t arenas = 0;
   const char* totals = text;
-  for (const char* p = text; (p = strstr(p, "<heap nr=")); ++p) ++t.arenas;
+  for (const char* p = text; (p = strstr(p, "<heap nr=")); ++p) ++arenas;
   for (const char* p = text; (p = strstr(p, "</heap>")); ++p) totals = p;
   auto size_of = [totals](const char* element, uint64_t* out) {
     const char* at = strstr(totals, element);
@@ -63,39 +59,22 @@ GlibcTotals glibc_totals() {
     *out = strtoull(value + 6, nullptr, 10);
     return true;
   };
-  uint64_t fast = 0, rest = 0;
-  t.complete = size_of("<total type=\"fast\"", &fast) && size_of("<total type=\"rest\"", &rest) &&
-               size_of("<total type=\"mmap\"", &t.mmap) && size_of("<system type=\"current\"", &t.system);
-  t.free = fast + rest;
+  uint64_t fast = 0, rest = 0, mmap = 0, system = 0;
+  const bool complete = size_of("<total type=\"fast\"", &fast) && size_of("<total type=\"rest\"", &rest) &&
+                        size_of("<total type=\"mmap\"", &mmap) && size_of("<system type=\"current\"", &system);
   free(text);
-  return t;
-}
-
-// mallinfo2 is glibc 2.33's; before it, the same figures come from malloc_info's totals.
-bool add_glibc_stats(Mallinfo2Fn mallinfo2_fn, MemoryStats* stats) {
-  GlibcTotals totals = glibc_totals();
-  if (mallinfo2_fn) {
-    struct mallinfo2 mi = mallinfo2_fn();
-    stats->values.emplace_back("malloc.arena_bytes", mi.arena);
-    stats->values.emplace_back("malloc.mmap_bytes", mi.hblkhd);
-    stats->values.emplace_back("malloc.in_use_bytes", mi.uordblks);
-    stats->values.emplace_back("malloc.free_bytes", mi.fordblks);
-    stats->values.emplace_back("malloc.top_pad_bytes", mi.keepcost);
-  } else if (totals.complete && totals.free <= totals.system) {
-    stats->values.emplace_back("malloc.arena_bytes", totals.system);
-    stats->values.emplace_back("malloc.mmap_bytes", totals.mmap);
-    stats->values.emplace_back("malloc.in_use_bytes", totals.system - totals.free);
-    stats->values.emplace_back("malloc.free_bytes", totals.free);
-  } else {
-    return false;
-  }
-  stats->values.emplace_back("malloc.arena_count", totals.arenas);
+  if (!complete || fast + rest > system) return false;
+  stats->values.emplace_back("malloc.arena_bytes", system);
+  stats->values.emplace_back("malloc.mmap_bytes", mmap);
+  stats->values.emplace_back("malloc.in_use_bytes", system - fast - rest);
+  stats->values.emplace_back("malloc.free_bytes", fast + rest);
+  stats->values.emplace_back("malloc.arena_count", arenas);
   return true;
 }
 
 }  // namespace
 
-MemoryStats read_memory_stats() {
+MemoryStats MemoryStatsReader::read(bool at_exit) {
   MemoryStats stats;
   // RSS and its split from the kernel's per-process counters in /proc/self/status, not
   // from /proc/self/smaps_rollup: that one walks every page table of the process under
@@ -131,10 +110,18 @@ MemoryStats read_memory_stats() {
   } else if (auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"))) {
     stats.allocator = "jemalloc";
     add_jemalloc_stats(mallctl, &stats);
-  } else if (add_glibc_stats(reinterpret_cast<Mallinfo2Fn>(dlsym(RTLD_DEFAULT, "mallinfo2")), &stats)) {
+  } else if (slow_walk_ns_ && !at_exit) {
     stats.allocator = "glibc";
+    stats.values.emplace_back("malloc.left_out_after_walk_us", slow_walk_ns_ / 1000);
   } else {
-    stats.allocator = "unknown";
+    // On the thread's CPU clock: a walk preempted midway holds its lock longer, but that
+    // is the scheduler's doing, and would make a cheap walk look dear.
+    const uint64_t start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    const bool walked = add_glibc_stats(&stats);
+    const uint64_t took = clock_ns(CLOCK_THREAD_CPUTIME_ID) - start;
+    stats.allocator = walked ? "glibc" : "unknown";
+    if (walked) stats.values.emplace_back("malloc.walk_us", took / 1000);
+    if (took > kWalkBudgetNs && !slow_walk_ns_) slow_walk_ns_ = took;
   }
   return stats;
 }

@@ -200,8 +200,8 @@ std::string snapshot_path(const std::string& dir, uint32_t sequence, bool tempor
   return dir + name;
 }
 
-bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const std::string& dir,
-                    uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns,
+bool write_snapshot(Recorder& recorder, MemoryStatsReader& memory, const ProcessIdentity& process,
+                    const std::string& dir, uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns,
                     std::atomic<uint64_t>* progress) {
   Contents c;
   c.process = process;
@@ -241,7 +241,7 @@ bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const st
     c.counters.insert(c.counters.begin() + 2, {{"alloc_bytes", totals.alloc_bytes}, {"free_bytes", totals.free_bytes}});
   }
   step(progress);
-  c.memory = read_memory_stats();
+  c.memory = memory.read(trigger == format::Trigger::kExit);
   step(progress);
   c.modules = loaded_modules();
   c.unloaded_modules = recorder.unloaded_modules().copy();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "clock.h"
+#include "memory_stats.h"
 #include "recorder.h"
 #include "snapshot_format.h"
 
@@ -30,11 +31,12 @@ std::string snapshot_path(const std::string& dir, uint32_t sequence, bool tempor
 // Writes the snapshot to a temporary file created with O_EXCL|O_NOFOLLOW and renames it
 // into place. On failure removes the temporary, writes nothing else, returns false
 // with errno set by the step that failed.
+// `memory` reads the allocator's figures (the exit snapshot's always).
 // `mono_ns` receives the snapshot's CLOCK_MONOTONIC time. `progress`, when given, is
 // bumped at each step (a shard copied, a block written), so that a waiter can tell a
 // slow snapshot from a stalled one.
-bool write_snapshot(Recorder& recorder, const ProcessIdentity& process, const std::string& dir,
-                    uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns,
+bool write_snapshot(Recorder& recorder, MemoryStatsReader& memory, const ProcessIdentity& process,
+                    const std::string& dir, uint32_t sequence, format::Trigger trigger, uint64_t* mono_ns,
                     std::atomic<uint64_t>* progress = nullptr);
 
 }  // namespace heapdrift

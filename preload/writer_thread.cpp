@@ -211,7 +211,7 @@ void WriterThread::snapshot(format::Trigger trigger) {
   // Before the snapshot: the JIT code its stacks run through is named by then.
   perf_map_.update(PerfMapCopy::source_of(identity_.pid), process_dir_, identity_.start_wall_ns,
                    identity_.start_mono_ns);
-  if (!write_snapshot(recorder_, identity_, process_dir_, sequence, trigger, &mono_ns, &progress_)) {
+  if (!write_snapshot(recorder_, memory_stats_, identity_, process_dir_, sequence, trigger, &mono_ns, &progress_)) {
     if (failures_.count++ == 0) failures_.first_error = errno;
     return;
   }
@@ -300,7 +300,9 @@ bool WriterThread::child_after_fork(const ProcessIdentity& identity, std::string
   init_exit_done();
   exit_ = ExitRequest::kNone;
   state_ = State::kStopped;
-  series_.clear();  // perf_map_ carries on: the child's perf map is another file
+  // perf_map_ carries on (the child's perf map is another file), and so does
+  // memory_stats_ (the child's arenas are copies of the parent's).
+  series_.clear();
   sequence_ = 0;
   finished_ = false;
   failures_ = Failures{};

@@ -101,6 +101,7 @@ class WriterThread {
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
   SnapshotSeries series_;
   PerfMapCopy perf_map_;  // under mutex_
+  MemoryStatsReader memory_stats_;  // under mutex_
   uint32_t sequence_ = 0;
   bool finished_ = false;
   Failures failures_;

@@ -29,9 +29,17 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
   std::printf("\nTotals\n");
   std::printf("  estimated live heap     %12s  from %.0f live samples\n", format_bytes(estimated).c_str(),
               value_or_zero(c, "live_samples"));
-  std::printf("  live heap               %12s  (%s)\n", format_bytes(b.live_heap).c_str(),
-              b.live_heap_exact ? "exact, counted by the shim" : "the allocator's statistics");
-  if (b.live_heap > 0) std::printf("  share of the live heap the estimate accounts for: %.0f%%\n", 100 * estimated / b.live_heap);
+  if (b.live_heap) {
+    std::printf("  live heap               %12s  (%s)\n", format_bytes(*b.live_heap).c_str(),
+                b.live_heap_exact ? "exact, counted by the shim" : "the allocator's statistics");
+    if (*b.live_heap > 0) {
+      std::printf("  share of the live heap the estimate accounts for: %.0f%%\n", 100 * estimated / *b.live_heap);
+    }
+  } else {
+    std::printf("  live heap               %12s  (%s)\n", "unknown",
+                b.allocator_left_out_us ? allocator_left_out_reason(*b.allocator_left_out_us).c_str()
+                                        : "the allocator gives no figure");
+  }
   std::printf("  calls since the shim started: %.0f allocations, %.0f frees\n", value_or_zero(c, "alloc_calls"),
               value_or_zero(c, "free_calls"));
   if (s.memory && s.memory->allocator == "own") {
@@ -43,7 +51,10 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
   }
   std::printf("\nWhere RSS goes\n");
   if (b.rss) std::printf("  RSS                     %12s\n", format_bytes(*b.rss).c_str());
-  std::printf("  live heap               %12s\n", format_bytes(b.live_heap).c_str());
+  // Without the allocator's figure, the estimate stands in for the live heap.
+  const double live_heap = b.live_heap.value_or(estimated);
+  std::printf("  live heap               %12s%s\n", format_bytes(live_heap).c_str(),
+              b.live_heap ? "" : "  (estimated from the samples)");
   if (b.allocator_free) {
     std::printf("  allocator free/fragmented %10s  (%s holds %s", format_bytes(*b.allocator_free).c_str(),
                 b.allocator.c_str(), format_bytes(b.allocator_held.value_or(0)).c_str());
@@ -51,7 +62,7 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     std::printf(")\n");
   }
   if (b.anonymous) {
-    double other = *b.anonymous - b.allocator_held.value_or(b.live_heap);
+    double other = *b.anonymous - b.allocator_held.value_or(live_heap);
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
     if (s.jit_code_mapped > 0) {

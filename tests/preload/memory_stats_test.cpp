@@ -1,6 +1,8 @@
-// read_memory_stats against the kernel: RSS and its anonymous, file and shared parts
-// move by what this test maps and touches, and add up to the RSS they were read with;
-// the count of threads moves with the threads the test starts and joins.
+// MemoryStatsReader against the kernel and glibc: RSS and its anonymous, file and shared
+// parts move by what this test maps and touches, and add up to the RSS they were read
+// with; the count of threads moves with the threads the test starts and joins; glibc's
+// figures move with what the test allocates, and a walk of its arenas that took more
+// than the budget is not made again until the exit snapshot.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/magic.h>
@@ -23,10 +25,11 @@ namespace {
 
 constexpr size_t kBlock = 32u << 20;
 
-std::map<std::string, uint64_t> read_values() {
-  heapdrift::MemoryStats stats = heapdrift::read_memory_stats();
+std::map<std::string, uint64_t> values_of(const heapdrift::MemoryStats& stats) {
   return {stats.values.begin(), stats.values.end()};
 }
+
+std::map<std::string, uint64_t> read_values() { return values_of(heapdrift::MemoryStatsReader().read(false)); }
 
 void touch(void* p, size_t size) {
   for (size_t i = 0; i < size; i += 4096) static_cast<volatile char*>(p)[i] = 1;
@@ -40,7 +43,7 @@ TEST(memory_stats, rss_parts_add_up) {
   EXPECT_GT(v["rss_bytes"], 0u);
   EXPECT_GE(v["vm_bytes"], v["rss_bytes"]);
   EXPECT_EQ(v["rss_anon_bytes"] + v["rss_file_bytes"] + v["rss_shmem_bytes"], v["rss_bytes"]);
-  EXPECT_EQ(heapdrift::read_memory_stats().allocator, "glibc");
+  EXPECT_EQ(heapdrift::MemoryStatsReader().read(false).allocator, "glibc");
 }
 
 TEST(memory_stats, each_part_grows_by_what_is_touched) {
@@ -106,6 +109,67 @@ TEST(memory_stats, counts_the_threads_running) {
   go = true;
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(read_values()["process_threads"], before);
+}
+
+// Blocks of 1,100–1,599 bytes, past the sizes glibc's per-thread cache keeps, so that
+// each is counted in its arena, in use or, once freed, free.
+void* allocate_block(size_t i) { return malloc(1100 + (i * 37) % 500); }
+
+void free_blocks(const std::vector<void*>& blocks) {
+  for (void* p : blocks) free(p);
+}
+
+TEST(memory_stats, glibcs_figures_move_with_what_is_allocated) {
+  if (heapdrift::kSanitized) GTEST_SKIP() << "a sanitizer's allocator is not glibc's";
+  auto before = read_values();
+  for (const char* key : {"malloc.arena_bytes", "malloc.mmap_bytes", "malloc.in_use_bytes", "malloc.free_bytes",
+                          "malloc.arena_count", "malloc.walk_us"}) {
+    ASSERT_TRUE(before.contains(key)) << key;
+  }
+  EXPECT_EQ(before["malloc.in_use_bytes"] + before["malloc.free_bytes"], before["malloc.arena_bytes"]);
+  EXPECT_GE(before["malloc.arena_count"], 1u);
+
+  std::vector<void*> blocks;
+  for (size_t i = 0; i < 20000; ++i) blocks.push_back(allocate_block(i));
+  auto after = read_values();
+  free_blocks(blocks);
+  const uint64_t bytes = 20000 * (1100 + 1599) / 2;
+  EXPECT_GE(after["malloc.in_use_bytes"], before["malloc.in_use_bytes"] + bytes * 9 / 10);
+  EXPECT_LE(after["malloc.in_use_bytes"], before["malloc.in_use_bytes"] + bytes * 11 / 10);
+}
+
+// 50,000 free chunks, each between two blocks kept: walking them takes far more than
+// the budget (~15 ms here). The next read leaves glibc's figures out and says how long
+// that walk took; the exit snapshot's read walks again.
+TEST(memory_stats, a_walk_over_the_budget_is_made_again_only_at_exit) {
+  if (heapdrift::kSanitized) GTEST_SKIP() << "a sanitizer's allocator is not glibc's";
+  std::vector<void*> kept, freed;
+  for (size_t i = 0; i < 50000; ++i) {
+    kept.push_back(allocate_block(i));
+    freed.push_back(allocate_block(i + 1));
+  }
+  free_blocks(freed);
+
+  heapdrift::MemoryStatsReader reader;
+  auto first = values_of(reader.read(false));
+  ASSERT_TRUE(first.contains("malloc.walk_us"));
+  EXPECT_GE(first["malloc.free_bytes"], uint64_t{50000} * 1100);
+  EXPECT_GT(first["malloc.walk_us"], heapdrift::MemoryStatsReader::kWalkBudgetNs / 1000);
+
+  heapdrift::MemoryStats second = reader.read(false);
+  auto left_out = values_of(second);
+  EXPECT_EQ(second.allocator, "glibc");
+  EXPECT_EQ(left_out["malloc.left_out_after_walk_us"], first["malloc.walk_us"]);
+  for (const char* key : {"malloc.arena_bytes", "malloc.in_use_bytes", "malloc.free_bytes", "malloc.walk_us"}) {
+    EXPECT_FALSE(left_out.contains(key)) << key;
+  }
+  EXPECT_TRUE(left_out.contains("rss_bytes"));
+
+  auto at_exit = values_of(reader.read(true));
+  EXPECT_TRUE(at_exit.contains("malloc.free_bytes"));
+  EXPECT_TRUE(at_exit.contains("malloc.walk_us"));
+  EXPECT_FALSE(at_exit.contains("malloc.left_out_after_walk_us"));
+  free_blocks(kept);
 }
 
 }  // namespace

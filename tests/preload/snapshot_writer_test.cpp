@@ -68,10 +68,11 @@ TEST(SnapshotWriter, SnapshotsWrittenWhileThreadsAllocateAreWholeAndConsistent) 
   while (kept.load() < kThreads || allocations.load() < 1000) std::this_thread::yield();
 
   ProcessIdentity identity{1, 1, 0, 0};
+  MemoryStatsReader memory;
   std::vector<uint64_t> during;  // allocations made while each snapshot was written
   for (uint32_t seq = 1; seq <= kSnapshots; ++seq) {
     uint64_t before = allocations.load();
-    ASSERT_TRUE(write_snapshot(recorder, identity, dir.path(), seq, format::Trigger::kPeriodic, nullptr))
+    ASSERT_TRUE(write_snapshot(recorder, memory, identity, dir.path(), seq, format::Trigger::kPeriodic, nullptr))
         << strerror(errno);
     during.push_back(allocations.load() - before);
   }
@@ -115,7 +116,8 @@ TEST(SnapshotWriter, SamplesCarryTheWeightOfTheirSizeAtTheRate) {
     snapshot_test_site(recorder, state, address, test::block_size(address), 0);
   }
   ProcessIdentity identity{1, 1, 0, 0};
-  ASSERT_TRUE(write_snapshot(recorder, identity, dir.path(), 1, format::Trigger::kOnDemand, nullptr))
+  MemoryStatsReader memory;
+  ASSERT_TRUE(write_snapshot(recorder, memory, identity, dir.path(), 1, format::Trigger::kOnDemand, nullptr))
       << strerror(errno);
   test::SnapshotCheck s = test::check_snapshot(snapshot_path(dir.path(), 1));
   ASSERT_EQ(s.error, "");
