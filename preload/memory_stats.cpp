@@ -114,8 +114,8 @@ MemoryStats MemoryStatsReader::read(bool at_exit) {
     stats.allocator = "glibc";
     stats.values.emplace_back("malloc.left_out_after_walk_us", slow_walk_ns_ / 1000);
   } else {
-    // On the thread's CPU clock: a walk preempted midway holds its lock longer, but that
-    // is the scheduler's doing, and would make a cheap walk look dear.
+    // On the thread's CPU clock: its waits for each arena's lock and for a core (in a
+    // busy JVM, a hundred times its CPU time) would make a cheap walk look dear.
     const uint64_t start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     const bool walked = add_glibc_stats(&stats);
     const uint64_t took = clock_ns(CLOCK_THREAD_CPUTIME_ID) - start;
