@@ -13,6 +13,8 @@
 namespace heapdrift {
 namespace {
 
+// The snapshot's own figure (exact or the allocator's), 0 where it has none: what the
+// teardown test compares, which an estimate's sampling error could fool.
 double live_heap(const SnapshotSummary& s) { return live_heap_bytes(s.counters, s.memory).value_or(0); }
 
 // What snapshot k's samples estimate of the live heap: where the snapshots lack the
