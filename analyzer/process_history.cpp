@@ -22,9 +22,13 @@ struct LiveBlock {
   }
 };
 
+// A program that writes its title over its arguments (postgres, nginx, sshd) pads it
+// with spaces and NULs to the end of that memory: trailing empty arguments, which
+// would join as spaces. Both are cut.
 std::string join_arguments(const ProcessInfo& p) {
   std::string out;
   for (const std::string& a : p.arguments()) out += (out.empty() ? "" : " ") + a;
+  out.erase(out.find_last_not_of(' ') + 1);
   return out.empty() ? p.exe : out;
 }
 

@@ -75,7 +75,7 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
                   static_cast<unsigned long long>(s.thread_stacks.count),
                   format_bytes(double(s.thread_stacks.bytes)).c_str());
       if (s.memory && s.memory->values.count("process_threads")) {
-        std::printf("; %llu threads running",
+        std::printf("; %llu threads running, heapdrift's writer among them",
                     static_cast<unsigned long long>(s.memory->values.at("process_threads")));
       }
       std::printf(")\n");

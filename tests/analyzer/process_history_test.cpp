@@ -66,5 +66,17 @@ TEST(ProcessHistory, FollowsSamplesAcrossSnapshotsWhateverTheStackIds) {
   EXPECT_EQ(spans(huge), (Spans{{1300, 0, 1}, {2500, 1, 2}}));
 }
 
+TEST(ProcessHistory, ATitleWrittenOverTheArgumentsIsNamedWithoutItsPadding) {
+  test::TempDir dir;
+  Snapshot s = snapshot_at(2000, {});
+  s.process.cmdline = std::string("postgres: checkpointer \0\0\0\0", 27);
+  test::write_bytes(dir / "snap-1.hds", test::encode_snapshot(s));
+  FrameTable table;
+  symbolizer::Options options;
+  options.debuginfod = false;
+  StackSymbolizer symbolizer(options, table);
+  EXPECT_EQ(load_history({dir / "snap-1.hds"}, symbolizer, SiteOptions{}).command, "postgres: checkpointer");
+}
+
 }  // namespace
 }  // namespace heapdrift
