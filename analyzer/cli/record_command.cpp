@@ -135,8 +135,8 @@ void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid)
                  "at its exit\n",
                  static_cast<int>(pid));
   }
-  std::fprintf(stderr, "heapdrift: recording in %s (%zu snapshots from pid %d%s)\n", shown_dir.c_str(), *snapshots,
-               static_cast<int>(pid), from_others.c_str());
+  std::fprintf(stderr, "heapdrift: recording in %s (%zu %s from pid %d%s)\n", shown_dir.c_str(), *snapshots,
+               *snapshots == 1 ? "snapshot" : "snapshots", static_cast<int>(pid), from_others.c_str());
 }
 
 int run_record(const RecordOptions& o) {

@@ -141,7 +141,7 @@ TEST(LiveShim, RecordWarnsOfAStaticallyLinkedProgram) {
   Unreachable dynamic = record_unreachable(tmp, EXIT_SEVEN);
   EXPECT_EQ(dynamic.run.status, 7) << dynamic.run.err;
   EXPECT_EQ(dynamic.run.err.find("warning"), std::string::npos) << dynamic.run.err;
-  EXPECT_NE(dynamic.run.err.find("1 snapshots from pid"), std::string::npos) << dynamic.run.err;
+  EXPECT_NE(dynamic.run.err.find("1 snapshot from pid"), std::string::npos) << dynamic.run.err;
   EXPECT_TRUE(dynamic.process_dir);
 }
 
