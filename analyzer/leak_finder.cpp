@@ -190,6 +190,17 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
 MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optional<CompiledCodeBytes> compiled_code) {
   MemoryTrend t;
   t.compiled_code = compiled_code;
+  // The program's malloc is its own (the shim found so at its start): no call reached the
+  // shim, which wrote only the exit snapshot, and nothing below would mean anything.
+  if (!h.snapshots.empty() && h.snapshots[last_judged].memory &&
+      h.snapshots[last_judged].memory->allocator == "own") {
+    t.note = "the program's malloc is its own (an allocator linked into it, such as jemalloc, tcmalloc, "
+             "mimalloc or Chromium's PartitionAlloc), which comes before any preloaded library: the shim saw "
+             "none of its allocations. Record it built against a shared allocator, or with its allocator's own "
+             "profiler (jemalloc: MALLOC_CONF=prof:true; heapdrift reads its heap profiles)";
+    t.saw_no_allocation = true;
+    return t;
+  }
   if (last_judged == 0) return t;
   const SnapshotSummary &first = h.snapshots.front(), &last = h.snapshots[last_judged];
   t.rss_first = rss(first), t.rss_last = rss(last);
@@ -209,16 +220,6 @@ MemoryTrend memory_trend(const ProcessHistory& h, size_t last_judged, std::optio
       last.memory->values.count("process_threads")) {
     t.threads_first = value_or_zero(first.memory->values, "process_threads");
     t.threads_last = value_or_zero(last.memory->values, "process_threads");
-  }
-  // The program's malloc is its own (the shim found so at its start): no call reached the
-  // shim, and nothing below would mean anything.
-  if (last.memory && last.memory->allocator == "own") {
-    t.note = "the program's malloc is its own (an allocator linked into it, such as jemalloc, tcmalloc or "
-             "mimalloc), which comes before any preloaded library: the shim saw none of its allocations. "
-             "Record it built against a shared allocator, or with its allocator's own profiler (jemalloc: "
-             "MALLOC_CONF=prof:true; heapdrift reads its heap profiles)";
-    t.saw_no_allocation = true;
-    return t;
   }
   // Metaspace reads 0 until the JVM's first GC updates its counters: the figures run
   // from the first snapshot where it is set, when two are; else over all that have

@@ -255,8 +255,8 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     callers = ", and " + std::to_string(p.caller_leaks.size()) +
               (p.caller_leaks.size() == 1 ? " caller whose sites leak" : " callers whose sites leak") + " together";
   }
-  std::fprintf(out, "  %zu snapshots over %s, sampling %s; %zu allocation sites, %zu leaking%s\n", h.snapshots.size(),
-               format_seconds(duration_s(h)).c_str(),
+  std::fprintf(out, "  %zu %s over %s, sampling %s; %zu allocation sites, %zu leaking%s\n", h.snapshots.size(),
+               h.snapshots.size() == 1 ? "snapshot" : "snapshots", format_seconds(duration_s(h)).c_str(),
                h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str(),
                h.sites.size(), p.suspects.size(), callers.c_str());
   if (h.skipped_before_exec) {
@@ -269,10 +269,10 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
   if (p.memory.note) std::fprintf(out, "\n%s", fold_text(*p.memory.note, "  note: ", "        ").c_str());
   if (auto caps = caps_note(cap_drops(h))) std::fprintf(out, "\n%s", fold_text(*caps, "  note: ", "        ").c_str());
   if (p.suspects.empty() && p.caller_leaks.empty()) {
-    if (h.snapshots.size() < 3) {
-      std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");
-    } else if (p.memory.saw_no_allocation) {
+    if (p.memory.saw_no_allocation) {
       std::fprintf(out, "\n  No verdict: the shim saw no allocation of the program's.\n");
+    } else if (h.snapshots.size() < 3) {
+      std::fprintf(out, "\n  No verdict: the leak test needs at least 3 snapshots (use heapdrift diff for 2).\n");
     } else {
       // Growth is judged in events: a block of the sampling interval or more is one
       // sample, so larger blocks need as many of them as small blocks need samples.
@@ -312,14 +312,16 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
 
 // A child with nothing to show but "No verdict": a script's recording holds one for
 // every short command it ran (hundreds of `ls`, `sed`, `cc1`), which would bury the
-// one program that leaks. The text counts them by program; the JSON has each.
+// one program that leaks. The text counts them by program; the JSON has each. So are
+// the children whose malloc is their own (a browser's processes, say), told why once.
 bool too_short_to_judge(const ProcessLeaks& p) {
   return p.history.snapshots.size() < 3 && p.suspects.empty() && p.caller_leaks.empty() && p.growing.empty() &&
          !p.memory.note && p.code_growth.empty();
 }
 
-void print_unjudged(std::FILE* out, const std::vector<const ProcessLeaks*>& unjudged) {
-  if (unjudged.empty()) return;
+// `heading` is printf'd with the count, "process"/"processes" and "it"/"each".
+void print_by_program(std::FILE* out, const std::vector<const ProcessLeaks*>& group, const char* heading) {
+  if (group.empty()) return;
   struct Program {
     std::string first_command;
     bool one_command = true;
@@ -327,7 +329,7 @@ void print_unjudged(std::FILE* out, const std::vector<const ProcessLeaks*>& unju
   };
   std::vector<std::pair<std::string, Program>> programs;  // in order of first appearance
   std::unordered_map<std::string, size_t> index;
-  for (const ProcessLeaks* p : unjudged) {
+  for (const ProcessLeaks* p : group) {
     const std::string& command = p->history.command;
     auto [it, added] = index.emplace(command.substr(0, command.find(' ')), programs.size());
     if (added) programs.push_back({it->first, {command}});
@@ -337,8 +339,8 @@ void print_unjudged(std::FILE* out, const std::vector<const ProcessLeaks*>& unju
   }
   std::stable_sort(programs.begin(), programs.end(),
                    [](const auto& a, const auto& b) { return a.second.processes > b.second.processes; });
-  std::fprintf(out, "\n%zu %s too short-lived to judge (fewer than 3 snapshots each; --json lists %s), by program:\n",
-               unjudged.size(), unjudged.size() == 1 ? "process" : "processes", unjudged.size() == 1 ? "it" : "each");
+  std::fprintf(out, heading, group.size(), group.size() == 1 ? "process" : "processes",
+               group.size() == 1 ? "it" : "each");
   const size_t shown = std::min<size_t>(programs.size(), 10);
   for (size_t i = 0; i < shown; ++i) {
     const auto& [name, program] = programs[i];
@@ -374,9 +376,13 @@ nlohmann::ordered_json frame_json(const Frame& f) {
 }
 
 void print_leaks(std::FILE* out, const std::vector<ProcessLeaks>& processes, const FrameTable& frames, size_t top) {
-  std::vector<const ProcessLeaks*> unjudged;
+  std::vector<const ProcessLeaks*> unjudged, unseen;
   for (size_t i = 0; i < processes.size(); ++i) {
     if (i == 1) std::fprintf(out, "\nchildren of process %u:\n", processes[0].history.pid);
+    if (i > 0 && processes[i].memory.saw_no_allocation) {
+      unseen.push_back(&processes[i]);
+      continue;
+    }
     if (i > 0 && too_short_to_judge(processes[i])) {
       unjudged.push_back(&processes[i]);
       continue;
@@ -384,7 +390,13 @@ void print_leaks(std::FILE* out, const std::vector<ProcessLeaks>& processes, con
     if (i > 0) std::fprintf(out, "\n");
     print_process(out, processes[i], frames, top);
   }
-  print_unjudged(out, unjudged);
+  print_by_program(out, unjudged,
+                   "\n%zu %s too short-lived to judge (fewer than 3 snapshots each; --json lists %s), by program:\n");
+  if (!unseen.empty()) {
+    print_by_program(out, unseen, "\n%zu %s not seen by the shim, the program's malloc being its own (--json lists "
+                                  "%s), by program:\n");
+    std::fprintf(out, "%s", fold_text(*unseen.front()->memory.note, "  note: ", "        ").c_str());
+  }
 }
 
 namespace {

@@ -18,6 +18,8 @@
 // Exit: an atexit handler has the writer thread write the last snapshot (writer_thread.h
 // says why not the exiting thread), unless the process is not the one the shim started
 // in (a child made by a raw clone(), without fork's handlers, that exits without exec).
+// A program whose malloc is its own gets no writer thread: its exit snapshot, the only
+// one, is written by the exiting thread.
 // Nothing is torn down: other threads may still allocate while exit runs.
 #include <dlfcn.h>
 #include <link.h>
@@ -190,28 +192,30 @@ std::string absolute(const char* dir) {
 }
 
 // A program with a malloc of its own (an allocator linked into it statically: jemalloc,
-// tcmalloc, mimalloc) comes before every preloaded library in symbol lookup, so its
-// allocations never reach the hooks: said once, so that an empty recording is no riddle.
-// Only a malloc that an object defines counts: a non-PIE program that takes malloc's
-// address makes its PLT entry malloc's address for everyone (node does), and calls through
-// it still reach the shim.
-void warn_if_malloc_is_elsewhere(uintptr_t self_lo, uintptr_t self_hi) {
+// tcmalloc, mimalloc; Chromium's PartitionAlloc) comes before every preloaded library in
+// symbol lookup, so its allocations never reach the hooks: said once, so that an empty
+// recording is no riddle. Only a malloc that an object defines counts: a non-PIE program
+// that takes malloc's address makes its PLT entry malloc's address for everyone (node
+// does), and calls through it still reach the shim. True if the program's malloc is its own.
+bool warn_if_malloc_is_elsewhere(uintptr_t self_lo, uintptr_t self_hi) {
   void* found = dlsym(RTLD_DEFAULT, "malloc");
   const auto address = reinterpret_cast<uintptr_t>(found);
-  if (found == nullptr || (address >= self_lo && address < self_hi)) return;
+  if (found == nullptr || (address >= self_lo && address < self_hi)) return false;
   Dl_info info{};
   void* entry = nullptr;  // the ElfW(Sym) that dladdr1 matched
   if (!dladdr1(found, &info, &entry, RTLD_DL_SYMENT) || entry == nullptr || info.dli_saddr != found ||
       info.dli_sname == nullptr || strcmp(info.dli_sname, "malloc") != 0 ||
       static_cast<const ElfW(Sym)*>(entry)->st_shndx == SHN_UNDEF) {
-    return;
+    return false;
   }
   std::string where = info.dli_fname ? info.dli_fname : "";
-  if (where.empty()) where = executable_path();
+  // The program's own name, also for one started as /proc/self/exe (Chromium's children).
+  if (where.empty() || where.starts_with("/proc/")) where = executable_path();
   report("malloc is %s's own, which comes before heapdrift's (an allocator linked into it?): its "
-         "allocations are not recorded",
+         "allocations are not recorded, and only its exit snapshot is written",
          where.empty() ? "the program" : where.c_str());
   set_malloc_is_the_programs();
+  return true;
 }
 
 void initialize() {
@@ -232,7 +236,7 @@ void initialize() {
   // Frames of the shim itself are cut from every stack.
   uintptr_t self_lo = 0, self_hi = 0;
   code_range_of(reinterpret_cast<const void*>(&initialize), &self_lo, &self_hi);
-  warn_if_malloc_is_elsewhere(self_lo, self_hi);
+  const bool malloc_is_the_programs = warn_if_malloc_is_elsewhere(self_lo, self_hi);
   if (config.unwind == UnwindMode::kLibunwind) {
     if (libunwind() == nullptr) {
       report("%s: stacks are walked by frame pointers only, and end at code built without them (install "
@@ -253,7 +257,10 @@ void initialize() {
   g_page_filter.pin(bootstrap, bootstrap + kBootstrapSize);
   g_recorder = new (g_recorder_storage) Recorder(config, self_lo, self_hi, g_page_filter);
   g_recorder->set_attach_callback(on_thread_attached);
-  g_writer = new (g_writer_storage) WriterThread(*g_recorder, root);
+  // Where no allocation can be recorded, the writer thread would be all the shim adds,
+  // and a thread the program did not start is one too many for some: Chromium's zygote
+  // checks that it has no other before it forks a renderer, and aborts the browser.
+  g_writer = new (g_writer_storage) WriterThread(*g_recorder, root, !malloc_is_the_programs);
   std::string why;
   if (!g_writer->start(current_identity(), &why)) {
     report("%s; running unprofiled", why.c_str());

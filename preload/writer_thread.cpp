@@ -55,8 +55,11 @@ uint32_t highest_snapshot_number(const std::string& dir) {
 
 }  // namespace
 
-WriterThread::WriterThread(Recorder& recorder, std::string root_dir)
-    : recorder_(recorder), root_dir_(std::move(root_dir)), series_(recorder.config().max_snapshots) {
+WriterThread::WriterThread(Recorder& recorder, std::string root_dir, bool with_thread)
+    : recorder_(recorder),
+      root_dir_(std::move(root_dir)),
+      with_thread_(with_thread),
+      series_(recorder.config().max_snapshots) {
   init_exit_done();
 }
 
@@ -80,6 +83,7 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bo
   }
   // After an exec the same pid carries on in the same directory: number on.
   sequence_ = created ? 0 : highest_snapshot_number(process_dir_);
+  if (!with_thread_) return true;  // and no FIFO, which would have no reader
   // Without a FIFO (a file system that cannot hold one: vfat, some network shares) the
   // process is still recorded, periodically and at exit; `heapdrift snapshot` says why
   // it gets no answer.

@@ -28,13 +28,15 @@ class WriterThread {
  public:
   // `root_dir` is the absolute recording directory; this process writes into
   // root_dir/<pid>, numbering its snapshots after any already there (an exec keeps
-  // the pid).
-  WriterThread(Recorder& recorder, std::string root_dir);
+  // the pid). Without `with_thread`, only the exit snapshot is written, by the exiting
+  // thread (for a program whose malloc is its own, see lifecycle.cpp).
+  WriterThread(Recorder& recorder, std::string root_dir, bool with_thread = true);
 
-  // Creates the process directory and FIFO, starts the thread. On failure writes one
-  // line into `error` and returns false. With `wait_until_open`, returns once the
-  // thread has the FIFO open, so that a request made at once finds a reader; a forked
-  // child does not wait: most exec or exit at once, and would pay it on every fork.
+  // Creates the process directory and FIFO, starts the thread (with_thread only:
+  // else the directory alone). On failure writes one line into `error` and returns
+  // false. With `wait_until_open`, returns once the thread has the FIFO open, so that
+  // a request made at once finds a reader; a forked child does not wait: most exec or
+  // exit at once, and would pay it on every fork.
   bool start(const ProcessIdentity& identity, std::string* error, bool wait_until_open = true);
 
   // Writes a snapshot now, on the calling thread; none after finish().
@@ -96,6 +98,7 @@ class WriterThread {
 
   Recorder& recorder_;
   std::string root_dir_;
+  bool with_thread_;
   std::string process_dir_;
   ProcessIdentity identity_;
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;

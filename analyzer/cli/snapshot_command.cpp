@@ -110,8 +110,10 @@ int open_control(pid_t pid, const fs::path& control, std::chrono::steady_clock::
     if (errno == ENOENT && fs::is_directory(control.parent_path(), ec)) {
       throw std::runtime_error("process " + std::to_string(pid) + " records into " +
                                control.parent_path().string() +
-                               " without a control FIFO (none could be made there): it writes its "
-                               "periodic and exit snapshots, and none on demand");
+                               " without a control FIFO, and takes no requests: none could be made "
+                               "there (it writes its periodic and exit snapshots, and none on demand), or "
+                               "its malloc is its own (the shim records nothing, and writes only its exit "
+                               "snapshot)");
     }
     throw std::runtime_error(not_ours + control.string() + ": " + std::strerror(errno) + ")");
   }

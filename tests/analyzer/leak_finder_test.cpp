@@ -524,6 +524,41 @@ TEST(LeakFinder, ChildrenTooShortLivedToJudgeAreCountedByProgram) {
       << one;
 }
 
+// A test that drives a browser: the browser's processes have a malloc of their own, and
+// only an exit snapshot each. They are counted apart from the short-lived ones, with the
+// reason once; a main process of that kind is told why, not that it needs 3 snapshots.
+TEST(LeakFinder, ChildrenWhoseMallocIsTheirOwnAreCountedApartAndToldWhyOnce) {
+  auto process = [](uint32_t pid, const std::string& command, int snapshots, const char* allocator) {
+    std::vector<SnapshotSummary> s;
+    for (int k = 0; k < snapshots; ++k) {
+      s.push_back(summary(k + 1, 100 * kMiB, 50 * kMiB, 2));
+      s.back().memory->allocator = allocator;
+    }
+    ProcessHistory h = history(std::move(s));
+    h.pid = pid;
+    h.command = command;
+    return find_leaks(std::move(h), LeakCriteria{});
+  };
+  std::vector<ProcessLeaks> r = {process(10, "node test.js", 4, "glibc"),
+                                 process(11, "chromium --type=zygote", 1, "own"),
+                                 process(12, "chromium --type=renderer", 1, "own"), process(13, "ls /", 1, "glibc")};
+  const std::string printed = leaks_text(r, FrameTable{});
+  const size_t unseen = printed.find("\n2 processes not seen by the shim, the program's malloc being its own "
+                                     "(--json lists each), by program:\n       2  chromium (chromium --type=zygote, "
+                                     "\u2026)\n  note: the program's malloc is its own");
+  ASSERT_NE(unseen, std::string::npos) << printed;
+  EXPECT_GT(unseen, printed.find("1 process too short-lived to judge")) << printed;
+  EXPECT_EQ(printed.find("process 11"), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("saw none of its allocations"), printed.rfind("saw none of its allocations")) << printed;
+
+  r = {process(20, "chromium --headless", 1, "own")};
+  const std::string one = leaks_text(r, FrameTable{});
+  EXPECT_NE(one.find("  1 snapshot over"), std::string::npos) << one;
+  EXPECT_NE(one.find("No verdict: the shim saw no allocation of the program's"), std::string::npos) << one;
+  EXPECT_EQ(one.find("needs at least 3 snapshots"), std::string::npos) << one;
+  EXPECT_TRUE(leaks_json(r, FrameTable{}, SIZE_MAX).contains("note"));
+}
+
 TEST(LeakFinder, RanksSuspectsByEvidence) {
   ProcessHistory h = history({summary(5, 0, 0, 1), summary(10, 0, 0, 1), summary(15, 0, 0, 1), summary(20, 0, 0, 1)});
   // Two steady leaks, one with twice the samples (stronger evidence), and a stable site.
