@@ -19,7 +19,9 @@
 // says why not the exiting thread), unless the process is not the one the shim started
 // in (a child made by a raw clone(), without fork's handlers, that exits without exec).
 // A program whose malloc is its own gets no writer thread: its exit snapshot, the only
-// one, is written by the exiting thread.
+// one, is written by the exiting thread. That walks no arenas, but its strings come
+// from the program's malloc: an exit() from a signal handler that interrupted that
+// malloc would wait on its lock, as any of the program's exit handlers that allocate.
 // Nothing is torn down: other threads may still allocate while exit runs.
 #include <dlfcn.h>
 #include <link.h>
