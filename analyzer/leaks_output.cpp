@@ -255,10 +255,10 @@ void print_process(std::FILE* out, const ProcessLeaks& p, const FrameTable& fram
     callers = ", and " + std::to_string(p.caller_leaks.size()) +
               (p.caller_leaks.size() == 1 ? " caller whose sites leak" : " callers whose sites leak") + " together";
   }
-  std::fprintf(out, "  %zu %s over %s, sampling %s; %zu allocation sites, %zu leaking%s\n", h.snapshots.size(),
+  std::fprintf(out, "  %zu %s over %s, sampling %s; %zu allocation %s, %zu leaking%s\n", h.snapshots.size(),
                h.snapshots.size() == 1 ? "snapshot" : "snapshots", format_seconds(duration_s(h)).c_str(),
                h.sample_rate == 1 ? "every allocation" : ("every " + format_bytes(double(h.sample_rate))).c_str(),
-               h.sites.size(), p.suspects.size(), callers.c_str());
+               h.sites.size(), h.sites.size() == 1 ? "site" : "sites", p.suspects.size(), callers.c_str());
   if (h.skipped_before_exec) {
     std::fprintf(out, "  (%zu earlier %s of the program this process ran before an exec)\n",
                  h.skipped_before_exec, h.skipped_before_exec == 1 ? "snapshot was" : "snapshots were");

@@ -27,8 +27,9 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
   MemoryBreakdown b = memory_breakdown(s.counters, s.memory);
   const KeyValues& c = s.counters;
   std::printf("\nTotals\n");
-  std::printf("  estimated live heap     %12s  from %.0f live samples\n", format_bytes(estimated).c_str(),
-              value_or_zero(c, "live_samples"));
+  const double samples = value_or_zero(c, "live_samples");
+  std::printf("  estimated live heap     %12s  from %.0f live %s\n", format_bytes(estimated).c_str(), samples,
+              samples == 1 ? "sample" : "samples");
   if (b.live_heap) {
     std::printf("  live heap               %12s  (%s)\n", format_bytes(*b.live_heap).c_str(),
                 b.live_heap_exact ? "exact, counted by the shim" : "the allocator's statistics");
