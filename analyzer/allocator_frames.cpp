@@ -23,6 +23,10 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // HotSpot's arenas (resource areas, the compilers' arenas): a chunk is allocated
       // by whichever request overflowed the last one, and that request is the site.
       "(Arena|ResourceArea|Chunk|ChunkPool)::.*|resource_(allocate|reallocate)_bytes",
+      // PostgreSQL's memory contexts: a context's block is allocated by whichever request
+      // overflowed the last one, as HotSpot's arenas above; creating a context too.
+      "palloc(0|_extended|_aligned)?|repalloc(0|_extended|_huge)?|MemoryContextAlloc\\w*|MemoryContextStrdup|"
+      "pn?strdup|psprintf|(AllocSet|Generation|Slab|Bump)(Alloc\\w*|Realloc|ContextCreate\\w*)|MemoryContextCreate",
       // Java's off-heap allocation API, down to HotSpot's entry point for it, and the
       // direct buffers built on it: the site is the code that asked for the buffer.
       "Unsafe_(Allocate|Reallocate)Memory0",

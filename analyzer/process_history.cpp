@@ -105,9 +105,27 @@ class SiteGrouper {
     }
   }
 
+  // The innermost allocator frames, and the unnamed frames an allocator function called
+  // in its own module: its internals, in a program without symbols for them (Debian's
+  // postgres: its static AllocSetAlloc under palloc). Not under a C++ function (std::…),
+  // whose code lives in every module that uses it and calls theirs. The outermost
+  // frame is kept.
   std::vector<FrameId> cut_allocator_frames(const std::vector<FrameId>& frames) {
+    const FrameTable& table = symbolizer_.table();
     size_t cut = 0;
-    while (cut + 1 < frames.size() && is_allocator(frames[cut])) ++cut;
+    for (size_t i = 0; i + 1 < frames.size(); ++i) {
+      const Frame& f = table[frames[i]];
+      if (is_allocator(frames[i])) {
+        auto internal = [&](FrameId id) { return !f.module.empty() && table[id].module == f.module; };
+        if (i > cut && (f.function.find("::") != std::string::npos ||
+                        !std::all_of(frames.begin() + long(cut), frames.begin() + long(i), internal))) {
+          break;
+        }
+        cut = i + 1;
+      } else if (f.kind != FrameKind::kUnknown) {
+        break;
+      }
+    }
     return {frames.begin() + long(cut), frames.end()};
   }
 

@@ -88,6 +88,23 @@ TEST(AllocatorFrames, CutsGosAllocationThroughCgo) {
   }
 }
 
+// PostgreSQL's memory contexts, as its exported functions name them (its static ones,
+// AllocSetAlloc among them, are unnamed in Debian's build: process_history.cpp cuts them
+// with the palloc that called them).
+TEST(AllocatorFrames, CutsPostgresMemoryContexts) {
+  AllocatorFrames frames;
+  for (const char* f : {"palloc", "palloc0", "palloc_extended", "repalloc", "repalloc_huge", "MemoryContextAlloc",
+                        "MemoryContextAllocZero", "MemoryContextAllocExtended", "MemoryContextStrdup", "pstrdup",
+                        "pnstrdup", "psprintf", "AllocSetAlloc", "AllocSetRealloc", "AllocSetContextCreateInternal",
+                        "GenerationAlloc", "SlabAlloc", "SlabContextCreate", "MemoryContextCreate"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  for (const char* f : {"RelationCacheInitializePhase3", "InitCatCache", "hash_search_with_hash_value",
+                        "MemoryContextReset", "MemoryContextDelete", "pallocator", "GenerationStep"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));

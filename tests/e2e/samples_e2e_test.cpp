@@ -383,4 +383,37 @@ TEST(ReallocGrowth, LeaksShowsTheGrowingBufferApart) {
   fs::remove_all(dir);
 }
 
+// context_leak, stripped, allocates through palloc (named) and a static function that
+// has no name: the site is the code that asked palloc for the memory, not the unnamed
+// allocator internals nor palloc.
+TEST(AllocatorFrames, AnUnnamedFunctionAnAllocatorCalledIsCutWithIt) {
+  fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-context-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  std::string heapdrift = HEAPDRIFT_BIN;
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 250ms --sample-rate 4KiB -- " + CONTEXT_LEAK)
+                .status,
+            0);
+  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  auto j = nlohmann::json::parse(leaks.out);
+  ASSERT_EQ(j["suspects"].size(), 1u) << leaks.out;
+  EXPECT_EQ(j["suspects"][0]["frames"][0]["function"], "cache_insert") << leaks.out;
+  fs::remove_all(dir);
+
+  // A C++ function that is an allocator frame when innermost (std::for_each) does not
+  // vouch for the unnamed function it called back: that one stays the site.
+  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 250ms --sample-rate 64KiB -- " +
+                CALLBACK_LEAK)
+                .status,
+            0);
+  leaks = run(heapdrift + " leaks " + dir.string() + " --json");
+  ASSERT_EQ(leaks.status, 0);
+  j = nlohmann::json::parse(leaks.out);
+  ASSERT_EQ(j["suspects"].size(), 1u) << leaks.out;
+  const auto& frames = j["suspects"][0]["frames"];
+  EXPECT_TRUE(frames[0]["function"].get<std::string>().starts_with("callback_leak+0x")) << leaks.out;
+  EXPECT_TRUE(frames[1]["function"].get<std::string>().starts_with("std::for_each<")) << leaks.out;
+  fs::remove_all(dir);
+}
+
 }  // namespace
