@@ -27,6 +27,9 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // overflowed the last one, as HotSpot's arenas above; creating a context too.
       "palloc(0|_extended|_aligned)?|repalloc(0|_extended|_huge)?|MemoryContextAlloc\\w*|MemoryContextStrdup|"
       "pn?strdup|psprintf|(AllocSet|Generation|Slab|Bump)(Alloc\\w*|Realloc|ContextCreate\\w*)|MemoryContextCreate",
+      // nginx's malloc wrappers, pools and arrays.
+      "ngx_(alloc|calloc|memalign|palloc|pnalloc|pcalloc|pmemalign|create_pool|pstrdup|array_(create|push|push_n)|"
+      "list_(create|push))",
       // Java's off-heap allocation API, down to HotSpot's entry point for it, and the
       // direct buffers built on it: the site is the code that asked for the buffer.
       "Unsafe_(Allocate|Reallocate)Memory0",

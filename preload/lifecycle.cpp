@@ -184,6 +184,12 @@ long without_writer_thread(long (*call)(const void* args), const void* args) {
   return r;
 }
 
+void give_directory_to(uid_t uid) {
+  // Not from a child made by a raw clone(), which would give away its parent's.
+  if (!g_live.load(std::memory_order_acquire) || static_cast<uint32_t>(getpid()) != g_writer->pid()) return;
+  g_writer->give_to(uid);
+}
+
 namespace {
 
 std::string absolute(const char* dir) {

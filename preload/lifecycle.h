@@ -2,6 +2,8 @@
 #ifndef HEAPDRIFT_PRELOAD_LIFECYCLE_H
 #define HEAPDRIFT_PRELOAD_LIFECYCLE_H
 
+#include <sys/types.h>
+
 #include <atomic>
 
 #include "recorder.h"
@@ -28,6 +30,10 @@ extern PageFilter g_page_filter __attribute__((visibility("hidden")));
 // it again with the writer thread paused, then starts the writer again. Returns what
 // the last call returned, with its errno.
 long without_writer_thread(long (*call)(const void* args), const void* args);
+
+// Gives this process's directory of the recording, and what is in it, to `uid`: the
+// process is about to become that user, writer thread and all (user_switch.cpp).
+void give_directory_to(uid_t uid);
 
 }  // namespace heapdrift
 

@@ -291,6 +291,19 @@ void WriterThread::write_exit_snapshot() {
   pthread_cond_broadcast(&exit_done_);
 }
 
+void WriterThread::give_to(uid_t uid) {
+  MutexLock lock(mutex_);  // not while a snapshot is being written there
+  if (chown(process_dir_.c_str(), uid, static_cast<gid_t>(-1)) != 0) return;
+  DIR* d = opendir(process_dir_.c_str());
+  if (!d) return;
+  while (dirent* e = readdir(d)) {
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+      (void)!fchownat(dirfd(d), e->d_name, uid, static_cast<gid_t>(-1), AT_SYMLINK_NOFOLLOW);
+    }
+  }
+  closedir(d);
+}
+
 void WriterThread::prepare_fork() { pthread_mutex_lock(&mutex_); }
 
 void WriterThread::parent_after_fork() { pthread_mutex_unlock(&mutex_); }

@@ -68,6 +68,10 @@ class WriterThread {
   bool pause();
   void resume();
 
+  // Makes `uid` the owner of the process's directory and of what is in it, so that the
+  // thread can go on writing there once the process has become that user.
+  void give_to(uid_t uid);
+
   void prepare_fork();
   void parent_after_fork();
   // In the child: a new series in root_dir/<child pid> and a new thread.

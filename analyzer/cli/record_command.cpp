@@ -131,7 +131,7 @@ void print_summary(const std::string& shown_dir, const fs::path& dir, pid_t pid)
     std::fprintf(stderr,
                  "heapdrift: pid %d left no snapshot: either it ended before its first periodic snapshot without "
                  "writing one at exit (killed, or exited through _exit, as Go programs and dash do): a shorter "
-                 "--interval takes them sooner; or it could not write them (changed user, say): the shim said so "
+                 "--interval takes them sooner; or it could not write them (a full disk, say): the shim said so "
                  "at its exit\n",
                  static_cast<int>(pid));
   }

@@ -105,6 +105,19 @@ TEST(AllocatorFrames, CutsPostgresMemoryContexts) {
   }
 }
 
+// nginx's malloc wrappers and pools (ngx_palloc_block, static, is unnamed in Debian's
+// build and cut with the ngx_palloc that called it).
+TEST(AllocatorFrames, CutsNginxPools) {
+  AllocatorFrames frames;
+  for (const char* f : {"ngx_alloc", "ngx_calloc", "ngx_palloc", "ngx_pnalloc", "ngx_pcalloc", "ngx_create_pool",
+                        "ngx_pstrdup", "ngx_array_push", "ngx_list_push"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  for (const char* f : {"ngx_spawn_process", "ngx_http_init_connection", "ngx_destroy_pool", "ngx_allocator"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));

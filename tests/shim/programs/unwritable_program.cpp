@@ -1,10 +1,10 @@
 // A process whose snapshots cannot be written: `remove` deletes its own directory of
-// the recording before it exits; `drop` (run as root) changes to user and group 65534
-// (nobody), who cannot write into the directory the shim made as root, as a daemon
-// that leaves root after start-up does. Both exit 0; the shim must say on stderr, at
-// exit, that the snapshots could not be written, and why.
+// the recording before it exits; `fsize` limits its files to 2 KiB (RLIMIT_FSIZE), less
+// than a snapshot. Both exit 0; the shim must say on stderr, at exit, that the
+// snapshots could not be written, and why.
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -21,8 +21,9 @@ int main(int argc, char** argv) {
     const char* out = getenv("HEAPDRIFT_OUTPUT");
     if (!out) return 3;
     std::filesystem::remove_all(std::filesystem::path(out) / std::to_string(getpid()));
-  } else if (strcmp(argv[1], "drop") == 0) {
-    if (setgid(65534) != 0 || setuid(65534) != 0) return 4;
+  } else if (strcmp(argv[1], "fsize") == 0) {
+    const rlimit small = {2048, 2048};
+    if (setrlimit(RLIMIT_FSIZE, &small) != 0) return 4;
   } else {
     return 2;
   }
