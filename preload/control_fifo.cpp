@@ -66,7 +66,8 @@ bool ControlFifo::open_on_writer_thread(std::string* error) {
   // A root and working directory of its own too (CLONE_FS): a daemon that chroots
   // later still has its snapshots written where they were. The system call itself, not
   // the shim's own unshare (namespaces.cpp), which is for the program's calls.
-  private_table_ = syscall(SYS_unshare, CLONE_FILES | CLONE_FS) == 0 || syscall(SYS_unshare, CLONE_FILES) == 0;
+  own_fs_ = syscall(SYS_unshare, CLONE_FILES | CLONE_FS) == 0;
+  private_table_ = own_fs_ || syscall(SYS_unshare, CLONE_FILES) == 0;
   if (private_table_) {
     close_all();
     // 0, 1 and 2 on /dev/null: whatever libc may print on this thread (a fatal error)
@@ -94,6 +95,8 @@ bool ControlFifo::open_fifo() {
   }
   dev_ = st.st_dev;
   ino_ = st.st_ino;
+  reader_tid_.store(static_cast<int>(syscall(SYS_gettid)), std::memory_order_relaxed);
+  reader_fd_.store(fd_, std::memory_order_release);
   return true;
 }
 
@@ -134,7 +137,24 @@ bool ControlFifo::wait(int timeout_ms) {
 
 bool ControlFifo::poke() const {
   if (path_.empty()) return false;
-  int fd = open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  // Through the writer's own descriptor first, which needs no path: the program may
+  // have become a user who cannot pass the directories above the FIFO. The number may
+  // name another file by now (in the program's table), so what it names is opened with
+  // O_PATH, which has no effect on the file, and checked to be the FIFO before it is
+  // opened for writing.
+  int fd = -1;
+  const int tid = reader_tid_.load(std::memory_order_acquire), number = reader_fd_.load(std::memory_order_acquire);
+  char path[96];
+  snprintf(path, sizeof(path), "/proc/self/task/%d/fd/%d", tid, number);
+  struct stat st;
+  if (int handle = number >= 0 ? open(path, O_PATH | O_CLOEXEC) : -1; handle >= 0) {
+    if (fd_status(handle, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_) {
+      snprintf(path, sizeof(path), "/proc/self/fd/%d", handle);
+      fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    }
+    close(handle);
+  }
+  if (fd < 0) fd = open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
   bool written = write(fd, "p", 1) == 1;
   close(fd);
@@ -142,9 +162,11 @@ bool ControlFifo::poke() const {
 }
 
 void ControlFifo::release() {
+  reader_fd_.store(-1, std::memory_order_release);
   if (!private_table_ && still_ours()) close(fd_);
   fd_ = -1;
   private_table_ = false;
+  own_fs_ = false;
 }
 
 }  // namespace heapdrift

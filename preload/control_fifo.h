@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <string>
 
 namespace heapdrift {
@@ -35,9 +36,14 @@ class ControlFifo {
   // Without a FIFO (it could not be opened again) it only waits.
   bool wait(int timeout_ms);
 
-  // From another thread: writes a request into the FIFO by its path, which wakes
-  // wait(). False without a FIFO, or with no reader.
+  // From another thread: writes a request into the FIFO, which wakes wait(); through
+  // the reader's descriptor (/proc/self/task/TID/fd/N), else by its path. False
+  // without a FIFO, or with no reader.
   bool poke() const;
+
+  // On the writer thread: whether it has a root and working directory of its own
+  // (CLONE_FS), so that it may change directory without moving the program's.
+  bool own_root_and_cwd() const { return own_fs_; }
 
   // Gives up the descriptor: on the writer thread as it ends, and in a forked child,
   // where it is the parent's. Closed only if it is in the program's table (no table of
@@ -50,9 +56,12 @@ class ControlFifo {
 
   std::string path_;
   int fd_ = -1;
-  dev_t dev_ = 0;
-  ino_t ino_ = 0;
+  std::atomic<dev_t> dev_{0};  // atomic: poke() reads them from other threads
+  std::atomic<ino_t> ino_{0};
   bool private_table_ = false;
+  bool own_fs_ = false;
+  // The reading thread and its descriptor, for poke() from other threads; -1: none.
+  std::atomic<int> reader_tid_{0}, reader_fd_{-1};
 };
 
 }  // namespace heapdrift

@@ -2,7 +2,9 @@
 // leaves root for its user (nginx's and Apache's workers) takes the writer thread with
 // it: glibc changes every thread's user. The directory the shim made as root would then
 // refuse its snapshots, so before such a call, while still root, the shim gives the
-// process's directory and what is in it to the user the process becomes. A program
+// process's directory and what is in it to the user the process becomes. The writer
+// works from inside that directory, and reaches the FIFO through its descriptor
+// (control_fifo.h), so the directories above need not let that user through. A program
 // that makes the system call itself changes only its calling thread, and the writer
 // stays root.
 #include <dlfcn.h>

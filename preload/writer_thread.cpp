@@ -53,6 +53,11 @@ uint32_t highest_snapshot_number(const std::string& dir) {
   return highest;
 }
 
+// On the writer thread, once it has a working directory of its own in the process's
+// directory: its files are then named from there. A daemon that left root for a user
+// who may not pass the directories above (/root) still reaches them.
+__attribute__((tls_model("initial-exec"))) thread_local bool t_in_process_dir = false;
+
 }  // namespace
 
 WriterThread::WriterThread(Recorder& recorder, std::string root_dir, bool with_thread)
@@ -143,6 +148,7 @@ void* WriterThread::thread_main(void* self) {
   prctl(PR_SET_NAME, "heapdrift");  // so that top -H and /proc tell it from the program's
   auto* writer = static_cast<WriterThread*>(self);
   bool opened = writer->control_.open_on_writer_thread(&writer->start_error_);
+  t_in_process_dir = writer->control_.own_root_and_cwd() && chdir(writer->process_dir_.c_str()) == 0;
   if (!opened && writer->fifo_optional_) {
     writer->start_error_.clear();
     opened = true;
@@ -213,13 +219,13 @@ void WriterThread::snapshot(format::Trigger trigger) {
   uint64_t mono_ns = 0;
   ++failures_.attempts;
   // Before the snapshot: the JIT code its stacks run through is named by then.
-  perf_map_.update(PerfMapCopy::source_of(identity_.pid), process_dir_, identity_.start_wall_ns,
-                   identity_.start_mono_ns);
-  if (!write_snapshot(recorder_, memory_stats_, identity_, process_dir_, sequence, trigger, &mono_ns, &progress_)) {
+  const std::string dir = t_in_process_dir ? "." : process_dir_;
+  perf_map_.update(PerfMapCopy::source_of(identity_.pid), dir, identity_.start_wall_ns, identity_.start_mono_ns);
+  if (!write_snapshot(recorder_, memory_stats_, identity_, dir, sequence, trigger, &mono_ns, &progress_)) {
     if (failures_.count++ == 0) failures_.first_error = errno;
     return;
   }
-  for (uint32_t old : series_.add(sequence, mono_ns)) unlink(snapshot_path(process_dir_, old).c_str());
+  for (uint32_t old : series_.add(sequence, mono_ns)) unlink(snapshot_path(dir, old).c_str());
 }
 
 WriterThread::Failures WriterThread::failures() {

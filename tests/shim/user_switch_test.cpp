@@ -16,9 +16,7 @@ namespace fs = std::filesystem;
 
 void check_switch(const std::string& mode) {
   if (geteuid() != 0) GTEST_SKIP() << "changing user takes root";
-  ScratchDir scratch;
-  // The user the process becomes must be let through the directories above the recording.
-  fs::permissions(scratch.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  ScratchDir scratch;  // 0700: the user the process becomes may not pass it
   const fs::path rec = scratch.path() / "rec";
   RunResult r = run_program({USER_SWITCH_PROGRAM, mode}, shim_env(rec, {{"HEAPDRIFT_INTERVAL", "100ms"}}), 30,
                             scratch.path());
