@@ -30,6 +30,10 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // nginx's malloc wrappers, pools and arrays.
       "ngx_(alloc|calloc|memalign|palloc|pnalloc|pcalloc|pmemalign|create_pool|pstrdup|array_(create|push|push_n)|"
       "list_(create|push))",
+      // Apache httpd's malloc wrappers, and APR's allocators and pools (Debian's APR maps
+      // its pools' memory itself: there, only the allocators' own structures are malloc'd).
+      "ap_(malloc|calloc|realloc)|apr_allocator_create|apr_(palloc|pcalloc|pool_create\\w*|pstr\\w*|psprintf|"
+      "pvsprintf|pmemdup)",
       // Java's off-heap allocation API, down to HotSpot's entry point for it, and the
       // direct buffers built on it: the site is the code that asked for the buffer.
       "Unsafe_(Allocate|Reallocate)Memory0",

@@ -118,6 +118,18 @@ TEST(AllocatorFrames, CutsNginxPools) {
   }
 }
 
+// Apache httpd's wrappers, and APR's allocators and pools.
+TEST(AllocatorFrames, CutsApacheAndAprAllocation) {
+  AllocatorFrames frames;
+  for (const char* f : {"ap_malloc", "ap_calloc", "ap_realloc", "apr_allocator_create", "apr_palloc", "apr_pcalloc",
+                        "apr_pool_create_ex", "apr_pstrdup", "apr_pstrcat", "apr_psprintf"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  for (const char* f : {"ap_run_mpm", "ap_setup_prelinked_modules", "apr_pool_destroy", "apr_file_open"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));
