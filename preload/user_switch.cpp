@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 
 #include "errno_kept.h"
 #include "lifecycle.h"
@@ -20,7 +21,8 @@
 namespace {
 
 // The next definition of `name` (libc's), looked up once. dlsym may allocate: the guard
-// keeps that from the recorder.
+// keeps that from the recorder. Never null in a process that runs (libc is below the
+// shim), but if it were, the calls below fail with ENOSYS rather than jump to 0.
 template <class Fn>
 Fn next_definition(std::atomic<Fn>& cache, const char* name) {
   Fn fn = cache.load(std::memory_order_acquire);
@@ -46,6 +48,7 @@ void before_user_change(uid_t euid) {
 extern "C" __attribute__((visibility("default"))) int setuid(uid_t uid) {
   static std::atomic<int (*)(uid_t)> real{nullptr};
   auto fn = next_definition(real, "setuid");
+  if (!fn) return errno = ENOSYS, -1;
   before_user_change(uid);
   return fn(uid);
 }
@@ -53,6 +56,7 @@ extern "C" __attribute__((visibility("default"))) int setuid(uid_t uid) {
 extern "C" __attribute__((visibility("default"))) int seteuid(uid_t euid) {
   static std::atomic<int (*)(uid_t)> real{nullptr};
   auto fn = next_definition(real, "seteuid");
+  if (!fn) return errno = ENOSYS, -1;
   before_user_change(euid);
   return fn(euid);
 }
@@ -60,6 +64,7 @@ extern "C" __attribute__((visibility("default"))) int seteuid(uid_t euid) {
 extern "C" __attribute__((visibility("default"))) int setreuid(uid_t ruid, uid_t euid) {
   static std::atomic<int (*)(uid_t, uid_t)> real{nullptr};
   auto fn = next_definition(real, "setreuid");
+  if (!fn) return errno = ENOSYS, -1;
   before_user_change(euid);
   return fn(ruid, euid);
 }
@@ -67,6 +72,7 @@ extern "C" __attribute__((visibility("default"))) int setreuid(uid_t ruid, uid_t
 extern "C" __attribute__((visibility("default"))) int setresuid(uid_t ruid, uid_t euid, uid_t suid) {
   static std::atomic<int (*)(uid_t, uid_t, uid_t)> real{nullptr};
   auto fn = next_definition(real, "setresuid");
+  if (!fn) return errno = ENOSYS, -1;
   before_user_change(euid);
   return fn(ruid, euid, suid);
 }
