@@ -34,6 +34,10 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // its pools' memory itself: there, only the allocators' own structures are malloc'd).
       "ap_(malloc|calloc|realloc)|apr_allocator_create|apr_(palloc|pcalloc|pool_create\\w*|pstr\\w*|psprintf|"
       "pvsprintf|pmemdup)",
+      // Redis's (and Valkey's) malloc wrappers, and its strings (sds), as std::string above.
+      "z(try)?(malloc|calloc|realloc)\\w*|zstrdup|"
+      "_?sds(newlen|new|empty|dup|MakeRoomFor\\w*|growzero|catlen|cat|catsds|catvprintf|catprintf|catfmt|cpylen|cpy|"
+      "Resize|RemoveFreeSpace)",
       // Java's off-heap allocation API, down to HotSpot's entry point for it, and the
       // direct buffers built on it: the site is the code that asked for the buffer.
       "Unsafe_(Allocate|Reallocate)Memory0",

@@ -130,6 +130,20 @@ TEST(AllocatorFrames, CutsApacheAndAprAllocation) {
   }
 }
 
+// Redis's malloc wrappers and strings; its objects and data structures stay sites.
+TEST(AllocatorFrames, CutsRedisWrappersAndStrings) {
+  AllocatorFrames frames;
+  for (const char* f : {"zmalloc", "zcalloc", "zrealloc_usable", "zmalloc_usable", "ztrymalloc_usable_internal",
+                        "zstrdup", "_sdsnewlen", "sdsnewlen", "sdsMakeRoomFor", "sdsMakeRoomForNonGreedy", "sdscatlen",
+                        "sdsdup"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  for (const char* f : {"createStringObject", "lpInsert", "dictAddRaw", "processMultibulkBuffer", "zfree", "sdsfree",
+                        "zipmapNew"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));
