@@ -195,12 +195,14 @@ TEST(Diff, StacksThatPrintTheSameSiteAreOneRow) {
 
 namespace {
 
-// Records `program` into `dir` with a snapshot every 500 ms and returns `leaks --json`
-// of it (an empty object, and the test failed, when a command fails).
-nlohmann::json record_leaks(const fs::path& dir, const std::string& program) {
+// Records `program` into `dir` with record's `options` (by default a snapshot every
+// 500 ms) and returns `leaks --json` of it (an empty object, and the test failed, when a
+// command fails).
+nlohmann::json record_leaks(const fs::path& dir, const std::string& program,
+                            const std::string& options = "--interval 500ms") {
   fs::remove_all(dir);
   const std::string heapdrift = HEAPDRIFT_BIN;
-  Result rec = run(heapdrift + " record -o " + dir.string() + " --interval 500ms -- " + program);
+  Result rec = run(heapdrift + " record -o " + dir.string() + " " + options + " -- " + program);
   EXPECT_EQ(rec.status, 0);
   Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
   EXPECT_EQ(leaks.status, 0);
@@ -388,31 +390,17 @@ TEST(ReallocGrowth, LeaksShowsTheGrowingBufferApart) {
 // allocator internals nor palloc.
 TEST(AllocatorFrames, AnUnnamedFunctionAnAllocatorCalledIsCutWithIt) {
   fs::path dir = fs::temp_directory_path() / ("heapdrift-e2e-context-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  std::string heapdrift = HEAPDRIFT_BIN;
-  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 250ms --sample-rate 4KiB -- " + CONTEXT_LEAK)
-                .status,
-            0);
-  Result leaks = run(heapdrift + " leaks " + dir.string() + " --json");
-  ASSERT_EQ(leaks.status, 0);
-  auto j = nlohmann::json::parse(leaks.out);
-  ASSERT_EQ(j["suspects"].size(), 1u) << leaks.out;
-  EXPECT_EQ(j["suspects"][0]["frames"][0]["function"], "cache_insert") << leaks.out;
-  fs::remove_all(dir);
+  auto j = record_leaks(dir, CONTEXT_LEAK, "--interval 250ms --sample-rate 4KiB");
+  ASSERT_EQ(j["suspects"].size(), 1u) << j.dump(1);
+  EXPECT_EQ(j["suspects"][0]["frames"][0]["function"], "cache_insert") << j.dump(1);
 
   // A C++ function that is an allocator frame when innermost (std::for_each) does not
   // vouch for the unnamed function it called back: that one stays the site.
-  ASSERT_EQ(run(heapdrift + " record -o " + dir.string() + " --interval 250ms --sample-rate 64KiB -- " +
-                CALLBACK_LEAK)
-                .status,
-            0);
-  leaks = run(heapdrift + " leaks " + dir.string() + " --json");
-  ASSERT_EQ(leaks.status, 0);
-  j = nlohmann::json::parse(leaks.out);
-  ASSERT_EQ(j["suspects"].size(), 1u) << leaks.out;
+  j = record_leaks(dir, CALLBACK_LEAK, "--interval 250ms --sample-rate 64KiB");
+  ASSERT_EQ(j["suspects"].size(), 1u) << j.dump(1);
   const auto& frames = j["suspects"][0]["frames"];
-  EXPECT_TRUE(frames[0]["function"].get<std::string>().starts_with("callback_leak+0x")) << leaks.out;
-  EXPECT_TRUE(frames[1]["function"].get<std::string>().starts_with("std::for_each<")) << leaks.out;
+  EXPECT_TRUE(frames[0]["function"].get<std::string>().starts_with("callback_leak+0x")) << j.dump(1);
+  EXPECT_TRUE(frames[1]["function"].get<std::string>().starts_with("std::for_each<")) << j.dump(1);
   fs::remove_all(dir);
 }
 
