@@ -11,30 +11,19 @@
 #include "errno_kept.h"
 #include "lifecycle.h"
 #include "module_map.h"
+#include "next_definition.h"
 #include "thread_state.h"
 
 namespace {
 
 using Dlclose = int (*)(void*);
-
-// The next dlclose (libc's). dlsym, like every dl call, clears a pending dlerror()
-// message, and the real call that follows does the same.
-Dlclose real_dlclose() {
-  static std::atomic<Dlclose> real{nullptr};
-  Dlclose fn = real.load(std::memory_order_acquire);
-  if (!fn) {
-    heapdrift::ReentrancyGuard guard(heapdrift::t_state);
-    fn = reinterpret_cast<Dlclose>(dlsym(RTLD_NEXT, "dlclose"));
-    real.store(fn, std::memory_order_release);
-  }
-  return fn;
-}
+std::atomic<Dlclose> g_real_dlclose{nullptr};  // the next dlclose (libc's): next_definition.h
 
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) int dlclose(void* handle) {
   using namespace heapdrift;
-  Dlclose fn = real_dlclose();
+  Dlclose fn = next_definition(g_real_dlclose, "dlclose");
   if (!fn) return -1;  // no libc below the shim: cannot happen in a process that runs
   ThreadState& t = t_state;
   if (t.in_shim() || !g_live.load(std::memory_order_acquire)) return fn(handle);
