@@ -114,7 +114,7 @@ void print_others(const std::vector<ProcessSnapshots>& processes, const ProcessS
   const size_t shown = std::min<size_t>(order.size(), 5);
   for (size_t i = 0; i < shown; ++i) {
     const auto& files = order[i]->files;
-    std::printf("  pid %-8u %4zu snapshots  %s\n", order[i]->pid, files.size(),
+    std::printf("  pid %-8u %4zu %-9s  %s\n", order[i]->pid, files.size(), files.size() == 1 ? "snapshot" : "snapshots",
                 files.empty() ? "" : files.back().parent_path().string().c_str());
   }
   if (order.size() > shown) std::printf("  ... %zu more\n", order.size() - shown);

@@ -318,5 +318,22 @@ TEST(LiveShim, ASecondRunIntoTheSameDirectory) {
   EXPECT_EQ(j["children"][0]["command"], "ls /");
 }
 
+// report of a recording lists its other processes, each with its number of snapshots (bash
+// exits through exit(), so it writes one, where dash does not).
+TEST(LiveShim, TheReportListsTheOtherProcesses) {
+  TempDir tmp;
+  Result rec = run({HEAPDRIFT_EXE, "record", "-o", "rec", "--", "bash", "-c", "ls / > /dev/null; true"}, tmp.path());
+  ASSERT_EQ(rec.status, 0) << rec.err;
+  const Recording recording = read_recording(tmp / "rec");
+  ASSERT_EQ(recording.processes.size(), 2u);
+  const ProcessRecording& ls = recording.processes[recording.processes[0].pid == *recording.main_pid ? 1 : 0];
+  ASSERT_EQ(ls.snapshots.size(), 1u);
+  Result report = run({HEAPDRIFT_EXE, "report", "rec"}, tmp.path());
+  ASSERT_EQ(report.status, 0) << report.err;
+  EXPECT_TRUE(std::regex_search(report.out, std::regex("\\n  pid " + std::to_string(ls.pid) + " +1 snapshot +rec/" +
+                                                      std::to_string(ls.pid) + "\\n")))
+      << report.out;
+}
+
 }  // namespace
 }  // namespace heapdrift::test
