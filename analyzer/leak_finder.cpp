@@ -94,8 +94,14 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
             (metaspace_counted
                  ? format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) + " committed"
                  : std::string("not counted yet (no GC had run)")) +
-            ", Java heap " + format_bytes(a.heap_committed) + " -> " + format_bytes(b.heap_committed) + ", " +
-            count(a.threads) + " -> " + count(b.threads) + " threads, " + count(a.classes) + " -> " +
+            ", Java heap " + format_bytes(a.heap_committed) + " -> " + format_bytes(b.heap_committed);
+    // Committed is what the JVM set aside; RSS counts the pages of it the heap has used.
+    const bool resident = a.heap_resident && b.heap_resident;
+    if (resident) {
+      text += " committed (" + format_bytes(*a.heap_resident) + " -> " + format_bytes(*b.heap_resident) +
+              " of it resident at the snapshots)";
+    }
+    text += ", " + count(a.threads) + " -> " + count(b.threads) + " threads, " + count(a.classes) + " -> " +
             count(b.classes) +
             " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
     const double metaspace = b.metaspace_committed - a.metaspace_committed, heap = b.heap_committed - a.heap_committed;
@@ -104,9 +110,21 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
                            "VM.classloader_stats), or classes redefined or retransformed again and again (an "
                            "agent's instrumentation), whose old versions it keeps; jcmd PID VM.metaspace shows it "
                            "by loader");
-    took_if(heap, "the Java heap took " + format_bytes(heap) +
-                      " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows what it "
-                      "holds");
+    if (!resident) {
+      took_if(heap, "the Java heap took " + format_bytes(heap) +
+                        " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows what it "
+                        "holds");
+    } else {
+      const double used = *b.heap_resident - *a.heap_resident;
+      // Most of it from memory committed before: the heap using what it had set aside.
+      took_if(used, heap < used / 2
+                        ? "the Java heap took " + format_bytes(used) + " of it, in pages of what it had committed "
+                          "before, resident as the heap first uses them: RSS grows so until the heap has used all it "
+                          "committed (-XX:+AlwaysPreTouch uses it all at the start); a heap dump shows what it holds"
+                        : "the Java heap took " + format_bytes(used) +
+                              " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows "
+                              "what it holds");
+    }
   }
   // A mebibyte at least: libffi's closures and the like are not a JIT's code.
   if (t.jit_code_mapped_last >= double(1 << 20)) {
@@ -168,8 +186,16 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
   }
   // Without the allocator's figures, file-backed memory only when it is most of the growth.
   if (fb > 0 && fb >= f && fb >= o && (held_free || fb >= unexplained / 2)) {
-    return "; file-backed and shared memory grew by " + format_bytes(*file) +
-           " (mapped files, shared memory, tmpfs): not the heap";
+    std::string text = "; file-backed and shared memory grew by " + format_bytes(*file) +
+                       " (mapped files, shared memory, tmpfs): not the heap";
+    // ZGC's heap is a memfd (/memfd:java_heap) that JDK 17's maps three times over, each
+    // view counted in RSS as far as it is used.
+    if (t.jvm_first && t.jvm_last) {
+      text += " of malloc; but a JVM's Java heap is shared memory under ZGC (/memfd:java_heap), and the JVM counts "
+              "its heap " + format_bytes(t.jvm_first->heap_committed) + " -> " +
+              format_bytes(t.jvm_last->heap_committed) + " committed";
+    }
+    return text;
   }
   if (!held_free) {
     const auto left_out = b.allocator_left_out_us ? b.allocator_left_out_us : a.allocator_left_out_us;

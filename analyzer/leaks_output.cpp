@@ -479,6 +479,7 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
                 {"heap_committed_bytes", pair(a.heap_committed, b.heap_committed)},
                 {"threads", pair(a.threads, b.threads)},
                 {"classes", pair(a.classes, b.classes)}};
+    if (a.heap_resident && b.heap_resident) j["jvm"]["heap_resident_bytes"] = pair(*a.heap_resident, *b.heap_resident);
   }
   if (p.memory.jit_code_mapped_last > 0) {
     j["jit_code_mapped_bytes"] = {{"first", p.memory.jit_code_mapped_first}, {"last", p.memory.jit_code_mapped_last}};

@@ -15,12 +15,17 @@
 namespace heapdrift {
 
 // What a JVM counts itself (the shim's jvm.* keys, from its hsperfdata file): its memory
-// outside malloc as of its last GC, its threads and classes (docs/FORMAT.md).
+// outside malloc as of its last GC, its threads and classes; and what of its heap is
+// resident, which the shim measures (docs/FORMAT.md).
 struct JvmSpaces {
   double heap_committed = 0;       // the Java heap's generations
   double metaspace_committed = 0;  // class metadata, the compressed class space included
   double threads = 0;
   double classes = 0;  // loaded and not unloaded, as HotSpot counts them (redefinitions too)
+  // The heap's pages in RAM at the snapshot: what of its committed bytes the heap has
+  // used so far (the shim's jvm.heap_resident_bytes; none where the shim did not find the
+  // heap, or in older snapshots).
+  std::optional<double> heap_resident;
 };
 
 struct MemoryBreakdown {

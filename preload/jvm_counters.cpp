@@ -1,6 +1,5 @@
 #include "jvm_counters.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -34,22 +33,6 @@ bool numbered(std::string_view name, std::string_view prefix, std::string_view s
   // Not substr, which may throw: the shim has no C++ runtime (real_alloc.h).
   const std::string_view n(name.data() + prefix.size(), name.size() - prefix.size() - suffix.size());
   return n.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-// `size` bytes of this process's memory from `start`, read by the kernel through
-// /proc/self/mem: a range unmapped since /proc/self/maps was read is an error, not a
-// fault. Not process_vm_readv, which allow-lists leave out as a debugger's call: a
-// filter that kills for it ended the JVM at its exit snapshot
-// (tests/e2e/native/seccomp_kill.c). HotSpot's file is 32 KiB by default
-// (-XX:PerfDataMemorySize); more than a mebibyte is no such file.
-bool read_own_memory(uint64_t start, uint64_t size, std::string* out) {
-  if (size == 0 || size > (1u << 20) || start > uint64_t{INT64_MAX} - size) return false;
-  const int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out->resize(size);
-  const bool read = pread(fd, out->data(), size, static_cast<off_t>(start)) == static_cast<ssize_t>(size);
-  close(fd);
-  return read;
 }
 
 }  // namespace
@@ -126,6 +109,8 @@ void add_jvm_counters(const std::vector<Mapping>& maps, MemoryStats* stats) {
       continue;
     }
     std::string bytes;
+    // HotSpot's file is 32 KiB by default (-XX:PerfDataMemorySize), within what
+    // read_own_memory reads.
     if (deleted ? !read_own_memory(m.start, m.end - m.start, &bytes) : !read_small_file(m.path.c_str(), &bytes)) {
       return;
     }

@@ -124,6 +124,16 @@ bool read_small_file(const char* path, std::string* out) {
   return true;
 }
 
+bool read_own_memory(uint64_t start, uint64_t size, std::string* out) {
+  if (size == 0 || size > (1u << 20) || start > uint64_t{INT64_MAX} - size) return false;
+  const int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out->resize(size);
+  const bool read = pread(fd, out->data(), size, static_cast<off_t>(start)) == static_cast<ssize_t>(size);
+  close(fd);
+  return read;
+}
+
 std::vector<Mapping> memory_mappings() {
   std::vector<Mapping> maps;
   std::string text;

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "frame_rules.h"
 #include "internal_alloc.h"
+#include "java_heap.h"
 #include "jvm_counters.h"
 #include "memory_stats.h"
 #include "module_map.h"
@@ -248,6 +249,7 @@ bool write_snapshot(Recorder& recorder, MemoryStatsReader& memory, const Process
   step(progress);
   c.maps = memory_mappings();
   add_jvm_counters(c.maps, &c.memory);
+  add_java_heap_resident(c.modules, c.maps, &c.memory);
   step(progress);
   c.exe = executable_path();
   read_small_file("/proc/self/cmdline", &c.cmdline);

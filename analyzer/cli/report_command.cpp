@@ -89,6 +89,10 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     // Committed is what the JVM set aside; only the pages it touched are resident.
     std::printf("  Java heap committed     %12s  updated by the JVM at each GC\n",
                 format_bytes(jvm->heap_committed).c_str());
+    if (jvm->heap_resident) {
+      std::printf("  Java heap resident      %12s  the pages of it the heap has used, measured at the snapshot\n",
+                  format_bytes(*jvm->heap_resident).c_str());
+    }
     if (jvm->metaspace_committed > 0) {
       std::printf("  Metaspace committed     %12s  updated by the JVM at each GC\n",
                   format_bytes(jvm->metaspace_committed).c_str());

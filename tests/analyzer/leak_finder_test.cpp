@@ -202,6 +202,50 @@ TEST(LeakFinder, AJvmsCountersSayWhichOfItsSpacesTookTheGrowthOutsideMalloc) {
   EXPECT_EQ(without.memory.note->find("own counters"), std::string::npos) << *without.memory.note;
 }
 
+// The heap's resident pages (jvm.heap_resident_bytes), where the shim measured them: a
+// heap that keeps what it committed but uses more of it takes RSS all the same, and the
+// note says so; a heap that committed more as it grew is told as before.
+TEST(LeakFinder, TheJavaHeapsResidentPagesSayWhatItTookOfTheGrowth) {
+  auto jvm = [](SnapshotSummary s, double committed, std::optional<double> resident) {
+    s = heapdrift::jvm(std::move(s), 20 * kMiB, committed, 12, 3000);
+    if (resident) s.memory->values.insert({"jvm.heap_resident_bytes", uint64_t(*resident)});
+    return s;
+  };
+  // 198 MiB outside malloc over the minute.
+  auto leaks_of = [&](double committed_a, std::optional<double> resident_a, double committed_b,
+                      std::optional<double> resident_b) {
+    return find_leaks(history({jvm(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), committed_a, resident_a),
+                               jvm(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), committed_b, resident_b)}),
+                      LeakCriteria{});
+  };
+  ProcessLeaks first_use = leaks_of(512 * kMiB, 30 * kMiB, 512 * kMiB, 210 * kMiB);
+  std::string note = first_use.memory.note.value_or("");
+  EXPECT_NE(note.find("Java heap 512 MiB -> 512 MiB committed (30.0 MiB -> 210 MiB of it resident at the snapshots)"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find(". The Java heap took 180 MiB of it, in pages of what it had committed before"),
+            std::string::npos)
+      << note;
+  EXPECT_NE(note.find("-XX:+AlwaysPreTouch"), std::string::npos) << note;
+  const nlohmann::ordered_json j = leaks_json({first_use}, FrameTable{}, 10)["jvm"];
+  EXPECT_EQ(j["heap_resident_bytes"]["first"], 30 * kMiB) << j.dump();
+  EXPECT_EQ(j["heap_resident_bytes"]["last"], 210 * kMiB) << j.dump();
+
+  // Committed and used alike: the heap grew.
+  note = leaks_of(64 * kMiB, 60 * kMiB, 240 * kMiB, 230 * kMiB).memory.note.value_or("");
+  EXPECT_NE(note.find(". The Java heap took 170 MiB of it: it grows up to its maximum (-Xmx)"), std::string::npos)
+      << note;
+  // A heap whose resident pages did not grow took nothing, whatever it committed.
+  note = leaks_of(512 * kMiB, 200 * kMiB, 512 * kMiB, 201 * kMiB).memory.note.value_or("");
+  EXPECT_EQ(note.find("The Java heap took"), std::string::npos) << note;
+  // Without the figure in one of the snapshots, committed bytes are all there is.
+  ProcessLeaks older = leaks_of(40 * kMiB, std::nullopt, 230 * kMiB, 200 * kMiB);
+  note = older.memory.note.value_or("");
+  EXPECT_EQ(note.find("resident"), std::string::npos) << note;
+  EXPECT_NE(note.find("The Java heap took 190 MiB of it"), std::string::npos) << note;
+  EXPECT_FALSE(leaks_json({older}, FrameTable{}, 10)["jvm"].contains("heap_resident_bytes"));
+}
+
 // The JVM's threads: the counters give their number, not their stacks' memory. When
 // they grew and the JVM's spaces leave a quarter of the growth outside malloc or more,
 // the note gives that rest per thread gained.
@@ -364,6 +408,20 @@ TEST(LeakFinder, SaysWhenTheGrowthIsFileBacked) {
   ASSERT_TRUE(r.memory.note.has_value());
   EXPECT_NE(r.memory.note->find("file-backed and shared memory grew by 200 MiB"), std::string::npos)
       << *r.memory.note;
+  EXPECT_EQ(r.memory.note->find("ZGC"), std::string::npos) << *r.memory.note;
+
+  // A JVM's: under ZGC its Java heap is shared memory, which the note says, with the heap
+  // the JVM counts.
+  auto zgc_jvm = [](SnapshotSummary s) { return jvm(std::move(s), 0, 384 * kMiB, 12, 500); };
+  ProcessLeaks zgc = find_leaks(history({zgc_jvm(split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB)),
+                                         zgc_jvm(split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB))}),
+                                LeakCriteria{});
+  const std::string note = zgc.memory.note.value_or("");
+  EXPECT_NE(note.find("grew by 200 MiB (mapped files, shared memory, tmpfs): not the heap of malloc; but a JVM's Java "
+                      "heap is shared memory under ZGC (/memfd:java_heap), and the JVM counts its heap 384 MiB -> 384 "
+                      "MiB committed"),
+            std::string::npos)
+      << note;
 }
 
 // An allocator whose statistics the shim does not read: RSS alone cannot say whether

@@ -333,6 +333,11 @@ TEST(JavaUnderSeccomp, AFilterThatKillsForDebuggersCallsLetsTheJvmExitWithItsCou
   std::smatch threads;
   ASSERT_TRUE(std::regex_search(dump.out, threads, std::regex(R"(\n  jvm\.threads +(\d+)\n)"))) << dump.out;
   EXPECT_GT(std::stoi(threads[1]), 0);
+  // The heap's resident bytes, read from /proc/self/pagemap: the filter kills for mincore.
+  std::smatch resident;
+  ASSERT_TRUE(std::regex_search(dump.out, resident, std::regex(R"(\n  jvm\.heap_resident_bytes +(\d+)\n)")))
+      << dump.out;
+  EXPECT_GT(std::stoll(resident[1]), 0);
   if (!HasFailure()) remove_recording(dir);
 }
 
@@ -745,8 +750,37 @@ TEST(MetaspaceGrowth, TheJvmsOwnCountersSayMetaspaceTookIt) {
   EXPECT_EQ(report.status, 0) << report.out;
   const std::regex counters(R"(The JVM's own counters\n)"
                             R"(  Java heap committed +\S+ \S+  updated by the JVM at each GC\n)"
+                            R"(  Java heap resident +\S+ \S+  the pages of it the heap has used, )"
+                            R"(measured at the snapshot\n)"
                             R"(  Metaspace committed +\d)");
   EXPECT_TRUE(std::regex_search(report.out, counters)) << report.out;
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
+// A heap committed whole from the start (-Xms = -Xmx) that keeps 160 MiB of arrays: its
+// committed bytes stay flat, and the shim's count of its resident pages (HotSpot's
+// table says where the heap is) tells the RSS growth as the heap's.
+TEST(JavaHeapFirstUse, ItsResidentPagesTellTheRssGrowthAsTheHeaps) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-heap-first-use-" + std::to_string(getpid()));
+  constexpr double kMiB = 1 << 20;
+  nlohmann::json j = record_java_leaks(
+      dir, std::string("-Xms384m -Xmx384m -XX:+UseG1GC -cp ") + HEAP_FIRST_USE_JAR + " HeapFirstUse 8 160", "512K");
+  ASSERT_TRUE(j.contains("jvm")) << j.dump(1);
+  const nlohmann::json& jvm = j["jvm"];
+  ASSERT_TRUE(jvm.contains("heap_resident_bytes")) << jvm.dump();
+  const double committed = jvm["heap_committed_bytes"]["last"], first = jvm["heap_resident_bytes"]["first"],
+               last = jvm["heap_resident_bytes"]["last"];
+  EXPECT_EQ(jvm["heap_committed_bytes"]["first"], committed) << jvm.dump();
+  // What the program keeps is resident at the end, and the heap holds no more than it committed.
+  EXPECT_GE(last, 160 * kMiB) << jvm.dump();
+  EXPECT_LE(last, committed) << jvm.dump();
+  EXPECT_GE(last - first, 100 * kMiB) << jvm.dump();
+  EXPECT_TRUE(j["suspects"].empty()) << j["suspects"].dump(1);
+  ASSERT_TRUE(j.contains("note")) << j.dump(1);
+  const std::string note = unfolded(j["note"]);
+  EXPECT_NE(note.find("it is outside malloc"), std::string::npos) << note;
+  EXPECT_NE(note.find("The Java heap took"), std::string::npos) << note;
+  EXPECT_NE(note.find("in pages of what it had committed before"), std::string::npos) << note;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
