@@ -38,6 +38,13 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       "z(try)?(malloc|calloc|realloc)\\w*|zstrdup|"
       "_?sds(newlen|new|empty|dup|MakeRoomFor\\w*|growzero|catlen|cat|catsds|catvprintf|catprintf|catfmt|cpylen|cpy|"
       "Resize|RemoveFreeSpace)",
+      // SQLite's malloc wrappers and its strings: the public API and the internals Debian's
+      // libsqlite3 exports (its statics, sqlite3MemMalloc among them, go with the exported
+      // frame that called them). What asked for the memory stays the site: its hash
+      // tables, schema, pager (sqlite3HashInsert, sqlite3PagerOpen: sqlite-jdbc, by hand).
+      "sqlite3_(malloc|realloc)(64)?|sqlite3_v?mprintf|sqlite3(Malloc|MallocZero|Realloc|DbMallocRaw(NN)?|"
+      "DbMallocZero|DbRealloc|DbReallocOrFree|DbStrN?Dup|DbSpanDup|MemMalloc|MemRealloc|PageMalloc|StrAccumEnlarge|"
+      "V?MPrintf)|dbMallocRawFinish|dbReallocFinish",
       // Java's off-heap allocation API, down to HotSpot's entry point for it, and the
       // direct buffers built on it: the site is the code that asked for the buffer.
       "Unsafe_(Allocate|Reallocate)Memory0",

@@ -144,6 +144,22 @@ TEST(AllocatorFrames, CutsRedisWrappersAndStrings) {
   }
 }
 
+// SQLite's malloc wrappers and strings; its structures stay sites.
+TEST(AllocatorFrames, CutsSqliteWrappersAndStrings) {
+  AllocatorFrames frames;
+  for (const char* f : {"sqlite3_malloc", "sqlite3_malloc64", "sqlite3_realloc64", "sqlite3_mprintf",
+                        "sqlite3_vmprintf", "sqlite3Malloc", "sqlite3MallocZero", "sqlite3DbMallocRaw",
+                        "sqlite3DbMallocRawNN", "sqlite3DbMallocZero", "sqlite3DbReallocOrFree", "sqlite3DbStrNDup",
+                        "sqlite3MemMalloc", "sqlite3PageMalloc", "sqlite3MPrintf", "sqlite3VMPrintf",
+                        "dbMallocRawFinish"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  for (const char* f : {"sqlite3HashInsert", "sqlite3PagerOpen", "sqlite3FindFunction", "sqlite3_open_v2",
+                        "sqlite3_free", "sqlite3DbFree", "sqlite3MallocSize", "sqlite3_prepare_v2"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));
