@@ -764,7 +764,7 @@ TEST(JavaHeapFirstUse, ItsResidentPagesTellTheRssGrowthAsTheHeaps) {
   const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-heap-first-use-" + std::to_string(getpid()));
   constexpr double kMiB = 1 << 20;
   nlohmann::json j = record_java_leaks(
-      dir, std::string("-Xms384m -Xmx384m -XX:+UseG1GC -cp ") + HEAP_FIRST_USE_JAR + " HeapFirstUse 8 160", "512K");
+      dir, std::string("-Xms384m -Xmx384m -XX:+UseG1GC -cp ") + HEAP_FIRST_USE_JAR + " HeapFirstUse 6 160", "512K");
   ASSERT_TRUE(j.contains("jvm")) << j.dump(1);
   const nlohmann::json& jvm = j["jvm"];
   ASSERT_TRUE(jvm.contains("heap_resident_bytes")) << jvm.dump();
