@@ -66,6 +66,11 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     double other = *b.anonymous - b.allocator_held.value_or(live_heap);
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
+    // What of the JVM's committed heap its heap has used: the rest costs no RSS.
+    if (auto jvm = jvm_spaces(s.memory); jvm && jvm->heap_resident) {
+      std::printf("    Java heap, resident   %12s  (the pages of its %s committed that the heap has used)\n",
+                  format_bytes(*jvm->heap_resident).c_str(), format_bytes(jvm->heap_committed).c_str());
+    }
     if (s.jit_code_mapped > 0) {
       std::printf("    JIT code, mapped      %12s  (anonymous and executable: a JIT's code, a JVM's code cache)\n",
                   format_bytes(double(s.jit_code_mapped)).c_str());
@@ -89,10 +94,6 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     // Committed is what the JVM set aside; only the pages it touched are resident.
     std::printf("  Java heap committed     %12s  updated by the JVM at each GC\n",
                 format_bytes(jvm->heap_committed).c_str());
-    if (jvm->heap_resident) {
-      std::printf("  Java heap resident      %12s  the pages of it the heap has used, measured at the snapshot\n",
-                  format_bytes(*jvm->heap_resident).c_str());
-    }
     if (jvm->metaspace_committed > 0) {
       std::printf("  Metaspace committed     %12s  updated by the JVM at each GC\n",
                   format_bytes(jvm->metaspace_committed).c_str());
