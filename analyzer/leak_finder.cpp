@@ -188,12 +188,19 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
   if (fb > 0 && fb >= f && fb >= o && (held_free || fb >= unexplained / 2)) {
     std::string text = "; file-backed and shared memory grew by " + format_bytes(*file) +
                        " (mapped files, shared memory, tmpfs): not the heap";
-    // ZGC's heap is a memfd (/memfd:java_heap) that JDK 17's maps three times over, each
+    // ZGC's heap is a memfd (/memfd:java_heap) that JDK 17 maps three times over, each
     // view counted in RSS as far as it is used.
     if (t.jvm_first && t.jvm_last) {
-      text += " of malloc; but a JVM's Java heap is shared memory under ZGC (/memfd:java_heap), and the JVM counts "
-              "its heap " + format_bytes(t.jvm_first->heap_committed) + " -> " +
-              format_bytes(t.jvm_last->heap_committed) + " committed";
+      const JvmSpaces &a = *t.jvm_first, &b = *t.jvm_last;
+      text += " of malloc; but a JVM's Java heap is shared memory under ZGC (/memfd:java_heap)";
+      if (a.heap_resident_shared && b.heap_resident_shared) {
+        text += ": its pages in RAM went " + format_bytes(*a.heap_resident_shared) + " -> " +
+                format_bytes(*b.heap_resident_shared) + " as RSS counts them (the JVM committed " +
+                format_bytes(b.heap_committed) + "; JDK 17 maps the heap three times over, and RSS counts each view)";
+      } else {
+        text += ", and the JVM counts its heap " + format_bytes(a.heap_committed) + " -> " +
+                format_bytes(b.heap_committed) + " committed";
+      }
     }
     return text;
   }

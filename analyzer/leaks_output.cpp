@@ -480,6 +480,9 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
                 {"threads", pair(a.threads, b.threads)},
                 {"classes", pair(a.classes, b.classes)}};
     if (a.heap_resident && b.heap_resident) j["jvm"]["heap_resident_bytes"] = pair(*a.heap_resident, *b.heap_resident);
+    if (a.heap_resident_shared && b.heap_resident_shared) {
+      j["jvm"]["heap_resident_shared_bytes"] = pair(*a.heap_resident_shared, *b.heap_resident_shared);
+    }
   }
   if (p.memory.jit_code_mapped_last > 0) {
     j["jit_code_mapped_bytes"] = {{"first", p.memory.jit_code_mapped_first}, {"last", p.memory.jit_code_mapped_last}};

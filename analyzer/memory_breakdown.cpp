@@ -81,7 +81,8 @@ std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory) {
   auto metaspace = get(m, "jvm.metaspace_committed_bytes");
   if (!metaspace) return std::nullopt;
   return JvmSpaces{get(m, "jvm.heap_committed_bytes").value_or(0), *metaspace, get(m, "jvm.threads").value_or(0),
-                   get(m, "jvm.classes").value_or(0), get(m, "jvm.heap_resident_bytes")};
+                   get(m, "jvm.classes").value_or(0), get(m, "jvm.heap_resident_bytes"),
+                   get(m, "jvm.heap_resident_shared_bytes")};
 }
 
 uint64_t jit_code_mapped_bytes(const std::vector<Mapping>& maps) {

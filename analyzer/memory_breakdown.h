@@ -26,6 +26,9 @@ struct JvmSpaces {
   // used so far (the shim's jvm.heap_resident_bytes; none where the shim did not find the
   // heap, or in older snapshots).
   std::optional<double> heap_resident;
+  // ZGC's heap, which is shared memory: its pages in RAM as RSS counts them, each of its
+  // views (JDK 17 maps it three times) counted (jvm.heap_resident_shared_bytes).
+  std::optional<double> heap_resident_shared;
 };
 
 struct MemoryBreakdown {

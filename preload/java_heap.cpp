@@ -125,6 +125,16 @@ void add_java_heap_resident(const std::vector<Module>& modules, const std::vecto
     return std::string_view(m.path).ends_with("/libjvm.so");
   });
   if (libjvm == modules.end()) return;
+  // ZGC's heap is not in that range but a memfd, mapped in three views by JDK 17 and in
+  // one by JDK 21's generational ZGC; RSS counts the pages of each view.
+  constexpr std::string_view kZgcHeap = "/memfd:java_heap";
+  uint64_t shared = 0, view;
+  bool zgc = false;
+  for (const Mapping& m : maps) {
+    if (!std::string_view(m.path).starts_with(kZgcHeap) || !resident_bytes(m.start, m.end, {m}, &view)) continue;
+    shared += view, zgc = true;
+  }
+  if (zgc) stats->values.emplace_back("jvm.heap_resident_shared_bytes", shared);
   // Looked up again only for another libjvm (a load bias of its own).
   static std::optional<HeapFields> fields;
   static std::optional<uint64_t> fields_bias;

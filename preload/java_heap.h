@@ -19,7 +19,8 @@
 namespace heapdrift {
 
 // Adds jvm.heap_resident_bytes (docs/FORMAT.md) to `stats` when `modules` holds HotSpot's
-// libjvm.so and its heap is set up.
+// libjvm.so and its heap is set up; jvm.heap_resident_shared_bytes for ZGC's heap, which
+// is shared memory.
 void add_java_heap_resident(const std::vector<Module>& modules, const std::vector<Mapping>& maps,
                             MemoryStats* stats);
 

@@ -88,6 +88,11 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     }
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
+    if (auto jvm = jvm_spaces(s.memory); jvm && jvm->heap_resident_shared) {
+      std::printf("    Java heap, resident   %12s  (ZGC's, shared memory: each view of it as RSS counts it; %s "
+                  "committed)\n",
+                  format_bytes(*jvm->heap_resident_shared).c_str(), format_bytes(jvm->heap_committed).c_str());
+    }
   }
   if (auto jvm = jvm_spaces(s.memory)) {
     std::printf("\nThe JVM's own counters\n");

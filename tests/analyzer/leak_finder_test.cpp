@@ -422,6 +422,24 @@ TEST(LeakFinder, SaysWhenTheGrowthIsFileBacked) {
                       "MiB committed"),
             std::string::npos)
       << note;
+
+  // Where the shim measured that heap's pages, the note gives them.
+  auto measured = [&](SnapshotSummary s, double resident) {
+    s = zgc_jvm(std::move(s));
+    s.memory->values.insert({"jvm.heap_resident_shared_bytes", uint64_t(resident)});
+    return s;
+  };
+  ProcessLeaks zgc_measured =
+      find_leaks(history({measured(split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB), 40 * kMiB),
+                          measured(split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB), 235 * kMiB)}),
+                 LeakCriteria{});
+  const std::string measured_note = zgc_measured.memory.note.value_or("");
+  EXPECT_NE(measured_note.find("shared memory under ZGC (/memfd:java_heap): its pages in RAM went 40.0 MiB -> 235 "
+                               "MiB as RSS counts them (the JVM committed 384 MiB; JDK 17 maps the heap three times "
+                               "over, and RSS counts each view)"),
+            std::string::npos)
+      << measured_note;
+  EXPECT_EQ(leaks_json({zgc_measured}, FrameTable{}, 10)["jvm"]["heap_resident_shared_bytes"]["last"], 235 * kMiB);
 }
 
 // An allocator whose statistics the shim does not read: RSS alone cannot say whether

@@ -790,6 +790,24 @@ TEST(JavaHeapFirstUse, ItsResidentPagesTellTheRssGrowthAsTheHeaps) {
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
+// The same under ZGC, whose heap is shared memory (a memfd): what RSS counts of it is told.
+TEST(JavaHeapFirstUse, UnderZgcItsSharedPagesAreTold) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-heap-zgc-" + std::to_string(getpid()));
+  nlohmann::json j = record_java_leaks(
+      dir, std::string("-Xms384m -Xmx384m -XX:+UseZGC -cp ") + HEAP_FIRST_USE_JAR + " HeapFirstUse 6 160", "512K");
+  ASSERT_TRUE(j.contains("jvm")) << j.dump(1);
+  const nlohmann::json& jvm = j["jvm"];
+  ASSERT_TRUE(jvm.contains("heap_resident_shared_bytes")) << jvm.dump();
+  EXPECT_FALSE(jvm.contains("heap_resident_bytes")) << jvm.dump();
+  const double first = jvm["heap_resident_shared_bytes"]["first"], last = jvm["heap_resident_shared_bytes"]["last"];
+  EXPECT_GE(last, 160 * double(1 << 20)) << jvm.dump();  // in one view at least
+  EXPECT_GE(last - first, 100 * double(1 << 20)) << jvm.dump();
+  ASSERT_TRUE(j.contains("note")) << j.dump(1);
+  const std::string note = unfolded(j["note"]);
+  EXPECT_NE(note.find("shared memory under ZGC (/memfd:java_heap): its pages in RAM went"), std::string::npos) << note;
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
 // The same class loaders kept, each plugin run until the JIT compiles it: the code cache
 // grows with the classes, and leaks tells it from the code cache's mapping (anonymous
 // executable memory) and from the JIT log (the compiled code alive), and names it.

@@ -76,6 +76,29 @@ TEST(JavaHeap, ARangeUnmappedSinceTheMapsWereReadHasNothingInRam) {
   EXPECT_EQ(bytes, 0u);
 }
 
+// ZGC's heap: a memfd named java_heap, in views of which RSS counts each; found by its
+// name among the maps of a process with a libjvm.so.
+TEST(JavaHeap, ZgcsSharedHeapIsCountedInEachView) {
+  const int fd = memfd_create("java_heap", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 16 * kMiB), 0);
+  void* views[2];
+  for (void*& v : views) {
+    v = mmap(nullptr, 16 * kMiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ASSERT_NE(v, MAP_FAILED);
+  }
+  std::memset(views[0], 1, 4 * kMiB);            // in RAM, mapped in the first view only
+  std::memset(static_cast<char*>(views[1]) + 8 * kMiB, 1, 2 * kMiB);
+  const std::vector<Module> jvm = {Module{"/nowhere/lib/server/libjvm.so", 0x7f0000000000, {}, {}}};
+  MemoryStats stats;
+  add_java_heap_resident(jvm, memory_mappings(), &stats);
+  ASSERT_EQ(stats.values.size(), 1u);  // no HotSpot table to read in a libjvm that is not loaded
+  EXPECT_EQ(stats.values[0].first, "jvm.heap_resident_shared_bytes");
+  EXPECT_EQ(stats.values[0].second, 6 * kMiB);
+  for (void* v : views) munmap(v, 16 * kMiB);
+  close(fd);
+}
+
 TEST(JavaHeap, NoKeyOutsideAJvm) {
   MemoryStats stats;
   add_java_heap_resident(loaded_modules(), memory_mappings(), &stats);
