@@ -54,6 +54,13 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // MemorySegment.allocateNative) and its implementation, on Unsafe too; not its
       // subpackages (abi: downcalls, which call native code that allocates for itself).
       "(java\\.lang|jdk\\.internal|jdk\\.incubator)\\.foreign\\.[\\w$]+\\.[^.]+",
+      // Netty's buffers (shaded copies too: io.grpc.netty.shaded.io.netty...), pooled or not,
+      // down to its own calls of Unsafe: the site is the handler or codec that asked for the
+      // buffer, and a pool's chunk the request that overflowed the last one, as HotSpot's
+      // arenas above. JNA's off-heap memory (new Memory(n)), as a direct buffer.
+      "([\\w$]+\\.)*io\\.netty\\.buffer\\.[\\w$]+\\.[^.]+|"
+      "([\\w$]+\\.)*io\\.netty\\.util\\.internal\\.PlatformDependent0?\\.(allocate|reallocate)\\w*",
+      "com\\.sun\\.jna\\.(Native\\.malloc|Memory\\.(<init>|malloc))",
       // Go's C.malloc, C.CString and C.CBytes: cgo's wrapper of malloc, the runtime's
       // trampoline to it and its caller (in stacks of releases after 1.19), and the Go
       // functions cgo generates (package path and all).

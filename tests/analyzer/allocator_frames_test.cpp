@@ -160,6 +160,29 @@ TEST(AllocatorFrames, CutsSqliteWrappersAndStrings) {
   }
 }
 
+// Netty's buffer allocators, pooled and not, shaded or not, and JNA's Memory: the code
+// that asked for the buffer is the site.
+TEST(AllocatorFrames, CutsNettysBuffersAndJnasMemory) {
+  AllocatorFrames frames;
+  for (const char* f : {"io.netty.buffer.UnpooledDirectByteBuf.allocateDirect",
+                        "io.netty.buffer.UnpooledByteBufAllocator$InstrumentedUnpooledUnsafeDirectByteBuf.<init>",
+                        "io.netty.buffer.AbstractByteBufAllocator.directBuffer",
+                        "io.netty.buffer.PoolArena$DirectArena.newChunk", "io.netty.buffer.PoolArena.allocateNormal",
+                        "io.netty.buffer.ByteBufUtil.encodeString0",
+                        "io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator.newDirectBuffer",
+                        "io.netty.util.internal.PlatformDependent.allocateDirectNoCleaner",
+                        "io.netty.util.internal.PlatformDependent0.allocateDirectNoCleaner", "com.sun.jna.Native.malloc",
+                        "com.sun.jna.Memory.<init>", "com.sun.jna.Memory.malloc"}) {
+    EXPECT_TRUE(frames.matches(f)) << f;
+  }
+  for (const char* f : {"io.netty.handler.codec.ByteToMessageDecoder.channelRead",
+                        "io.netty.channel.nio.NioEventLoop.run", "io.netty.util.internal.PlatformDependent.hashCodeAscii",
+                        "io.netty.buffer.search.KmpSearchProcessorFactory.newSearchProcessor", "com.sun.jna.Native.free",
+                        "com.sun.jna.ptr.IntByReference.<init>", "com.example.netty.buffer.Pool.take"}) {
+    EXPECT_FALSE(frames.matches(f)) << f;
+  }
+}
+
 TEST(AllocatorFrames, ExtraPatternsAddToTheList) {
   AllocatorFrames frames({"pool_.*"});
   EXPECT_TRUE(frames.matches("pool_get"));

@@ -808,6 +808,23 @@ TEST(JavaHeapFirstUse, UnderZgcItsSharedPagesAreTold) {
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
+// Off-heap buffers of real libraries: Netty's direct buffers and JNA's Memory kept, each
+// named by the method that asked for them, not by Netty's allocators or JNA's malloc;
+// Netty's pooled buffers released at once are no suspect.
+TEST(OffHeapBuffers, NettysAndJnasLeaksAreNamedByWhoAskedForThem) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-off-heap-" + std::to_string(getpid()));
+  nlohmann::json j = record_java_leaks(dir, std::string("-cp ") + OFF_HEAP_BUFFERS_CLASSPATH + " OffHeapBuffers 10");
+  std::vector<std::string> named;
+  for (const auto& suspect : j["suspects"]) {
+    named.push_back(suspect["frames"][0]["function"]);
+    for (const auto& f : suspect["frames"]) EXPECT_NE(f["function"], "OffHeapBuffers.encodeReply") << suspect.dump(1);
+  }
+  for (const char* method : {"OffHeapBuffers.stageUpload", "OffHeapBuffers.reserveScratch"}) {
+    EXPECT_NE(std::find(named.begin(), named.end(), method), named.end()) << method << " in\n" << j["suspects"].dump(1);
+  }
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
 // The same class loaders kept, each plugin run until the JIT compiles it: the code cache
 // grows with the classes, and leaks tells it from the code cache's mapping (anonymous
 // executable memory) and from the JIT log (the compiled code alive), and names it.
