@@ -410,29 +410,26 @@ TEST(LeakFinder, SaysWhenTheGrowthIsFileBacked) {
       << *r.memory.note;
   EXPECT_EQ(r.memory.note->find("ZGC"), std::string::npos) << *r.memory.note;
 
-  // A JVM's: under ZGC its Java heap is shared memory, which the note says, with the heap
-  // the JVM counts.
-  auto zgc_jvm = [](SnapshotSummary s) { return jvm(std::move(s), 0, 384 * kMiB, 12, 500); };
-  ProcessLeaks zgc = find_leaks(history({zgc_jvm(split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB)),
-                                         zgc_jvm(split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB))}),
-                                LeakCriteria{});
-  const std::string note = zgc.memory.note.value_or("");
+  // A JVM's, under ZGC, whose Java heap is shared memory: the note says so, with the
+  // heap's pages where the shim measured them (jvm.heap_resident_shared_bytes), else with
+  // the heap the JVM counts.
+  auto zgc_leaks = [](std::optional<double> resident_first, std::optional<double> resident_last) {
+    auto zgc_jvm = [](SnapshotSummary s, std::optional<double> resident) {
+      s = jvm(std::move(s), 0, 384 * kMiB, 12, 500);
+      if (resident) s.memory->values.insert({"jvm.heap_resident_shared_bytes", uint64_t(*resident)});
+      return s;
+    };
+    return find_leaks(history({zgc_jvm(split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB), resident_first),
+                               zgc_jvm(split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB), resident_last)}),
+                      LeakCriteria{});
+  };
+  const std::string note = zgc_leaks(std::nullopt, std::nullopt).memory.note.value_or("");
   EXPECT_NE(note.find("grew by 200 MiB (mapped files, shared memory, tmpfs): not the heap of malloc; but a JVM's Java "
                       "heap is shared memory under ZGC (/memfd:java_heap), and the JVM counts its heap 384 MiB -> 384 "
                       "MiB committed"),
             std::string::npos)
       << note;
-
-  // Where the shim measured that heap's pages, the note gives them.
-  auto measured = [&](SnapshotSummary s, double resident) {
-    s = zgc_jvm(std::move(s));
-    s.memory->values.insert({"jvm.heap_resident_shared_bytes", uint64_t(resident)});
-    return s;
-  };
-  ProcessLeaks zgc_measured =
-      find_leaks(history({measured(split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB), 40 * kMiB),
-                          measured(split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB), 235 * kMiB)}),
-                 LeakCriteria{});
+  ProcessLeaks zgc_measured = zgc_leaks(40 * kMiB, 235 * kMiB);
   const std::string measured_note = zgc_measured.memory.note.value_or("");
   EXPECT_NE(measured_note.find("shared memory under ZGC (/memfd:java_heap): its pages in RAM went 40.0 MiB -> 235 "
                                "MiB as RSS counts them (the JVM committed 384 MiB; JDK 17 maps the heap three times "
