@@ -119,42 +119,55 @@ bool resident_bytes(uint64_t start, uint64_t end, const std::vector<Mapping>& ma
   return read_all;
 }
 
+namespace {
+
+// The heap's reserved range [start, end), from HotSpot's table and the heap's own fields;
+// false when the table lacks them, or before the heap is set up (the pointer is null).
+bool reserved_range(const Module& libjvm, uint64_t* start, uint64_t* end) {
+  // Looked up again only for another libjvm (a load bias of its own).
+  static std::optional<HeapFields> fields;
+  static std::optional<uint64_t> fields_bias;
+  if (fields_bias != libjvm.load_bias) {
+    fields = heap_fields(libjvm.path);
+    fields_bias = libjvm.load_bias;
+  }
+  uint64_t heap = 0, words = 0;
+  if (!fields || !read_word(fields->collected_heap, &heap) || heap == 0 ||
+      !read_word(heap + fields->reserved + fields->region_start, start) ||
+      !read_word(heap + fields->reserved + fields->region_words, &words) || words == 0 ||
+      words > (UINT64_MAX - *start) / 8) {
+    return false;
+  }
+  *end = *start + words * 8;
+  return true;
+}
+
+// ZGC's heap is not that range (ZGC leaves it empty) but a memfd, mapped in three views
+// by JDK 17 and in one by JDK 21's generational ZGC; RSS counts the pages of each view.
+void add_shared_heap_resident(const std::vector<Mapping>& maps, MemoryStats* stats) {
+  constexpr std::string_view kZgcHeap = "/memfd:java_heap";
+  uint64_t shared = 0, view;
+  bool found = false;
+  for (const Mapping& m : maps) {
+    if (!std::string_view(m.path).starts_with(kZgcHeap) || !resident_bytes(m.start, m.end, {m}, &view)) continue;
+    shared += view, found = true;
+  }
+  if (found) stats->values.emplace_back("jvm.heap_resident_shared_bytes", shared);
+}
+
+}  // namespace
+
 void add_java_heap_resident(const std::vector<Module>& modules, const std::vector<Mapping>& maps,
                             MemoryStats* stats) {
   const auto libjvm = std::find_if(modules.begin(), modules.end(), [](const Module& m) {
     return std::string_view(m.path).ends_with("/libjvm.so");
   });
   if (libjvm == modules.end()) return;
-  // ZGC's heap is not in that range but a memfd, mapped in three views by JDK 17 and in
-  // one by JDK 21's generational ZGC; RSS counts the pages of each view.
-  constexpr std::string_view kZgcHeap = "/memfd:java_heap";
-  uint64_t shared = 0, view;
-  bool zgc = false;
-  for (const Mapping& m : maps) {
-    if (!std::string_view(m.path).starts_with(kZgcHeap) || !resident_bytes(m.start, m.end, {m}, &view)) continue;
-    shared += view, zgc = true;
-  }
-  if (zgc) stats->values.emplace_back("jvm.heap_resident_shared_bytes", shared);
-  // Looked up again only for another libjvm (a load bias of its own).
-  static std::optional<HeapFields> fields;
-  static std::optional<uint64_t> fields_bias;
-  if (fields_bias != libjvm->load_bias) {
-    fields = heap_fields(libjvm->path);
-    fields_bias = libjvm->load_bias;
-  }
-  if (!fields) return;
-  // The heap is set up early in the JVM's start; until then the pointer is null.
-  uint64_t heap = 0, start = 0, words = 0;
-  if (!read_word(fields->collected_heap, &heap) || heap == 0 ||
-      !read_word(heap + fields->reserved + fields->region_start, &start) ||
-      !read_word(heap + fields->reserved + fields->region_words, &words) || words == 0 ||
-      words > (UINT64_MAX - start) / 8) {
-    return;
-  }
-  uint64_t bytes;
-  if (resident_bytes(start, start + words * 8, maps, &bytes)) {
+  uint64_t start, end, bytes;
+  if (reserved_range(*libjvm, &start, &end) && resident_bytes(start, end, maps, &bytes)) {
     stats->values.emplace_back("jvm.heap_resident_bytes", bytes);
   }
+  add_shared_heap_resident(maps, stats);
 }
 
 }  // namespace heapdrift
