@@ -110,21 +110,16 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
                            "VM.classloader_stats), or classes redefined or retransformed again and again (an "
                            "agent's instrumentation), whose old versions it keeps; jcmd PID VM.metaspace shows it "
                            "by loader");
-    if (!resident) {
-      took_if(heap, "the Java heap took " + format_bytes(heap) +
-                        " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows what it "
-                        "holds");
-    } else {
-      const double used = *b.heap_resident - *a.heap_resident;
-      // Most of it from memory committed before: the heap using what it had set aside.
-      took_if(used, heap < used / 2
-                        ? "the Java heap took " + format_bytes(used) + " of it, in pages of what it had committed "
-                          "before, resident as the heap first uses them: RSS grows so until the heap has used all it "
-                          "committed (-XX:+AlwaysPreTouch uses it all at the start); a heap dump shows what it holds"
-                        : "the Java heap took " + format_bytes(used) +
-                              " of it: it grows up to its maximum (-Xmx) as the program needs; a heap dump shows "
-                              "what it holds");
-    }
+    // What the heap took of RSS: the pages it used, where the shim measured them; else
+    // what it committed. Mostly pages committed before: the heap using what it set aside.
+    const double heap_took = resident ? *b.heap_resident - *a.heap_resident : heap;
+    const bool first_use = resident && heap < heap_took / 2;
+    took_if(heap_took, "the Java heap took " + format_bytes(heap_took) + " of it" +
+                      (first_use ? ", in pages of what it had committed before, resident as the heap first uses them: "
+                                   "RSS grows so until the heap has used all it committed (-XX:+AlwaysPreTouch uses it "
+                                   "all at the start)"
+                                 : ": it grows up to its maximum (-Xmx) as the program needs") +
+                      "; a heap dump shows what it holds");
   }
   // A mebibyte at least: libffi's closures and the like are not a JIT's code.
   if (t.jit_code_mapped_last >= double(1 << 20)) {
