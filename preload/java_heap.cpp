@@ -143,7 +143,7 @@ bool reserved_range(const Module& libjvm, uint64_t* start, uint64_t* end) {
 }
 
 // ZGC's heap is not that range (ZGC leaves it empty) but a memfd, mapped in three views
-// by JDK 17 and in one by JDK 21's generational ZGC; RSS counts the pages of each view.
+// by JDK 17 and in one by JDK 25's generational ZGC; RSS counts the pages of each view.
 void add_shared_heap_resident(const std::vector<Mapping>& maps, MemoryStats* stats) {
   constexpr std::string_view kZgcHeap = "/memfd:java_heap";
   uint64_t shared = 0, view;
