@@ -25,6 +25,7 @@ struct ReportOptions {
 
 void print_breakdown(const SnapshotSummary& s, double estimated) {
   MemoryBreakdown b = memory_breakdown(s.counters, s.memory);
+  const std::optional<JvmSpaces> jvm = jvm_spaces(s.memory);
   const KeyValues& c = s.counters;
   std::printf("\nTotals\n");
   const double samples = value_or_zero(c, "live_samples");
@@ -67,7 +68,7 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
                 format_bytes(std::max(0.0, other)).c_str());
     // What of the JVM's committed heap its heap has used: the rest costs no RSS.
-    if (auto jvm = jvm_spaces(s.memory); jvm && jvm->heap_resident) {
+    if (jvm && jvm->heap_resident) {
       std::printf("    Java heap, resident   %12s  (the pages of its %s committed that the heap has used)\n",
                   format_bytes(*jvm->heap_resident).c_str(), format_bytes(jvm->heap_committed).c_str());
     }
@@ -88,13 +89,13 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     }
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
-    if (auto jvm = jvm_spaces(s.memory); jvm && jvm->heap_resident_shared) {
+    if (jvm && jvm->heap_resident_shared) {
       std::printf("    Java heap, resident   %12s  (ZGC's, shared memory: each view of it as RSS counts it; %s "
                   "committed)\n",
                   format_bytes(*jvm->heap_resident_shared).c_str(), format_bytes(jvm->heap_committed).c_str());
     }
   }
-  if (auto jvm = jvm_spaces(s.memory)) {
+  if (jvm) {
     std::printf("\nThe JVM's own counters\n");
     // Committed is what the JVM set aside; only the pages it touched are resident.
     std::printf("  Java heap committed     %12s  updated by the JVM at each GC\n",
