@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <type_traits>
 
 #include "errno_kept.h"
 #include "lifecycle.h"
@@ -28,36 +29,35 @@ void before_user_change(uid_t euid) {
   heapdrift::give_directory_to(euid);
 }
 
+// The next definition of `name` (libc's), called with `args` after the hand-over to
+// `euid`; ENOSYS where there is none.
+template <class... Args>
+int change_user(std::atomic<int (*)(Args...)>& real, const char* name, uid_t euid,
+                std::type_identity_t<Args>... args) {
+  auto fn = heapdrift::next_definition(real, name);
+  if (!fn) return errno = ENOSYS, -1;
+  before_user_change(euid);
+  return fn(args...);
+}
+
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) int setuid(uid_t uid) {
   static std::atomic<int (*)(uid_t)> real{nullptr};
-  auto fn = heapdrift::next_definition(real, "setuid");
-  if (!fn) return errno = ENOSYS, -1;
-  before_user_change(uid);
-  return fn(uid);
+  return change_user(real, "setuid", uid, uid);
 }
 
 extern "C" __attribute__((visibility("default"))) int seteuid(uid_t euid) {
   static std::atomic<int (*)(uid_t)> real{nullptr};
-  auto fn = heapdrift::next_definition(real, "seteuid");
-  if (!fn) return errno = ENOSYS, -1;
-  before_user_change(euid);
-  return fn(euid);
+  return change_user(real, "seteuid", euid, euid);
 }
 
 extern "C" __attribute__((visibility("default"))) int setreuid(uid_t ruid, uid_t euid) {
   static std::atomic<int (*)(uid_t, uid_t)> real{nullptr};
-  auto fn = heapdrift::next_definition(real, "setreuid");
-  if (!fn) return errno = ENOSYS, -1;
-  before_user_change(euid);
-  return fn(ruid, euid);
+  return change_user(real, "setreuid", euid, ruid, euid);
 }
 
 extern "C" __attribute__((visibility("default"))) int setresuid(uid_t ruid, uid_t euid, uid_t suid) {
   static std::atomic<int (*)(uid_t, uid_t, uid_t)> real{nullptr};
-  auto fn = heapdrift::next_definition(real, "setresuid");
-  if (!fn) return errno = ENOSYS, -1;
-  before_user_change(euid);
-  return fn(ruid, euid, suid);
+  return change_user(real, "setresuid", euid, ruid, euid, suid);
 }
