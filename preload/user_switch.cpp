@@ -4,9 +4,11 @@
 // refuse its snapshots, so before such a call, while still root, the shim gives the
 // process's directory and what is in it to the user the process becomes. The writer
 // works from inside that directory, and reaches the FIFO through its descriptor
-// (control_fifo.h), so the directories above need not let that user through. A program
-// that makes the system call itself changes only its calling thread, and the writer
-// stays root.
+// (control_fifo.h), so the directories above need not let that user through. The
+// processes it then forks or execs (PostgreSQL's backends) make directories of their
+// own in the recording's: the shim lets that user write there too (directory_acl.h);
+// these do need the directories above to let the user through. A program that makes
+// the system call itself changes only its calling thread, and the writer stays root.
 #include <sys/types.h>
 #include <unistd.h>
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "directory_acl.h"
 #include "file_size_signal.h"
 #include "file_status.h"
 #include "mutex_lock.h"
@@ -83,7 +84,10 @@ bool WriterThread::start(const ProcessIdentity& identity, std::string* error, bo
   process_dir_ = root_dir_ + "/" + std::to_string(identity.pid);
   bool created = false;
   if (!make_directories(process_dir_, &created)) {
-    *error = "cannot create " + process_dir_ + ": " + strerror(errno);
+    const int e = errno;
+    // A process that left root, or its child: the user it runs as is the clue.
+    const std::string as = e == EACCES && geteuid() != 0 ? " as uid " + std::to_string(geteuid()) : "";
+    *error = "cannot create " + process_dir_ + as + ": " + strerror(e);
     return false;
   }
   // After an exec the same pid carries on in the same directory: number on.
@@ -298,6 +302,9 @@ void WriterThread::write_exit_snapshot() {
 }
 
 void WriterThread::give_to(uid_t uid) {
+  // Where the processes the user forks or execs make their directories. Without ACLs
+  // on this file system they cannot, and say so as they start.
+  (void)allow_user_in(root_dir_.c_str(), uid);
   MutexLock lock(mutex_);  // not while a snapshot is being written there
   if (chown(process_dir_.c_str(), uid, static_cast<gid_t>(-1)) != 0) return;
   DIR* d = opendir(process_dir_.c_str());
