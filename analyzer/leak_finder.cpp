@@ -89,37 +89,45 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
   };
   if (t.jvm_first && t.jvm_last) {
     const JvmSpaces &a = *t.jvm_first, &b = *t.jvm_last;
-    const bool metaspace_counted = a.metaspace_committed > 0;  // both are, or neither (memory_trend)
-    text += ". The JVM's own counters (its heap and Metaspace as of its last GC): Metaspace " +
-            (metaspace_counted
-                 ? format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) + " committed"
-                 : std::string("not counted yet (no GC had run)")) +
-            ", Java heap " + format_bytes(a.heap_committed) + " -> " + format_bytes(b.heap_committed);
     // Committed is what the JVM set aside; RSS counts the pages of it the heap has used.
-    const bool resident = a.heap_resident && b.heap_resident;
-    if (resident) {
-      text += " committed (" + format_bytes(*a.heap_resident) + " -> " + format_bytes(*b.heap_resident) +
-              " of it resident at the snapshots)";
+    const bool resident = a.heap_resident && b.heap_resident, counters = a.counters && b.counters;
+    const std::string resident_change =
+        resident ? format_bytes(*a.heap_resident) + " -> " + format_bytes(*b.heap_resident) : "";
+    if (counters) {
+      const bool metaspace_counted = a.metaspace_committed > 0;  // both are, or neither (memory_trend)
+      text += ". The JVM's own counters (its heap and Metaspace as of its last GC): Metaspace " +
+              (metaspace_counted
+                   ? format_bytes(a.metaspace_committed) + " -> " + format_bytes(b.metaspace_committed) + " committed"
+                   : std::string("not counted yet (no GC had run)")) +
+              ", Java heap " + format_bytes(a.heap_committed) + " -> " + format_bytes(b.heap_committed);
+      if (resident) text += " committed (" + resident_change + " of it resident at the snapshots)";
+      text += ", " + count(a.threads) + " -> " + count(b.threads) + " threads, " + count(a.classes) + " -> " +
+              count(b.classes) +
+              " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
+      const double metaspace = b.metaspace_committed - a.metaspace_committed;
+      took_if(metaspace, "Metaspace, which holds the classes' metadata, took " + format_bytes(metaspace) +
+                             " of it: classes loaded without end (a class loader never let go: jcmd PID "
+                             "VM.classloader_stats), or classes redefined or retransformed again and again (an "
+                             "agent's instrumentation), whose old versions it keeps; jcmd PID VM.metaspace shows "
+                             "it by loader");
+    } else if (resident) {
+      text += ". The JVM's own counters are off (-XX:-UsePerfData); its Java heap's pages in RAM went " +
+              resident_change + " at the snapshots";
     }
-    text += ", " + count(a.threads) + " -> " + count(b.threads) + " threads, " + count(a.classes) + " -> " +
-            count(b.classes) +
-            " classes loaded (HotSpot counts each redefinition or retransformation of a class as one more)";
-    const double metaspace = b.metaspace_committed - a.metaspace_committed, heap = b.heap_committed - a.heap_committed;
-    took_if(metaspace, "Metaspace, which holds the classes' metadata, took " + format_bytes(metaspace) +
-                           " of it: classes loaded without end (a class loader never let go: jcmd PID "
-                           "VM.classloader_stats), or classes redefined or retransformed again and again (an "
-                           "agent's instrumentation), whose old versions it keeps; jcmd PID VM.metaspace shows it "
-                           "by loader");
     // What the heap took of RSS: the pages it used, where the shim measured them; else
     // what it committed. Mostly pages committed before: the heap using what it set aside.
+    const double heap = b.heap_committed - a.heap_committed;
     const double heap_took = resident ? *b.heap_resident - *a.heap_resident : heap;
-    const bool first_use = resident && heap < heap_took / 2;
-    took_if(heap_took, "the Java heap took " + format_bytes(heap_took) + " of it" +
-                      (first_use ? ", in pages of what it had committed before, resident as the heap first uses them: "
-                                   "RSS grows so until the heap has used all it committed (-XX:+AlwaysPreTouch uses it "
-                                   "all at the start)"
-                                 : ": it grows up to its maximum (-Xmx) as the program needs") +
-                      "; a heap dump shows what it holds");
+    const bool first_use = counters && resident && heap < heap_took / 2;
+    std::string how = first_use ? ", in pages of what it had committed before, resident as the heap first uses them: "
+                                  "RSS grows so until the heap has used all it committed (-XX:+AlwaysPreTouch uses "
+                                  "it all at the start)"
+                      : counters ? ": it grows up to its maximum (-Xmx) as the program needs"
+                                 : ", in pages it had not used before: as it first uses what it committed "
+                                   "(-XX:+AlwaysPreTouch uses it all at the start), or as it grows up to its "
+                                   "maximum (-Xmx)";
+    took_if(heap_took, "the Java heap took " + format_bytes(heap_took) + " of it" + how +
+                           "; a heap dump shows what it holds");
   }
   // A mebibyte at least: libffi's closures and the like are not a JIT's code.
   if (t.jit_code_mapped_last >= double(1 << 20)) {
@@ -190,9 +198,10 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
       text += " of malloc; but a JVM's Java heap is shared memory under ZGC (/memfd:java_heap)";
       if (a.heap_resident_shared && b.heap_resident_shared) {
         text += ": its pages in RAM went " + format_bytes(*a.heap_resident_shared) + " -> " +
-                format_bytes(*b.heap_resident_shared) + " as RSS counts them (the JVM committed " +
-                format_bytes(b.heap_committed) + "; JDK 17 maps the heap three times over, and RSS counts each view)";
-      } else {
+                format_bytes(*b.heap_resident_shared) + " as RSS counts them (" +
+                (b.counters ? "the JVM committed " + format_bytes(b.heap_committed) + "; " : "") +
+                "JDK 17 maps the heap three times over, and RSS counts each view)";
+      } else if (b.counters) {
         text += ", and the JVM counts its heap " + format_bytes(a.heap_committed) + " -> " +
                 format_bytes(b.heap_committed) + " committed";
       }

@@ -472,13 +472,16 @@ nlohmann::ordered_json process_json(const ProcessLeaks& p, const FrameTable& fra
   if (p.memory.jvm_first && p.memory.jvm_last) {
     const JvmSpaces &a = *p.memory.jvm_first, &b = *p.memory.jvm_last;
     auto pair = [](double first, double last) { return nlohmann::ordered_json{{"first", first}, {"last", last}}; };
-    // null: not counted yet, no GC had run.
-    const bool counted = a.metaspace_committed > 0;
-    j["jvm"] = {{"metaspace_committed_bytes", counted ? pair(a.metaspace_committed, b.metaspace_committed)
-                                                      : nlohmann::ordered_json(nullptr)},
-                {"heap_committed_bytes", pair(a.heap_committed, b.heap_committed)},
-                {"threads", pair(a.threads, b.threads)},
-                {"classes", pair(a.classes, b.classes)}};
+    j["jvm"] = nlohmann::ordered_json::object();
+    if (a.counters && b.counters) {  // not with -XX:-UsePerfData
+      // null: not counted yet, no GC had run.
+      const bool counted = a.metaspace_committed > 0;
+      j["jvm"] = {{"metaspace_committed_bytes", counted ? pair(a.metaspace_committed, b.metaspace_committed)
+                                                        : nlohmann::ordered_json(nullptr)},
+                  {"heap_committed_bytes", pair(a.heap_committed, b.heap_committed)},
+                  {"threads", pair(a.threads, b.threads)},
+                  {"classes", pair(a.classes, b.classes)}};
+    }
     if (a.heap_resident && b.heap_resident) j["jvm"]["heap_resident_bytes"] = pair(*a.heap_resident, *b.heap_resident);
     if (a.heap_resident_shared && b.heap_resident_shared) {
       j["jvm"]["heap_resident_shared_bytes"] = pair(*a.heap_resident_shared, *b.heap_resident_shared);

@@ -79,10 +79,10 @@ std::optional<JvmSpaces> jvm_spaces(const std::optional<MemoryInfo>& memory) {
   if (!memory) return std::nullopt;
   const KeyValues& m = memory->values;
   auto metaspace = get(m, "jvm.metaspace_committed_bytes");
-  if (!metaspace) return std::nullopt;
-  return JvmSpaces{get(m, "jvm.heap_committed_bytes").value_or(0), *metaspace, get(m, "jvm.threads").value_or(0),
-                   get(m, "jvm.classes").value_or(0), get(m, "jvm.heap_resident_bytes"),
-                   get(m, "jvm.heap_resident_shared_bytes")};
+  auto resident = get(m, "jvm.heap_resident_bytes"), shared = get(m, "jvm.heap_resident_shared_bytes");
+  if (!metaspace && !resident && !shared) return std::nullopt;
+  return JvmSpaces{metaspace.has_value(), get(m, "jvm.heap_committed_bytes").value_or(0), metaspace.value_or(0),
+                   get(m, "jvm.threads").value_or(0), get(m, "jvm.classes").value_or(0), resident, shared};
 }
 
 uint64_t jit_code_mapped_bytes(const std::vector<Mapping>& maps) {

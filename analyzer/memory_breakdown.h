@@ -18,6 +18,9 @@ namespace heapdrift {
 // outside malloc as of its last GC, its threads and classes; and what of its heap is
 // resident, which the shim measures (docs/FORMAT.md).
 struct JvmSpaces {
+  // The JVM's hsperfdata counters, the four figures below; a JVM run with
+  // -XX:-UsePerfData has none, and only the shim's measures of its heap (then zeros).
+  bool counters = true;
   double heap_committed = 0;       // the Java heap's generations
   double metaspace_committed = 0;  // class metadata, the compressed class space included
   double threads = 0;

@@ -26,6 +26,10 @@ struct ReportOptions {
 void print_breakdown(const SnapshotSummary& s, double estimated) {
   MemoryBreakdown b = memory_breakdown(s.counters, s.memory);
   const std::optional<JvmSpaces> jvm = jvm_spaces(s.memory);
+  // What the JVM committed for its heap, beside what of it is resident.
+  const std::string committed = !jvm || !jvm->counters ? "its committed size unknown: the JVM's counters are off "
+                                                         "(-XX:-UsePerfData)"
+                                                       : format_bytes(jvm->heap_committed) + " committed";
   const KeyValues& c = s.counters;
   std::printf("\nTotals\n");
   const double samples = value_or_zero(c, "live_samples");
@@ -69,8 +73,8 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
                 format_bytes(std::max(0.0, other)).c_str());
     // What of the JVM's committed heap its heap has used: the rest costs no RSS.
     if (jvm && jvm->heap_resident) {
-      std::printf("    Java heap, resident   %12s  (the pages of its %s committed that the heap has used)\n",
-                  format_bytes(*jvm->heap_resident).c_str(), format_bytes(jvm->heap_committed).c_str());
+      std::printf("    Java heap, resident   %12s  (the pages the heap has used; %s)\n",
+                  format_bytes(*jvm->heap_resident).c_str(), committed.c_str());
     }
     if (s.jit_code_mapped > 0) {
       std::printf("    JIT code, mapped      %12s  (anonymous and executable: a JIT's code, a JVM's code cache)\n",
@@ -90,12 +94,11 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
     std::printf("  file-backed and shared  %12s  (code, mapped files, shared memory)\n",
                 format_bytes(*b.file_backed).c_str());
     if (jvm && jvm->heap_resident_shared) {
-      std::printf("    Java heap, resident   %12s  (ZGC's, shared memory: each view of it as RSS counts it; %s "
-                  "committed)\n",
-                  format_bytes(*jvm->heap_resident_shared).c_str(), format_bytes(jvm->heap_committed).c_str());
+      std::printf("    Java heap, resident   %12s  (ZGC's, shared memory: each view of it as RSS counts it; %s)\n",
+                  format_bytes(*jvm->heap_resident_shared).c_str(), committed.c_str());
     }
   }
-  if (jvm) {
+  if (jvm && jvm->counters) {
     std::printf("\nThe JVM's own counters\n");
     // Committed is what the JVM set aside; only the pages it touched are resident.
     std::printf("  Java heap committed     %12s  updated by the JVM at each GC\n",

@@ -246,6 +246,31 @@ TEST(LeakFinder, TheJavaHeapsResidentPagesSayWhatItTookOfTheGrowth) {
   EXPECT_FALSE(leaks_json({older}, FrameTable{}, 10)["jvm"].contains("heap_resident_bytes"));
 }
 
+// A JVM run with -XX:-UsePerfData has no counters, but the shim still measures its
+// heap's pages: the note and the JSON tell them, and nothing of the counters.
+TEST(LeakFinder, WithoutTheJvmsCountersTheHeapsResidentPagesAreStillTold) {
+  auto measured = [](SnapshotSummary s, double resident) {
+    s.memory->values.insert({"jvm.heap_resident_bytes", uint64_t(resident)});
+    return s;
+  };
+  ProcessLeaks r = find_leaks(history({measured(split(1, 90 * kMiB, 10 * kMiB, 30 * kMiB, 10 * kMiB), 30 * kMiB),
+                                       measured(split(60, 290 * kMiB, 10 * kMiB, 31 * kMiB, 11 * kMiB), 210 * kMiB)}),
+                              LeakCriteria{});
+  const std::string note = r.memory.note.value_or("");
+  EXPECT_NE(note.find("in a JVM, Native Memory Tracking"), std::string::npos) << note;
+  EXPECT_NE(note.find(". The JVM's own counters are off (-XX:-UsePerfData); its Java heap's pages in RAM went 30.0 "
+                      "MiB -> 210 MiB at the snapshots. The Java heap took 180 MiB of it, in pages it had not used "
+                      "before"),
+            std::string::npos)
+      << note;
+  EXPECT_EQ(note.find("of it resident at the snapshots"), std::string::npos) << note;  // the counters' part
+  EXPECT_EQ(note.find("threads"), std::string::npos) << note;
+  const nlohmann::ordered_json j = leaks_json({r}, FrameTable{}, 10)["jvm"];
+  EXPECT_EQ(j["heap_resident_bytes"]["last"], 210 * kMiB) << j.dump();
+  EXPECT_FALSE(j.contains("heap_committed_bytes")) << j.dump();
+  EXPECT_FALSE(j.contains("metaspace_committed_bytes")) << j.dump();
+}
+
 // The JVM's threads: the counters give their number, not their stacks' memory. When
 // they grew and the JVM's spaces leave a quarter of the growth outside malloc or more,
 // the note gives that rest per thread gained.

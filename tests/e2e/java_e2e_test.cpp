@@ -782,11 +782,34 @@ TEST(JavaHeapFirstUse, ItsResidentPagesTellTheRssGrowthAsTheHeaps) {
   Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   EXPECT_EQ(report.status, 0) << report.out;
   const std::regex resident(R"(\n  other anonymous memory +\S+ \S+  .*\n)"
-                            R"(    Java heap, resident +(\S+) MiB  \(the pages of its 384 MiB committed that the heap )"
-                            R"(has used\)\n)");
+                            R"(    Java heap, resident +(\S+) MiB  \(the pages the heap has used; 384 MiB committed\)\n)");
   std::smatch shown;
   ASSERT_TRUE(std::regex_search(report.out, shown, resident)) << report.out;
   EXPECT_GE(std::stod(shown[1]), 160) << report.out;
+  if (!testing::Test::HasFailure()) remove_recording(dir);
+}
+
+// The same with -XX:-UsePerfData, common in containers: the JVM has no counters to read,
+// but the shim still finds its heap and counts its pages, and leaks and report tell them.
+TEST(JavaHeapFirstUse, WithoutTheJvmsCountersItsResidentPagesAreStillTold) {
+  const fs::path dir = fs::temp_directory_path() / ("heapdrift-java-heap-no-perf-data-" + std::to_string(getpid()));
+  nlohmann::json j = record_java_leaks(dir,
+                                       std::string("-XX:-UsePerfData -Xms384m -Xmx384m -XX:+UseG1GC -cp ") +
+                                           HEAP_FIRST_USE_JAR + " HeapFirstUse 6 160",
+                                       "512K");
+  ASSERT_TRUE(j.contains("jvm")) << j.dump(1);
+  const nlohmann::json& jvm = j["jvm"];
+  EXPECT_FALSE(jvm.contains("heap_committed_bytes")) << jvm.dump();
+  ASSERT_TRUE(jvm.contains("heap_resident_bytes")) << jvm.dump();
+  EXPECT_GE(jvm["heap_resident_bytes"]["last"], 160 * double(1 << 20)) << jvm.dump();
+  ASSERT_TRUE(j.contains("note")) << j.dump(1);
+  const std::string note = unfolded(j["note"]);
+  EXPECT_NE(note.find("The JVM's own counters are off (-XX:-UsePerfData)"), std::string::npos) << note;
+  EXPECT_NE(note.find("The Java heap took"), std::string::npos) << note;
+  Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
+  EXPECT_EQ(report.status, 0) << report.out;
+  EXPECT_NE(report.out.find("Java heap, resident"), std::string::npos) << report.out;
+  EXPECT_EQ(report.out.find("The JVM's own counters"), std::string::npos) << report.out;
   if (!testing::Test::HasFailure()) remove_recording(dir);
 }
 
