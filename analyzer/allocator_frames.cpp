@@ -27,6 +27,10 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
       // overflowed the last one, as HotSpot's arenas above; creating a context too.
       "palloc(0|_extended|_aligned)?|repalloc(0|_extended|_huge)?|MemoryContextAlloc\\w*|MemoryContextStrdup|"
       "pn?strdup|psprintf|(AllocSet|Generation|Slab|Bump)(Alloc\\w*|Realloc|ContextCreate\\w*)|MemoryContextCreate",
+      // ...and its node trees and lists, copied or grown for the caller, as std:: containers
+      // above: a prepared statement kept is CreateCachedPlan's, not copyObjectImpl's.
+      "copyObjectImpl|list_copy(_head|_tail|_deep)?|lappend(_int|_oid|_xid)?|lcons(_int|_oid)?|list_make[1-5]_impl|"
+      "list_concat(_copy)?|list_insert_nth(_int|_oid)?",
       // nginx's malloc wrappers, pools and arrays.
       "ngx_(alloc|calloc|memalign|palloc|pnalloc|pcalloc|pmemalign|create_pool|pstrdup|array_(create|push|push_n)|"
       "list_(create|push))",

@@ -96,11 +96,16 @@ TEST(AllocatorFrames, CutsPostgresMemoryContexts) {
   for (const char* f : {"palloc", "palloc0", "palloc_extended", "repalloc", "repalloc_huge", "MemoryContextAlloc",
                         "MemoryContextAllocZero", "MemoryContextAllocExtended", "MemoryContextStrdup", "pstrdup",
                         "pnstrdup", "psprintf", "AllocSetAlloc", "AllocSetRealloc", "AllocSetContextCreateInternal",
-                        "GenerationAlloc", "SlabAlloc", "SlabContextCreate", "MemoryContextCreate"}) {
+                        "GenerationAlloc", "SlabAlloc", "SlabContextCreate", "MemoryContextCreate",
+                        // node trees and lists, copied or grown for the caller
+                        "copyObjectImpl", "list_copy", "list_copy_deep", "list_copy_tail", "lappend", "lappend_oid",
+                        "lcons", "list_make2_impl", "list_concat", "list_concat_copy", "list_insert_nth"}) {
     EXPECT_TRUE(frames.matches(f)) << f;
   }
   for (const char* f : {"RelationCacheInitializePhase3", "InitCatCache", "hash_search_with_hash_value",
-                        "MemoryContextReset", "MemoryContextDelete", "pallocator", "GenerationStep"}) {
+                        "MemoryContextReset", "MemoryContextDelete", "pallocator", "GenerationStep",
+                        "CreateCachedPlan", "CompleteCachedPlan", "PrepareQuery", "list_free", "list_member",
+                        "copyObject"}) {
     EXPECT_FALSE(frames.matches(f)) << f;
   }
 }
