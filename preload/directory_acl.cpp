@@ -42,9 +42,9 @@ bool allow_user_in(const char* dir, uid_t uid) {
     entries[n++] = {kGroupObj, static_cast<uint16_t>((st.st_mode >> 3) & 7), kNoId};
     entries[n++] = {kOther, static_cast<uint16_t>(st.st_mode & 7), kNoId};
   } else {
-    uint32_t version;
-    memcpy(&version, buf, 4);
-    if (size < 4 || (size - 4) % 8 != 0 || le32toh(version) != kVersion) return errno = EINVAL, false;
+    uint32_t version = 0;
+    if (size >= 4) memcpy(&version, buf, 4);
+    if (le32toh(version) != kVersion || (size - 4) % 8 != 0) return errno = EINVAL, false;
     for (ssize_t at = 4; at < size; at += 8) {
       uint16_t tag, perm;
       uint32_t id;
