@@ -434,6 +434,17 @@ TEST(LeakFinder, SaysWhenTheGrowthIsFileBacked) {
   EXPECT_NE(r.memory.note->find("file-backed and shared memory grew by 200 MiB"), std::string::npos)
       << *r.memory.note;
   EXPECT_EQ(r.memory.note->find("ZGC"), std::string::npos) << *r.memory.note;
+  EXPECT_EQ(r.memory.note->find("shared_buffers"), std::string::npos) << *r.memory.note;
+
+  // A PostgreSQL process's: its shared buffers, as far as it touched them.
+  std::vector<SnapshotSummary> postgres = {split(1, 50 * kMiB, 50 * kMiB, 30 * kMiB, 10 * kMiB),
+                                           split(60, 50 * kMiB, 250 * kMiB, 30 * kMiB, 10 * kMiB)};
+  for (SnapshotSummary& one : postgres) one.process.exe = "/usr/lib/postgresql/15/bin/postgres";
+  const std::string postgres_note = find_leaks(history(std::move(postgres)), LeakCriteria{}).memory.note.value_or("");
+  EXPECT_NE(postgres_note.find("grew by 200 MiB (mapped files, shared memory, tmpfs): not the heap of malloc; in "
+                               "PostgreSQL that is mostly its shared buffers"),
+            std::string::npos)
+      << postgres_note;
 
   // A JVM's, under ZGC, whose Java heap is shared memory: the note says so, with the
   // heap's pages where the shim measured them (jvm.heap_resident_shared_bytes), else with
