@@ -54,6 +54,34 @@ std::string outside_malloc_hint(const std::string& exe, bool jvm_counters) {
          "map more, with their stacks";
 }
 
+// The same for shared memory, where a runtime keeps its own in it: PostgreSQL's shared
+// buffers, ZGC's Java heap; else nothing.
+std::string shared_memory_hint(const std::string& exe, const MemoryTrend& t) {
+  // One shared mapping that each process counts in its RSS as far as it has touched
+  // it: a backend's RSS grows so while it reads more of the database (pgbench, by hand:
+  // +16 MiB a backend in 4 minutes).
+  if (std::filesystem::path(exe).filename() == "postgres") {
+    return " of malloc; in PostgreSQL that is mostly its shared buffers, which each process counts in its RSS as "
+           "far as it has touched them, up to shared_buffers: growth that levels off there is none of this "
+           "process's own (pg_buffercache shows what they hold)";
+  }
+  if (!t.jvm_first || !t.jvm_last) return "";
+  // ZGC's heap is a memfd (/memfd:java_heap) that JDK 17 maps three times over, each
+  // view counted in RSS as far as it is used.
+  const JvmSpaces &a = *t.jvm_first, &b = *t.jvm_last;
+  std::string text = " of malloc; but a JVM's Java heap is shared memory under ZGC (/memfd:java_heap)";
+  if (a.heap_resident_shared && b.heap_resident_shared) {
+    text += ": its pages in RAM went " + format_bytes(*a.heap_resident_shared) + " -> " +
+            format_bytes(*b.heap_resident_shared) + " as RSS counts them (" +
+            (b.counters ? "the JVM committed " + format_bytes(b.heap_committed) + "; " : "") +
+            "JDK 17 maps the heap three times over, and RSS counts each view)";
+  } else if (b.counters) {
+    text += ", and the JVM counts its heap " + format_bytes(a.heap_committed) + " -> " +
+            format_bytes(b.heap_committed) + " committed";
+  }
+  return text;
+}
+
 std::string count(double n) { return std::to_string(uint64_t(std::max(0.0, n))); }
 
 // Threads' stacks mapped beyond the threads running (the main thread's is not counted
@@ -189,32 +217,8 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
   }
   // Without the allocator's figures, file-backed memory only when it is most of the growth.
   if (fb > 0 && fb >= f && fb >= o && (held_free || fb >= unexplained / 2)) {
-    std::string text = "; file-backed and shared memory grew by " + format_bytes(*file) +
-                       " (mapped files, shared memory, tmpfs): not the heap";
-    // PostgreSQL's shared buffers are one shared mapping that each process counts in its
-    // RSS as far as it has touched them: a backend's RSS grows so while it reads more of
-    // the database (pgbench, by hand: +16 MiB a backend in 4 minutes).
-    if (std::filesystem::path(exe).filename() == "postgres") {
-      text += " of malloc; in PostgreSQL that is mostly its shared buffers, which each process counts in its "
-              "RSS as far as it has touched them, up to shared_buffers: growth that levels off there is none of "
-              "this process's own (pg_buffercache shows what they hold)";
-    }
-    // ZGC's heap is a memfd (/memfd:java_heap) that JDK 17 maps three times over, each
-    // view counted in RSS as far as it is used.
-    if (t.jvm_first && t.jvm_last) {
-      const JvmSpaces &a = *t.jvm_first, &b = *t.jvm_last;
-      text += " of malloc; but a JVM's Java heap is shared memory under ZGC (/memfd:java_heap)";
-      if (a.heap_resident_shared && b.heap_resident_shared) {
-        text += ": its pages in RAM went " + format_bytes(*a.heap_resident_shared) + " -> " +
-                format_bytes(*b.heap_resident_shared) + " as RSS counts them (" +
-                (b.counters ? "the JVM committed " + format_bytes(b.heap_committed) + "; " : "") +
-                "JDK 17 maps the heap three times over, and RSS counts each view)";
-      } else if (b.counters) {
-        text += ", and the JVM counts its heap " + format_bytes(a.heap_committed) + " -> " +
-                format_bytes(b.heap_committed) + " committed";
-      }
-    }
-    return text;
+    return "; file-backed and shared memory grew by " + format_bytes(*file) +
+           " (mapped files, shared memory, tmpfs): not the heap" + shared_memory_hint(exe, t);
   }
   if (!held_free) {
     const auto left_out = b.allocator_left_out_us ? b.allocator_left_out_us : a.allocator_left_out_us;
