@@ -1,6 +1,7 @@
 #include "process_history.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -199,8 +200,17 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
     return h.snapshots.empty() || p.pid != h.pid || p.start_mono_ns != h.timeline.start_ns ||
            !grouper.knows(stack_id);
   };
-  for (const std::filesystem::path& file : files) {
-    Snapshot s = read_snapshot(file, wanted);
+  // The next file is read (and inflated) on another thread while this one is decoded.
+  std::future<LoadedSnapshot> next;
+  auto load_ahead = [&](size_t i) {
+    if (i < files.size()) next = std::async(std::launch::async, load_snapshot_file, files[i]);
+  };
+  load_ahead(0);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::filesystem::path& file = files[i];
+    LoadedSnapshot loaded = next.get();
+    load_ahead(i + 1);
+    Snapshot s = parse_snapshot_file(loaded, wanted);
     if (!h.snapshots.empty() && s.process.pid == h.pid && s.process.start_mono_ns > h.timeline.start_ns) {
       // The process exec'd another program: what came before is another heap.
       size_t skipped = h.skipped_before_exec + h.snapshots.size();

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "compressed_snapshot.h"
 #include "snapshot.h"
 
 namespace heapdrift {
@@ -31,6 +32,17 @@ using StackFilter = std::function<bool(const ProcessInfo&, uint32_t id)>;
 
 // Reads and validates the file at `path`; errors name it as given.
 Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wanted = {});
+
+// read_snapshot() in two halves: the file's bytes in memory, inflated if it was
+// compressed, then their decoding. A reader of a series loads the next file on another
+// thread while it decodes this one: inflating was over a quarter of `leaks` over
+// compressed files read in turn (docs/PERFORMANCE.md, "The analyzer").
+struct LoadedSnapshot {
+  std::filesystem::path path;
+  OwnedBytes contents;
+};
+LoadedSnapshot load_snapshot_file(const std::filesystem::path& path);
+Snapshot parse_snapshot_file(const LoadedSnapshot& file, const StackFilter& wanted = {});
 
 // The same for bytes already in memory; `name` stands for the file in errors.
 Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted = {});

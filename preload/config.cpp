@@ -146,6 +146,14 @@ bool load_config(GetEnvFn getenv_fn, void* context, Config* config, char* error,
       return false;
     }
   }
+  if ((v = getenv_fn(kEnvCompress, context))) {
+    if (strcmp(v, "1") == 0) config->compress = true;
+    else if (strcmp(v, "0") == 0) config->compress = false;
+    else {
+      set_error(error, error_size, kEnvCompress, v, "expected 1 (compress snapshots) or 0");
+      return false;
+    }
+  }
   return true;
 }
 

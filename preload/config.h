@@ -19,6 +19,7 @@ inline constexpr const char* kEnvMaxSnapshots = "HEAPDRIFT_MAX_SNAPSHOTS";
 inline constexpr const char* kEnvMaxLiveSamples = "HEAPDRIFT_MAX_LIVE_SAMPLES";
 inline constexpr const char* kEnvMaxStacks = "HEAPDRIFT_MAX_STACKS";
 inline constexpr const char* kEnvUnwind = "HEAPDRIFT_UNWIND";
+inline constexpr const char* kEnvCompress = "HEAPDRIFT_COMPRESS";
 
 inline constexpr uint64_t kDefaultSampleRate = 512 * 1024;
 inline constexpr uint64_t kDefaultIntervalMs = 60 * 1000;
@@ -38,6 +39,7 @@ struct Config {
   uint64_t max_live_samples = 4u << 20;       // past it, new samples are dropped and counted
   uint32_t max_stacks = 1u << 20;             // past it, new stacks map to the overflow stack
   UnwindMode unwind = UnwindMode::kLibunwind;
+  bool compress = true;                       // snapshot files as zstd frames, where libzstd loads
 };
 
 // "1" (every allocation), or a byte count with an optional suffix B, K/KiB, M/MiB, G/GiB.

@@ -8,7 +8,8 @@ namespace heapdrift {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the format is little-endian");
 
-SnapshotEncoder::SnapshotEncoder(int fd, std::atomic<uint64_t>* progress) : fd_(fd), progress_(progress) {
+SnapshotEncoder::SnapshotEncoder(int fd, std::atomic<uint64_t>* progress, SnapshotCompressor* compressor)
+    : fd_(fd), progress_(progress), compressor_(compressor) {
   XXH3_64bits_reset(&hash_);
   bytes(format::kMagic, sizeof(format::kMagic));
   u32(format::kVersion);
@@ -56,8 +57,9 @@ void SnapshotEncoder::bytes(const void* data, size_t len) {
   }
 }
 
-void SnapshotEncoder::flush() {
-  ok_ = ok_ && write_fully(fd_, reinterpret_cast<const char*>(buffer_), used_);
+void SnapshotEncoder::flush(bool last) {
+  ok_ = ok_ && (compressor_ ? compressor_->write(fd_, buffer_, used_, last)
+                            : write_fully(fd_, reinterpret_cast<const char*>(buffer_), used_));
   used_ = 0;
   if (progress_) progress_->fetch_add(1, std::memory_order_relaxed);
 }
@@ -69,7 +71,7 @@ bool SnapshotEncoder::finish() {
   u32(0);
   u64(8);
   u64(checksum);
-  flush();
+  flush(true);
   return ok_;
 }
 

@@ -1,6 +1,7 @@
 // Buffered little-endian encoder for the snapshot format (docs/FORMAT.md).
 // Writes with write(2) through a fixed buffer, never stdio or malloc, and hashes every
-// byte as it goes so that the closing `end` section carries the checksum.
+// byte as it goes so that the closing `end` section carries the checksum. With a
+// compressor, each buffer goes through it on its way to the file.
 #ifndef HEAPDRIFT_PRELOAD_SNAPSHOT_ENCODER_H
 #define HEAPDRIFT_PRELOAD_SNAPSHOT_ENCODER_H
 
@@ -12,15 +13,17 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include "snapshot_compressor.h"
 #include "snapshot_format.h"
 
 namespace heapdrift {
 
 class SnapshotEncoder {
  public:
-  // Writes the file header at once. The caller owns `fd`. `progress`, when given, is
-  // bumped at each block written.
-  explicit SnapshotEncoder(int fd, std::atomic<uint64_t>* progress = nullptr);
+  // Writes the file header at once. The caller owns `fd` and `compressor` (started).
+  // `progress`, when given, is bumped at each block written.
+  explicit SnapshotEncoder(int fd, std::atomic<uint64_t>* progress = nullptr,
+                           SnapshotCompressor* compressor = nullptr);
   SnapshotEncoder(const SnapshotEncoder&) = delete;
   SnapshotEncoder& operator=(const SnapshotEncoder&) = delete;
 
@@ -47,10 +50,11 @@ class SnapshotEncoder {
   bool finish();
 
  private:
-  void flush();
+  void flush(bool last = false);
 
   int fd_;
   std::atomic<uint64_t>* progress_;
+  SnapshotCompressor* compressor_;
   bool ok_ = true;
   bool in_section_ = false;
   uint64_t section_remaining_ = 0;

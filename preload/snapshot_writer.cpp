@@ -261,7 +261,9 @@ bool write_snapshot(Recorder& recorder, MemoryStatsReader& memory, const Process
   if (fd < 0) return false;
   bool ok;
   {
-    SnapshotEncoder out(fd, progress);
+    SnapshotCompressor compressor;
+    bool compress = recorder.config().compress && compressor.start();
+    SnapshotEncoder out(fd, progress, compress ? &compressor : nullptr);
     encode(out, c, recorder.config(), recorder.sampler());
     ok = out.finish();
   }

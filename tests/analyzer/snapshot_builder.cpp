@@ -116,11 +116,16 @@ std::vector<RawSection> encode_sections(const Snapshot& s) {
   return out;
 }
 
-std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections) {
+std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections, Compression compression) {
   int fd = memfd_create("heapdrift-test-snapshot", MFD_CLOEXEC);
   if (fd < 0) throw std::runtime_error("memfd_create failed");
   {
-    auto enc = std::make_unique<SnapshotEncoder>(fd);  // 64 KiB buffer: not on the stack
+    SnapshotCompressor compressor;
+    if (compression == Compression::kZstd && !compressor.start()) {
+      throw std::runtime_error("SnapshotCompressor::start failed: is libzstd.so.1 there?");
+    }
+    // 64 KiB buffer: not on the stack
+    auto enc = std::make_unique<SnapshotEncoder>(fd, nullptr, compression == Compression::kZstd ? &compressor : nullptr);
     for (const RawSection& s : sections) {
       enc->begin_section(static_cast<Section>(s.tag), s.payload.size());
       enc->bytes(s.payload.data(), s.payload.size());
@@ -133,6 +138,20 @@ std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections) {
   if (pread(fd, bytes.data(), bytes.size(), 0) != size) throw std::runtime_error("pread failed");
   close(fd);
   return bytes;
+}
+
+std::vector<uint8_t> zstd_frame(const std::vector<uint8_t>& bytes) {
+  int fd = memfd_create("heapdrift-test-frame", MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("memfd_create failed");
+  SnapshotCompressor compressor;
+  if (!compressor.start() || !compressor.write(fd, bytes.data(), bytes.size(), true)) {
+    throw std::runtime_error("SnapshotCompressor failed");
+  }
+  off_t size = lseek(fd, 0, SEEK_END);
+  std::vector<uint8_t> frame(static_cast<size_t>(size));
+  if (pread(fd, frame.data(), frame.size(), 0) != size) throw std::runtime_error("pread failed");
+  close(fd);
+  return frame;
 }
 
 Snapshot rich_snapshot() {

@@ -44,9 +44,16 @@ std::vector<uint8_t> encode_frame_methods(const std::map<uint32_t, Stack>& stack
 std::vector<RawSection> encode_sections(const Snapshot& s);
 
 // A whole file: header, the sections as given, and the end section with the checksum.
-std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections);
+// Compressed, it is the zstd frame the shim writes through its SnapshotCompressor.
+enum class Compression { kNone, kZstd };
+std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections, Compression compression = Compression::kNone);
 
-inline std::vector<uint8_t> encode_snapshot(const Snapshot& s) { return encode_file(encode_sections(s)); }
+inline std::vector<uint8_t> encode_snapshot(const Snapshot& s, Compression compression = Compression::kNone) {
+  return encode_file(encode_sections(s), compression);
+}
+
+// `bytes`, whatever they are, in one zstd frame as SnapshotCompressor makes it.
+std::vector<uint8_t> zstd_frame(const std::vector<uint8_t>& bytes);
 
 // `bytes` (a whole file) with another version in its header, checksum recomputed.
 std::vector<uint8_t> with_version(std::vector<uint8_t> bytes, uint32_t version);

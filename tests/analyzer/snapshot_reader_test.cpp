@@ -60,6 +60,46 @@ TEST(SnapshotReader, RoundTripsEveryField) {
   EXPECT_EQ(read.samples[1].weight, 21845.666666666668);
 }
 
+// As the shim writes them where libzstd loads: the same model, from a smaller file.
+TEST(SnapshotReader, RoundTripsACompressedFile) {
+  const Snapshot original = rich_snapshot();
+  const std::vector<uint8_t> plain = encode_snapshot(original);
+  const std::vector<uint8_t> compressed = encode_snapshot(original, Compression::kZstd);
+  ASSERT_EQ(compressed[0], 0x28);  // zstd's magic number, little-endian
+  EXPECT_LT(compressed.size(), plain.size());
+  EXPECT_EQ(parse_snapshot(compressed, "rich.hds"), original);
+
+  // Past one encoder buffer and one compressor output buffer (64 KiB each).
+  Snapshot big = original;
+  for (uint64_t i = 0; i < 3000; ++i) {
+    big.maps.push_back({i << 16, (i << 16) + 4096, 0, 5, "/usr/lib/x86_64-linux-gnu/libfoo.so." + std::to_string(i % 7)});
+  }
+  const std::vector<uint8_t> big_plain = encode_snapshot(big);
+  ASSERT_GT(big_plain.size(), 128u * 1024);
+  const std::vector<uint8_t> big_compressed = encode_snapshot(big, Compression::kZstd);
+  EXPECT_LT(big_compressed.size(), big_plain.size() / 4);  // paths and addresses that repeat
+  EXPECT_EQ(parse_snapshot(big_compressed, "big.hds"), big);
+}
+
+TEST(SnapshotReader, RejectsDamageAroundACompressedFile) {
+  std::vector<uint8_t> bytes = encode_snapshot(rich_snapshot(), Compression::kZstd);
+  std::vector<uint8_t> trailing = bytes;
+  trailing.push_back(0);
+  EXPECT_EQ(parse_error(trailing), "snap-000003.hds: 1 bytes follow the compressed data");
+  EXPECT_EQ(parse_error({bytes.begin(), bytes.end() - 1}),
+            "snap-000003.hds: truncated: the compressed data ends early");
+  std::vector<uint8_t> garbage = bytes;
+  for (size_t i = 4; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 37);
+  EXPECT_EQ(parse_error(garbage).rfind("snap-000003.hds: corrupt compressed data (zstd: ", 0), 0u)
+      << parse_error(garbage);
+  // What a frame holds is read as that file would be.
+  std::vector<uint8_t> plain = encode_snapshot(rich_snapshot());
+  EXPECT_EQ(parse_snapshot(zstd_frame(plain), "rich.hds"), rich_snapshot());
+  plain[0] = 'X';
+  EXPECT_EQ(parse_error(zstd_frame(plain)), "snap-000003.hds: not a heapdrift snapshot (bad magic)");
+  EXPECT_EQ(parse_error(zstd_frame({})), "snap-000003.hds: not a heapdrift snapshot (bad magic)");
+}
+
 TEST(SnapshotReader, ReadsAFileAndNamesItInErrors) {
   TempDir dir;
   write_bytes(dir / "snap-000001.hds", encode_snapshot(rich_snapshot()));

@@ -78,6 +78,7 @@ TEST(LoadConfig, DefaultsWhenNothingIsSet) {
   EXPECT_FALSE(c.seed_set);
   EXPECT_EQ(c.max_snapshots, 0u);
   EXPECT_EQ(c.unwind, UnwindMode::kLibunwind);
+  EXPECT_TRUE(c.compress);
   EXPECT_STREQ(c.output_dir, "");
 }
 
@@ -90,7 +91,8 @@ TEST(LoadConfig, ReadsEveryVariable) {
            {"HEAPDRIFT_MAX_SNAPSHOTS", "10"},
            {"HEAPDRIFT_MAX_LIVE_SAMPLES", "1000"},
            {"HEAPDRIFT_MAX_STACKS", "500"},
-           {"HEAPDRIFT_UNWIND", "fp"}}};
+           {"HEAPDRIFT_UNWIND", "fp"},
+           {"HEAPDRIFT_COMPRESS", "0"}}};
   Config c;
   char error[256];
   ASSERT_TRUE(load_config(Env::get, &env, &c, error, sizeof(error))) << error;
@@ -104,13 +106,15 @@ TEST(LoadConfig, ReadsEveryVariable) {
   EXPECT_EQ(c.max_live_samples, 1000u);
   EXPECT_EQ(c.max_stacks, 500u);
   EXPECT_EQ(c.unwind, UnwindMode::kFramePointer);
+  EXPECT_FALSE(c.compress);
 }
 
 TEST(LoadConfig, NamesTheBadVariableAndValue) {
   const std::map<std::string, std::string> bad = {
       {"HEAPDRIFT_SAMPLE_RATE", "12Q"}, {"HEAPDRIFT_INTERVAL", "soon"},  {"HEAPDRIFT_MAX_DEPTH", "0"},
       {"HEAPDRIFT_MAX_DEPTH", "1000"},  {"HEAPDRIFT_SEED", "-3"},        {"HEAPDRIFT_MAX_SNAPSHOTS", "2"},
-      {"HEAPDRIFT_UNWIND", "magic"},    {"HEAPDRIFT_MAX_STACKS", "0"},   {"HEAPDRIFT_MAX_LIVE_SAMPLES", "x"}};
+      {"HEAPDRIFT_UNWIND", "magic"},    {"HEAPDRIFT_MAX_STACKS", "0"},   {"HEAPDRIFT_MAX_LIVE_SAMPLES", "x"},
+      {"HEAPDRIFT_COMPRESS", "yes"}};
   for (const auto& [name, value] : bad) {
     Env env{{{name, value}}};
     Config c;

@@ -58,6 +58,7 @@ TEST(bad_config, malformed_values_are_reported_once_and_the_program_runs_unprofi
       {"HEAPDRIFT_MAX_DEPTH", "257"},     {"HEAPDRIFT_UNWIND", "dwarf"},
       {"HEAPDRIFT_SEED", "-1"},           {"HEAPDRIFT_MAX_SNAPSHOTS", "2"},
       {"HEAPDRIFT_MAX_LIVE_SAMPLES", ""}, {"HEAPDRIFT_MAX_STACKS", "many"},
+      {"HEAPDRIFT_COMPRESS", "2"},
   };
   for (const auto& [name, value] : bad) {
     SCOPED_TRACE(name + "=" + value);

@@ -5,6 +5,9 @@
 // (exit_program, locked_allocator).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <string>
+
 #include "shim_run.h"
 #include "shim_snapshots.h"
 
@@ -21,6 +24,26 @@ TEST(exit, from_a_signal_handler_the_exit_snapshot_is_written) {
   ASSERT_EQ(series.size(), 1u);
   EXPECT_EQ(series.back().snapshot.process.trigger, heapdrift::format::Trigger::kExit);
   EXPECT_EQ(samples_at(series.back().snapshot, site_range(out, "kept")).size(), 10u);
+}
+
+// The file is one zstd frame (libzstd.so.1 is on this machine), or with
+// HEAPDRIFT_COMPRESS=0 the format's own bytes; both read the same.
+TEST(exit, the_snapshot_file_is_compressed_unless_asked_not_to) {
+  for (std::string compress : {"1", "0"}) {
+    ScratchDir scratch;
+    const std::filesystem::path rec = scratch.path() / "rec";
+    RunResult r = run_program({EXIT_PROGRAM, "signal"}, shim_env(rec, {{"HEAPDRIFT_COMPRESS", compress}}), 30,
+                              scratch.path());
+    ASSERT_TRUE(r.exited_with(0)) << r.describe();
+    std::ifstream file(rec / std::to_string(r.pid) / "snap-000001.hds", std::ios::binary);
+    std::string magic(8, '\0');
+    ASSERT_TRUE(file.read(magic.data(), 8)) << "HEAPDRIFT_COMPRESS=" << compress;
+    if (compress == "1") EXPECT_EQ(magic.substr(0, 4), "\x28\xb5\x2f\xfd");
+    else EXPECT_EQ(magic, "HEAPDRFT");
+    std::vector<NumberedSnapshot> series = read_process_snapshots(rec / std::to_string(r.pid));
+    ASSERT_EQ(series.size(), 1u);
+    EXPECT_EQ(samples_at(series.back().snapshot, site_range(ProgramOutput(r.out), "kept")).size(), 10u);
+  }
 }
 
 // A snapshot larger than RLIMIT_FSIZE fails with EFBIG and is reported, on the writer

@@ -5,11 +5,12 @@
 // leaks --sysroot` reads the recording here. Debian 11's minimal system has no
 // libunwind: the shim must run on by frame pointers, say so once, and the recording say
 // so to `leaks`; with Debian 11's libunwind (1.3) put in its way by LD_LIBRARY_PATH, it
-// unwinds through perl's frames.
+// unwinds through perl's frames. Debian 11's libzstd serves the shim's compressor.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -47,7 +48,19 @@ struct OldDistroRun {
   RunResult perl;
   json leaks;
   std::string leaks_error;
+  size_t snapshots = 0, compressed = 0;  // files, and those that are zstd frames
 };
+
+void count_snapshots(const fs::path& recording, OldDistroRun* run) {
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(recording)) {
+    if (e.path().extension() != ".hds") continue;
+    std::ifstream file(e.path(), std::ios::binary);
+    std::string magic(4, '\0');
+    file.read(magic.data(), 4);
+    ++run->snapshots;
+    run->compressed += magic == "\x28\xb5\x2f\xfd";
+  }
+}
 
 // perl -e kLeak in the old root under the shim, with `env` (NAME=value) inside it.
 OldDistroRun run_leak_in_old_root(const ScratchDir& scratch, const std::vector<std::string>& env) {
@@ -69,6 +82,7 @@ OldDistroRun run_leak_in_old_root(const ScratchDir& scratch, const std::vector<s
                             {}, 120, scratch.path());
   run.leaks_error = l.describe();
   if (l.exited_with(0)) run.leaks = json::parse(l.out, nullptr, false);
+  count_snapshots(dir.outside() / "rec", &run);
   return run;
 }
 
@@ -92,6 +106,9 @@ TEST_F(OldDistro, WithoutLibunwindTheProgramRunsAndItsLeakIsFoundByFramePointers
   ASSERT_TRUE(run.perl.exited_with(0)) << run.perl.describe();
   EXPECT_EQ(run.perl.out, "1500\n");
   EXPECT_EQ(run.perl.err, kNoLibunwind);
+  // Debian 11's libzstd (1.4.8) compresses them.
+  EXPECT_GE(run.snapshots, 3u);
+  EXPECT_EQ(run.compressed, run.snapshots);
   ASSERT_TRUE(run.leaks.is_object()) << run.leaks_error;
   EXPECT_EQ(run.leaks["frame_pointers_only"], true);
   const json suspects = run.leaks["suspects"];

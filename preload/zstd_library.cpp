@@ -1,0 +1,41 @@
+#include "zstd_library.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+namespace heapdrift {
+namespace {
+
+Zstd g_zstd;
+const Zstd* g_found = nullptr;
+
+template <typename T>
+bool find(void* handle, const char* name, T* out) {
+  *out = reinterpret_cast<T>(dlsym(handle, name));
+  return *out != nullptr;
+}
+
+void load() {
+  void* handle = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) return;
+  unsigned (*version)() = nullptr;
+  if (!find(handle, "ZSTD_versionNumber", &version) || version() < 10400) return;
+  Zstd& z = g_zstd;
+  if (find(handle, "ZSTD_getCParams", &z.get_cparams) &&
+      find(handle, "ZSTD_estimateCStreamSize_usingCParams", &z.estimate_cstream_size) &&
+      find(handle, "ZSTD_initStaticCCtx", &z.init_static_cctx) &&
+      find(handle, "ZSTD_CCtx_setParameter", &z.set_parameter) &&
+      find(handle, "ZSTD_compressStream2", &z.compress_stream2) && find(handle, "ZSTD_isError", &z.is_error)) {
+    g_found = &z;
+  }
+}
+
+}  // namespace
+
+const Zstd* zstd() {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, load);
+  return g_found;
+}
+
+}  // namespace heapdrift
