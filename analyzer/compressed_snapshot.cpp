@@ -5,9 +5,13 @@
 #include <new>
 #include <string>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "byte_reader.h"
+#include "snapshot_format.h"
 
 namespace heapdrift {
 
@@ -18,7 +22,44 @@ bool is_compressed(std::span<const uint8_t> bytes) {
   return magic == ZSTD_MAGICNUMBER;
 }
 
-OwnedBytes inflate_snapshot(std::span<const uint8_t> bytes) {
+namespace {
+
+// The zstd frame's bytes, once its length, the checksum frame after it and the checksum
+// check out.
+std::span<const uint8_t> checked_frame(std::span<const uint8_t> bytes) {
+  size_t frame = ZSTD_findFrameCompressedSize(bytes.data(), bytes.size());
+  if (ZSTD_isError(frame)) {
+    if (ZSTD_getErrorCode(frame) == ZSTD_error_srcSize_wrong) {
+      throw FormatError("truncated: the compressed data ends early");
+    }
+    throw FormatError(std::string("corrupt compressed data (zstd: ") + ZSTD_getErrorName(frame) + ")");
+  }
+  std::span<const uint8_t> trailer = bytes.subspan(frame);
+  if (trailer.size() < format::kChecksumFrameSize) {
+    throw FormatError("truncated: the checksum after the compressed data is missing");
+  }
+  if (trailer.size() > format::kChecksumFrameSize) {
+    throw FormatError(std::to_string(trailer.size() - format::kChecksumFrameSize) +
+                      " bytes follow the compressed data's checksum");
+  }
+  uint32_t magic, length;
+  uint64_t checksum;
+  std::memcpy(&magic, trailer.data(), 4);
+  std::memcpy(&length, trailer.data() + 4, 4);
+  std::memcpy(&checksum, trailer.data() + 8, 8);
+  if (magic != format::kChecksumFrameMagic || length != 8) {
+    throw FormatError("corrupt: no checksum frame after the compressed data");
+  }
+  if (XXH3_64bits(bytes.data(), frame) != checksum) {
+    throw FormatError("checksum mismatch: the compressed data is damaged");
+  }
+  return bytes.first(frame);
+}
+
+}  // namespace
+
+OwnedBytes inflate_snapshot(std::span<const uint8_t> file) {
+  std::span<const uint8_t> bytes = checked_frame(file);
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!context) throw std::bad_alloc();
   // The frame does not say its size (the shim writes it in one pass): start above the
@@ -44,9 +85,6 @@ OwnedBytes inflate_snapshot(std::span<const uint8_t> bytes) {
       if (capacity >= kMaxInflatedBytes) throw std::bad_alloc();
       capacity = std::min(capacity * 2, kMaxInflatedBytes);
     }
-  }
-  if (in.pos != in.size) {
-    throw FormatError(std::to_string(in.size - in.pos) + " bytes follow the compressed data");
   }
   return out;
 }

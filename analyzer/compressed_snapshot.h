@@ -1,6 +1,7 @@
 // Snapshot files as shims since 2026-12-07 write them where the process has libzstd:
-// one zstd frame holding the file (docs/FORMAT.md, "Compression"). The reader inflates
-// such a file in memory and reads what it holds as it would the file itself.
+// one zstd frame holding the file, then a checksum of it (docs/FORMAT.md,
+// "Compression"). The reader checks and inflates such a file in memory, and reads what
+// it holds as it would the file itself.
 #ifndef HEAPDRIFT_ANALYZER_COMPRESSED_SNAPSHOT_H
 #define HEAPDRIFT_ANALYZER_COMPRESSED_SNAPSHOT_H
 
@@ -25,8 +26,9 @@ struct OwnedBytes {
   std::span<const uint8_t> span() const { return {data.get(), size}; }
 };
 
-// The bytes the frame holds. Throws FormatError (byte_reader.h) for damaged, truncated
-// or trailing data, and std::bad_alloc past what memory or kMaxInflatedBytes allow.
+// The bytes the frame holds. Throws FormatError (byte_reader.h) for damaged (a checksum
+// that does not match), truncated or trailing data, and std::bad_alloc past what memory
+// or kMaxInflatedBytes allow.
 OwnedBytes inflate_snapshot(std::span<const uint8_t> bytes);
 
 // Far above what a shim writes (4 M live samples and 1 M stacks of 256 frames make

@@ -4,6 +4,10 @@
 
 #include <utility>
 
+#include <cstdint>
+#include <cstring>
+
+#include "snapshot_format.h"
 #include "write_fully.h"
 
 namespace heapdrift {
@@ -37,6 +41,7 @@ bool SnapshotCompressor::start() {
   ZSTD_outBuffer out{output_, kOutputBytes, 0};
   if (zstd_->is_error(zstd_->compress_stream2(context_, &out, &in, ZSTD_e_continue))) return false;
   pending_ = out.pos;
+  XXH3_64bits_reset(&hash_);
   return true;
 }
 
@@ -47,9 +52,18 @@ bool SnapshotCompressor::write(int fd, const void* data, size_t size, bool last)
     pending_ = 0;
     size_t left = zstd_->compress_stream2(context_, &out, &in, last ? ZSTD_e_end : ZSTD_e_continue);
     if (zstd_->is_error(left)) return false;
+    XXH3_64bits_update(&hash_, output_, out.pos);
     if (out.pos > 0 && !write_fully(fd, reinterpret_cast<const char*>(output_), out.pos)) return false;
-    if (last ? left == 0 : in.pos == in.size) return true;
+    if (!last && in.pos == in.size) return true;
+    if (last && left == 0) break;
   }
+  unsigned char trailer[format::kChecksumFrameSize];
+  uint32_t magic = format::kChecksumFrameMagic, length = 8;
+  uint64_t checksum = XXH3_64bits_digest(&hash_);
+  std::memcpy(trailer, &magic, 4);
+  std::memcpy(trailer + 4, &length, 4);
+  std::memcpy(trailer + 8, &checksum, 8);
+  return write_fully(fd, reinterpret_cast<const char*>(trailer), sizeof(trailer));
 }
 
 }  // namespace heapdrift

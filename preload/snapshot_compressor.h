@@ -11,6 +11,10 @@
 
 #include <cstddef>
 
+#define XXH_INLINE_ALL
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 #include "zstd_library.h"
 
 namespace heapdrift {
@@ -28,8 +32,8 @@ class SnapshotCompressor {
   // writes the file uncompressed.
   bool start();
 
-  // Compresses `size` bytes into `fd`; `last` ends the frame. False on a write or
-  // compression error (errno set for the former).
+  // Compresses `size` bytes into `fd`; `last` ends the frame and writes the checksum
+  // frame after it. False on a write or compression error (errno set for the former).
   bool write(int fd, const void* data, size_t size, bool last);
 
  private:
@@ -44,6 +48,7 @@ class SnapshotCompressor {
   void* memory_ = nullptr;
   size_t memory_size_ = 0;
   size_t pending_ = 0;  // bytes in output_ that start() made and write() has yet to write
+  XXH3_state_t hash_;   // of the bytes written
 };
 
 }  // namespace heapdrift

@@ -16,6 +16,12 @@ inline constexpr uint32_t kOldestReadableVersion = 1;
 inline constexpr uint32_t kFileHeaderSize = 16;     // magic, version, reserved
 inline constexpr uint32_t kSectionHeaderSize = 16;  // tag, reserved, payload length
 
+// A compressed file (docs/FORMAT.md, "Compression"): one zstd frame holding the file,
+// then one of zstd's skippable frames (which zstd itself passes over) holding the
+// XXH3-64 of every byte before it, so that damage anywhere is found, as in a plain file.
+inline constexpr uint32_t kChecksumFrameMagic = 0x184D2A50;
+inline constexpr uint32_t kChecksumFrameSize = 16;  // magic, length (8), checksum
+
 enum class Section : uint32_t {
   kProcess = 1,
   kCounters = 2,

@@ -82,12 +82,20 @@ TEST(SnapshotReader, RoundTripsACompressedFile) {
 }
 
 TEST(SnapshotReader, RejectsDamageAroundACompressedFile) {
-  std::vector<uint8_t> bytes = encode_snapshot(rich_snapshot(), Compression::kZstd);
+  const std::vector<uint8_t> bytes = encode_snapshot(rich_snapshot(), Compression::kZstd);
   std::vector<uint8_t> trailing = bytes;
   trailing.push_back(0);
-  EXPECT_EQ(parse_error(trailing), "snap-000003.hds: 1 bytes follow the compressed data");
+  EXPECT_EQ(parse_error(trailing), "snap-000003.hds: 1 bytes follow the compressed data's checksum");
   EXPECT_EQ(parse_error({bytes.begin(), bytes.end() - 1}),
+            "snap-000003.hds: truncated: the checksum after the compressed data is missing");
+  EXPECT_EQ(parse_error({bytes.begin(), bytes.end() - 17}),
             "snap-000003.hds: truncated: the compressed data ends early");
+  std::vector<uint8_t> flipped = bytes;
+  flipped[flipped.size() / 2] ^= 1;
+  EXPECT_EQ(parse_error(flipped), "snap-000003.hds: checksum mismatch: the compressed data is damaged");
+  std::vector<uint8_t> no_trailer = bytes;
+  no_trailer[no_trailer.size() - 16] ^= 1;
+  EXPECT_EQ(parse_error(no_trailer), "snap-000003.hds: corrupt: no checksum frame after the compressed data");
   std::vector<uint8_t> garbage = bytes;
   for (size_t i = 4; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 37);
   EXPECT_EQ(parse_error(garbage).rfind("snap-000003.hds: corrupt compressed data (zstd: ", 0), 0u)

@@ -2,9 +2,9 @@
 // with exit(0) in one of three ways. `signal`: from a SIGTERM handler, which
 // interrupted no allocation. `locked`: holding the lock of locked_allocator (preloaded
 // behind the shim), as a handler that interrupted malloc would. `small_files`: with
-// RLIMIT_FSIZE at 2 KiB (less than a snapshot), after a forked child that exits at
-// once, its writer thread still starting; prints the child's wait status as
-// `child_status N`.
+// RLIMIT_FSIZE at 512 bytes (less than a snapshot, compressed or not), after a forked
+// child that exits at once, its writer thread still starting; prints the child's wait
+// status as `child_status N`.
 #include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     signal(SIGTERM, on_term);
     raise(SIGTERM);
   } else if (strcmp(argv[1], "small_files") == 0) {
-    rlimit small{2048, 2048};
+    rlimit small{512, 512};
     if (setrlimit(RLIMIT_FSIZE, &small) != 0) return 3;
     pid_t child = fork();
     if (child == 0) exit(0);

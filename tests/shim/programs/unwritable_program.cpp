@@ -1,7 +1,7 @@
 // A process whose snapshots cannot be written: `remove` deletes its own directory of
-// the recording before it exits; `fsize` limits its files to 2 KiB (RLIMIT_FSIZE), less
-// than a snapshot. Both exit 0; the shim must say on stderr, at exit, that the
-// snapshots could not be written, and why.
+// the recording before it exits; `fsize` limits its files to 512 bytes (RLIMIT_FSIZE),
+// less than a snapshot, compressed or not. Both exit 0; the shim must say on stderr, at
+// exit, that the snapshots could not be written, and why.
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     if (!out) return 3;
     std::filesystem::remove_all(std::filesystem::path(out) / std::to_string(getpid()));
   } else if (strcmp(argv[1], "fsize") == 0) {
-    const rlimit small = {2048, 2048};
+    const rlimit small = {512, 512};
     if (setrlimit(RLIMIT_FSIZE, &small) != 0) return 4;
   } else {
     return 2;
