@@ -27,8 +27,7 @@ namespace {
   return ::testing::AssertionFailure() << "accepted";
 }
 
-TEST(SnapshotCorruption, EveryFlippedByteIsRejected) {
-  const std::vector<uint8_t> good = encode_snapshot(small_snapshot());
+void expect_every_flipped_byte_rejected(const std::vector<uint8_t>& good) {
   ASSERT_FALSE(rejected(good));
   for (size_t i = 0; i < good.size(); ++i) {
     for (uint8_t mask : {0x01, 0x80, 0xFF}) {
@@ -39,28 +38,26 @@ TEST(SnapshotCorruption, EveryFlippedByteIsRejected) {
   }
 }
 
-TEST(SnapshotCorruption, EveryTruncationIsRejected) {
-  const std::vector<uint8_t> good = encode_snapshot(rich_snapshot());
+void expect_every_truncation_rejected(const std::vector<uint8_t>& good) {
   for (size_t len = 0; len < good.size(); ++len) {
     EXPECT_TRUE(rejected(std::vector<uint8_t>(good.begin(), good.begin() + len))) << "length " << len;
   }
+}
+
+TEST(SnapshotCorruption, EveryFlippedByteIsRejected) {
+  expect_every_flipped_byte_rejected(encode_snapshot(small_snapshot()));
+}
+
+TEST(SnapshotCorruption, EveryTruncationIsRejected) {
+  expect_every_truncation_rejected(encode_snapshot(rich_snapshot()));
 }
 
 // A compressed file: the checksum of the compressed bytes finds what zstd would not
 // (a spare bit of a header, a code that no symbol uses).
 TEST(SnapshotCorruption, EveryFlippedByteAndEveryTruncationOfACompressedFileIsRejected) {
   const std::vector<uint8_t> good = encode_snapshot(small_snapshot(), Compression::kZstd);
-  ASSERT_FALSE(rejected(good));
-  for (size_t i = 0; i < good.size(); ++i) {
-    for (uint8_t mask : {0x01, 0x80, 0xFF}) {
-      std::vector<uint8_t> bad = good;
-      bad[i] ^= mask;
-      EXPECT_TRUE(rejected(bad)) << "byte " << i << " of " << good.size() << " ^ " << int(mask);
-    }
-  }
-  for (size_t len = 0; len < good.size(); ++len) {
-    EXPECT_TRUE(rejected(std::vector<uint8_t>(good.begin(), good.begin() + len))) << "length " << len;
-  }
+  expect_every_flipped_byte_rejected(good);
+  expect_every_truncation_rejected(good);
 }
 
 // What a successful parse promises: every sample's stack is there.
