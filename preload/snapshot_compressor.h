@@ -1,11 +1,12 @@
 // Compresses a snapshot file as the encoder writes it: the file on disk is then one
-// zstd frame holding the file's bytes (docs/FORMAT.md, "Compression"). A short-lived
-// process's snapshot is mostly the paths of its mappings and modules, a long-lived
-// one's mostly stacks that share their outer frames: 4× to 13× smaller, measured.
+// zstd frame holding the file's bytes, and the checksum of that frame (docs/FORMAT.md,
+// "Compression"). A short-lived process's snapshot is mostly the paths of its mappings
+// and modules, a long-lived one's mostly stacks that share their outer frames: 4× to
+// 13× smaller, measured.
 //
-// Level 1 with a 64 KiB window and 2^13 hash entries: what repeats in a snapshot
+// Level 1 with a 64 KiB window and 2^13 hash entries, as what repeats in a snapshot
 // repeats nearby: level 1's own window (512 KiB) made the files measured at most 5 %
-// smaller, for nearly three times the memory (docs/FORMAT.md, "Compression").
+// smaller, for nearly three times the memory.
 #ifndef HEAPDRIFT_PRELOAD_SNAPSHOT_COMPRESSOR_H
 #define HEAPDRIFT_PRELOAD_SNAPSHOT_COMPRESSOR_H
 
@@ -26,7 +27,7 @@ class SnapshotCompressor {
   SnapshotCompressor& operator=(const SnapshotCompressor&) = delete;
   ~SnapshotCompressor();
 
-  // Maps the context's memory (mmap, for the time of one file: ~500 KiB, of which a
+  // Maps the context's memory (mmap, for the time of one file: 489 KiB, of which a
   // small file touches a fraction) and sets the stream up, so that a failure shows
   // here, before a byte is written. False where libzstd is not to be had: the caller
   // writes the file uncompressed.
