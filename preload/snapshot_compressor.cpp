@@ -16,8 +16,8 @@ SnapshotCompressor::~SnapshotCompressor() {
   if (memory_ != nullptr) munmap(memory_, memory_size_);
 }
 
-bool SnapshotCompressor::start() {
-  zstd_ = zstd();
+bool SnapshotCompressor::start(const Zstd* zstd) {
+  zstd_ = zstd;
   if (zstd_ == nullptr) return false;
   ZSTD_compressionParameters params = zstd_->get_cparams(kLevel, 0, 0);
   params.windowLog = kWindowLog;

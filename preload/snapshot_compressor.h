@@ -29,9 +29,9 @@ class SnapshotCompressor {
 
   // Maps the context's memory (mmap, for the time of one file: 489 KiB, of which a
   // small file touches a fraction) and sets the stream up, so that a failure shows
-  // here, before a byte is written. False where libzstd is not to be had: the caller
-  // writes the file uncompressed.
-  bool start();
+  // here, before a byte is written. False without `zstd` (zstd_library.h) or on such a
+  // failure: the caller writes the file uncompressed.
+  bool start(const Zstd* zstd);
 
   // Compresses `size` bytes into `fd`; `last` ends the frame and writes the checksum
   // frame after it. False on a write or compression error (errno set for the former).

@@ -262,7 +262,7 @@ bool write_snapshot(Recorder& recorder, MemoryStatsReader& memory, const Process
   bool ok;
   {
     SnapshotCompressor compressor;
-    bool compress = recorder.config().compress && compressor.start();
+    bool compress = recorder.config().compress && compressor.start(loaded_zstd());
     SnapshotEncoder out(fd, progress, compress ? &compressor : nullptr);
     encode(out, c, recorder.config(), recorder.sampler());
     ok = out.finish();

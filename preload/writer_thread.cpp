@@ -18,6 +18,7 @@
 #include "mutex_lock.h"
 #include "snapshot_format.h"
 #include "thread_state.h"
+#include "zstd_library.h"
 
 namespace heapdrift {
 namespace {
@@ -158,6 +159,15 @@ void* WriterThread::thread_main(void* self) {
     opened = true;
   }
   sem_post(&writer->started_);
+  // What takes the loader's lock (dlopen, dlsym) is done here, once: after the
+  // semaphore, which the program's start-up waits for, and before any snapshot, so with
+  // no lock of the shim held. Under the snapshot mutex, a program thread inside dlopen
+  // (which holds the loader's lock) whose library constructor forks would wait in the
+  // fork handler for that mutex while this thread waited for the loader's lock.
+  if (opened) {
+    find_allocator_queries();
+    if (writer->recorder_.config().compress) zstd();
+  }
   if (opened && writer->carry_on()) writer->run();
   else writer->set_state(State::kStopped);
   writer->control_.release();

@@ -3,11 +3,13 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
+#include <atomic>
+
 namespace heapdrift {
 namespace {
 
 Zstd g_zstd;
-const Zstd* g_found = nullptr;
+std::atomic<const Zstd*> g_found{nullptr};
 
 template <typename T>
 bool find(void* handle, const char* name, T* out) {
@@ -26,7 +28,7 @@ void load() {
       find(handle, "ZSTD_initStaticCCtx", &z.init_static_cctx) &&
       find(handle, "ZSTD_CCtx_setParameter", &z.set_parameter) &&
       find(handle, "ZSTD_compressStream2", &z.compress_stream2) && find(handle, "ZSTD_isError", &z.is_error)) {
-    g_found = &z;
+    g_found.store(&z, std::memory_order_release);
   }
 }
 
@@ -35,7 +37,9 @@ void load() {
 const Zstd* zstd() {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, load);
-  return g_found;
+  return loaded_zstd();
 }
+
+const Zstd* loaded_zstd() { return g_found.load(std::memory_order_acquire); }
 
 }  // namespace heapdrift

@@ -23,8 +23,13 @@ struct Zstd {
   decltype(&ZSTD_isError) is_error;
 };
 
-// Loaded once, at the first call: the first snapshot, on the thread that writes it.
+// Loaded once, at the first call: the writer thread's, as it starts (writer_thread.cpp
+// says why there).
 const Zstd* zstd();
+
+// What zstd() found, once it has returned; null before, and where it found nothing.
+// Never loads, never waits: for snapshots written where no dlopen may happen.
+const Zstd* loaded_zstd();
 
 }  // namespace heapdrift
 

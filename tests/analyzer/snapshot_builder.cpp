@@ -121,11 +121,12 @@ std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections, Compre
   if (fd < 0) throw std::runtime_error("memfd_create failed");
   {
     SnapshotCompressor compressor;
-    if (compression == Compression::kZstd && !compressor.start()) {
+    const bool compress = compression == Compression::kZstd;
+    if (compress && !compressor.start(zstd())) {
       throw std::runtime_error("SnapshotCompressor::start failed: is libzstd.so.1 there?");
     }
     // 64 KiB buffer: not on the stack
-    auto enc = std::make_unique<SnapshotEncoder>(fd, nullptr, compression == Compression::kZstd ? &compressor : nullptr);
+    auto enc = std::make_unique<SnapshotEncoder>(fd, nullptr, compress ? &compressor : nullptr);
     for (const RawSection& s : sections) {
       enc->begin_section(static_cast<Section>(s.tag), s.payload.size());
       enc->bytes(s.payload.data(), s.payload.size());
@@ -144,7 +145,7 @@ std::vector<uint8_t> zstd_frame(const std::vector<uint8_t>& bytes) {
   int fd = memfd_create("heapdrift-test-frame", MFD_CLOEXEC);
   if (fd < 0) throw std::runtime_error("memfd_create failed");
   SnapshotCompressor compressor;
-  if (!compressor.start() || !compressor.write(fd, bytes.data(), bytes.size(), true)) {
+  if (!compressor.start(zstd()) || !compressor.write(fd, bytes.data(), bytes.size(), true)) {
     throw std::runtime_error("SnapshotCompressor failed");
   }
   off_t size = lseek(fd, 0, SEEK_END);
