@@ -5,6 +5,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <pthread.h>
 
 #include "clock.h"
 #include "module_map.h"
@@ -15,6 +16,17 @@ namespace {
 bool g_malloc_is_the_programs = false;  // set before the writer thread starts
 
 using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
+
+MallctlFn g_mallctl = nullptr;
+
+void find_mallctl() { g_mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl")); }
+
+// jemalloc's mallctl where jemalloc is the allocator behind the shim, found once.
+MallctlFn jemalloc_mallctl() {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, find_mallctl);
+  return g_mallctl;
+}
 
 void add_jemalloc_stats(MallctlFn mallctl, MemoryStats* stats) {
   // Statistics are cached by jemalloc until the epoch is bumped.
@@ -107,7 +119,7 @@ MemoryStats MemoryStatsReader::read(bool at_exit) {
   // The allocator behind the shim: jemalloc exports mallctl; glibc has malloc_info.
   if (g_malloc_is_the_programs) {
     stats.allocator = "own";
-  } else if (auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"))) {
+  } else if (MallctlFn mallctl = jemalloc_mallctl()) {
     stats.allocator = "jemalloc";
     add_jemalloc_stats(mallctl, &stats);
   } else if (slow_walk_ns_ && !at_exit) {
@@ -127,5 +139,7 @@ MemoryStats MemoryStatsReader::read(bool at_exit) {
 }
 
 void set_malloc_is_the_programs() { g_malloc_is_the_programs = true; }
+
+void find_allocator_queries() { jemalloc_mallctl(); }
 
 }  // namespace heapdrift

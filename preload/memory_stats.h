@@ -38,6 +38,11 @@ class MemoryStatsReader {
 // its own (glibc's would describe an allocator nobody calls).
 void set_malloc_is_the_programs();
 
+// Looks up the allocator's query function (jemalloc's mallctl) with dlsym, which takes
+// the loader's lock: called by the writer thread as it starts, outside the snapshot
+// lock (writer_thread.cpp says why); else done by the first read().
+void find_allocator_queries();
+
 }  // namespace heapdrift
 
 #endif  // HEAPDRIFT_PRELOAD_MEMORY_STATS_H

@@ -72,7 +72,8 @@ TEST(SnapshotReader, RoundTripsACompressedFile) {
   // Past one encoder buffer and one compressor output buffer (64 KiB each).
   Snapshot big = original;
   for (uint64_t i = 0; i < 3000; ++i) {
-    big.maps.push_back({i << 16, (i << 16) + 4096, 0, 5, "/usr/lib/x86_64-linux-gnu/libfoo.so." + std::to_string(i % 7)});
+    const std::string path = "/usr/lib/x86_64-linux-gnu/libfoo.so." + std::to_string(i % 7);
+    big.maps.push_back({i << 16, (i << 16) + 4096, 0, 5, path});
   }
   const std::vector<uint8_t> big_plain = encode_snapshot(big);
   ASSERT_GT(big_plain.size(), 128u * 1024);

@@ -104,6 +104,21 @@ TEST(fork, children_exit_and_write_their_own_series_fp_unwinder) { check_exiting
 
 TEST(fork, children_quick_exit_does_not_hang) { check_quick_exit_children(30, 30); }
 
+// The loader's lock and the shim's snapshot lock: a library constructor (inside
+// dlopen, holding the loader's lock) forks while the writer thread writes a snapshot
+// (holding the snapshot lock, which the fork's handler takes). The writer must need
+// no dlopen there: libzstd is loaded when the thread starts, outside that lock.
+TEST(fork, a_library_constructor_forks_while_a_snapshot_is_written) {
+  ScratchDir scratch;
+  const fs::path rec = scratch.path() / "rec";
+  RunResult r = run_program({DLOPEN_FORK_PROGRAM, FORK_PLUGIN}, shim_env(rec), 20, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  EXPECT_EQ(r.out, "forked 0\n");
+  std::vector<NumberedSnapshot> parent = read_process_snapshots(rec / std::to_string(r.pid));
+  ASSERT_EQ(parent.size(), 2u) << "the snapshot asked for, and the exit snapshot";
+  EXPECT_EQ(parent[0].snapshot.process.trigger, heapdrift::format::Trigger::kOnDemand);
+}
+
 TEST(fork_slow, many_children_exit_and_write_their_own_series) { check_exiting_children(400, 180); }
 
 TEST(fork_slow, many_children_quick_exit_does_not_hang) { check_quick_exit_children(1000, 180); }
