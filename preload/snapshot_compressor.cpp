@@ -2,10 +2,9 @@
 
 #include <sys/mman.h>
 
-#include <utility>
-
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "snapshot_format.h"
 #include "write_fully.h"
