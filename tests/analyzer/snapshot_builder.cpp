@@ -116,10 +116,25 @@ std::vector<RawSection> encode_sections(const Snapshot& s) {
   return out;
 }
 
-std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections, Compression compression) {
+namespace {
+
+// The bytes that `write` puts into a file of its own (in memory).
+template <typename Write>
+std::vector<uint8_t> bytes_written_by(Write write) {
   int fd = memfd_create("heapdrift-test-snapshot", MFD_CLOEXEC);
   if (fd < 0) throw std::runtime_error("memfd_create failed");
-  {
+  write(fd);
+  off_t size = lseek(fd, 0, SEEK_END);
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  if (pread(fd, bytes.data(), bytes.size(), 0) != size) throw std::runtime_error("pread failed");
+  close(fd);
+  return bytes;
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections, Compression compression) {
+  return bytes_written_by([&](int fd) {
     SnapshotCompressor compressor;
     const bool compress = compression == Compression::kZstd;
     if (compress && !compressor.start(zstd())) {
@@ -133,26 +148,16 @@ std::vector<uint8_t> encode_file(const std::vector<RawSection>& sections, Compre
       enc->end_section();
     }
     if (!enc->finish()) throw std::runtime_error("SnapshotEncoder::finish failed");
-  }
-  off_t size = lseek(fd, 0, SEEK_END);
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  if (pread(fd, bytes.data(), bytes.size(), 0) != size) throw std::runtime_error("pread failed");
-  close(fd);
-  return bytes;
+  });
 }
 
 std::vector<uint8_t> zstd_frame(const std::vector<uint8_t>& bytes) {
-  int fd = memfd_create("heapdrift-test-frame", MFD_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("memfd_create failed");
-  SnapshotCompressor compressor;
-  if (!compressor.start(zstd()) || !compressor.write(fd, bytes.data(), bytes.size(), true)) {
-    throw std::runtime_error("SnapshotCompressor failed");
-  }
-  off_t size = lseek(fd, 0, SEEK_END);
-  std::vector<uint8_t> frame(static_cast<size_t>(size));
-  if (pread(fd, frame.data(), frame.size(), 0) != size) throw std::runtime_error("pread failed");
-  close(fd);
-  return frame;
+  return bytes_written_by([&](int fd) {
+    SnapshotCompressor compressor;
+    if (!compressor.start(zstd()) || !compressor.write(fd, bytes.data(), bytes.size(), true)) {
+      throw std::runtime_error("SnapshotCompressor failed");
+    }
+  });
 }
 
 Snapshot rich_snapshot() {
