@@ -47,7 +47,7 @@ std::span<const uint8_t> checked_frame(std::span<const uint8_t> bytes) {
   std::memcpy(&magic, trailer.data(), 4);
   std::memcpy(&length, trailer.data() + 4, 4);
   std::memcpy(&checksum, trailer.data() + 8, 8);
-  if (magic != format::kChecksumFrameMagic || length != 8) {
+  if (magic != format::kChecksumFrameMagic || length != format::kChecksumFrameLength) {
     throw FormatError("corrupt: no checksum frame after the compressed data");
   }
   if (XXH3_64bits(bytes.data(), frame) != checksum) {

@@ -57,7 +57,7 @@ bool SnapshotCompressor::write(int fd, const void* data, size_t size, bool last)
     if (last && left == 0) break;
   }
   unsigned char trailer[format::kChecksumFrameSize];
-  uint32_t magic = format::kChecksumFrameMagic, length = 8;
+  uint32_t magic = format::kChecksumFrameMagic, length = format::kChecksumFrameLength;
   uint64_t checksum = XXH3_64bits_digest(&hash_);
   std::memcpy(trailer, &magic, 4);
   std::memcpy(trailer + 4, &length, 4);

@@ -20,7 +20,8 @@ inline constexpr uint32_t kSectionHeaderSize = 16;  // tag, reserved, payload le
 // then one of zstd's skippable frames (which zstd itself passes over) holding the
 // XXH3-64 of every byte before it, so that damage anywhere is found, as in a plain file.
 inline constexpr uint32_t kChecksumFrameMagic = 0x184D2A50;
-inline constexpr uint32_t kChecksumFrameSize = 16;  // magic, length (8), checksum
+inline constexpr uint32_t kChecksumFrameLength = 8;  // its length field: the checksum's bytes
+inline constexpr uint32_t kChecksumFrameSize = 8 + kChecksumFrameLength;  // magic, length, checksum
 
 enum class Section : uint32_t {
   kProcess = 1,
