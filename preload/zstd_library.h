@@ -23,8 +23,8 @@ struct Zstd {
   decltype(&ZSTD_isError) is_error;
 };
 
-// Loaded once, at the first call: the writer thread's, as it starts (writer_thread.cpp
-// says why there).
+// Loaded once, at the first call: the writer thread's, before its first snapshot
+// (writer_thread.cpp says why there).
 const Zstd* zstd();
 
 // What zstd() found, once it has returned; null before, and where it found nothing.
