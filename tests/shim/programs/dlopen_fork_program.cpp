@@ -12,5 +12,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", dlerror());
     return 3;
   }
+  // Time for the snapshot asked for, which the writer takes once the constructor has
+  // returned, to be written before the exit snapshot.
+  nanosleep(&start_up, nullptr);
   return 0;
 }
