@@ -1,7 +1,7 @@
 #include "java_heap.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <optional>
 #include <string_view>
 
+#include "dynamic_symbols.h"
 #include "snapshot_format.h"
 
 namespace heapdrift {
@@ -24,10 +25,10 @@ struct HeapFields {
   uint64_t reserved = 0, region_start = 0, region_words = 0;
 };
 
-// The exported variable `name` of `handle`, as T; false when there is none.
+// The exported variable `name` of `libjvm`, as T; false when there is none.
 template <class T>
-bool exported(void* handle, const char* name, T* value) {
-  const void* at = dlsym(handle, name);
+bool exported(const dl_phdr_info& libjvm, const char* name, T* value) {
+  const void* at = defined_address(libjvm, name);
   if (!at) return false;
   std::memcpy(value, at, sizeof(T));
   return true;
@@ -36,48 +37,66 @@ bool exported(void* handle, const char* name, T* value) {
 // Reads the fields from libjvm's gHotSpotVMStructs: an array of entries (type name, field
 // name, type string, is-static, offset, address), laid out as the exported
 // gHotSpotVMStructEntry*Offset variables say and ended by an entry without a type name.
-// The table is static data of libjvm, read in place while the handle keeps it loaded.
-std::optional<HeapFields> heap_fields(const std::string& libjvm) {
-  void* handle = dlopen(libjvm.c_str(), RTLD_LAZY | RTLD_NOLOAD);
-  if (!handle) return std::nullopt;
-  std::optional<HeapFields> found;
+std::optional<HeapFields> read_heap_fields(const dl_phdr_info& libjvm) {
   uint64_t table = 0, type_name = 0, field_name = 0, is_static = 0, offset = 0, address = 0, stride = 0;
-  if (exported(handle, "gHotSpotVMStructs", &table) && table &&
-      exported(handle, "gHotSpotVMStructEntryTypeNameOffset", &type_name) &&
-      exported(handle, "gHotSpotVMStructEntryFieldNameOffset", &field_name) &&
-      exported(handle, "gHotSpotVMStructEntryIsStaticOffset", &is_static) &&
-      exported(handle, "gHotSpotVMStructEntryOffsetOffset", &offset) &&
-      exported(handle, "gHotSpotVMStructEntryAddressOffset", &address) &&
-      exported(handle, "gHotSpotVMStructEntryArrayStride", &stride) && stride >= 8) {
-    HeapFields f;
-    int seen = 0;  // one bit a field
-    // JDK 17's table has 801 entries, 25's 585; a bound in case it is not what it seems.
-    for (uint64_t i = 0; i < 100000 && seen != 0xf; ++i) {
-      const auto* entry = reinterpret_cast<const char*>(table + i * stride);
-      const char *type, *field;
-      std::memcpy(&type, entry + type_name, sizeof(type));
-      if (!type) break;
-      std::memcpy(&field, entry + field_name, sizeof(field));
-      if (!field) continue;
-      int32_t static_field;
-      uint64_t value;
-      std::memcpy(&static_field, entry + is_static, sizeof(static_field));
-      std::memcpy(&value, entry + (static_field ? address : offset), sizeof(value));
-      const std::string_view t(type), n(field);
-      if (t == "Universe" && n == "_collectedHeap" && static_field) {
-        f.collected_heap = value, seen |= 1;
-      } else if (t == "CollectedHeap" && n == "_reserved" && !static_field) {
-        f.reserved = value, seen |= 2;
-      } else if (t == "MemRegion" && n == "_start" && !static_field) {
-        f.region_start = value, seen |= 4;
-      } else if (t == "MemRegion" && n == "_word_size" && !static_field) {
-        f.region_words = value, seen |= 8;
-      }
-    }
-    if (seen == 0xf && f.collected_heap) found = f;
+  if (!exported(libjvm, "gHotSpotVMStructs", &table) || !table ||
+      !exported(libjvm, "gHotSpotVMStructEntryTypeNameOffset", &type_name) ||
+      !exported(libjvm, "gHotSpotVMStructEntryFieldNameOffset", &field_name) ||
+      !exported(libjvm, "gHotSpotVMStructEntryIsStaticOffset", &is_static) ||
+      !exported(libjvm, "gHotSpotVMStructEntryOffsetOffset", &offset) ||
+      !exported(libjvm, "gHotSpotVMStructEntryAddressOffset", &address) ||
+      !exported(libjvm, "gHotSpotVMStructEntryArrayStride", &stride) || stride < 8) {
+    return std::nullopt;
   }
-  dlclose(handle);
-  return found;
+  HeapFields f;
+  int seen = 0;  // one bit a field
+  // JDK 17's table has 801 entries, 25's 585; a bound in case it is not what it seems.
+  for (uint64_t i = 0; i < 100000 && seen != 0xf; ++i) {
+    const auto* entry = reinterpret_cast<const char*>(table + i * stride);
+    const char *type, *field;
+    std::memcpy(&type, entry + type_name, sizeof(type));
+    if (!type) break;
+    std::memcpy(&field, entry + field_name, sizeof(field));
+    if (!field) continue;
+    int32_t static_field;
+    uint64_t value;
+    std::memcpy(&static_field, entry + is_static, sizeof(static_field));
+    std::memcpy(&value, entry + (static_field ? address : offset), sizeof(value));
+    const std::string_view t(type), n(field);
+    if (t == "Universe" && n == "_collectedHeap" && static_field) {
+      f.collected_heap = value, seen |= 1;
+    } else if (t == "CollectedHeap" && n == "_reserved" && !static_field) {
+      f.reserved = value, seen |= 2;
+    } else if (t == "MemRegion" && n == "_start" && !static_field) {
+      f.region_start = value, seen |= 4;
+    } else if (t == "MemRegion" && n == "_word_size" && !static_field) {
+      f.region_words = value, seen |= 8;
+    }
+  }
+  if (seen != 0xf || !f.collected_heap) return std::nullopt;
+  return f;
+}
+
+// The fields of `libjvm`, read from its symbol table in memory, not through dlopen and
+// dlsym: the snapshot lock is held here, and the loader's lock must not be waited for
+// under it (lifecycle.cpp). The table is libjvm's static data, read inside
+// dl_iterate_phdr's callback, during which no dlclose can unmap it.
+std::optional<HeapFields> heap_fields(const Module& libjvm) {
+  struct Search {
+    const Module& libjvm;
+    std::optional<HeapFields> fields;
+  } search{libjvm, std::nullopt};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto* s = static_cast<Search*>(data);
+        if (info->dlpi_addr != s->libjvm.load_bias || !info->dlpi_name || s->libjvm.path != info->dlpi_name) {
+          return 0;
+        }
+        s->fields = read_heap_fields(*info);
+        return 1;
+      },
+      &search);
+  return search.fields;
 }
 
 // A word of this process's memory, read so that a wrong address is an error.
@@ -128,7 +147,7 @@ bool reserved_range(const Module& libjvm, uint64_t* start, uint64_t* end) {
   static std::optional<HeapFields> fields;
   static std::optional<uint64_t> fields_bias;
   if (fields_bias != libjvm.load_bias) {
-    fields = heap_fields(libjvm.path);
+    fields = heap_fields(libjvm);
     fields_bias = libjvm.load_bias;
   }
   uint64_t heap = 0, words = 0;

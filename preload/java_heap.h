@@ -6,7 +6,7 @@
 // Universe::_collectedHeap, CollectedHeap::_reserved); /proc/self/pagemap says which of
 // its pages are in RAM. Not mincore, which a service manager's allow-list may kill the
 // process for (tests/e2e/native/seccomp_kill.c).
-// Called on the writer thread only: it takes the loader's lock (dlopen, dlsym).
+// Called on the writer thread only.
 #ifndef HEAPDRIFT_PRELOAD_JAVA_HEAP_H
 #define HEAPDRIFT_PRELOAD_JAVA_HEAP_H
 

@@ -2,8 +2,9 @@
 //
 // Start-up (the library's constructor): read the configuration, resolve the real
 // allocator, create the Recorder and the writer thread, and only then let the hooks
-// record. libunwind is found then (libunwind_library.h), and sets itself up later, at
-// the first sample (stack_capture.cpp).
+// record. libunwind and libzstd are loaded then (libunwind_library.h, zstd_library.h):
+// no snapshot may wait for the loader's lock (initialize() says why). libunwind sets
+// itself up later, at the first sample (stack_capture.cpp).
 // Anything wrong is reported once on stderr and the process runs on unprofiled: the
 // shim never takes its host down.
 //
@@ -54,6 +55,7 @@
 #include "stack_capture.h"
 #include "thread_state.h"
 #include "writer_thread.h"
+#include "zstd_library.h"
 
 namespace heapdrift {
 
@@ -255,6 +257,13 @@ void initialize() {
     redirect_libunwind_pipe();  // before libunwind opens its pipe; without it, as before
   }
   prepare_stack_capture();
+  // What snapshots need from other libraries is looked up now, in the constructor, as
+  // libunwind is: dlopen and dlsym take the loader's lock, which a snapshot must never
+  // wait for. A program thread inside dlopen holds it while the library's constructors
+  // run; one that forks there waits in the fork handler for the snapshot lock, and one
+  // that exits there waits for the exit snapshot. Forked children inherit what was found.
+  find_allocator_queries();
+  if (config.compress) zstd();
 
   if (pthread_key_create(&g_thread_key, on_thread_exit) != 0) {
     report("cannot create a thread key; running unprofiled");

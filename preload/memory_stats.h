@@ -39,8 +39,8 @@ class MemoryStatsReader {
 void set_malloc_is_the_programs();
 
 // Looks up the allocator's query function (jemalloc's mallctl) with dlsym, which takes
-// the loader's lock: called by the writer thread before its first snapshot, outside
-// the snapshot lock (writer_thread.cpp says why); else done by the first read().
+// the loader's lock: called at start-up (lifecycle.cpp says why); else done by the
+// first read().
 void find_allocator_queries();
 
 }  // namespace heapdrift

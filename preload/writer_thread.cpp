@@ -18,7 +18,6 @@
 #include "mutex_lock.h"
 #include "snapshot_format.h"
 #include "thread_state.h"
-#include "zstd_library.h"
 
 namespace heapdrift {
 namespace {
@@ -195,17 +194,6 @@ void WriterThread::resume() {
   fifo_optional_ = false;
 }
 
-// What takes the loader's lock (dlopen, dlsym) is done here, once, before the first
-// snapshot and with no lock of the shim held. Under the snapshot mutex, a program
-// thread inside dlopen (which holds the loader's lock) whose library constructor forks
-// would wait in the fork handler for that mutex while this thread waited for the
-// loader's lock. Not as the thread starts: a child made by a raw clone (no fork
-// handlers to reset the loader's lock) just then would inherit the lock held.
-void WriterThread::look_up_libraries() {
-  find_allocator_queries();
-  if (recorder_.config().compress) zstd();
-}
-
 void WriterThread::run() {
   const uint64_t interval_ns = recorder_.config().interval_ms * 1000000u;
   uint64_t next_due = clock_ns(CLOCK_MONOTONIC) + interval_ns;
@@ -217,11 +205,9 @@ void WriterThread::run() {
     }
     if (control_.wait(timeout_ms)) {
       if (!carry_on()) return;  // woken by pause()
-      look_up_libraries();
       if (take_exit_request()) return write_exit_snapshot();
       snapshot(format::Trigger::kOnDemand);
     } else {
-      look_up_libraries();
       snapshot(format::Trigger::kPeriodic);
       // A snapshot slower than the interval pushes the next one back rather than
       // letting them run back to back.

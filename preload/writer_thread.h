@@ -87,7 +87,6 @@ class WriterThread {
   bool launch(std::string* error, bool wait_until_open);
   static void* thread_main(void* self);
   void run();
-  void look_up_libraries();  // on the thread, before each snapshot; the work is done once
   void set_state(State state);
   // On the thread, once its FIFO is open and at each request: false (and the thread
   // ends) if pause() asked it to stop, else it is running.

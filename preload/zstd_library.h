@@ -23,12 +23,11 @@ struct Zstd {
   decltype(&ZSTD_isError) is_error;
 };
 
-// Loaded once, at the first call: the writer thread's, before its first snapshot
-// (writer_thread.cpp says why there).
+// Loaded once, at the first call: the shim's start-up (lifecycle.cpp says why there).
 const Zstd* zstd();
 
 // What zstd() found, once it has returned; null before, and where it found nothing.
-// Never loads, never waits: for snapshots written where no dlopen may happen.
+// Never loads, never waits: snapshots are written where no dlopen may happen.
 const Zstd* loaded_zstd();
 
 }  // namespace heapdrift

@@ -1,8 +1,8 @@
 // exit: the exit snapshot is written by the writer thread, asked by the exiting one.
-// From a signal handler that interrupted no allocation it is written as ever; when the
-// exiting thread holds the allocator's lock (which the snapshot needs), the process
-// still ends, after the writer made no progress for a while, and says so
-// (exit_program, locked_allocator).
+// From a signal handler that interrupted no allocation, or from a library constructor
+// (dlopen_each_program, exit_plugin), it is written as ever; when the exiting thread
+// holds the allocator's lock (which the snapshot needs), the process still ends, after
+// the writer made no progress for a while, and says so (exit_program, locked_allocator).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -57,6 +57,19 @@ TEST(exit, a_file_size_limit_fails_the_snapshot_not_the_process) {
   EXPECT_EQ(out.number("child_status"), 0u) << "the child's wait status";
   EXPECT_NE(r.err.find("could not write 1 of its 1 snapshots"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
+}
+
+// exit() from a library's constructor runs inside dlopen, holding the loader's lock; the
+// exit snapshot, the process's first, does not wait for it.
+TEST(exit, from_a_library_constructor_the_exit_snapshot_is_written) {
+  ScratchDir scratch;
+  const std::filesystem::path rec = scratch.path() / "rec";
+  RunResult r = run_program({DLOPEN_EACH_PROGRAM, EXIT_PLUGIN}, shim_env(rec), 30, scratch.path());
+  ASSERT_TRUE(r.exited_with(0)) << r.describe();
+  EXPECT_EQ(r.err, "");
+  std::vector<NumberedSnapshot> series = read_process_snapshots(rec / std::to_string(r.pid));
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_EQ(series.back().snapshot.process.trigger, heapdrift::format::Trigger::kExit);
 }
 
 TEST(exit, holding_the_allocators_lock_ends_without_a_snapshot_rather_than_hang) {

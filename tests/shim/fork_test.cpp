@@ -2,10 +2,12 @@
 // (fork_program). No fork may hang, and each child that exits with exit() must have
 // written its own DIR/<child pid> series: readable, its own pid and ppid, counters
 // started from zero, only its own samples. Children that _exit at once must not hang
-// or break anything either.
+// or break anything either, nor a library constructor that forks while a snapshot is
+// written (dlopen_each_program, fork_plugin).
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "recording.h"
 #include "shim_run.h"
@@ -108,15 +110,30 @@ TEST(fork, children_quick_exit_does_not_hang) { check_quick_exit_children(30, 30
 // dlopen, holding the loader's lock) forks while the writer thread writes a snapshot
 // (holding the snapshot lock, which the fork's handler takes). The writer must need
 // no dlopen there: libzstd is loaded when the thread starts, outside that lock.
-TEST(fork, a_library_constructor_forks_while_a_snapshot_is_written) {
+// A library whose constructor forks while a snapshot is written (fork_plugin), after
+// `libraries`: the fork's handlers wait for the snapshot, so the snapshot must not wait
+// for the loader's lock, which the constructor holds.
+void check_constructor_forks_while_a_snapshot_is_written(std::vector<std::string> libraries) {
   ScratchDir scratch;
   const fs::path rec = scratch.path() / "rec";
-  RunResult r = run_program({DLOPEN_FORK_PROGRAM, FORK_PLUGIN}, shim_env(rec), 20, scratch.path());
+  std::vector<std::string> command = {DLOPEN_EACH_PROGRAM};
+  command.insert(command.end(), libraries.begin(), libraries.end());
+  command.push_back(FORK_PLUGIN);
+  RunResult r = run_program(command, shim_env(rec), 20, scratch.path());
   ASSERT_TRUE(r.exited_with(0)) << r.describe();
   EXPECT_EQ(r.out, "forked 0\n");
   std::vector<NumberedSnapshot> parent = read_process_snapshots(rec / std::to_string(r.pid));
   ASSERT_EQ(parent.size(), 2u) << "the snapshot asked for, and the exit snapshot";
   EXPECT_EQ(parent[0].snapshot.process.trigger, heapdrift::format::Trigger::kOnDemand);
+}
+
+TEST(fork, a_library_constructor_forks_while_a_snapshot_is_written) {
+  check_constructor_forks_while_a_snapshot_is_written({});
+}
+
+// With a libjvm.so loaded, that snapshot is the first to read HotSpot's table from it.
+TEST(fork, a_library_constructor_forks_while_a_snapshot_reads_libjvms_table) {
+  check_constructor_forks_while_a_snapshot_is_written({JVM_STAND_IN});
 }
 
 TEST(fork_slow, many_children_exit_and_write_their_own_series) { check_exiting_children(400, 180); }

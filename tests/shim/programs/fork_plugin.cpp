@@ -1,5 +1,5 @@
 // A library whose constructor forks while the shim writes a snapshot it asked for
-// (dlopen_fork_program): the constructor runs inside dlopen, which holds the loader's
+// (dlopen_each_program): the constructor runs inside dlopen, which holds the loader's
 // lock, and the fork's handlers take the shim's snapshot lock.
 #include <fcntl.h>
 #include <stdio.h>
