@@ -19,7 +19,8 @@ Defines may_define(const dl_phdr_info& object, const char* name);
 
 // Where the object's definition of `name` is (the symbol's value plus the object's
 // load bias: for a variable, its address); null when its table defines no such name,
-// or when it has no table. `object` as for may_define.
+// or when it has no table. Versions are not told apart: of a name defined in several,
+// the table's first is given. `object` as for may_define.
 const void* defined_address(const dl_phdr_info& object, const char* name);
 
 }  // namespace heapdrift
