@@ -10,6 +10,7 @@
 #include "frame_pointer_walker.h"
 #include "frame_rules.h"
 #include "libunwind_library.h"
+#include "module_map.h"
 #include "signal_block.h"
 #include "snapshot_format.h"
 
@@ -114,9 +115,12 @@ bool frame_pointers_of(void* const* frames, int n, const FrameSink& sink, uintpt
 
 enum class RuleWalk { kDone, kLearn, kLibunwind };
 
-// _dl_find_object (glibc 2.35) answers without a lock; an older glibc's dladdr takes the
-// loader's. Looked up rather than linked, which would keep the shim out of older glibcs
-// (prepare_stack_capture).
+// _dl_find_object (glibc 2.35) answers without a lock. Looked up rather than linked,
+// which would keep the shim out of older glibcs (prepare_stack_capture). There, not
+// dladdr, which takes the loader's lock: a thread inside dlopen holds it while the
+// library's constructors run, and one that forks there waits in the fork handler for
+// this thread to leave the unwind gate. dl_iterate_phdr takes only the lock of the
+// list of objects, which dlopen holds only while it adds to it.
 using FindObject = int (*)(void*, dl_find_object*);
 std::atomic<FindObject> g_find_object{nullptr};
 
@@ -125,8 +129,8 @@ bool in_loaded_object(uintptr_t pc) {
     dl_find_object found;
     return find(reinterpret_cast<void*>(pc), &found) == 0;
   }
-  Dl_info info;
-  return dladdr(reinterpret_cast<void*>(pc), &info) != 0;
+  uintptr_t lo, hi;
+  return code_range_of(reinterpret_cast<const void*>(pc), &lo, &hi);
 }
 
 uintptr_t stack_word(uintptr_t a) { return *reinterpret_cast<const uintptr_t*>(a); }

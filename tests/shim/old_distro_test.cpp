@@ -5,7 +5,10 @@
 // leaks --sysroot` reads the recording here. Debian 11's minimal system has no
 // libunwind: the shim must run on by frame pointers, say so once, and the recording say
 // so to `leaks`; with Debian 11's libunwind (1.3) put in its way by LD_LIBRARY_PATH, it
-// unwinds through perl's frames. Debian 11's libzstd serves the shim's compressor.
+// unwinds through perl's frames. Debian 11's libzstd serves the shim's compressor. And
+// glibc 2.31 has no lock-free answer to "is this address in a loaded object?": a library
+// constructor that forks while another thread samples must not hang (fork_plugin,
+// jit_sampler).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -62,21 +65,28 @@ void count_snapshots(const fs::path& recording, OldDistroRun* run) {
   }
 }
 
-// perl -e kLeak in the old root under the shim, with `env` (NAME=value) inside it.
-OldDistroRun run_leak_in_old_root(const ScratchDir& scratch, const std::vector<std::string>& env) {
-  DirInRoot dir;
+// perl ARGS in the old root under the shim, recording into dir/rec, with `env`
+// (NAME=value) inside the root.
+RunResult run_perl_in_old_root(const DirInRoot& dir, const ScratchDir& scratch, const std::vector<std::string>& env,
+                               const std::vector<std::string>& perl_args) {
   fs::copy_file(shim_library(), dir.outside() / "libheapdrift.so");
   std::vector<std::string> argv = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                                    "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /usr/bin/env \"$@\"",
                                    kRoot.string(),
                                    "LD_PRELOAD=" + (dir.inside() / "libheapdrift.so").string(),
-                                   "HEAPDRIFT_OUTPUT=" + (dir.inside() / "rec").string(),
-                                   "HEAPDRIFT_SAMPLE_RATE=16K",
-                                   "HEAPDRIFT_INTERVAL=250ms"};
+                                   "HEAPDRIFT_OUTPUT=" + (dir.inside() / "rec").string()};
   argv.insert(argv.end(), env.begin(), env.end());
-  argv.insert(argv.end(), {"/usr/bin/perl", "-e", kLeak});
+  argv.push_back("/usr/bin/perl");
+  argv.insert(argv.end(), perl_args.begin(), perl_args.end());
+  return run_program(argv, {}, 60, scratch.path());
+}
+
+// perl -e kLeak in the old root under the shim, with `env` inside it.
+OldDistroRun run_leak_in_old_root(const ScratchDir& scratch, std::vector<std::string> env) {
+  DirInRoot dir;
+  env.insert(env.begin(), {"HEAPDRIFT_SAMPLE_RATE=16K", "HEAPDRIFT_INTERVAL=250ms"});
   OldDistroRun run;
-  run.perl = run_program(argv, {}, 60, scratch.path());
+  run.perl = run_perl_in_old_root(dir, scratch, env, {"-e", kLeak});
   RunResult l = run_program({HEAPDRIFT_BIN, "leaks", (dir.outside() / "rec").string(), "--sysroot", kRoot.string(),
                              "--json"},
                             {}, 120, scratch.path());
@@ -131,6 +141,25 @@ TEST_F(OldDistro, WithItsLibunwindTheStacksGoThroughPerl) {
   size_t in_perl = 0;
   for (const json& f : frames) in_perl += f["module"] == "perl";
   EXPECT_GE(in_perl, 4u) << run.leaks.dump(1);
+}
+
+// A library constructor that forks (fork_plugin: the loader's lock is held) while
+// another thread samples through code outside every loaded object (jit_sampler), which
+// the shim tells by asking the loader, inside the unwind gate that the fork's handler
+// closes and waits for. glibc 2.31 has no _dl_find_object, whose answer takes no lock.
+TEST_F(OldDistro, ALibraryConstructorForksWhileAThreadSamplesThroughJitCode) {
+  DirInRoot dir;
+  for (const char* library : {JIT_SAMPLER, FORK_PLUGIN}) {
+    fs::copy_file(library, dir.outside() / fs::path(library).filename());
+  }
+  const std::string load = "use DynaLoader; for my $l (@ARGV) { DynaLoader::dl_load_file($l, 0) or die "
+                           "DynaLoader::dl_error() } print qq(loaded\\n)";
+  RunResult perl = run_perl_in_old_root(
+      dir, scratch_, {"LD_LIBRARY_PATH=/opt/libunwind8/usr/lib/x86_64-linux-gnu", "HEAPDRIFT_SAMPLE_RATE=1"},
+      {"-e", load, (dir.inside() / fs::path(JIT_SAMPLER).filename()).string(),
+       (dir.inside() / fs::path(FORK_PLUGIN).filename()).string()});
+  ASSERT_TRUE(perl.exited_with(0)) << perl.describe();
+  EXPECT_EQ(perl.out, "forked 0\nloaded\n");
 }
 
 }  // namespace
