@@ -11,10 +11,14 @@
 // fork: prepare takes the writer's mutex, closes the unwind gate (no thread inside
 // libunwind), then takes the stack depot's and every live-table shard's lock (always in
 // that order), so the child inherits consistent tables and no lock held by a thread
-// that does not exist in it. The child starts clean, with its
-// own directory and writer thread. vfork and posix_spawn children share the parent's
-// memory until exec and run no atfork handler; they are never "re-initialised", and
-// the few libc calls they make before exec go through the hooks like the parent's.
+// that does not exist in it. What prepare waits for (a snapshot, a thread inside the
+// gate) must never wait for the loader's lock: a fork from a library constructor holds
+// it (dlopen). So neither asks the loader anything that takes it: no dlopen, dlsym or
+// dladdr (initialize(), java_heap.cpp, stack_capture.cpp); dl_iterate_phdr takes
+// another lock. The child starts clean, with its own directory and writer thread. vfork
+// and posix_spawn children share the parent's memory until exec and run no atfork
+// handler; they are never "re-initialised", and the few libc calls they make before
+// exec go through the hooks like the parent's.
 //
 // Exit: an atexit handler has the writer thread write the last snapshot (writer_thread.h
 // says why not the exiting thread), unless the process is not the one the shim started

@@ -106,13 +106,11 @@ TEST(fork, children_exit_and_write_their_own_series_fp_unwinder) { check_exiting
 
 TEST(fork, children_quick_exit_does_not_hang) { check_quick_exit_children(30, 30); }
 
-// The loader's lock and the shim's snapshot lock: a library constructor (inside
-// dlopen, holding the loader's lock) forks while the writer thread writes a snapshot
-// (holding the snapshot lock, which the fork's handler takes). The writer must need
-// no dlopen there: libzstd is loaded when the thread starts, outside that lock.
-// A library whose constructor forks while a snapshot is written (fork_plugin), after
-// `libraries`: the fork's handlers wait for the snapshot, so the snapshot must not wait
-// for the loader's lock, which the constructor holds.
+// The loader's lock and the shim's snapshot lock: a library constructor (fork_plugin,
+// loaded after `libraries`; inside dlopen, holding the loader's lock) forks while the
+// writer thread writes a snapshot (holding the snapshot lock, which the fork's handler
+// takes). The snapshot must not wait for the loader's lock: no dlopen, dlsym or
+// dladdr there (lifecycle.cpp loads libzstd at start-up).
 void check_constructor_forks_while_a_snapshot_is_written(std::vector<std::string> libraries) {
   ScratchDir scratch;
   const fs::path rec = scratch.path() / "rec";
