@@ -58,22 +58,26 @@ std::span<const uint8_t> checked_frame(std::span<const uint8_t> bytes) {
 
 }  // namespace
 
-OwnedBytes inflate_snapshot(std::span<const uint8_t> file) {
+OwnedBytes inflate_snapshot(std::span<const uint8_t> file, OwnedBytes out) {
   std::span<const uint8_t> bytes = checked_frame(file);
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!context) throw std::bad_alloc();
   // The frame does not say its size (the shim writes it in one pass): start above the
   // ratios measured (4x to 13x) and grow by doubling, with realloc, which neither
   // zeroes nor (for large blocks) copies; pages never written cost nothing.
-  OwnedBytes out;
-  size_t capacity = std::max<size_t>(bytes.size() * 16, 256 * 1024);
+  out.size = 0;
+  if (!out.data) out.capacity = 0;  // an OwnedBytes moved from keeps its numbers
+  size_t capacity = std::max({out.capacity, bytes.size() * 16, size_t{256 * 1024}});
   ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
   for (;;) {
-    auto* grown = static_cast<uint8_t*>(std::realloc(out.data.get(), capacity));
-    if (grown == nullptr) throw std::bad_alloc();
-    out.data.release();
-    out.data.reset(grown);
-    ZSTD_outBuffer o{grown, capacity, out.size};
+    if (capacity > out.capacity) {
+      auto* grown = static_cast<uint8_t*>(std::realloc(out.data.get(), capacity));
+      if (grown == nullptr) throw std::bad_alloc();
+      out.data.release();
+      out.data.reset(grown);
+      out.capacity = capacity;
+    }
+    ZSTD_outBuffer o{out.data.get(), out.capacity, out.size};
     size_t left = ZSTD_decompressStream(context.get(), &o, &in);
     out.size = o.pos;
     if (ZSTD_isError(left)) {

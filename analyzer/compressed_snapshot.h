@@ -23,13 +23,16 @@ struct OwnedBytes {
   };
   std::unique_ptr<uint8_t, Free> data;
   size_t size = 0;
+  size_t capacity = 0;  // of the buffer, from size on unused
   std::span<const uint8_t> span() const { return {data.get(), size}; }
 };
 
-// The bytes the frame holds. Throws FormatError (byte_reader.h) for damaged (a checksum
-// that does not match), truncated or trailing data, and std::bad_alloc past what memory
-// or kMaxInflatedBytes allow.
-OwnedBytes inflate_snapshot(std::span<const uint8_t> bytes);
+// The bytes the frame holds, in `reuse`'s buffer if it is given (grown as needed): a
+// reader of a series inflates each file where the one before it was, rather than into
+// new memory, which the kernel zeroes page by page. Throws FormatError (byte_reader.h)
+// for damaged (a checksum that does not match), truncated or trailing data, and
+// std::bad_alloc past what memory or kMaxInflatedBytes allow.
+OwnedBytes inflate_snapshot(std::span<const uint8_t> bytes, OwnedBytes reuse = {});
 
 // Far above what a shim writes (4 M live samples and 1 M stacks of 256 frames make
 // ~2.3 GiB): a bound on what a damaged or hostile frame can make the reader allocate.

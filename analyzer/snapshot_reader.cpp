@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
+#include <optional>
 #include <span>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ using format::Section;
 
 constexpr uint32_t kEndTag = static_cast<uint32_t>(Section::kEnd);
 constexpr uint64_t kChecksumSize = 8;
+// The end section, which closes every file: what its checksum does not cover.
+constexpr uint64_t kTrailerSize = format::kSectionHeaderSize + kChecksumSize;
 constexpr uint32_t kLastKnownTag = static_cast<uint32_t>(Section::kUnloadedModules);
 
 std::string describe_tag(uint32_t tag) {
@@ -52,7 +55,8 @@ struct SectionHeader {
 
 // Walks the section headers up to the end section, checking every length against the
 // file size, and then the checksum: so damage anywhere checksummed is reported as such.
-std::vector<SectionHeader> walk_sections(std::span<const uint8_t> file) {
+// `hashed`, if known, is the checksum of all but the file's last kTrailerSize bytes.
+std::vector<SectionHeader> walk_sections(std::span<const uint8_t> file, std::optional<uint64_t> hashed) {
   const uint64_t size = file.size();
   std::vector<SectionHeader> sections;
   uint64_t off = format::kFileHeaderSize;
@@ -83,7 +87,8 @@ std::vector<SectionHeader> walk_sections(std::span<const uint8_t> file) {
     if (payload_off + length != size) {
       throw FormatError(std::to_string(size - payload_off - length) + " unexpected bytes after the end section");
     }
-    if (XXH3_64bits(file.data(), off) != load_u64(file.data() + payload_off)) {
+    // Here off == size - kTrailerSize.
+    if ((hashed ? *hashed : XXH3_64bits(file.data(), off)) != load_u64(file.data() + payload_off)) {
       throw FormatError("checksum mismatch (the file is corrupt)");
     }
     return sections;
@@ -91,7 +96,7 @@ std::vector<SectionHeader> walk_sections(std::span<const uint8_t> file) {
 }
 
 // Checks the header and the framing, and picks out the known sections' payloads.
-Framing split_sections(std::span<const uint8_t> file) {
+Framing split_sections(std::span<const uint8_t> file, std::optional<uint64_t> hashed) {
   const uint64_t size = file.size();
   const size_t magic_len = sizeof(format::kMagic);
   if (size == 0 || std::memcmp(file.data(), format::kMagic, std::min<size_t>(size, magic_len)) != 0) {
@@ -106,7 +111,7 @@ Framing split_sections(std::span<const uint8_t> file) {
                       std::to_string(format::kOldestReadableVersion) + " to " + std::to_string(format::kVersion) +
                       ")");
   }
-  std::vector<SectionHeader> sections = walk_sections(file);
+  std::vector<SectionHeader> sections = walk_sections(file, hashed);
   if (load_u32(file.data() + magic_len + 4) != 0) {
     throw FormatError("the header's reserved field is not 0");
   }
@@ -156,8 +161,8 @@ class IdSet {
   std::vector<uint32_t> sorted_;
 };
 
-Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted) {
-  Framing f = split_sections(file);
+Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted, std::optional<uint64_t> hashed) {
+  Framing f = split_sections(file, hashed);
   Snapshot s;
   s.process = decode::process(required(f, Section::kProcess));
   s.counters = decode::counters(required(f, Section::kCounters));
@@ -210,7 +215,7 @@ OwnedBytes read_file(const std::filesystem::path& path) {
     close(fd);
     throw std::bad_alloc();
   }
-  bytes.size = static_cast<size_t>(st.st_size);
+  bytes.size = bytes.capacity = static_cast<size_t>(st.st_size);
   size_t got = 0;
   while (got < bytes.size) {
     ssize_t n = read(fd, bytes.data.get() + got, bytes.size - got);
@@ -224,12 +229,11 @@ OwnedBytes read_file(const std::filesystem::path& path) {
   return bytes;
 }
 
-}  // namespace
-
-Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted) {
+Snapshot parse(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted,
+               std::optional<uint64_t> hashed) {
   try {
-    if (is_compressed(bytes)) return decode_all(inflate_snapshot(bytes).span(), wanted);
-    return decode_all(bytes, wanted);
+    if (is_compressed(bytes)) return decode_all(inflate_snapshot(bytes).span(), wanted, std::nullopt);
+    return decode_all(bytes, wanted, hashed);
   } catch (const FormatError& e) {
     throw SnapshotError(std::string(name) + ": " + e.what());
   } catch (const std::bad_alloc&) {
@@ -237,11 +241,24 @@ Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, c
   }
 }
 
-LoadedSnapshot load_snapshot_file(const std::filesystem::path& path) {
+}  // namespace
+
+Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted) {
+  return parse(bytes, name, wanted, std::nullopt);
+}
+
+LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes reuse) {
   LoadedSnapshot file{path, {}};
   try {
     file.contents = read_file(path);
-    if (is_compressed(file.contents.span())) file.contents = inflate_snapshot(file.contents.span());
+    if (is_compressed(file.contents.span())) {
+      file.contents = inflate_snapshot(file.contents.span(), std::move(reuse));
+    }
+    std::span<const uint8_t> bytes = file.contents.span();
+    if (bytes.size() >= sizeof(format::kMagic) + kTrailerSize &&
+        std::memcmp(bytes.data(), format::kMagic, sizeof(format::kMagic)) == 0) {
+      file.hashed = XXH3_64bits(bytes.data(), bytes.size() - kTrailerSize);
+    }
   } catch (const FormatError& e) {
     throw SnapshotError(path.string() + ": " + e.what());
   } catch (const std::bad_alloc&) {
@@ -254,7 +271,7 @@ Snapshot parse_snapshot_file(const LoadedSnapshot& file, const StackFilter& want
   std::span<const uint8_t> bytes = file.contents.span();
   // A jemalloc heap profile stands for a snapshot wherever one is accepted (SPEC.md).
   if (is_jemalloc_profile(bytes)) return parse_jemalloc_profile(bytes, file.path.string());
-  return parse_snapshot(bytes, file.path.string(), wanted);
+  return parse(bytes, file.path.string(), wanted, file.hashed);
 }
 
 Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wanted) {

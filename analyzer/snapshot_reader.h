@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -40,8 +41,12 @@ Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wan
 struct LoadedSnapshot {
   std::filesystem::path path;
   OwnedBytes contents;
+  // The checksum of a heapdrift file's bytes but its end section, as computed while
+  // it was loaded; decoding compares it with the file's.
+  std::optional<uint64_t> hashed;
 };
-LoadedSnapshot load_snapshot_file(const std::filesystem::path& path);
+// A compressed file is inflated into `reuse`'s buffer, if given (inflate_snapshot).
+LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes reuse = {});
 Snapshot parse_snapshot_file(const LoadedSnapshot& file, const StackFilter& wanted = {});
 
 // The same for bytes already in memory; `name` stands for the file in errors.

@@ -66,6 +66,43 @@ TEST(ProcessHistory, FollowsSamplesAcrossSnapshotsWhateverTheStackIds) {
   EXPECT_EQ(spans(huge), (Spans{{1300, 0, 1}, {2500, 1, 2}}));
 }
 
+// A block is known by its address and allocation time, wherever it lies: blocks whose
+// addresses agree in their low 32 bits (the order the merge sorts by first), one far
+// from the heap, one listed twice, an address freed and allocated again.
+TEST(ProcessHistory, BlocksAreFollowedByAddressAndTimeWhereverTheyLie) {
+  test::TempDir dir;
+  std::vector<std::filesystem::path> files{dir / "snap-1.hds", dir / "snap-2.hds", dir / "snap-3.hds"};
+  constexpr uint64_t kA = 0x5000, kB = 0x1'0000'5000, kC = 0x7f00'0000'5000, kD = 0x6000, kG = 0x2'0000'5000;
+  test::write_bytes(files[0], test::encode_snapshot(snapshot_at(2000, {{kB, 20, 1300, 1, 3, 1},
+                                                                       {kD, 40, 1500, 1, 3, 1},
+                                                                       {kC, 30, 1400, 1, 5, 1},
+                                                                       {kA, 10, 1200, 1, 3, 1},
+                                                                       {kD, 40, 1500, 1, 3, 1}})));
+  test::write_bytes(files[1], test::encode_snapshot(snapshot_at(3000, {{kA, 10, 1200, 1, 3, 1},
+                                                                       {kD, 60, 2100, 1, 3, 1},
+                                                                       {kG, 70, 2200, 1, 3, 1},
+                                                                       {kC, 30, 1400, 1, 5, 1}})));
+  test::write_bytes(files[2], test::encode_snapshot(snapshot_at(4000, {{kG, 70, 2200, 1, 3, 1},
+                                                                       {kD, 60, 2100, 1, 3, 1},
+                                                                       {kA, 10, 1200, 1, 3, 1}})));
+  FrameTable table;
+  symbolizer::Options options;
+  options.debuginfod = false;
+  StackSymbolizer symbolizer(options, table);
+  ProcessHistory h = load_history(files, symbolizer, SiteOptions{});
+
+  ASSERT_EQ(h.sites.size(), 1u);
+  std::vector<std::tuple<uint64_t, double, uint32_t, uint32_t>> spans;
+  for (const TrackedSample& s : h.sites[0].samples) spans.emplace_back(s.birth_ns, s.bytes, s.first, s.last);
+  // New blocks in the order their files list them.
+  EXPECT_EQ(spans, (decltype(spans){{1300, 20, 0, 0},
+                                    {1500, 40, 0, 0},
+                                    {1400, 30, 0, 1},
+                                    {1200, 10, 0, 2},
+                                    {2100, 60, 1, 2},
+                                    {2200, 70, 1, 2}}));
+}
+
 TEST(ProcessHistory, ATitleWrittenOverTheArgumentsIsNamedWithoutItsPadding) {
   test::TempDir dir;
   Snapshot s = snapshot_at(2000, {});

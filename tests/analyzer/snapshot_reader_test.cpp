@@ -123,6 +123,42 @@ TEST(SnapshotReader, ReadsAFileAndNamesItInErrors) {
   }
 }
 
+// A reader of a series inflates each file into the memory of one before it, and
+// checksums it as it loads it: each reads as it would alone, damage as damage.
+TEST(SnapshotReader, FilesLoadedIntoTheMemoryOfAnotherReadAsAlone) {
+  TempDir dir;
+  Snapshot big = rich_snapshot();
+  for (uint64_t i = 0; i < 3000; ++i) big.maps.push_back({i << 16, (i << 16) + 4096, 0, 5, "/lib/x.so"});
+  std::vector<uint8_t> damaged = encode_snapshot(rich_snapshot());
+  damaged[damaged.size() - 40] ^= 0x01;  // inside the samples payload
+  const std::vector<std::pair<std::string, std::vector<uint8_t>>> files{
+      {"small", encode_snapshot(small_snapshot(), Compression::kZstd)},
+      {"big", encode_snapshot(big, Compression::kZstd)},  // more than the memory it gets
+      {"rich", encode_snapshot(rich_snapshot(), Compression::kZstd)},
+      {"plain", encode_snapshot(rich_snapshot())},
+      {"damaged inside its frame", zstd_frame(damaged)},
+      {"damaged", damaged}};
+  const std::vector<Snapshot> expected{small_snapshot(), big, rich_snapshot(), rich_snapshot()};
+  OwnedBytes spare;
+  for (size_t i = 0; i < files.size(); ++i) {
+    SCOPED_TRACE(files[i].first);
+    const auto path = dir / ("snap-00000" + std::to_string(i + 1) + ".hds");
+    write_bytes(path, files[i].second);
+    LoadedSnapshot loaded = load_snapshot_file(path, std::move(spare));
+    if (i < expected.size()) {
+      EXPECT_EQ(parse_snapshot_file(loaded), expected[i]);
+    } else {
+      try {
+        parse_snapshot_file(loaded);
+        ADD_FAILURE() << "read a damaged file";
+      } catch (const SnapshotError& e) {
+        EXPECT_EQ(std::string(e.what()), path.string() + ": checksum mismatch (the file is corrupt)");
+      }
+    }
+    spare = std::move(loaded.contents);
+  }
+}
+
 TEST(SnapshotReader, MemorySectionMayBeAbsent) {
   Snapshot s = small_snapshot();
   s.memory.reset();
