@@ -25,6 +25,14 @@ Snapshot snapshot_at(uint64_t mono_ns, std::vector<Sample> samples) {
   return s;
 }
 
+// load_history, its frames named into `table` without asking the network.
+ProcessHistory history_of(const std::vector<std::filesystem::path>& files, FrameTable& table) {
+  symbolizer::Options options;
+  options.debuginfod = false;
+  StackSymbolizer symbolizer(options, table);
+  return load_history(files, symbolizer, SiteOptions{});
+}
+
 const SiteHistory& site_with(const ProcessHistory& h, const FrameTable& table, const std::string& function) {
   for (const SiteHistory& site : h.sites) {
     if (!site.frames.empty() && table[site.frames.front()].function == function) return site;
@@ -46,10 +54,7 @@ TEST(ProcessHistory, FollowsSamplesAcrossSnapshotsWhateverTheStackIds) {
   test::write_bytes(files[2], test::encode_snapshot(snapshot_at(4000, {{0x8000, 400, 2500, 1, kHugeId, 1}})));
 
   FrameTable table;
-  symbolizer::Options options;
-  options.debuginfod = false;
-  StackSymbolizer symbolizer(options, table);
-  ProcessHistory h = load_history(files, symbolizer, SiteOptions{});
+  ProcessHistory h = history_of(files, table);
 
   ASSERT_EQ(h.snapshots.size(), 3u);
   ASSERT_EQ(h.sites.size(), 2u);
@@ -86,10 +91,7 @@ TEST(ProcessHistory, BlocksAreFollowedByAddressAndTimeWhereverTheyLie) {
                                                                        {kD, 60, 2100, 1, 3, 1},
                                                                        {kA, 10, 1200, 1, 3, 1}})));
   FrameTable table;
-  symbolizer::Options options;
-  options.debuginfod = false;
-  StackSymbolizer symbolizer(options, table);
-  ProcessHistory h = load_history(files, symbolizer, SiteOptions{});
+  ProcessHistory h = history_of(files, table);
 
   ASSERT_EQ(h.sites.size(), 1u);
   std::vector<std::tuple<uint64_t, double, uint32_t, uint32_t>> spans;
@@ -109,10 +111,7 @@ TEST(ProcessHistory, ATitleWrittenOverTheArgumentsIsNamedWithoutItsPadding) {
   s.process.cmdline = std::string("postgres: checkpointer \0\0\0\0", 27);
   test::write_bytes(dir / "snap-1.hds", test::encode_snapshot(s));
   FrameTable table;
-  symbolizer::Options options;
-  options.debuginfod = false;
-  StackSymbolizer symbolizer(options, table);
-  EXPECT_EQ(load_history({dir / "snap-1.hds"}, symbolizer, SiteOptions{}).command, "postgres: checkpointer");
+  EXPECT_EQ(history_of({dir / "snap-1.hds"}, table).command, "postgres: checkpointer");
 }
 
 }  // namespace
