@@ -248,7 +248,7 @@ Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, c
 }
 
 LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes reuse) {
-  LoadedSnapshot file{path, {}};
+  LoadedSnapshot file{path, {}, std::nullopt};
   try {
     file.contents = read_file(path);
     if (is_compressed(file.contents.span())) {
