@@ -66,7 +66,6 @@ OwnedBytes inflate_snapshot(std::span<const uint8_t> file, OwnedBytes out) {
   // ratios measured (4x to 13x) and grow by doubling, with realloc, which neither
   // zeroes nor (for large blocks) copies; pages never written cost nothing.
   out.size = 0;
-  if (!out.data) out.capacity = 0;  // an OwnedBytes moved from keeps its numbers
   size_t capacity = std::max({out.capacity, bytes.size() * 16, size_t{256 * 1024}});
   ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
   for (;;) {

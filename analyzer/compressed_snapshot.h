@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 #include <span>
+#include <utility>
 
 namespace heapdrift {
 
@@ -24,6 +25,15 @@ struct OwnedBytes {
   std::unique_ptr<uint8_t, Free> data;
   size_t size = 0;
   size_t capacity = 0;  // of the buffer, from size on unused
+
+  OwnedBytes() = default;
+  // One moved from is empty: its buffer went, and its numbers with it.
+  OwnedBytes(OwnedBytes&& o) noexcept
+      : data(std::move(o.data)), size(std::exchange(o.size, 0)), capacity(std::exchange(o.capacity, 0)) {}
+  OwnedBytes& operator=(OwnedBytes&& o) noexcept {
+    data = std::move(o.data), size = std::exchange(o.size, 0), capacity = std::exchange(o.capacity, 0);
+    return *this;
+  }
   std::span<const uint8_t> span() const { return {data.get(), size}; }
 };
 
