@@ -238,18 +238,23 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
            !grouper.knows(stack_id);
   };
   // The next file is read (and inflated) on another thread while this one is decoded,
-  // into the memory of the one decoded before.
+  // into the memory of the files before: the one read last, and the one decoded before
+  // this one. So are its samples decoded into the memory of the snapshot's before.
   std::future<LoadedSnapshot> next;
-  OwnedBytes spare;
+  OwnedBytes read_buffer, spare;
+  std::vector<Sample> spare_samples;
   auto load_ahead = [&](size_t i) {
-    if (i < files.size()) next = std::async(std::launch::async, load_snapshot_file, files[i], std::move(spare));
+    if (i < files.size()) {
+      next = std::async(std::launch::async, load_snapshot_file, files[i], std::move(read_buffer), std::move(spare));
+    }
   };
   load_ahead(0);
   for (size_t i = 0; i < files.size(); ++i) {
     const std::filesystem::path& file = files[i];
     LoadedSnapshot loaded = next.get();
+    read_buffer = std::move(loaded.spare);
     load_ahead(i + 1);
-    Snapshot s = parse_snapshot_file(loaded, wanted);
+    Snapshot s = parse_snapshot_file(loaded, wanted, std::move(spare_samples));
     if (!h.snapshots.empty() && s.process.pid == h.pid && s.process.start_mono_ns > h.timeline.start_ns) {
       // The process exec'd another program: what came before is another heap.
       size_t skipped = h.skipped_before_exec + h.snapshots.size();
@@ -309,6 +314,7 @@ ProcessHistory load_history(const std::vector<std::filesystem::path>& files, Sta
     h.snapshots.push_back({file, s.process, std::move(s.counters), std::move(s.memory), jit_code_mapped_bytes(s.maps),
                            thread_stacks_mapped(s.maps)});
     spare = std::move(loaded.contents);
+    spare_samples = std::move(s.samples);
   }
   for (const LiveBlock& b : before) h.sites[b.site].samples[b.index].last = uint32_t(h.snapshots.size() - 1);
   return h;

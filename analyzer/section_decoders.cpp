@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "byte_reader.h"
 
@@ -184,9 +185,13 @@ std::map<uint32_t, Stack> stacks(Payload payload, const std::function<bool(uint3
   return out;
 }
 
-std::vector<Sample> samples(Payload payload) {
+std::vector<Sample> samples(Payload payload, std::vector<Sample> reuse) {
   ByteReader in = reader_for(Section::kSamples, payload);
-  std::vector<Sample> out(in.count(in.u64(), kSampleSize));
+  // Resized, not cleared first: every field is written below, and a vector that grows
+  // from its old size doubles, where one grown from empty takes just what it needs, a
+  // fresh allocation whenever a snapshot has one sample more than the one before.
+  std::vector<Sample> out = std::move(reuse);
+  out.resize(in.count(in.u64(), kSampleSize));
   for (size_t i = 0; i < out.size(); ++i) {
     Sample& s = out[i];
     s.address = in.u64();

@@ -29,7 +29,9 @@ std::vector<Mapping> maps(Payload payload);
 // `ids` gets every stack's id, in the file's order.
 std::map<uint32_t, Stack> stacks(Payload payload, const std::function<bool(uint32_t)>& wanted = {},
                                  std::vector<uint32_t>* ids = nullptr);
-std::vector<Sample> samples(Payload payload);
+// Into `reuse`'s memory, if given: a reader of a series decodes each snapshot's samples
+// where the one before it had them, rather than into new pages for the kernel to zero.
+std::vector<Sample> samples(Payload payload, std::vector<Sample> reuse = {});
 // Fills Stack::methods of `stacks`; every entry must name a stack of the same depth
 // that has the kStackInterpreterMethods flag, and every such stack must get one.
 // `skipped` says which ids the stacks section had but the reader left out (a filter).

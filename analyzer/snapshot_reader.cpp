@@ -161,7 +161,8 @@ class IdSet {
   std::vector<uint32_t> sorted_;
 };
 
-Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted, std::optional<uint64_t> hashed) {
+Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted, std::optional<uint64_t> hashed,
+                    std::vector<Sample> reuse) {
   Framing f = split_sections(file, hashed);
   Snapshot s;
   s.process = decode::process(required(f, Section::kProcess));
@@ -185,7 +186,7 @@ Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted, st
     decode::frame_methods(required(f, Section::kFrameMethods), s.stacks,
                           [&](uint32_t id) { return stack_ids.contains(id); });
   }
-  s.samples = decode::samples(required(f, Section::kSamples));
+  s.samples = decode::samples(required(f, Section::kSamples), std::move(reuse));
   for (size_t i = 0; i < s.samples.size(); ++i) {
     uint32_t id = s.samples[i].stack_id;
     if (id != format::kOverflowStackId && !stack_ids.contains(id)) {
@@ -196,7 +197,7 @@ Snapshot decode_all(std::span<const uint8_t> file, const StackFilter& wanted, st
   return s;
 }
 
-OwnedBytes read_file(const std::filesystem::path& path) {
+OwnedBytes read_file(const std::filesystem::path& path, OwnedBytes bytes) {
   auto fail = [&](const char* what) {
     throw SnapshotError(path.string() + ": " + what + ": " + std::strerror(errno));
   };
@@ -209,13 +210,18 @@ OwnedBytes read_file(const std::filesystem::path& path) {
     close(fd);
     throw SnapshotError(path.string() + ": not a regular file");
   }
-  OwnedBytes bytes;
-  bytes.data.reset(static_cast<uint8_t*>(std::malloc(std::max<size_t>(static_cast<size_t>(st.st_size), 1))));
-  if (!bytes.data) {
-    close(fd);
-    throw std::bad_alloc();
+  // A buffer given is read into if the file fits, else replaced by one twice its size:
+  // the files of a leaking process grow a little each time.
+  bytes.size = static_cast<size_t>(st.st_size);
+  if (bytes.size > bytes.capacity || !bytes.data) {
+    bytes.capacity = std::max({bytes.size, bytes.capacity * 2, size_t{1}});
+    bytes.data.reset();
+    bytes.data.reset(static_cast<uint8_t*>(std::malloc(bytes.capacity)));
+    if (!bytes.data) {
+      close(fd);
+      throw std::bad_alloc();
+    }
   }
-  bytes.size = bytes.capacity = static_cast<size_t>(st.st_size);
   size_t got = 0;
   while (got < bytes.size) {
     ssize_t n = read(fd, bytes.data.get() + got, bytes.size - got);
@@ -230,10 +236,10 @@ OwnedBytes read_file(const std::filesystem::path& path) {
 }
 
 Snapshot parse(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted,
-               std::optional<uint64_t> hashed) {
+               std::optional<uint64_t> hashed, std::vector<Sample> reuse = {}) {
   try {
-    if (is_compressed(bytes)) return decode_all(inflate_snapshot(bytes).span(), wanted, std::nullopt);
-    return decode_all(bytes, wanted, hashed);
+    if (is_compressed(bytes)) return decode_all(inflate_snapshot(bytes).span(), wanted, std::nullopt, std::move(reuse));
+    return decode_all(bytes, wanted, hashed, std::move(reuse));
   } catch (const FormatError& e) {
     throw SnapshotError(std::string(name) + ": " + e.what());
   } catch (const std::bad_alloc&) {
@@ -247,12 +253,15 @@ Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, c
   return parse(bytes, name, wanted, std::nullopt);
 }
 
-LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes reuse) {
-  LoadedSnapshot file{path, {}, std::nullopt};
+LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes read_into, OwnedBytes inflate_into) {
+  LoadedSnapshot file{path, {}, {}, std::nullopt};
   try {
-    file.contents = read_file(path);
+    file.contents = read_file(path, std::move(read_into));
     if (is_compressed(file.contents.span())) {
-      file.contents = inflate_snapshot(file.contents.span(), std::move(reuse));
+      file.spare = std::move(file.contents);
+      file.contents = inflate_snapshot(file.spare.span(), std::move(inflate_into));
+    } else {
+      file.spare = std::move(inflate_into);
     }
     std::span<const uint8_t> bytes = file.contents.span();
     if (bytes.size() >= sizeof(format::kMagic) + kTrailerSize &&
@@ -267,11 +276,11 @@ LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes 
   return file;
 }
 
-Snapshot parse_snapshot_file(const LoadedSnapshot& file, const StackFilter& wanted) {
+Snapshot parse_snapshot_file(const LoadedSnapshot& file, const StackFilter& wanted, std::vector<Sample> reuse) {
   std::span<const uint8_t> bytes = file.contents.span();
   // A jemalloc heap profile stands for a snapshot wherever one is accepted (SPEC.md).
   if (is_jemalloc_profile(bytes)) return parse_jemalloc_profile(bytes, file.path.string());
-  return parse(bytes, file.path.string(), wanted, file.hashed);
+  return parse(bytes, file.path.string(), wanted, file.hashed, std::move(reuse));
 }
 
 Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wanted) {

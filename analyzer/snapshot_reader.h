@@ -41,13 +41,21 @@ Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wan
 struct LoadedSnapshot {
   std::filesystem::path path;
   OwnedBytes contents;
+  // The buffer given to the load that `contents` is not in (a compressed file's bytes as
+  // read), free for the next load.
+  OwnedBytes spare;
   // The checksum of a heapdrift file's bytes but its end section, as computed while
   // it was loaded; decoding compares it with the file's.
   std::optional<uint64_t> hashed;
 };
-// A compressed file is inflated into `reuse`'s buffer, if given (inflate_snapshot).
-LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes reuse = {});
-Snapshot parse_snapshot_file(const LoadedSnapshot& file, const StackFilter& wanted = {});
+// Into the memory of buffers given, if any, rather than new memory, which the kernel
+// zeroes page by page: the file is read into `read_into`'s, and inflated, if it is
+// compressed, into `inflate_into`'s (inflate_snapshot).
+LoadedSnapshot load_snapshot_file(const std::filesystem::path& path, OwnedBytes read_into = {},
+                                  OwnedBytes inflate_into = {});
+// The samples are decoded into `reuse`'s memory, if given (decode::samples).
+Snapshot parse_snapshot_file(const LoadedSnapshot& file, const StackFilter& wanted = {},
+                             std::vector<Sample> reuse = {});
 
 // The same for bytes already in memory; `name` stands for the file in errors.
 Snapshot parse_snapshot(std::span<const uint8_t> bytes, std::string_view name, const StackFilter& wanted = {});

@@ -123,8 +123,9 @@ TEST(SnapshotReader, ReadsAFileAndNamesItInErrors) {
   }
 }
 
-// A reader of a series inflates each file into the memory of one before it, and
-// checksums it as it loads it: each reads as it would alone, damage as damage.
+// A reader of a series reads and inflates each file into the memory of files before
+// it, decodes its samples into those of the snapshot before, and checksums it as it
+// loads it: each reads as it would alone, damage as damage.
 TEST(SnapshotReader, FilesLoadedIntoTheMemoryOfAnotherReadAsAlone) {
   TempDir dir;
   Snapshot big = rich_snapshot();
@@ -135,18 +136,22 @@ TEST(SnapshotReader, FilesLoadedIntoTheMemoryOfAnotherReadAsAlone) {
       {"small", encode_snapshot(small_snapshot(), Compression::kZstd)},
       {"big", encode_snapshot(big, Compression::kZstd)},  // more than the memory it gets
       {"rich", encode_snapshot(rich_snapshot(), Compression::kZstd)},
+      {"fewer samples", encode_snapshot(small_snapshot(), Compression::kZstd)},
       {"plain", encode_snapshot(rich_snapshot())},
       {"damaged inside its frame", zstd_frame(damaged)},
       {"damaged", damaged}};
-  const std::vector<Snapshot> expected{small_snapshot(), big, rich_snapshot(), rich_snapshot()};
-  OwnedBytes spare;
+  const std::vector<Snapshot> expected{small_snapshot(), big, rich_snapshot(), small_snapshot(), rich_snapshot()};
+  OwnedBytes read_buffer, spare;
+  std::vector<Sample> samples;
   for (size_t i = 0; i < files.size(); ++i) {
     SCOPED_TRACE(files[i].first);
     const auto path = dir / ("snap-00000" + std::to_string(i + 1) + ".hds");
     write_bytes(path, files[i].second);
-    LoadedSnapshot loaded = load_snapshot_file(path, std::move(spare));
+    LoadedSnapshot loaded = load_snapshot_file(path, std::move(read_buffer), std::move(spare));
     if (i < expected.size()) {
-      EXPECT_EQ(parse_snapshot_file(loaded), expected[i]);
+      Snapshot s = parse_snapshot_file(loaded, {}, std::move(samples));
+      EXPECT_EQ(s, expected[i]);
+      samples = std::move(s.samples);
     } else {
       try {
         parse_snapshot_file(loaded);
@@ -155,6 +160,7 @@ TEST(SnapshotReader, FilesLoadedIntoTheMemoryOfAnotherReadAsAlone) {
         EXPECT_EQ(std::string(e.what()), path.string() + ": checksum mismatch (the file is corrupt)");
       }
     }
+    read_buffer = std::move(loaded.spare);
     spare = std::move(loaded.contents);
   }
 }
