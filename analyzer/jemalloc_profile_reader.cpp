@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <regex>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "modules_from_maps.h"
 #include "snapshot_reader.h"
 
@@ -156,6 +159,12 @@ Snapshot parse(std::string_view text, std::string_view name) {
   }
 
   s.process.pid = pid_from_name(name);
+  // A profile has no clock, and numbers its stacks by their place in it: in another
+  // profile of the process the same number is another stack, and the maps may have
+  // grown. The analyzer knows a process image by pid and start time (an exec starts
+  // anew), so each profile starts at a time of its own, a hash of its text, and is
+  // taken at that time ("0 s after start").
+  s.process.start_mono_ns = s.process.mono_ns = XXH3_64bits(text.data(), text.size());
   s.process.sample_rate = period == 0 ? 1 : period;
   for (const Mapping& m : s.maps) {
     if (!m.path.empty() && m.path[0] == '/') {  // the executable is mapped first

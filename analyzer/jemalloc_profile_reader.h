@@ -12,7 +12,8 @@
 //    a file that is missing gives a module without build-id.
 //
 // jemalloc profiles carry no allocation times and no sample identities: each record's
-// samples get distinct made-up addresses and the time 0.
+// samples get distinct made-up addresses and the time 0; no two profiles share
+// samples or stack numbers (each has a start time of its own).
 #ifndef HEAPDRIFT_ANALYZER_JEMALLOC_PROFILE_READER_H
 #define HEAPDRIFT_ANALYZER_JEMALLOC_PROFILE_READER_H
 

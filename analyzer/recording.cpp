@@ -32,7 +32,7 @@ template <class It>
 std::optional<ProcessInfo> first_readable(It first, It last) {
   for (; first != last; ++first) {
     try {
-      return read_snapshot(first->path, [](const ProcessInfo&, uint32_t) { return false; }).process;
+      return read_process(first->path);
     } catch (const SnapshotError&) {
       continue;  // try the next
     }

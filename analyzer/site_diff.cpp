@@ -78,4 +78,13 @@ std::vector<SiteChange> diff_sites(const ProcessHistory& early, const ProcessHis
   return sorted(std::move(changes));
 }
 
+std::vector<SiteChange> reversed(std::vector<SiteChange> changes) {
+  for (SiteChange& c : changes) {
+    std::swap(c.early, c.late);
+    c.change = -c.change;
+    c.status = status_of(c.early, c.late);
+  }
+  return changes;
+}
+
 }  // namespace heapdrift

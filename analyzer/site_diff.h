@@ -30,6 +30,8 @@ std::string_view status_name(SiteChange::Status status);
 std::vector<SiteChange> diff_sites(const ProcessHistory& both);
 // Snapshots of two processes (or two recordings): sites matched by site_key().
 std::vector<SiteChange> diff_sites(const ProcessHistory& early, const ProcessHistory& late, const FrameTable& frames);
+// The same changes, from late back to early.
+std::vector<SiteChange> reversed(std::vector<SiteChange> changes);
 
 }  // namespace heapdrift
 

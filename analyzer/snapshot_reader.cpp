@@ -287,4 +287,8 @@ Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wan
   return parse_snapshot_file(load_snapshot_file(path), wanted);
 }
 
+ProcessInfo read_process(const std::filesystem::path& path) {
+  return read_snapshot(path, [](const ProcessInfo&, uint32_t) { return false; }).process;
+}
+
 }  // namespace heapdrift

@@ -33,6 +33,8 @@ using StackFilter = std::function<bool(const ProcessInfo&, uint32_t id)>;
 
 // Reads and validates the file at `path`; errors name it as given.
 Snapshot read_snapshot(const std::filesystem::path& path, const StackFilter& wanted = {});
+// Which process the file at `path` is of, and when: read_snapshot() without its stacks.
+ProcessInfo read_process(const std::filesystem::path& path);
 
 // read_snapshot() in two halves: the file's bytes in memory, inflated if it was
 // compressed, then their decoding. A reader of a series loads the next file on another

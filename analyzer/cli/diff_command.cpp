@@ -26,17 +26,28 @@ struct DiffOptions {
   AnalysisOptions analysis;
 };
 
-bool same_process(const std::string& a, const std::string& b) {
-  ProcessInfo pa = read_snapshot(a).process, pb = read_snapshot(b).process;
-  return pa.pid == pb.pid && pa.start_mono_ns == pb.start_mono_ns && pa.mono_ns < pb.mono_ns;
-}
+// How the two files relate. Snapshots of one process image share the samples alive in
+// both, in whichever order they are given (or one snapshot twice: no change at all).
+enum class Relation { kOneProcess, kOnePidTwice, kTwoProcesses };
 
 int run_diff(const DiffOptions& o) {
   Analysis analysis(o.analysis);
+  const ProcessInfo early = read_process(o.early);
+  const ProcessInfo late = read_process(o.late);
+  Relation relation = early.pid != late.pid                   ? Relation::kTwoProcesses
+                      : early.start_mono_ns != late.start_mono_ns ? Relation::kOnePidTwice
+                                                                  : Relation::kOneProcess;
   std::vector<SiteChange> changes;
-  bool one_process = same_process(o.early, o.late);
-  if (one_process) changes = diff_sites(analysis.load({o.early, o.late}));
-  else changes = diff_sites(analysis.load({o.early}), analysis.load({o.late}), analysis.frames());
+  if (relation != Relation::kOneProcess) {
+    changes = diff_sites(analysis.load({o.early}), analysis.load({o.late}), analysis.frames());
+  } else if (early.mono_ns < late.mono_ns) {
+    changes = diff_sites(analysis.load({o.early, o.late}));
+  } else if (early.mono_ns > late.mono_ns) {
+    changes = reversed(diff_sites(analysis.load({o.late, o.early})));
+  } else {
+    changes = diff_sites(analysis.load({o.early}));
+  }
+  const bool one_process = relation == Relation::kOneProcess;
 
   if (o.json) {
     nlohmann::ordered_json sites = nlohmann::ordered_json::array();
@@ -54,7 +65,9 @@ int run_diff(const DiffOptions& o) {
     std::fprintf(stdout, "%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::fprintf(stdout, "%s -> %s%s\n", o.early.c_str(), o.late.c_str(),
-                 one_process ? " (one process: shared samples cancel)" : " (two processes)");
+                 one_process                            ? " (one process: shared samples cancel)"
+                 : relation == Relation::kOnePidTwice ? " (one pid, no samples in common)"
+                                                      : " (two processes)");
     auto rows = site_rows<SiteChange>(
         changes, analysis.frames(), [](const SiteChange& c) -> const auto& { return c.frames; },
         [](SiteChange& row, const SiteChange& c) {

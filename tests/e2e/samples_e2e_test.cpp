@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -76,6 +77,32 @@ TEST_P(SampleLeaks, LeakingFunctionIsTheTopSuspectAndNoDecoyIsReported) {
     if (site["frames"][0]["function"] == c.leak) leak_grew = site["change_bytes"].get<double>() > 4 * site["change_stddev_bytes"].get<double>();
   }
   EXPECT_TRUE(leak_grew) << diff.out;
+  // Given the other way round, or one snapshot twice, they are still of one process:
+  // the same changes from late back to early, or none and no error.
+  Result back = run(heapdrift + " diff " + snaps[snaps.size() - 2].string() + " " + snaps[1].string() + " --json");
+  ASSERT_EQ(back.status, 0);
+  auto b = nlohmann::json::parse(back.out);
+  EXPECT_TRUE(b["same_process"].get<bool>());
+  ASSERT_EQ(b["sites"].size(), d["sites"].size());
+  const std::map<std::string, std::string> opposite{
+      {"growth", "shrink"}, {"shrink", "growth"}, {"new", "gone"}, {"gone", "new"}, {"same", "same"}};
+  for (size_t i = 0; i < d["sites"].size(); ++i) {
+    const auto &there = d["sites"][i], &back_again = b["sites"][i];
+    EXPECT_EQ(back_again["frames"], there["frames"]);
+    EXPECT_EQ(back_again["status"], opposite.at(there["status"]));
+    EXPECT_EQ(back_again["change_bytes"].get<int64_t>(), -there["change_bytes"].get<int64_t>());
+    EXPECT_EQ(back_again["early_bytes"], there["late_bytes"]);
+    EXPECT_EQ(back_again["change_stddev_bytes"], there["change_stddev_bytes"]);
+  }
+  Result twice = run(heapdrift + " diff " + snaps[1].string() + " " + snaps[1].string() + " --json");
+  ASSERT_EQ(twice.status, 0);
+  auto t = nlohmann::json::parse(twice.out);
+  EXPECT_TRUE(t["same_process"].get<bool>());
+  ASSERT_FALSE(t["sites"].empty());
+  for (const auto& site : t["sites"]) {
+    EXPECT_EQ(site["change_bytes"], 0) << site.dump();
+    EXPECT_EQ(site["change_stddev_bytes"], 0) << site.dump();
+  }
 
   Result report = run(heapdrift + " report " + dir.string());
   ASSERT_EQ(report.status, 0);

@@ -5,7 +5,11 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
 
 #include "run_process.h"
 #include "temp_dir.h"
@@ -92,6 +96,33 @@ TEST(JemallocInput, EveryCommandTakingASnapshotTakesIt) {
   std::stringstream folded;
   folded << in.rdbuf();
   EXPECT_NE(folded.str().find(";plugin::SessionCache::remember "), std::string::npos) << folded.str();
+}
+
+// Two profiles of one process number their stacks by their place in each file: a
+// stack's number in one is another stack's in the other. They are compared by what the
+// stacks hold, sample by sample in neither (profiles have no sample identities).
+TEST(JemallocInput, TwoProfilesOfOneProcessAreComparedStackByStack) {
+  test::TempDir dir;
+  auto profile = [](const std::string& records) {
+    return "heap_v2/1\n  t*: 0: 0 [0: 0]\n" + records +
+           "\nMAPPED_LIBRARIES:\n00401000-00402000 r-xp 00001000 fe:00 123     /nonexistent/prog\n";
+  };
+  const std::string big = "@ 0x401010\n  t*: 2: 8192 [0: 0]\n", small = "@ 0x401030\n  t*: 1: 100 [0: 0]\n";
+  std::ofstream(dir / "jeprof.4242.0.i0.heap") << profile(big + small);
+  std::ofstream(dir / "jeprof.4242.1.i1.heap") << profile(small + "@ 0x401050\n  t*: 1: 4096 [0: 0]\n" + big);
+  auto r = run({HEAPDRIFT_EXE, "diff", "jeprof.4242.0.i0.heap", "jeprof.4242.1.i1.heap", "--json"}, dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["same_process"].get<bool>());
+  std::multiset<std::tuple<std::string, int64_t, int64_t>> sites;
+  for (const auto& s : j["sites"]) {
+    sites.insert({s["status"].get<std::string>(), s["early_bytes"].get<int64_t>(), s["late_bytes"].get<int64_t>()});
+  }
+  const std::multiset<std::tuple<std::string, int64_t, int64_t>> expected{
+      {"same", 8192, 8192}, {"same", 100, 100}, {"new", 0, 4096}};
+  EXPECT_EQ(sites, expected) << r.out;
+  r = run({HEAPDRIFT_EXE, "diff", "jeprof.4242.0.i0.heap", "jeprof.4242.1.i1.heap"}, dir.path());
+  EXPECT_NE(r.out.find("(one pid, no samples in common)"), std::string::npos) << r.out;
 }
 
 void expect_one_error(const fs::path& file, const std::string& what, const fs::path& cwd) {
