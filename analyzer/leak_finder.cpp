@@ -197,17 +197,32 @@ std::string where_outside_malloc_went(const MemoryTrend& t, double outside) {
 }
 
 // Where the `unexplained` part of RSS growth from `a` to `b` went: into the allocator's
-// free memory, into anonymous memory the allocator does not hold (mapped directly), or
-// into file-backed memory; the largest of those the snapshots give.
+// free memory, into anonymous memory the allocator does not hold (mapped directly), into
+// what the allocator held already, written for the first time, or into file-backed
+// memory; the largest of those the snapshots give.
 std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, double unexplained,
                            const std::string& exe, const MemoryTrend& t) {
-  std::optional<double> held_free, outside, file;
+  std::optional<double> held_free, outside, first_written, file;
   if (a.allocator_free && b.allocator_free) held_free = *b.allocator_free - *a.allocator_free;
+  // What the allocator holds is resident only once written: a large block allocated
+  // whole and filled as it is used (an arena, a pool, a ring buffer) raises RSS with no
+  // allocation. What it holds beyond all anonymous memory is surely not resident; RSS
+  // gained as that shrinks is first use, and only the rest is outside malloc.
+  auto unwritten = [](const MemoryBreakdown& m) { return std::max(0.0, *m.allocator_held - *m.anonymous); };
+  auto beyond = [](const MemoryBreakdown& m) { return std::max(0.0, *m.anonymous - *m.allocator_held); };
   if (a.anonymous && b.anonymous && a.allocator_held && b.allocator_held) {
-    outside = (*b.anonymous - *b.allocator_held) - (*a.anonymous - *a.allocator_held);
+    first_written = unwritten(a) - unwritten(b);
+    outside = beyond(b) - beyond(a);
   }
   if (a.file_backed && b.file_backed) file = *b.file_backed - *a.file_backed;
   const double f = held_free.value_or(-INFINITY), o = outside.value_or(-INFINITY), fb = file.value_or(-INFINITY);
+  const double w = first_written.value_or(-INFINITY);
+  if (w > 0 && w >= f && w >= o && w >= fb) {
+    return "; the allocator held it already: of what it had obtained from the system, at least " +
+           format_bytes(unwritten(a)) + " was not resident at the start and " + format_bytes(unwritten(b)) +
+           " at the end (blocks allocated whole and written as they are used: an arena, a pool, a ring buffer; "
+           "the live heap counts them from their allocation on)";
+  }
   if (o > 0 && o >= f && o >= fb) {
     return "; it is outside malloc: anonymous memory that the allocator does not hold grew by " +
            format_bytes(*outside) +

@@ -117,6 +117,23 @@ TEST(LeakFinder, SaysWhenTheShimReachedItsCaps) {
   EXPECT_EQ(j["dropped_samples"], 7);
 }
 
+// A block of 400 MiB allocated before the first snapshot and filled over the run (an
+// arena, a ring buffer): RSS grows as its pages are first written, with no allocation.
+// What the allocator held was not resident to begin with: not memory outside malloc.
+TEST(LeakFinder, SaysWhenTheAllocatorsMemoryIsWrittenForTheFirstTime) {
+  ProcessLeaks r = find_leaks(history({split(1, 20 * kMiB, 10 * kMiB, 400 * kMiB, 1 * kMiB),
+                                       split(60, 390 * kMiB, 10 * kMiB, 400 * kMiB, 1 * kMiB)}),
+                              LeakCriteria{});
+  ASSERT_TRUE(r.memory.note.has_value());
+  const std::string& note = *r.memory.note;
+  EXPECT_NE(note.find("RSS grew by 370 MiB"), std::string::npos) << note;
+  EXPECT_NE(note.find("the allocator held it already: of what it had obtained from the system, at least 381 MiB was "
+                      "not resident at the start and 11.0 MiB at the end"),
+            std::string::npos)
+      << note;
+  EXPECT_EQ(note.find("outside malloc"), std::string::npos) << note;
+}
+
 // RSS grows with anonymous memory that glibc does not hold (a JVM's Metaspace or code
 // cache, a GC's heap): not the allocator's doing, and not a matter of arenas.
 TEST(LeakFinder, SaysWhenTheGrowthIsOutsideMalloc) {
