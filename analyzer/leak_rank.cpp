@@ -140,7 +140,7 @@ Verdict judge_site(const Timeline& t, const std::vector<TrackedSample>& samples,
   v.age_histogram.assign(criteria.histogram_bins, 0.0);
   const double bin_ns = double(end - start) / criteria.histogram_bins;
   for (const TrackedSample& s : samples) {
-    if (s.last + 1 < n) continue;
+    if (s.first >= n || s.last + 1 < n) continue;  // not alive at the last snapshot judged
     double offset = s.birth_ns > start ? double(s.birth_ns - start) : 0.0;
     auto bin = bin_ns > 0 ? static_cast<size_t>(offset / bin_ns) : 0;
     v.age_histogram[std::min<size_t>(bin, criteria.histogram_bins - 1)] += s.bytes;

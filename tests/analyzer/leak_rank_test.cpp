@@ -161,6 +161,21 @@ TEST(LeakRank, EstimatesFollowTheSeriesAndTheAgeHistogramShowsEveryPeriod) {
   for (double bin : v.age_histogram) EXPECT_GT(bin, 0);
 }
 
+// The histogram is of the bytes alive at the last snapshot judged: a block first seen
+// in a later one (the exit snapshot, left out of the test) was not, however long it
+// lived; before, it went into the last bin, which then held a steady leak's end.
+TEST(LeakRank, TheAgeHistogramEndsAtTheLastSnapshotJudged) {
+  Timeline judged{0, {uint64_t(1e9), uint64_t(2e9), uint64_t(3e9)}};
+  std::vector<TrackedSample> samples = {{uint64_t(0.5e9), 1000, 1, 0, 3},
+                                        {uint64_t(1.5e9), 2000, 1, 1, 3},
+                                        {uint64_t(2.5e9), 4000, 1, 2, 3},
+                                        {uint64_t(8e9), 8000, 1, 3, 3}};
+  LeakCriteria criteria;
+  criteria.histogram_bins = 3;
+  Verdict v = judge_site(judged, samples, criteria);
+  EXPECT_EQ(v.age_histogram, (std::vector<double>{1000, 2000, 4000}));
+}
+
 TEST(LeakRank, TooFewSnapshotsDecideNothing) {
   Timeline t{0, {uint64_t(1e9), uint64_t(2e9)}};
   std::vector<TrackedSample> samples = {{uint64_t(1.5e9), 1e6, 1, 1, 1}};
