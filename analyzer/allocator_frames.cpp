@@ -6,11 +6,20 @@ const std::vector<std::string>& AllocatorFrames::builtin_patterns() {
   static const std::vector<std::string> patterns = {
       // The allocation functions the shim hooks, and allocators' internals.
       "(malloc|calloc|realloc|reallocarray|free|posix_memalign|aligned_alloc|memalign|valloc|pvalloc)",
-      "(mallocx|rallocx|sdallocx|dallocx|je_.*|__libc_.*|_int_.*|tc_.*)",
+      "(mallocx|rallocx|sdallocx|dallocx|je_.*|(__GI_)?__libc_.*|_int_.*|tc_.*)",
       // operator new, the global one or a class's own: it allocates for the `new`.
       "(.*::)?operator new(\\[\\])?",
-      // glibc functions that allocate on their caller's behalf.
-      "(__)?(strdup|strndup|wcsdup|asprintf|vasprintf|getline|getdelim|open_memstream|realpath|__vasprintf.*)",
+      // glibc functions that allocate on their caller's behalf, by their public names and
+      // by those its debug information gives (__GI___strdup, ___asprintf).
+      "(__GI_)?_{0,3}(strdup|strndup|wcsdup|asprintf|vasprintf|getline|getdelim|open_memstream|realpath|"
+      "__vasprintf.*)",
+      // GNU programs' wrappers of malloc that exit when memory runs out: libiberty's (GCC,
+      // binutils) and gnulib's (coreutils, tar, grep).
+      "x(malloc|calloc|zalloc|realloc|reallocarray|nmalloc|nrealloc|2realloc|2nrealloc|palloc|charalloc|strdup|"
+      "strndup|memdup|asprintf|vasprintf)",
+      // GLib's (GTK and GNOME programs, many daemons), and Perl's.
+      "g_(try_)?(malloc0?|realloc)(_n)?|g_(memdup2?|strn?dup|strdup_v?printf|strconcat|slice_alloc0?|slice_copy)",
+      "Perl_safesys(malloc|calloc|realloc)|Perl_savepvn?|Perl_savesharedpvn?",
       // The C++ standard library allocating on its caller's behalf (allocator layers,
       // container internals, std::string): the site is the code that called it.
       "(std|__gnu_cxx)::.*",

@@ -13,6 +13,9 @@ TEST(AllocatorFrames, CutsWhatAllocatesOnItsCallersBehalf) {
   for (const char* f : {
            "malloc", "calloc", "je_malloc_default", "operator new", "operator new[]",
            "strdup", "std::vector<int, std::allocator<int> >::_M_realloc_insert<int const&>",
+           // glibc's, as its debug information names them; GNU programs', GLib's and Perl's wrappers.
+           "__GI___strdup", "___asprintf", "__GI___libc_malloc", "xmalloc", "xstrdup", "x2nrealloc", "g_malloc0",
+           "g_malloc_n", "g_strdup_printf", "Perl_safesysmalloc", "Perl_savepvn",
            "__gnu_cxx::new_allocator<char>::allocate",
            // A class's own operator new allocates for the `new` expression, as the global one.
            "CHeapObj<(MEMFLAGS)5>::operator new", "CompilationResourceObj::operator new", "Node::operator new[]",
@@ -40,7 +43,8 @@ TEST(AllocatorFrames, KeepsTheCodeThatWantedTheMemory) {
                         "java.nio.ByteBuffer.allocate", "java.nio.DirectByteBuffer.get",
                         // A downcall's machinery: the native code it calls allocates for itself.
                         "jdk.internal.foreign.abi.DowncallLinker.invokeInterpBindings",
-                        "java.lang.foreignx.Arena.allocate"}) {
+                        "java.lang.foreignx.Arena.allocate", "xml_parse", "xmallocate_pool", "g_hash_table_insert",
+                        "Perl_newSV"}) {
     EXPECT_FALSE(frames.matches(f)) << f;
   }
 }
