@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "recording.h"
+#include "whole_number.h"
 
 namespace heapdrift::cli {
 namespace {
@@ -36,7 +37,9 @@ void AnalysisOptions::add_to(CLI::App& app) {
       ->type_name("DIR");
   app.add_flag("--no-debuginfod", no_debuginfod, "Never ask debuginfod servers, even with DEBUGINFOD_URLS set");
   app.add_option("--ignore", ignore, "Also treat functions matching REGEX as allocator frames")->type_name("REGEX");
-  app.add_option("--depth", depth, "Group allocation sites by their innermost N frames")->type_name("N");
+  app.add_option("--depth", depth, "Group allocation sites by their innermost N frames (0: all)")
+      ->type_name("N")
+      ->check(whole_number(0));
 }
 
 Analysis::Analysis(const AnalysisOptions& options)

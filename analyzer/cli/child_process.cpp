@@ -17,7 +17,9 @@ constexpr int kForwarded[] = {SIGTERM, SIGHUP};
 // SIGINT and SIGQUIT as system(3) does; SIGPIPE so that a child gone before start()
 // reads its variables cannot kill us.
 constexpr int kIgnored[] = {SIGINT, SIGQUIT, SIGPIPE};
+// As shells say it: 127 for a command not found, 126 for one found but not runnable.
 constexpr int kCannotRun = 127;
+constexpr int kNotRunnable = 126;
 
 volatile sig_atomic_t g_child = 0;
 struct sigaction g_saved[NSIG];
@@ -91,7 +93,7 @@ std::string read_all(int fd) {
   int err = errno;
   std::fprintf(stderr, "heapdrift: cannot run '%s': %s\n", argv[0], std::strerror(err));
   write_all(status_fd, &err, sizeof(err));
-  _exit(kCannotRun);
+  _exit(err == ENOENT ? kCannotRun : kNotRunnable);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "site_rows.h"
 #include "snapshot_reader.h"
 #include "units.h"
+#include "whole_number.h"
 
 namespace heapdrift::cli {
 namespace {
@@ -108,7 +109,7 @@ Command add_diff_command(CLI::App& app) {
   cmd->add_option("EARLY", o->early, "The earlier snapshot")->required();
   cmd->add_option("LATE", o->late, "The later snapshot")->required();
   cmd->add_flag("--json", o->json, "Machine-readable output");
-  cmd->add_option("--top", o->top, "Show at most N sites (text)")->check(CLI::PositiveNumber);
+  cmd->add_option("--top", o->top, "Show at most N sites (text)")->type_name("N")->check(whole_number(1));
   o->analysis.add_to(*cmd);
   return {cmd, [o] { return run_diff(*o); }};
 }

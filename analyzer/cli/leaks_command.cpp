@@ -9,6 +9,7 @@
 #include "command.h"
 #include "leak_finder.h"
 #include "leaks_output.h"
+#include "whole_number.h"
 
 namespace heapdrift::cli {
 namespace {
@@ -67,7 +68,7 @@ Command add_leaks_command(CLI::App& app) {
   cmd->add_option("DIR", o->path, "A recording directory (or one process's directory)")->required();
   cmd->add_flag("--json", o->json, "Machine-readable output");
   cmd->add_option("--top", o->top, "Show at most N suspects per process")
-      ->check(CLI::PositiveNumber)
+      ->type_name("N")->check(whole_number(1))
       ->each([o](const std::string&) { o->top_set = true; });
   cmd->add_flag("--fail-on-leak", o->fail_on_leak,
                 "Exit with status 3 when a suspect, a leaking caller or compiled code that keeps growing is reported");

@@ -26,6 +26,14 @@ int main(int argc, char** argv) {
                                    add_leaks_command(app),  add_diff_command(app),
                                    add_report_command(app), add_flamegraph_command(app),
                                    add_export_command(app), add_dump_command(app)};
+  // A first word that names no command: CLI11 would say only that one is required.
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::none_of(commands.begin(), commands.end(), [&](const Command& c) { return c.app->get_name() == argv[1]; })) {
+    std::string names;
+    for (const Command& c : commands) names += (names.empty() ? "" : ", ") + c.app->get_name();
+    print_error("unknown command '" + std::string(argv[1]) + "' (the commands: " + names + ")");
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help

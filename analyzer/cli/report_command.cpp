@@ -13,6 +13,7 @@
 #include "site_rows.h"
 #include "teardown_note.h"
 #include "units.h"
+#include "whole_number.h"
 
 namespace heapdrift::cli {
 namespace {
@@ -188,7 +189,7 @@ Command add_report_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("report", "Live heap by allocation site, and where RSS goes");
   cmd->add_option("SNAPSHOT|DIR", o->path, "A snapshot, or a recording (its main process's latest snapshot)")
       ->required();
-  cmd->add_option("--top", o->top, "Show at most N sites")->check(CLI::PositiveNumber);
+  cmd->add_option("--top", o->top, "Show at most N sites")->type_name("N")->check(whole_number(1));
   o->analysis.add_to(*cmd);
   return {cmd, [o] { return run_report(*o); }};
 }

@@ -99,6 +99,25 @@ TEST_F(Cli, MissingCommandOrSubcommandIsAUsageError) {
   EXPECT_TRUE(work_entries().empty());
 }
 
+TEST_F(Cli, AnUnknownCommandIsNamed) {
+  Result r = heapdrift({"frobnicate", "x"});
+  EXPECT_EQ(r.status, 2);
+  expect_one_error_line(r, {"unknown command 'frobnicate'", "record", "leaks"});
+}
+
+// Counts say what they expect, not the range of a double or "could not convert".
+TEST_F(Cli, MalformedCountsAreOneClearError) {
+  const std::vector<std::vector<std::string>> bad = {{"leaks", ".", "--top", "0"},   {"report", ".", "--top", "x"},
+                                                     {"diff", ".", ".", "--top", "-2"}, {"leaks", ".", "--depth", "-3"},
+                                                     {"report", ".", "--depth", "1.5"}};
+  for (const auto& args : bad) {
+    Result r = heapdrift(args);
+    EXPECT_EQ(r.status, 2) << ::testing::PrintToString(args);
+    expect_one_error_line(r, {args[args.size() - 2], "expected a whole number", "'" + args.back() + "'"});
+    EXPECT_EQ(r.err.find("range"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(Cli, InvalidInheritedShimSettingRunsNothing) {
   // The shim would reject it and run the command unprofiled: record refuses instead.
   Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", kTouch}, {{"HEAPDRIFT_SAMPLE_RATE", "lots"}});
@@ -130,10 +149,18 @@ TEST_F(Cli, ExitsWith128PlusTheSignalThatKilledTheCommand) {
   EXPECT_EQ(r.status, 128 + SIGTERM) << r.err;
 }
 
-TEST_F(Cli, CommandThatCannotRunExits127AndLeavesNothing) {
+// As a shell: 127 for a command not found, 126 for one found but not runnable.
+TEST_F(Cli, CommandThatCannotRunExitsAsAShellWouldAndLeavesNothing) {
   Result r = heapdrift({"record", "-o", "rec", "--", "/nonexistent/command", "arg"});
   EXPECT_EQ(r.status, 127);
   expect_one_error_line(r, {"/nonexistent/command"});
+  EXPECT_TRUE(work_entries().empty());
+
+  const fs::path script = tmp_ / "not-executable.sh";
+  std::ofstream(script) << "#!/bin/sh\n";
+  r = heapdrift({"record", "-o", "rec", "--", script.string()});
+  EXPECT_EQ(r.status, 126);
+  expect_one_error_line(r, {script.string(), "Permission denied"});
   EXPECT_TRUE(work_entries().empty());
 }
 
