@@ -62,16 +62,24 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
   const double live_heap = b.live_heap.value_or(estimated);
   std::printf("  live heap               %12s%s\n", format_bytes(live_heap).c_str(),
               b.live_heap ? "" : "  (estimated from the samples)");
+  // What the allocator holds is resident only as far as it has been written: a block
+  // allocated whole and filled as it is used, or a JVM's Deflater windows, count in the
+  // live heap and not in RSS. What it holds beyond the anonymous memory that the Java
+  // heap's pages leave is surely not resident.
+  const double held = b.allocator_held.value_or(live_heap);
+  const double outside_known = jvm && jvm->heap_resident ? *jvm->heap_resident : 0;
+  const double unwritten = b.anonymous ? held - (*b.anonymous - outside_known) : 0;
   if (b.allocator_free) {
     std::printf("  allocator free/fragmented %10s  (%s holds %s", format_bytes(*b.allocator_free).c_str(),
                 b.allocator.c_str(), format_bytes(b.allocator_held.value_or(0)).c_str());
     if (b.arenas) std::printf(" in %.0f arenas", *b.arenas);
+    if (unwritten >= double(1 << 20)) std::printf(", at least %s of it not resident", format_bytes(unwritten).c_str());
     std::printf(")\n");
   }
   if (b.anonymous) {
-    double other = *b.anonymous - b.allocator_held.value_or(live_heap);
+    const double other = std::max({0.0, *b.anonymous - held, outside_known});
     std::printf("  other anonymous memory  %12s  (thread stacks, JVM heap and code cache, mmap)\n",
-                format_bytes(std::max(0.0, other)).c_str());
+                format_bytes(other).c_str());
     // What of the JVM's committed heap its heap has used: the rest costs no RSS.
     if (jvm && jvm->heap_resident) {
       std::printf("    Java heap, resident   %12s  (the pages the heap has used; %s)\n",
@@ -82,10 +90,9 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
                   format_bytes(double(s.jit_code_mapped)).c_str());
     }
     if (s.thread_stacks.count > 0) {
-      std::printf("    thread stacks         %12llu  (besides the main thread's: %s of address space, resident as far as "
-                  "used",
-                  static_cast<unsigned long long>(s.thread_stacks.count),
-                  format_bytes(double(s.thread_stacks.bytes)).c_str());
+      std::printf("    thread stacks, mapped %12s  (%llu besides the main thread's, resident as far as used",
+                  format_bytes(double(s.thread_stacks.bytes)).c_str(),
+                  static_cast<unsigned long long>(s.thread_stacks.count));
       if (s.memory && s.memory->values.count("process_threads")) {
         std::printf("; %llu threads running, heapdrift's writer among them",
                     static_cast<unsigned long long>(s.memory->values.at("process_threads")));

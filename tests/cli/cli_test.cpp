@@ -391,6 +391,30 @@ TEST_F(Cli, DumpSummaryRanksStacksByLiveBytes) {
   EXPECT_TRUE(std::regex_match(l[4], std::regex(R"( +0 +1 +3  \(no stack\))"))) << l[4];
 }
 
+// What the allocator holds is resident only as far as it has been written: of 401 MiB
+// held, with 20 MiB of anonymous memory resident, 381 MiB at least is not; and the
+// anonymous memory outside malloc is not shown as less than nothing.
+TEST_F(Cli, ReportSaysWhatTheAllocatorHoldsButHasNotWritten) {
+  Snapshot s = small_snapshot();
+  constexpr uint64_t kMiB = 1 << 20;
+  s.memory = MemoryInfo{"glibc",
+                        {{"rss_bytes", 30 * kMiB},
+                         {"rss_anon_bytes", 20 * kMiB},
+                         {"rss_file_bytes", 10 * kMiB},
+                         {"malloc.arena_count", 1},
+                         {"malloc.arena_bytes", 401 * kMiB},
+                         {"malloc.in_use_bytes", 400 * kMiB},
+                         {"malloc.mmap_bytes", 0},
+                         {"malloc.free_bytes", kMiB}},
+                        ""};
+  write_bytes(work() / "snap.hds", encode_snapshot(s));
+  Result r = heapdrift({"report", "snap.hds"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("(glibc holds 401 MiB in 1 arenas, at least 381 MiB of it not resident)"), std::string::npos)
+      << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\n  other anonymous memory +0 B  )"))) << r.out;
+}
+
 // Waits until `p` runs `program` (it has exec'd): before, /proc/PID/environ is still the
 // test's, without the HEAPDRIFT_OUTPUT that `snapshot` reads there.
 void wait_for_exec(const Process& p, const std::string& program) {

@@ -264,7 +264,7 @@ TEST(RssOutsideMalloc, StacksOfThreadsNeverJoinedAreTold) {
   // report counts them in its exit snapshot: most of the 1,000, and the threads running.
   Result report = run(std::string(HEAPDRIFT_BIN) + " report " + dir.string());
   ASSERT_EQ(report.status, 0);
-  const std::regex line(R"(\n    thread stacks +(\d+)  \(besides the main thread's: .*; )"
+  const std::regex line(R"(\n    thread stacks, mapped +\S+ \S+  \((\d+) besides the main thread's, .*; )"
                         R"((\d+) threads running, heapdrift's writer among them\))");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(report.out, m, line)) << report.out;
