@@ -156,6 +156,12 @@ int run_record(const RecordOptions& o) {
       std::fprintf(stderr, "heapdrift: warning: %s; Java frames will stay unnamed\n", e.what());
     }
   }
+  if (auto where = frame_pointers_turned_off(o.command, std::getenv("JDK_JAVA_OPTIONS"), std::getenv("_JAVA_OPTIONS"))) {
+    std::fprintf(stderr,
+                 "heapdrift: warning: -XX:-PreserveFramePointer in %s overrides the -XX:+PreserveFramePointer that "
+                 "record adds: the shim's stacks will stop at Java frames, and sites lose their Java callers\n",
+                 where->c_str());
+  }
   if (node_without_perf_map(o.command, std::getenv("NODE_OPTIONS"))) {
     std::fprintf(stderr,
                  "heapdrift: note: without --perf-basic-prof, node writes no perf map: its JavaScript frames will "

@@ -118,6 +118,24 @@ TEST_F(Cli, MalformedCountsAreOneClearError) {
   }
 }
 
+// JDK_JAVA_OPTIONS, java's command line and _JAVA_OPTIONS come after JAVA_TOOL_OPTIONS,
+// where record adds frame pointers: the last flag that a JVM reads wins.
+TEST_F(Cli, RecordWarnsWhenJavasFramePointersAreTurnedOffAfterItsFlag) {
+  const std::string warning = "-XX:-PreserveFramePointer in ";
+  Result r = heapdrift({"record", "-o", "rec1", "--", "sh", "-c", "true"},
+                       {{"JDK_JAVA_OPTIONS", "-Xmx64m -XX:-PreserveFramePointer"}});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find(warning + "JDK_JAVA_OPTIONS overrides"), std::string::npos) << r.err;
+  r = heapdrift({"record", "-o", "rec2", "--", "sh", "-c", "true"},
+                {{"JDK_JAVA_OPTIONS", "-XX:-PreserveFramePointer"}, {"_JAVA_OPTIONS", "-XX:+PreserveFramePointer"}});
+  EXPECT_EQ(r.err.find(warning), std::string::npos) << r.err;
+  r = heapdrift({"record", "-o", "rec3", "--", "java", "-XX:-PreserveFramePointer", "-version"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find(warning + "java's command line overrides"), std::string::npos) << r.err;
+  r = heapdrift({"record", "-o", "rec4", "--", "java", "-version"});
+  EXPECT_EQ(r.err.find(warning), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, InvalidInheritedShimSettingRunsNothing) {
   // The shim would reject it and run the command unprofiled: record refuses instead.
   Result r = heapdrift({"record", "-o", "rec", "--", "sh", "-c", kTouch}, {{"HEAPDRIFT_SAMPLE_RATE", "lots"}});
