@@ -55,6 +55,36 @@ ProcessHistory Analysis::load(const std::vector<std::filesystem::path>& snapshot
   return load_history(snapshots, symbolizer_, site_options_);
 }
 
+namespace {
+
+// "DIR (N snapshots), …": the first three of `order`, and how many more.
+std::string directories_of(const std::vector<const ProcessSnapshots*>& order) {
+  std::string out;
+  const size_t named = std::min<size_t>(order.size(), 3);
+  for (size_t i = 0; i < named; ++i) {
+    const size_t n = order[i]->files.size();
+    out += (i ? ", " : "") + order[i]->files.back().parent_path().string() + " (" + std::to_string(n) +
+           (n == 1 ? " snapshot)" : " snapshots)");
+  }
+  if (order.size() > named) out += ", and " + std::to_string(order.size() - named) + " more";
+  return out;
+}
+
+}  // namespace
+
+void SnapshotSet::note_when_empty(const ProcessSnapshots& subject, bool held_samples) const {
+  if (held_samples) return;
+  std::vector<ProcessSnapshots> others;
+  if (&main != &subject && !main.files.empty()) others.push_back(main);
+  for (const ProcessSnapshots& p : children) {
+    if (&p != &subject && !p.files.empty()) others.push_back(p);
+  }
+  if (others.empty()) return;
+  std::fprintf(stderr, "heapdrift: note: %s holds no sampled block; the other processes of this recording, the "
+               "longest-lived first (name one's directory): %s\n",
+               subject.files.back().string().c_str(), directories_of(longest_lived_first(others)).c_str());
+}
+
 const ProcessSnapshots& SnapshotSet::subject() const {
   if (!main.files.empty()) return main;
   const std::string none = "the main process (pid " + std::to_string(main.pid) + ") wrote no snapshot";
@@ -64,14 +94,7 @@ const ProcessSnapshots& SnapshotSet::subject() const {
     return children[0];
   }
   std::vector<const ProcessSnapshots*> order = longest_lived_first(children);
-  std::string candidates;
-  const size_t named = std::min<size_t>(order.size(), 3);
-  for (size_t i = 0; i < named; ++i) {
-    const size_t n = order[i]->files.size();
-    candidates += (i ? ", " : "") + order[i]->files.back().parent_path().string() + " (" + std::to_string(n) +
-                  (n == 1 ? " snapshot)" : " snapshots)");
-  }
-  if (order.size() > named) candidates += ", and " + std::to_string(order.size() - named) + " more";
+  const std::string candidates = directories_of(order);
   throw std::runtime_error(none + "; name one of the " + std::to_string(order.size()) +
                            " processes that did by its directory: " + candidates);
 }

@@ -66,6 +66,10 @@ struct SnapshotSet {
   // on stderr names. Throws std::runtime_error naming the candidates when there are
   // several.
   const ProcessSnapshots& subject() const;
+  // For the commands that list no other process (flamegraph, export): a note on stderr
+  // when the snapshot read of `subject` held no sampled block and other processes wrote
+  // snapshots (a bash script's recording, its JVM a child).
+  void note_when_empty(const ProcessSnapshots& subject, bool held_samples) const;
 };
 // `processes`, those with the most snapshots (the longest-lived) first.
 std::vector<const ProcessSnapshots*> longest_lived_first(const std::vector<ProcessSnapshots>& processes);

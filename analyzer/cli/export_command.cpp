@@ -24,9 +24,12 @@ struct ExportOptions {
 };
 
 int run_export(const ExportOptions& o) {
-  std::filesystem::path latest = snapshots_of(o.path).subject().files.back();
+  const SnapshotSet set = snapshots_of(o.path);
+  const ProcessSnapshots& subject = set.subject();
+  std::filesystem::path latest = subject.files.back();
   Analysis analysis(o.analysis);
   Snapshot snapshot = read_snapshot(latest);
+  set.note_when_empty(subject, !snapshot.samples.empty());
   analysis.symbolizer().use_jit_code(snapshot, latest.parent_path());
   ExportProfile profile = build_export_profile(snapshot, analysis.symbolizer(), analysis.site_options());
   std::string contents = o.format == "pprof"    ? gzip(pprof_profile(profile, analysis.frames()))

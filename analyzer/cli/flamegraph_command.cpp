@@ -32,7 +32,8 @@ FlameFrame flame_frame(const Frame& f) {
 
 int run_flamegraph(const FlamegraphOptions& o) {
   SnapshotSet set = snapshots_of(o.path);
-  const auto& files = set.subject().files;
+  const ProcessSnapshots& subject = set.subject();
+  const auto& files = subject.files;
   if (o.diff && files.size() < 2) throw UsageError("--diff needs a recording with at least two snapshots");
   Analysis analysis(o.analysis);
   ProcessHistory h = o.diff ? analysis.load({files.front(), files.back()}) : analysis.load({files.back()});
@@ -72,8 +73,9 @@ int run_flamegraph(const FlamegraphOptions& o) {
                        format_seconds(double(f.mono_ns - f.start_mono_ns) / 1e9) + ") to " + options.subtitle;
   }
   write_file_atomically(o.output, render_flamegraph_svg(profile, options));
-  double shown = 0;
-  for (const FlameStack& s : profile.stacks) shown += s.bytes;
+  double shown = 0, samples = 0;
+  for (const FlameStack& s : profile.stacks) shown += s.bytes, samples += s.count;
+  set.note_when_empty(subject, samples > 0);
   if (std::string note = teardown_note(files, p, shown); !note.empty()) {
     std::fprintf(stderr, "heapdrift: note: %s\n", note.c_str());
   }

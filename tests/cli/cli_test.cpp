@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "recording_info.h"
 #include "run_process.h"
 #include "snapshot_builder.h"
 #include "temp_dir.h"
@@ -431,6 +432,33 @@ TEST_F(Cli, ReportSaysWhatTheAllocatorHoldsButHasNotWritten) {
   EXPECT_NE(r.out.find("(glibc holds 401 MiB in 1 arenas, at least 381 MiB of it not resident)"), std::string::npos)
       << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\n  other anonymous memory +0 B  )"))) << r.out;
+}
+
+// A bash script's recording: bash's snapshots hold no sampled block, its JVM's (a child)
+// the heap. flamegraph and export read bash's, as report does (which lists the others
+// under its tables), and say where the others are.
+TEST_F(Cli, FlamegraphAndExportOfAnEmptyMainProcessNameTheOthers) {
+  Snapshot script = small_snapshot();
+  script.samples.clear();
+  Snapshot child = small_snapshot();
+  child.process.pid = script.process.pid + 1;
+  const fs::path rec = work() / "rec";
+  for (const Snapshot* s : {&script, &child}) {
+    fs::create_directories(rec / std::to_string(s->process.pid));
+    write_bytes(rec / std::to_string(s->process.pid) / "snap-000001.hds", encode_snapshot(*s));
+  }
+  write_recording_info(rec, {1, script.process.pid, {"bash", "start.sh"}, 0, 512 * 1024, 60000});
+  const std::string named = "rec/" + std::to_string(child.process.pid) + " (1 snapshot)";
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"flamegraph", "rec", "-o", "f.svg"},
+                                               {"export", "rec", "--format", "folded", "-o", "f.folded"}}) {
+    Result r = heapdrift(args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("holds no sampled block; the other processes of this recording"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+  }
+  Result r = heapdrift({"export", "rec/" + std::to_string(child.process.pid), "--format", "folded", "-o", "c.folded"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("holds no sampled block"), std::string::npos) << r.err;
 }
 
 // Waits until `p` runs `program` (it has exec'd): before, /proc/PID/environ is still the
