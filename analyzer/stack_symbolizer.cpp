@@ -75,7 +75,14 @@ void StackSymbolizer::use_jit_code(const Snapshot& snapshot, const std::filesyst
     return;
   }
   const std::filesystem::path copy = process_dir / format::kPerfMapCopy;
-  if (!std::filesystem::exists(copy, ec)) return;
+  if (!std::filesystem::exists(copy, ec)) {
+    // A JVM's snapshot read away from its recording's directory (copied alone, say).
+    if (code.jvm) {
+      jit_warnings_.push_back(log.string() + ": not found, where the JIT recorder writes it beside a JVM's snapshots: "
+                              "the JIT-compiled Java code in its stacks stays unnamed");
+    }
+    return;
+  }
   // A batch's lines were written after the batch before it was copied: from then on
   // they describe the code at their addresses (jit_code_map.h, add_perf_map).
   const std::vector<PerfMapBatch> batches = read_perf_map_copy(copy, snapshot.process.start_mono_ns);

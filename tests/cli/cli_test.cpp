@@ -461,6 +461,22 @@ TEST_F(Cli, FlamegraphAndExportOfAnEmptyMainProcessNameTheOthers) {
   EXPECT_EQ(r.err.find("holds no sampled block"), std::string::npos) << r.err;
 }
 
+// A JVM's snapshot copied away from its recording's directory has no jit.log beside it:
+// its Java frames cannot be named, and the analysis says so.
+TEST_F(Cli, AJvmsSnapshotReadWithoutItsJitLogIsWarnedOf) {
+  Snapshot s = small_snapshot();
+  write_bytes(work() / "native.hds", encode_snapshot(s));
+  s.modules.push_back({"/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so", 0x7f0000000000, {}, {}});
+  write_bytes(work() / "jvm.hds", encode_snapshot(s));
+  Result r = heapdrift({"report", "jvm.hds"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("heapdrift: warning: jit.log: not found, where the JIT recorder writes it"), std::string::npos)
+      << r.err;
+  r = heapdrift({"report", "native.hds"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("jit.log"), std::string::npos) << r.err;
+}
+
 // Waits until `p` runs `program` (it has exec'd): before, /proc/PID/environ is still the
 // test's, without the HEAPDRIFT_OUTPUT that `snapshot` reads there.
 void wait_for_exec(const Process& p, const std::string& program) {
