@@ -35,9 +35,9 @@ int run_diff(const DiffOptions& o) {
   Analysis analysis(o.analysis);
   const ProcessInfo early = read_process(o.early);
   const ProcessInfo late = read_process(o.late);
-  Relation relation = early.pid != late.pid                   ? Relation::kTwoProcesses
-                      : early.start_mono_ns != late.start_mono_ns ? Relation::kOnePidTwice
-                                                                  : Relation::kOneProcess;
+  const Relation relation = early.pid != late.pid                       ? Relation::kTwoProcesses
+                            : early.start_mono_ns != late.start_mono_ns ? Relation::kOnePidTwice
+                                                                        : Relation::kOneProcess;
   std::vector<SiteChange> changes;
   if (relation != Relation::kOneProcess) {
     changes = diff_sites(analysis.load({o.early}), analysis.load({o.late}), analysis.frames());
