@@ -210,8 +210,8 @@ OwnedBytes read_file(const std::filesystem::path& path, OwnedBytes bytes) {
     close(fd);
     throw SnapshotError(path.string() + ": not a regular file");
   }
-  // A buffer given is read into if the file fits, else replaced by one twice its size:
-  // the files of a leaking process grow a little each time.
+  // A buffer given is read into if the file fits, else replaced by one of twice its
+  // capacity at least: the files of a leaking process grow a little each time.
   bytes.size = static_cast<size_t>(st.st_size);
   if (bytes.size > bytes.capacity || !bytes.data) {
     bytes.capacity = std::max({bytes.size, bytes.capacity * 2, size_t{1}});

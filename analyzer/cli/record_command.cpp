@@ -156,7 +156,8 @@ int run_record(const RecordOptions& o) {
       std::fprintf(stderr, "heapdrift: warning: %s; Java frames will stay unnamed\n", e.what());
     }
   }
-  if (auto where = frame_pointers_turned_off(o.command, std::getenv("JDK_JAVA_OPTIONS"), std::getenv("_JAVA_OPTIONS"))) {
+  const char* jdk_java_options = std::getenv("JDK_JAVA_OPTIONS");
+  if (auto where = frame_pointers_turned_off(o.command, jdk_java_options, std::getenv("_JAVA_OPTIONS"))) {
     std::fprintf(stderr,
                  "heapdrift: warning: -XX:-PreserveFramePointer in %s overrides the -XX:+PreserveFramePointer that "
                  "record adds: the shim's stacks will stop at Java frames, and sites lose their Java callers\n",
