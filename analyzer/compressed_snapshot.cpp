@@ -63,19 +63,13 @@ OwnedBytes inflate_snapshot(std::span<const uint8_t> file, OwnedBytes out) {
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!context) throw std::bad_alloc();
   // The frame does not say its size (the shim writes it in one pass): start above the
-  // ratios measured (4x to 13x) and grow by doubling, with realloc, which neither
-  // zeroes nor (for large blocks) copies; pages never written cost nothing.
+  // ratios measured (4x to 13x) and grow by doubling (OwnedBytes::reserve); pages
+  // never written cost nothing.
   out.size = 0;
   size_t capacity = std::max({out.capacity, bytes.size() * 16, size_t{256 * 1024}});
   ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
   for (;;) {
-    if (capacity > out.capacity) {
-      auto* grown = static_cast<uint8_t*>(std::realloc(out.data.get(), capacity));
-      if (grown == nullptr) throw std::bad_alloc();
-      out.data.release();
-      out.data.reset(grown);
-      out.capacity = capacity;
-    }
+    out.reserve(capacity);
     ZSTD_outBuffer o{out.data.get(), out.capacity, out.size};
     size_t left = ZSTD_decompressStream(context.get(), &o, &in);
     out.size = o.pos;

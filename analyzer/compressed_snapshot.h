@@ -5,9 +5,11 @@
 #ifndef HEAPDRIFT_ANALYZER_COMPRESSED_SNAPSHOT_H
 #define HEAPDRIFT_ANALYZER_COMPRESSED_SNAPSHOT_H
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <new>
 #include <span>
 #include <utility>
 
@@ -35,6 +37,17 @@ struct OwnedBytes {
     return *this;
   }
   std::span<const uint8_t> span() const { return {data.get(), size}; }
+
+  // A buffer of `capacity` bytes at least, its first `size` kept. With realloc, which
+  // neither zeroes nor, for large blocks, copies. Throws std::bad_alloc.
+  void reserve(size_t wanted) {
+    if (wanted <= capacity && data) return;
+    auto* grown = static_cast<uint8_t*>(std::realloc(data.get(), std::max<size_t>(wanted, 1)));
+    if (grown == nullptr) throw std::bad_alloc();
+    data.release();
+    data.reset(grown);
+    capacity = wanted;
+  }
 };
 
 // The bytes the frame holds, in `reuse`'s buffer if it is given (grown as needed): a

@@ -212,16 +212,14 @@ OwnedBytes read_file(const std::filesystem::path& path, OwnedBytes bytes) {
   }
   // A buffer given is read into if the file fits, else replaced by one of twice its
   // capacity at least: the files of a leaking process grow a little each time.
-  bytes.size = static_cast<size_t>(st.st_size);
-  if (bytes.size > bytes.capacity || !bytes.data) {
-    bytes.capacity = std::max({bytes.size, bytes.capacity * 2, size_t{1}});
-    bytes.data.reset();
-    bytes.data.reset(static_cast<uint8_t*>(std::malloc(bytes.capacity)));
-    if (!bytes.data) {
-      close(fd);
-      throw std::bad_alloc();
-    }
+  const size_t size = static_cast<size_t>(st.st_size);
+  try {
+    if (size > bytes.capacity || !bytes.data) bytes.reserve(std::max(size, bytes.capacity * 2));
+  } catch (const std::bad_alloc&) {
+    close(fd);
+    throw;
   }
+  bytes.size = size;
   size_t got = 0;
   while (got < bytes.size) {
     ssize_t n = read(fd, bytes.data.get() + got, bytes.size - got);
