@@ -204,14 +204,11 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
                            const std::string& exe, const MemoryTrend& t) {
   std::optional<double> held_free, outside, first_written, file;
   if (a.allocator_free && b.allocator_free) held_free = *b.allocator_free - *a.allocator_free;
-  // What the allocator holds is resident only once written: a large block allocated
-  // whole and filled as it is used (an arena, a pool, a ring buffer) raises RSS with no
-  // allocation. What it holds beyond all anonymous memory is surely not resident; RSS
-  // gained as that shrinks is first use, and only the rest is outside malloc.
-  auto unwritten = [](const MemoryBreakdown& m) { return std::max(0.0, *m.allocator_held - *m.anonymous); };
+  // RSS gained as the allocator's memory is first written (an arena, a pool, a ring
+  // buffer filled as it is used) is that; only the rest is outside malloc.
   auto beyond = [](const MemoryBreakdown& m) { return std::max(0.0, *m.anonymous - *m.allocator_held); };
   if (a.anonymous && b.anonymous && a.allocator_held && b.allocator_held) {
-    first_written = unwritten(a) - unwritten(b);
+    first_written = allocator_not_resident(a) - allocator_not_resident(b);
     outside = beyond(b) - beyond(a);
   }
   if (a.file_backed && b.file_backed) file = *b.file_backed - *a.file_backed;
@@ -219,7 +216,8 @@ std::string where_rss_went(const MemoryBreakdown& a, const MemoryBreakdown& b, d
   const double w = first_written.value_or(-INFINITY);
   if (w > 0 && w >= f && w >= o && w >= fb) {
     return "; the allocator held it already: of what it had obtained from the system, at least " +
-           format_bytes(unwritten(a)) + " was not resident at the start and " + format_bytes(unwritten(b)) +
+           format_bytes(allocator_not_resident(a)) + " was not resident at the start and " +
+           format_bytes(allocator_not_resident(b)) +
            " at the end (blocks allocated whole and written as they are used: an arena, a pool, a ring buffer; "
            "the live heap counts them from their allocation on)";
   }

@@ -1,5 +1,6 @@
 #include "memory_breakdown.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -36,6 +37,11 @@ std::optional<double> live_heap_bytes(const KeyValues& counters, const std::opti
     return *in_use + get(memory->values, "malloc.mmap_bytes").value_or(0);
   }
   return get(memory->values, "jemalloc.allocated");
+}
+
+double allocator_not_resident(const MemoryBreakdown& m, double resident_elsewhere) {
+  if (!m.allocator_held || !m.anonymous) return 0;
+  return std::max(0.0, *m.allocator_held - (*m.anonymous - resident_elsewhere));
 }
 
 MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory) {

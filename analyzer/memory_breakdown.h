@@ -59,6 +59,12 @@ std::optional<double> live_heap_bytes(const KeyValues& counters, const std::opti
 
 MemoryBreakdown memory_breakdown(const KeyValues& counters, const std::optional<MemoryInfo>& memory);
 
+// What of the allocator's memory is surely not resident (not written yet, or given back):
+// what it holds beyond the anonymous memory resident, less `resident_elsewhere` (known to
+// be outside it: a Java heap's pages). A block allocated whole and filled as it is used
+// counts in the live heap, and in RSS only as it is written. 0 without the figures.
+double allocator_not_resident(const MemoryBreakdown& m, double resident_elsewhere = 0);
+
 // Why a snapshot has none of glibc's figures, given allocator_left_out_us.
 std::string allocator_left_out_reason(double walk_us);
 

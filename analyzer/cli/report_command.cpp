@@ -62,13 +62,10 @@ void print_breakdown(const SnapshotSummary& s, double estimated) {
   const double live_heap = b.live_heap.value_or(estimated);
   std::printf("  live heap               %12s%s\n", format_bytes(live_heap).c_str(),
               b.live_heap ? "" : "  (estimated from the samples)");
-  // What the allocator holds is resident only as far as it has been written: a block
-  // allocated whole and filled as it is used, or a JVM's Deflater windows, count in the
-  // live heap and not in RSS. What it holds beyond the anonymous memory that the Java
-  // heap's pages leave is surely not resident.
+  // A JVM's Deflater windows, say, count in the live heap and not in RSS.
   const double held = b.allocator_held.value_or(live_heap);
   const double outside_known = jvm && jvm->heap_resident ? *jvm->heap_resident : 0;
-  const double unwritten = b.anonymous ? held - (*b.anonymous - outside_known) : 0;
+  const double unwritten = allocator_not_resident(b, outside_known);
   if (b.allocator_free) {
     std::printf("  allocator free/fragmented %10s  (%s holds %s", format_bytes(*b.allocator_free).c_str(),
                 b.allocator.c_str(), format_bytes(b.allocator_held.value_or(0)).c_str());
